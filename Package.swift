@@ -1,0 +1,87 @@
+// swift-tools-version:6.1
+//
+// ssa-toolkit: Open Banking software statement (SSA) validation for authorization servers.
+// See README.md for the architecture; ../shared/docs/design.md for the contract between the pieces.
+
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InferIsolatedConformances"),
+]
+
+let package = Package(
+    name: "ssa-toolkit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SSAToolkit", targets: ["SSAToolkit"]),
+        .executable(name: "ssa-verify", targets: ["ssa-verify"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // OpenSSL 3 (libssl-dev): PKCS#12 key stores, EVP keys, X509 helpers that are macros.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // libcurl (libcurl4-openssl-dev): HTTPS with mutual TLS; typed wrappers for the variadic API.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "SSAToolkit",
+            dependencies: [
+                "COpenSSL",
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SSAToolkitTestSupport",
+            dependencies: [
+                "SSAToolkit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ssa-verify",
+            dependencies: [
+                "SSAToolkit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SSAToolkitTests",
+            dependencies: [
+                "SSAToolkit",
+                "SSAToolkitTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ssa-verifyTests",
+            dependencies: ["SSAToolkitTestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

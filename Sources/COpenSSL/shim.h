@@ -1,0 +1,35 @@
+// Thin, prefixed wrappers for the parts of OpenSSL 3 that are macros or need a fixed
+// signature from Swift. Everything else is called directly. Only files in
+// Sources/SSAToolkit that wrap an OpenSSL object import this module.
+#ifndef SSATOOLKIT_COPENSSL_SHIM_H
+#define SSATOOLKIT_COPENSSL_SHIM_H
+
+#include <openssl/opensslv.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/provider.h>
+#include <openssl/bio.h>
+
+// OPENSSL_free is a macro over CRYPTO_free carrying __FILE__/__LINE__.
+static inline void cossl_free(void *_Nullable ptr) { OPENSSL_free(ptr); }
+
+// sk_X509_* are type-safe macros over OPENSSL_sk_*.
+static inline int cossl_sk_X509_num(const STACK_OF(X509) *_Nullable sk) { return sk_X509_num(sk); }
+static inline X509 *_Nullable cossl_sk_X509_value(const STACK_OF(X509) *_Nonnull sk, int i) { return sk_X509_value(sk, i); }
+static inline void cossl_sk_X509_pop_free(STACK_OF(X509) *_Nullable sk) { sk_X509_pop_free(sk, X509_free); }
+
+// ERR_GET_LIB / ERR_GET_REASON are macros (inline functions in 3.x, kept behind one name).
+static inline int cossl_err_get_lib(unsigned long e) { return ERR_GET_LIB(e); }
+static inline int cossl_err_get_reason(unsigned long e) { return ERR_GET_REASON(e); }
+
+// BIO_get_mem_data is a macro over BIO_ctrl.
+static inline long cossl_bio_get_mem_data(BIO *_Nonnull bio, char *_Nullable *_Nullable out) {
+    return BIO_get_mem_data(bio, out);
+}
+
+#endif

@@ -1,0 +1,178 @@
+import Crypto
+import CryptoExtras
+import Foundation
+
+/// A public JSON Web Key (RFC 7517) usable to verify JWS signatures.
+public struct JWK: Sendable {
+    /// The key material, parsed and validated.
+    public enum Material: Sendable {
+        /// An RSA public key. `verifier` is `nil` when the modulus is below 2048 bits: such a key
+        /// is kept so a token naming it is refused with a precise reason, but it never verifies.
+        case rsa(modulusBits: Int, verifier: _RSA.Signing.PublicKey?)
+        /// An EC public key on P-256.
+        case ecP256(P256.Signing.PublicKey)
+        /// An EC public key on another curve (valid, but no supported algorithm uses it).
+        case ecOther(curve: String)
+    }
+
+    /// `kid`, when present.
+    public var keyID: String?
+    /// `use`, when present (`sig` or `enc`).
+    public var use: String?
+    /// `alg`, when present.
+    public var algorithm: String?
+    /// The key material.
+    public var material: Material
+
+    /// A one-line description such as "RSA 2048 bits" or "EC P-256".
+    public var keyDescription: String {
+        switch material {
+        case .rsa(let bits, _): "RSA \(bits) bits"
+        case .ecP256: "EC P-256"
+        case .ecOther(let curve): "EC \(curve)"
+        }
+    }
+
+    /// Creates a JWK from its members, validating them.
+    ///
+    /// - Throws: ``JOSEError`` `malformedJWK` naming the member that is missing or wrong.
+    public init(members: [String: JSONValue]) throws(JOSEError) {
+        func string(_ name: String) throws(JOSEError) -> String? {
+            guard let value = members[name] else { return nil }
+            guard let s = value.stringValue else { throw JOSEError(.malformedJWK, "member \"\(name)\" is \(value.typeDescription), not a string") }
+            return s
+        }
+        func bytes(_ name: String) throws(JOSEError) -> [UInt8] {
+            guard let text = try string(name) else { throw JOSEError(.malformedJWK, "member \"\(name)\" is missing") }
+            guard let decoded = Base64URL.decode(text), !decoded.isEmpty else {
+                throw JOSEError(.malformedJWK, "member \"\(name)\" is not base64url")
+            }
+            return decoded
+        }
+        keyID = try string("kid")
+        use = try string("use")
+        algorithm = try string("alg")
+        for privateMember in ["d", "p", "q", "dp", "dq", "qi", "k"] where members[privateMember] != nil {
+            throw JOSEError(.malformedJWK, "contains private key material (\"\(privateMember)\"); a JWKS must publish public keys only")
+        }
+        guard let kty = try string("kty") else { throw JOSEError(.malformedJWK, "member \"kty\" is missing") }
+        switch kty {
+        case "RSA":
+            var n = try bytes("n")
+            let e = try bytes("e")
+            while n.count > 1, n[0] == 0 { n.removeFirst() }
+            let bits = (n.count - 1) * 8 + (8 - n[0].leadingZeroBitCount)
+            if bits < 2048 {
+                material = .rsa(modulusBits: bits, verifier: nil)
+            } else {
+                do {
+                    material = .rsa(modulusBits: bits, verifier: try _RSA.Signing.PublicKey(n: n, e: e))
+                } catch {
+                    throw JOSEError(.malformedJWK, "RSA key is not valid: \(error)")
+                }
+            }
+        case "EC":
+            guard let crv = try string("crv") else { throw JOSEError(.malformedJWK, "member \"crv\" is missing") }
+            let x = try bytes("x")
+            let y = try bytes("y")
+            let point = [0x04] + x + y
+            do {
+                switch crv {
+                case "P-256":
+                    guard x.count == 32, y.count == 32 else { throw JOSEError(.malformedJWK, "P-256 coordinates must be 32 bytes each") }
+                    material = .ecP256(try P256.Signing.PublicKey(x963Representation: point))
+                case "P-384":
+                    guard x.count == 48, y.count == 48 else { throw JOSEError(.malformedJWK, "P-384 coordinates must be 48 bytes each") }
+                    _ = try P384.Signing.PublicKey(x963Representation: point)
+                    material = .ecOther(curve: crv)
+                case "P-521":
+                    guard x.count == 66, y.count == 66 else { throw JOSEError(.malformedJWK, "P-521 coordinates must be 66 bytes each") }
+                    _ = try P521.Signing.PublicKey(x963Representation: point)
+                    material = .ecOther(curve: crv)
+                default:
+                    throw JOSEError(.malformedJWK, "unsupported curve \"\(crv)\"")
+                }
+            } catch let error as JOSEError {
+                throw error
+            } catch {
+                throw JOSEError(.malformedJWK, "EC point is not on curve \(crv)")
+            }
+        default:
+            throw JOSEError(.malformedJWK, "unsupported key type \"\(kty)\"")
+        }
+    }
+
+    /// Why this key cannot verify `alg`, or `nil` when it fits: key type and curve, size, the
+    /// JWK's own `alg` and `use`.
+    public func mismatch(with alg: JWSAlgorithm) -> JOSEError? {
+        let name = keyID.map { "key \"\($0)\"" } ?? "the key"
+        if let use, use != "sig" {
+            return JOSEError(.keyMismatch, "\(name) has use \"\(use)\", not \"sig\"")
+        }
+        if let algorithm, algorithm != alg.rawValue {
+            return JOSEError(.keyMismatch, "\(name) is published for \(algorithm), but the token uses \(alg.rawValue)")
+        }
+        switch (alg.keyType, material) {
+        case (.rsa, .rsa(let bits, let verifier)):
+            if verifier == nil {
+                return JOSEError(.weakKey, "\(name) is RSA \(bits) bits; at least 2048 are required")
+            }
+            return nil
+        case (.ecP256, .ecP256):
+            return nil
+        default:
+            return JOSEError(.keyMismatch, "\(name) is \(keyDescription), but \(alg.rawValue) needs \(alg.keyType.rawValue)")
+        }
+    }
+}
+
+/// A JSON Web Key Set: the keys that may verify tokens, and what was skipped while reading it.
+public struct JWKS: Sendable {
+    /// The usable keys, in document order.
+    public var keys: [JWK]
+    /// One line per entry that was skipped, saying which and why.
+    public var warnings: [String]
+
+    /// A set of already-parsed keys.
+    public init(keys: [JWK], warnings: [String] = []) {
+        self.keys = keys
+        self.warnings = warnings
+    }
+
+    /// Parses a JWKS document. Entries that cannot be used are skipped and listed in
+    /// ``warnings``; the document itself must be a JSON object with a `keys` array.
+    ///
+    /// - Throws: ``JOSEError`` `malformedJWKS` when the document is not a JWKS.
+    public init(parsing document: some Collection<UInt8>, maximumBytes: Int = 512 * 1024) throws(JOSEError) {
+        guard document.count <= maximumBytes else {
+            throw JOSEError(.malformedJWKS, "JWKS is \(document.count) bytes, more than the \(maximumBytes) allowed")
+        }
+        let members: [String: JSONValue]
+        do {
+            members = try StrictJSONParser(maximumDepth: 8, maximumBytes: maximumBytes).parseObject(document)
+        } catch {
+            throw JOSEError(.malformedJWKS, "JWKS is not a JSON object: \(error)")
+        }
+        guard let entries = members["keys"]?.arrayValue else {
+            throw JOSEError(.malformedJWKS, "JWKS has no \"keys\" array")
+        }
+        var keys: [JWK] = []
+        var warnings: [String] = []
+        for (index, entry) in entries.enumerated() {
+            guard let object = entry.objectValue else {
+                warnings.append("JWKS entry \(index) skipped: it is \(entry.typeDescription), not an object")
+                continue
+            }
+            let label = object["kid"]?.stringValue.map { "\"\($0)\"" } ?? "without kid"
+            do {
+                keys.append(try JWK(members: object))
+            } catch {
+                warnings.append("JWKS entry \(index) (kid \(label)) skipped: \(error.reason)")
+            }
+        }
+        self.init(keys: keys, warnings: warnings)
+    }
+
+    /// The keys carrying `kid`.
+    public func keys(withID kid: String) -> [JWK] { keys.filter { $0.keyID == kid } }
+}

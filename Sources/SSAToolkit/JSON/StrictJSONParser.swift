@@ -1,0 +1,262 @@
+/// Why a JSON text was refused by ``StrictJSONParser``.
+public struct JSONParseError: Error, Hashable, CustomStringConvertible {
+    /// What is wrong, for a person.
+    public var reason: String
+    /// Byte offset in the input where the problem was found.
+    public var offset: Int
+
+    public var description: String { "\(reason) (at byte \(offset))" }
+}
+
+/// An RFC 8259 JSON parser for untrusted input.
+///
+/// Stricter than Foundation's: duplicate member names are an error (parsers disagree on which
+/// one wins, which is an attack surface for signed tokens), nesting and size are bounded,
+/// input must be valid UTF-8 and escaped surrogates must pair.
+public struct StrictJSONParser: Sendable {
+    /// Deepest nesting of arrays and objects accepted.
+    public var maximumDepth: Int
+    /// Largest input accepted, in bytes.
+    public var maximumBytes: Int
+
+    /// A parser with the given bounds (defaults suit JOSE headers, claims and JWKS documents).
+    public init(maximumDepth: Int = 32, maximumBytes: Int = 1 << 20) {
+        self.maximumDepth = maximumDepth
+        self.maximumBytes = maximumBytes
+    }
+
+    /// Parses one JSON value that spans the whole input (white space around it allowed).
+    public func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        let buffer = Array(bytes)
+        guard buffer.count <= maximumBytes else {
+            throw JSONParseError(reason: "JSON text is \(buffer.count) bytes, more than the \(maximumBytes) allowed", offset: 0)
+        }
+        guard String(validating: buffer, as: UTF8.self) != nil else {
+            throw JSONParseError(reason: "JSON text is not valid UTF-8", offset: 0)
+        }
+        var cursor = Cursor(bytes: buffer, maximumDepth: maximumDepth)
+        cursor.skipWhitespace()
+        let value = try cursor.parseValue(depth: 0)
+        cursor.skipWhitespace()
+        guard cursor.atEnd else { throw cursor.error("unexpected content after the JSON value") }
+        return value
+    }
+
+    /// Parses a JSON text that must be an object.
+    public func parseObject(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> [String: JSONValue] {
+        let value = try parse(bytes)
+        guard case .object(let members) = value else {
+            throw JSONParseError(reason: "expected a JSON object, found \(value.typeDescription)", offset: 0)
+        }
+        return members
+    }
+}
+
+private struct Cursor {
+    let bytes: [UInt8]
+    let maximumDepth: Int
+    var index = 0
+
+    init(bytes: [UInt8], maximumDepth: Int) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+    }
+
+    var atEnd: Bool { index >= bytes.count }
+
+    func error(_ reason: String) -> JSONParseError { JSONParseError(reason: reason, offset: index) }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard index < bytes.count else { throw error("unexpected end of JSON text") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        default: throw error("unexpected character in JSON text")
+        }
+    }
+
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw error("unexpected end of JSON text") }
+        let matches = literal.withUTF8Buffer { lit in
+            (0..<count).allSatisfy { bytes[index + $0] == lit[$0] }
+        }
+        guard matches else { throw error("invalid literal") }
+        index += count
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= maximumDepth else { throw error("JSON nesting deeper than \(maximumDepth) levels") }
+        index += 1  // {
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                throw error("expected a member name in JSON object")
+            }
+            let nameOffset = index
+            let name = try parseString()
+            guard members[name] == nil else {
+                throw JSONParseError(reason: "duplicate member name \"\(name)\" in JSON object", offset: nameOffset)
+            }
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' in JSON object") }
+            index += 1
+            skipWhitespace()
+            members[name] = try parseValue(depth: depth)
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of JSON text") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            throw error("expected ',' or '}' in JSON object")
+        }
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth <= maximumDepth else { throw error("JSON nesting deeper than \(maximumDepth) levels") }
+        index += 1  // [
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue(depth: depth))
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of JSON text") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+            throw error("expected ',' or ']' in JSON array")
+        }
+    }
+
+    mutating func parseNumber() throws(JSONParseError) -> Double {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { throw error("invalid number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else if isDigit(bytes[index]) {
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        } else {
+            throw error("invalid number")
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        guard let value = Double(text), value.isFinite else {
+            throw JSONParseError(reason: "number out of range", offset: start)
+        }
+        return value
+    }
+
+    func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    mutating func parseString() throws(JSONParseError) -> String {
+        index += 1  // opening quote
+        var scalars = String.UnicodeScalarView()
+        var runStart = index
+        func flushRun(_ end: Int, into scalars: inout String.UnicodeScalarView) {
+            if end > runStart {
+                // The whole input was validated as UTF-8 and a run never splits a sequence.
+                scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars)
+            }
+        }
+        while true {
+            guard index < bytes.count else { throw error("unterminated string") }
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                flushRun(index, into: &scalars)
+                index += 1
+                return String(scalars)
+            }
+            if b < 0x20 { throw error("unescaped control character in string") }
+            if b != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
+            flushRun(index, into: &scalars)
+            index += 1
+            guard index < bytes.count else { throw error("unterminated escape in string") }
+            let e = bytes[index]
+            index += 1
+            switch e {
+            case UInt8(ascii: "\""): scalars.append("\"")
+            case UInt8(ascii: "\\"): scalars.append("\\")
+            case UInt8(ascii: "/"): scalars.append("/")
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0C}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                let unit = try parseHex4()
+                if (0xD800...0xDBFF).contains(unit) {
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw error("unpaired surrogate escape in string")
+                    }
+                    index += 2
+                    let low = try parseHex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate escape in string") }
+                    let combined = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
+                    scalars.append(Unicode.Scalar(combined)!)
+                } else if (0xDC00...0xDFFF).contains(unit) {
+                    throw error("unpaired surrogate escape in string")
+                } else {
+                    scalars.append(Unicode.Scalar(unit)!)
+                }
+            default:
+                throw error("invalid escape in string")
+            }
+            runStart = index
+        }
+    }
+
+    mutating func parseHex4() throws(JSONParseError) -> UInt16 {
+        guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
+        var value: UInt16 = 0
+        for _ in 0..<4 {
+            let b = bytes[index]
+            let digit: UInt16
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt16(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt16(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt16(b - UInt8(ascii: "A") + 10)
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+}

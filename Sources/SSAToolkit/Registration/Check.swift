@@ -1,0 +1,79 @@
+/// One rule evaluated on the way to a verdict, with its outcome and a sentence saying why.
+public struct Check: Sendable, Hashable {
+    /// The name of a rule. Names are stable: reports and tests match on them.
+    public struct Name: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+        /// The name as printed, e.g. `signature`.
+        public var rawValue: String
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public init(stringLiteral value: String) { self.rawValue = value }
+        public var description: String { rawValue }
+
+        /// Compact JWS structure: parts, base64url, JSON, duplicate members, size.
+        public static let format: Name = "format"
+        /// Header members: `crit`, `b64`, `cty`, `typ`.
+        public static let header: Name = "header"
+        /// `alg` supported and on the allow-list.
+        public static let algorithm: Name = "algorithm"
+        /// The key chosen from the JWKS fits the algorithm.
+        public static let key: Name = "key"
+        /// The signature verifies.
+        public static let signature: Name = "signature"
+        /// `iss` is the trusted directory.
+        public static let issuer: Name = "issuer"
+        /// `iat` present and not in the future.
+        public static let issuedAt: Name = "issued_at"
+        /// `exp`, when present, not passed.
+        public static let expiry: Name = "expiry"
+        /// Not older than the configured maximum age.
+        public static let age: Name = "age"
+        /// Required claims present and well-formed.
+        public static let claims: Name = "claims"
+        /// `org_status` is Active.
+        public static let orgStatus: Name = "org_status"
+        /// Competent authority claims, when present, are active and cover the roles.
+        public static let competentAuthority: Name = "competent_authority"
+    }
+
+    /// What became of a rule.
+    public enum Outcome: String, Sendable, Hashable {
+        /// The rule holds.
+        case pass
+        /// The rule does not hold (or could not be evaluated for lack of data it needs).
+        case fail
+        /// The rule was not evaluated (an earlier failure, or not configured).
+        case skip
+    }
+
+    /// Which rule.
+    public var name: Name
+    /// Its outcome.
+    public var outcome: Outcome
+    /// A sentence for a person.
+    public var detail: String
+
+    /// A check result.
+    public init(_ name: Name, _ outcome: Outcome, _ detail: String) {
+        self.name = name
+        self.outcome = outcome
+        self.detail = detail
+    }
+}
+
+/// The RFC 7591 error codes (plus `temporarily_unavailable`) a registration can end with.
+public struct RegistrationErrorCode: Hashable, Sendable, CustomStringConvertible {
+    /// The code as sent to the client, e.g. `invalid_software_statement`.
+    public var rawValue: String
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    /// Malformed, badly signed, expired or wrongly claimed software statement.
+    public static let invalidSoftwareStatement = RegistrationErrorCode("invalid_software_statement")
+    /// Well-formed, but not approved here: untrusted issuer, inactive organisation or software.
+    public static let unapprovedSoftwareStatement = RegistrationErrorCode("unapproved_software_statement")
+    /// A redirect URI that the software statement does not allow.
+    public static let invalidRedirectURI = RegistrationErrorCode("invalid_redirect_uri")
+    /// Registration metadata that breaks a rule.
+    public static let invalidClientMetadata = RegistrationErrorCode("invalid_client_metadata")
+    /// The directory could not be reached: neither accept nor reject.
+    public static let temporarilyUnavailable = RegistrationErrorCode("temporarily_unavailable")
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// How the HTTPS client connects: whom it trusts, how long it waits, how much it reads.
+public struct TransportConfiguration: Sendable {
+    /// Time limits; each has its own error code when exceeded.
+    public struct Timeouts: Sendable, Hashable {
+        /// TCP connect plus TLS handshake.
+        public var connect: Duration
+        /// The whole exchange, connect included.
+        public var total: Duration
+
+        /// Limits with the given values (5 s to connect, 15 s in all by default).
+        public init(connect: Duration = .seconds(5), total: Duration = .seconds(15)) {
+            self.connect = connect
+            self.total = total
+        }
+    }
+
+    /// PEM certificates to trust instead of the system's; `nil` uses the system trust store.
+    public var trustAnchorsPEM: String?
+    /// Time limits.
+    public var timeouts: Timeouts = Timeouts()
+    /// Largest response body read; a larger one fails with ``TransportError/Code/responseTooLarge``.
+    public var maximumResponseBytes: Int = 1 << 20
+    /// Idle connections kept for reuse.
+    public var maximumIdleConnections: Int = 8
+    /// The `User-Agent` sent.
+    public var userAgent: String = "ssa-toolkit/0.1"
+
+    /// A configuration trusting the system's certificate authorities.
+    public init() {}
+
+    /// A configuration trusting only the given PEM certificates.
+    public static func trusting(pem: String) -> TransportConfiguration {
+        var configuration = TransportConfiguration()
+        configuration.trustAnchorsPEM = pem
+        return configuration
+    }
+}
+
+/// An HTTP response, body bounded by the configuration.
+public struct HTTPResponse: Sendable {
+    /// The status code.
+    public var status: Int
+    /// Header fields in order (names as sent).
+    public var headers: [(name: String, value: String)]
+    /// The body.
+    public var body: [UInt8]
+
+    /// The first value of a header, compared case-insensitively.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Exit status, the same for every command (design.md).
+enum ExitStatus: Int32 {
+    /// Valid, accept, healthy.
+    case success = 0
+    /// A definite no: rejected, or a diagnostic found a problem.
+    case no = 1
+    /// Usage or configuration error: bad flag, unreadable file, wrong password.
+    case usage = 2
+    /// Undecided: network, timeout, directory failure.
+    case undecided = 3
+}
+
+/// A failure to start the work at all (exit status 2), with a message naming what is wrong.
+struct UsageFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+@main
+struct SSAVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ssa-verify",
+        abstract: "Open Banking software statement validation for authorization servers.",
+        discussion: """
+            Exit status: 0 valid/accept/healthy, 1 rejected or problems found, \
+            2 usage or configuration error, 3 undecided (directory or network failure).
+            """,
+        version: "0.1.0",
+        subcommands: [VerifyCommand.self]
+    )
+
+    /// Runs the command line with the project's exit statuses: argument errors exit 2 (not 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as UsageFailure {
+            FileHandle.standardError.write(Data("ssa-verify: \(failure.description)\n".utf8))
+            Foundation.exit(ExitStatus.usage.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Log level on standard error: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .warning
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    /// A logger writing to standard error at the chosen level. Nothing secret is ever logged.
+    func makeLogger(_ label: String) -> Logger {
+        var logger = Logger(label: label, factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = logLevel
+        return logger
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

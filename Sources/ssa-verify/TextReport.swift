@@ -1,0 +1,65 @@
+import Foundation
+import SSAToolkit
+
+/// Renders verdicts for people: the verdict first, then one aligned line per check; colour only
+/// when standard output is a terminal and `NO_COLOR` is unset.
+struct TextReport {
+    struct Style {
+        var colour: Bool
+        static var forStandardOutput: Style {
+            Style(colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        }
+    }
+
+    var style: Style
+
+    private func paint(_ text: String, _ code: String) -> String {
+        style.colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    func render(_ result: SoftwareStatementVerification) -> String {
+        var lines: [String] = []
+        switch result.verdict {
+        case .valid:
+            lines.append(paint("VALID", "1;32") + "  " + subject(result))
+            if let alg = result.algorithm {
+                lines.append("       signed \(alg.rawValue) by \(result.keyID.map { "kid \($0)" } ?? "the only fitting key")")
+            }
+        case .rejected:
+            lines.append(paint("REJECTED", "1;31") + "  " + (result.error?.rawValue ?? ""))
+            lines.append("          " + (result.errorDescription ?? ""))
+            if result.claims != nil { lines.append("          " + subject(result)) }
+        case .undecided:
+            lines.append(paint("UNDECIDED", "1;33") + "  " + (result.error?.rawValue ?? ""))
+            lines.append("           " + (result.errorDescription ?? ""))
+        }
+        lines.append("")
+        lines += checkLines(result.checks)
+        return lines.joined(separator: "\n")
+    }
+
+    func checkLines(_ checks: [Check]) -> [String] {
+        let width = checks.map(\.name.rawValue.count).max() ?? 0
+        return checks.map { check in
+            let mark: String
+            switch check.outcome {
+            case .pass: mark = paint("pass", "32")
+            case .fail: mark = paint("FAIL", "1;31")
+            case .skip: mark = paint("skip", "2")
+            }
+            let name = check.name.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+            return "  \(mark)  \(name)  \(check.detail)"
+        }
+    }
+
+    private func subject(_ result: SoftwareStatementVerification) -> String {
+        guard let claims = result.claims else { return "" }
+        var text = "software statement \(claims.softwareID ?? "?")"
+        if let name = claims.softwareClientName { text += " \"\(name)\"" }
+        var org = "org \(claims.organisationID ?? "?")"
+        if let orgName = claims.organisationName { org += ", \(orgName)" }
+        text += " (\(org))"
+        if let roles = claims.softwareRoles { text += ", roles \(roles.joined(separator: " "))" }
+        return text
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SSAToolkit
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a software statement assertion (SSA) against the directory's JWKS.",
+        discussion: "Exit status: 0 valid, 1 rejected, 2 usage error, 3 undecided (JWKS unavailable)."
+    )
+
+    @Argument(help: "The SSA: a file holding the compact JWS, or - for standard input.")
+    var ssa: String
+
+    @Option(name: .long, help: "The directory's JWKS: a file or an https URL.")
+    var jwks: String
+
+    @Option(name: .customLong("ca-file"), help: "PEM certificates to trust for an https JWKS URL (default: the system's).")
+    var caFile: String?
+
+    @Option(name: .long, help: "The trusted issuer (iss).")
+    var issuer: String = SoftwareStatementPolicy().issuer
+
+    @Option(name: .customLong("allow-alg"), help: "Comma-separated signature algorithms to accept.")
+    var allowAlg: String = "PS256,ES256"
+
+    @Option(name: .long, help: "Evaluate time rules at this instant (Unix seconds) instead of now.")
+    var at: Double?
+
+    @Option(name: .customLong("max-age"), help: "Refuse an SSA whose iat is older than this many seconds.")
+    var maxAge: Double?
+
+    @Option(name: .long, help: "Clock skew tolerated on iat and exp, in seconds.")
+    var skew: Double = SoftwareStatementPolicy().clockSkew
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let logger = global.makeLogger("ssa-verify")
+        let algorithms: AlgorithmPolicy
+        do {
+            algorithms = try AlgorithmPolicy(parsing: allowAlg)
+        } catch {
+            throw UsageFailure("--allow-alg: \(error.reason)")
+        }
+        if let maxAge, maxAge <= 0 { throw UsageFailure("--max-age must be a positive number of seconds") }
+        guard skew >= 0 else { throw UsageFailure("--skew must not be negative") }
+
+        let token = try InputFiles.readToken(ssa)
+        let source = try InputFiles.jwksSource(jwks, caFile: caFile, logger: logger)
+        var policy = SoftwareStatementPolicy()
+        policy.issuer = issuer
+        policy.maximumAge = maxAge
+        policy.clockSkew = skew
+        let verifier = SoftwareStatementVerifier(
+            keys: JWKSProvider(source: source, logger: logger),
+            algorithms: algorithms,
+            policy: policy,
+            logger: logger
+        )
+        let instant = at.map { Date(timeIntervalSince1970: $0) } ?? Date()
+        let result = await verifier.verify(token, at: instant)
+
+        switch global.format {
+        case .json: print(result.jsonReport.prettySerialized())
+        case .text: print(TextReport(style: .forStandardOutput).render(result))
+        }
+        switch result.verdict {
+        case .valid: return
+        case .rejected: throw ExitCode(ExitStatus.no.rawValue)
+        case .undecided: throw ExitCode(ExitStatus.undecided.rawValue)
+        }
+    }
+}
+
+/// Reading the command line's input files, with errors that name the file.
+enum InputFiles {
+    /// Compact JWS is at most 64 KiB by default; read a little more so an oversized token is
+    /// reported as such by the verifier, but never a whole huge file.
+    static let tokenReadLimit = 256 * 1024
+
+    /// Reads a token from a file or standard input (`-`), trimming surrounding white space (a
+    /// trailing newline); white space inside the token is left for the verifier to refuse.
+    static func readToken(_ path: String) throws -> String {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readData(ofLength: tokenReadLimit)
+        } else {
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw UsageFailure("cannot read the SSA file \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
+            }
+            defer { try? handle.close() }
+            data = handle.readData(ofLength: tokenReadLimit)
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A JWKS source from `--jwks`: an https URL, or a file that is read and parsed now so
+    /// that a bad file is a usage error (exit 2), not a verdict.
+    static func jwksSource(_ value: String, caFile: String?, logger: Logger) throws -> JWKSProvider.Source {
+        if value.lowercased().hasPrefix("https://") {
+            guard let url = URL(string: value), url.host != nil else { throw UsageFailure("--jwks: \(value) is not a valid URL") }
+            var configuration = TransportConfiguration()
+            if let caFile {
+                guard let pem = FileManager.default.contents(atPath: caFile) else { throw UsageFailure("--ca-file: cannot read \(caFile)") }
+                let text = String(decoding: pem, as: UTF8.self)
+                guard text.contains("-----BEGIN CERTIFICATE-----") else { throw UsageFailure("--ca-file: \(caFile) holds no PEM certificate") }
+                configuration.trustAnchorsPEM = text
+            }
+            return .url(url, HTTPSClient(configuration: configuration, logger: logger))
+        }
+        if value.lowercased().hasPrefix("http://") {
+            throw UsageFailure("--jwks: \(value) is plain http; the directory's keys are only fetched over https")
+        }
+        guard let data = FileManager.default.contents(atPath: value) else {
+            throw UsageFailure("--jwks: cannot read \(value): \(FileManager.default.fileExists(atPath: value) ? "permission denied" : "no such file")")
+        }
+        do {
+            let jwks = try JWKS(parsing: data)
+            for warning in jwks.warnings { logger.warning("\(warning)", metadata: ["jwks": "\(value)"]) }
+            return .fixed(jwks)
+        } catch {
+            throw UsageFailure("--jwks: \(value) is not a usable JWKS: \(error.reason)")
+        }
+    }
+}
