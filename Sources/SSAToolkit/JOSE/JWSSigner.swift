@@ -61,3 +61,26 @@ public struct JWSSigner: Sendable {
         }
     }
 }
+
+extension JWSSigner.Key {
+    /// The public half as JWK members (`kty`, `n`/`e` or `crv`/`x`/`y`), with `kid`, `use`
+    /// and `alg` when given: what a JWKS publishes for this key.
+    public func publicJWK(keyID: String?, use: String? = "sig", algorithm: JWSAlgorithm? = nil) throws(JOSEError) -> [String: JSONValue] {
+        var members: [String: JSONValue]
+        switch self {
+        case .rsa(let key):
+            let primitives: _RSA.Signing.PublicKey.Primitives
+            do { primitives = try key.publicKey.getKeyPrimitives() } catch {
+                throw JOSEError(.malformedJWK, "cannot read the RSA public key: \(error)")
+            }
+            members = ["kty": "RSA", "n": .string(Base64URL.encode(primitives.modulus)), "e": .string(Base64URL.encode(primitives.publicExponent))]
+        case .ecP256(let key):
+            let point = Array(key.publicKey.x963Representation)
+            members = ["kty": "EC", "crv": "P-256", "x": .string(Base64URL.encode(point[1..<33])), "y": .string(Base64URL.encode(point[33..<65]))]
+        }
+        if let keyID { members["kid"] = .string(keyID) }
+        if let use { members["use"] = .string(use) }
+        if let algorithm { members["alg"] = .string(algorithm.rawValue) }
+        return members
+    }
+}
