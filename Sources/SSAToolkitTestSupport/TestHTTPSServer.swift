@@ -1,0 +1,56 @@
+import Foundation
+
+/// A real HTTPS server on 127.0.0.1 that is not ours: `Tests/Servers/https_test_server.py`
+/// (Python's ssl over OpenSSL), started as a child process and stopped when released.
+/// `@unchecked Sendable`: immutable after `init`; the process is only signalled and awaited.
+public final class TestHTTPSServer: @unchecked Sendable {
+    /// The port it listens on.
+    public let port: Int
+    private let process: Process
+
+    /// Why the server could not start.
+    public struct StartFailure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Starts the server with a certificate chain and key from `certs-fixtures/pki`, serving
+    /// `jwksPath` at `/jwks`.
+    public init(certificateChain: String = "pki/directory-server-chain.pem", key: String = "pki/directory-server.key.pem", jwksPath: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", Fixtures.packageRoot.appendingPathComponent("Tests/Servers/https_test_server.py").path,
+            "--cert", Fixtures.url(certificateChain).path, "--key", Fixtures.url(key).path, "--jwks", jwksPath,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line is "PORT <n>".
+        var line = Data()
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
+            process.terminate()
+            throw StartFailure(description: "test HTTPS server did not start (said \"\(text)\")")
+        }
+        self.port = port
+        self.process = process
+    }
+
+    deinit {
+        // SIGKILL, not SIGTERM: a child spawned from a Dispatch thread inherits its blocked
+        // signal mask, so SIGTERM could stay pending forever.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// `https://localhost:<port><path>` (the name the fixture server certificate carries).
+    public func url(_ path: String, host: String = "localhost") -> URL {
+        URL(string: "https://\(host):\(port)\(path)")!
+    }
+}
