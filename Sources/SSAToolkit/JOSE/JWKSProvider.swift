@@ -157,7 +157,7 @@ public actor JWKSProvider {
     }
 
     /// The lifetime a `Cache-Control` value asks for, clamped to the policy's bounds.
-    static func lifetime(cacheControl: String?, policy: CachePolicy) -> TimeInterval {
+    public static func lifetime(cacheControl: String?, policy: CachePolicy) -> TimeInterval {
         guard let cacheControl else { return policy.defaultLifetime }
         var lifetime = policy.defaultLifetime
         for directive in cacheControl.lowercased().split(separator: ",") {

@@ -1,0 +1,108 @@
+import Foundation
+import SSAToolkit
+import SSAToolkitTestSupport
+import Testing
+
+@Suite("Software statement policy (time given, never read from the wall clock)")
+struct SoftwareStatementPolicyTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func claims(_ overrides: [String: JSONValue?] = [:]) -> SoftwareStatementClaims {
+        var c: [String: JSONValue] = [
+            "iss": "OpenBanking Ltd", "iat": .number(1_800_000_000 - 3600), "software_id": "abc_DEF-123", "org_id": "0015800001041REAAY",
+            "software_roles": ["AISP"], "software_redirect_uris": ["https://tpp.example/cb"],
+            "software_jwks_endpoint": "https://keys.example/abc.jwks", "org_status": "Active",
+        ]
+        for (k, v) in overrides { c[k] = v }
+        return SoftwareStatementClaims(c)
+    }
+
+    func failure(_ c: SoftwareStatementClaims, _ policy: SoftwareStatementPolicy = SoftwareStatementPolicy()) -> (String, String)? {
+        let evaluation = policy.evaluate(c, at: now)
+        guard let failed = evaluation.checks.first(where: { $0.outcome == .fail }) else { return nil }
+        return (failed.name.rawValue, evaluation.failure!.code.rawValue)
+    }
+
+    @Test("the base claims pass")
+    func passes() {
+        #expect(failure(claims()) == nil)
+    }
+
+    @Test("iat within the skew passes; beyond it fails")
+    func issuedAtSkew() {
+        let skew = SoftwareStatementPolicy().clockSkew
+        #expect(failure(claims(["iat": .number(now.timeIntervalSince1970 + skew)])) == nil)
+        #expect(failure(claims(["iat": .number(now.timeIntervalSince1970 + skew + 1)]))! == ("issued_at", "invalid_software_statement"))
+    }
+
+    @Test("exp passed by more than the skew fails")
+    func expirySkew() {
+        let skew = SoftwareStatementPolicy().clockSkew
+        #expect(failure(claims(["exp": .number(now.timeIntervalSince1970 - skew)])) == nil)
+        #expect(failure(claims(["exp": .number(now.timeIntervalSince1970 - skew - 1)]))! == ("expiry", "invalid_software_statement"))
+        #expect(failure(claims(["exp": "tomorrow"]))! == ("expiry", "invalid_software_statement"))
+    }
+
+    @Test("maximum age, when configured")
+    func maximumAge() {
+        var policy = SoftwareStatementPolicy()
+        policy.maximumAge = 3600
+        #expect(failure(claims(), policy) == nil)
+        policy.maximumAge = 3599
+        #expect(failure(claims(), policy)! == ("age", "invalid_software_statement"))
+    }
+
+    @Test("issuer: missing is invalid, another directory is unapproved; configurable")
+    func issuer() {
+        #expect(failure(claims(["iss": nil]))! == ("issuer", "invalid_software_statement"))
+        #expect(failure(claims(["iss": "Someone Else"]))! == ("issuer", "unapproved_software_statement"))
+        var policy = SoftwareStatementPolicy()
+        policy.issuer = "Someone Else"
+        #expect(failure(claims(["iss": "Someone Else"]), policy) == nil)
+    }
+
+    @Test("claims problems are invalid_software_statement", arguments: [
+        ["software_id": nil], ["software_id": ""], ["software_id": "a b"], ["software_id": .string(String(repeating: "a", count: 129))],
+        ["org_id": 42], ["software_roles": []], ["software_roles": ["AISP", "ROOT"]], ["software_roles": "AISP"],
+        ["software_redirect_uris": []], ["software_redirect_uris": ["https://tpp.example/cb#frag"]],
+        ["software_redirect_uris": ["http://tpp.example/cb"]], ["software_redirect_uris": ["https://user:pw@tpp.example/cb"]],
+        ["software_jwks_endpoint": nil], ["software_jwks_endpoint": ""], ["software_logo_uri": "ftp://x/logo"],
+        ["org_jwks_endpoint": "not a url"], ["jti": 5],
+    ] as [[String: JSONValue?]])
+    func claimProblems(_ overrides: [String: JSONValue?]) {
+        #expect(failure(claims(overrides))! == ("claims", "invalid_software_statement"))
+    }
+
+    @Test("jti is required only when configured")
+    func jti() {
+        var policy = SoftwareStatementPolicy()
+        #expect(failure(claims(), policy) == nil)
+        policy.requiresJWTID = true
+        #expect(failure(claims(), policy)! == ("claims", "invalid_software_statement"))
+        #expect(failure(claims(["jti": "x"]), policy) == nil)
+    }
+
+    @Test("organisation status other than Active is unapproved")
+    func orgStatus() {
+        #expect(failure(claims(["org_status": "Revoked"]))! == ("org_status", "unapproved_software_statement"))
+        #expect(failure(claims(["org_status": "Withdrawn"]))! == ("org_status", "unapproved_software_statement"))
+        #expect(failure(claims(["org_status": nil])) == nil)
+    }
+
+    @Test("competent authority claims must be active and cover the roles")
+    func competentAuthority() {
+        let ok: JSONValue = ["status": "Active", "authorisations": [["member_state": "GB", "roles": ["AISP", "PISP"]]]]
+        #expect(failure(claims(["organisation_competent_authority_claims": ok])) == nil)
+        let inactive: JSONValue = ["status": "Revoked", "authorisations": []]
+        #expect(failure(claims(["organisation_competent_authority_claims": inactive]))! == ("competent_authority", "unapproved_software_statement"))
+        let uncovered: JSONValue = ["status": "Active", "authorisations": [["member_state": "GB", "roles": ["PISP"]]]]
+        #expect(failure(claims(["organisation_competent_authority_claims": uncovered]))! == ("competent_authority", "unapproved_software_statement"))
+    }
+
+    @Test("every failing rule is reported, the first decides the error")
+    func allReported() {
+        let evaluation = SoftwareStatementPolicy().evaluate(claims(["iss": "Evil", "software_id": nil, "org_status": "Revoked"]), at: now)
+        #expect(evaluation.checks.filter { $0.outcome == .fail }.map(\.name) == [.issuer, .claims, .orgStatus])
+        #expect(evaluation.failure?.code == .unapprovedSoftwareStatement)
+    }
+}
