@@ -29,8 +29,16 @@ test: deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
 
+# Until the embedded sandbox directory lands, the demo verifies fixture SSAs offline:
+# one valid, one with a broken signature, one from a revoked organisation.
+DEMO_JWKS := certs-fixtures/jose/directory.jwks.json
 demo: build
-	$(BIN) demo
+	@echo '$$ ssa-verify verify certs-fixtures/jose/ssa/valid-ps256.jwt --jwks $(DEMO_JWKS)'
+	@$(BIN) verify certs-fixtures/jose/ssa/valid-ps256.jwt --jwks $(DEMO_JWKS) --log-level error
+	@echo; echo '$$ ssa-verify verify certs-fixtures/jose/ssa/tampered-payload.jwt --jwks $(DEMO_JWKS)'
+	@$(BIN) verify certs-fixtures/jose/ssa/tampered-payload.jwt --jwks $(DEMO_JWKS) --log-level error; test $$? -eq 1
+	@echo; echo '$$ ssa-verify verify certs-fixtures/jose/ssa/org-revoked.jwt --jwks $(DEMO_JWKS) --format json'
+	@$(BIN) verify certs-fixtures/jose/ssa/org-revoked.jwt --jwks $(DEMO_JWKS) --format json --log-level error; test $$? -eq 1
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark

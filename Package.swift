@@ -80,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ssa-verifyTests",
-            dependencies: ["SSAToolkitTestSupport"],
+            dependencies: ["SSAToolkit", "SSAToolkitTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -63,7 +63,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let result = await verifier.verify(token, at: instant)
 
         switch global.format {
-        case .json: print(result.jsonReport.prettySerialized())
+        case .json: print(result.jsonReport.prettySerialized(leadingKeys: JSONValue.reportKeyOrder))
         case .text: print(TextReport(style: .forStandardOutput).render(result))
         }
         switch result.verdict {

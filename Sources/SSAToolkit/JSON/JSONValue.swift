@@ -94,18 +94,20 @@ extension JSONValue {
     /// Compact JSON text with object members sorted by name, so output is stable.
     public func serialized() -> String {
         var out = ""
-        write(to: &out, indent: nil, level: 0)
+        write(to: &out, indent: nil, level: 0, leadingKeys: [:])
         return out
     }
 
-    /// JSON text indented by two spaces per level, members sorted by name.
-    public func prettySerialized() -> String {
+    /// JSON text indented by two spaces per level. Members named in `leadingKeys` come first,
+    /// in that order, at every level; the others follow sorted by name.
+    public func prettySerialized(leadingKeys: [String] = []) -> String {
         var out = ""
-        write(to: &out, indent: "  ", level: 0)
+        let rank = Dictionary(leadingKeys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        write(to: &out, indent: "  ", level: 0, leadingKeys: rank)
         return out
     }
 
-    private func write(to out: inout String, indent: String?, level: Int) {
+    private func write(to out: inout String, indent: String?, level: Int, leadingKeys: [String: Int]) {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -117,19 +119,27 @@ extension JSONValue {
             for (i, element) in elements.enumerated() {
                 if i > 0 { out += "," }
                 if let indent { out += "\n" + String(repeating: indent, count: level + 1) }
-                element.write(to: &out, indent: indent, level: level + 1)
+                element.write(to: &out, indent: indent, level: level + 1, leadingKeys: leadingKeys)
             }
             if let indent { out += "\n" + String(repeating: indent, count: level) }
             out += "]"
         case .object(let members):
             if members.isEmpty { out += "{}"; return }
             out += "{"
-            for (i, key) in members.keys.sorted().enumerated() {
+            let keys = members.keys.sorted { a, b in
+                switch (leadingKeys[a], leadingKeys[b]) {
+                case let (x?, y?): x < y
+                case (.some, nil): true
+                case (nil, .some): false
+                case (nil, nil): a < b
+                }
+            }
+            for (i, key) in keys.enumerated() {
                 if i > 0 { out += "," }
                 if let indent { out += "\n" + String(repeating: indent, count: level + 1) }
                 JSONValue.writeQuoted(key, to: &out)
                 out += indent == nil ? ":" : ": "
-                members[key]!.write(to: &out, indent: indent, level: level + 1)
+                members[key]!.write(to: &out, indent: indent, level: level + 1, leadingKeys: leadingKeys)
             }
             if let indent { out += "\n" + String(repeating: indent, count: level) }
             out += "}"

@@ -15,6 +15,14 @@ extension SoftwareStatementVerification {
     }
 }
 
+extension JSONValue {
+    /// Member order for reports: verdict and error first, then checks, then the rest.
+    public static let reportKeyOrder = [
+        "verdict", "error", "error_description", "check", "outcome", "detail", "checks", "alg", "kid",
+        "software_statement", "software_id", "org_id", "client",
+    ]
+}
+
 extension Check {
     /// `{"check": name, "outcome": "pass" | "fail" | "skip", "detail": sentence}`.
     public var jsonValue: JSONValue {
