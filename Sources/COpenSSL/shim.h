@@ -23,6 +23,13 @@ static inline int cossl_sk_X509_num(const STACK_OF(X509) *_Nullable sk) { return
 static inline X509 *_Nullable cossl_sk_X509_value(const STACK_OF(X509) *_Nonnull sk, int i) { return sk_X509_value(sk, i); }
 static inline void cossl_sk_X509_pop_free(STACK_OF(X509) *_Nullable sk) { sk_X509_pop_free(sk, X509_free); }
 
+static inline STACK_OF(X509) *_Nullable cossl_sk_X509_new_null(void) { return sk_X509_new_null(); }
+static inline int cossl_sk_X509_push(STACK_OF(X509) *_Nonnull sk, X509 *_Nonnull x) { return sk_X509_push(sk, x); }
+static inline void cossl_sk_X509_free(STACK_OF(X509) *_Nullable sk) { sk_X509_free(sk); }
+
+// XN_FLAG_RFC2253 combines several macros that Swift does not import.
+static inline unsigned long cossl_xn_flag_rfc2253(void) { return XN_FLAG_RFC2253; }
+
 // ERR_GET_LIB / ERR_GET_REASON are macros (inline functions in 3.x, kept behind one name).
 static inline int cossl_err_get_lib(unsigned long e) { return ERR_GET_LIB(e); }
 static inline int cossl_err_get_reason(unsigned long e) { return ERR_GET_REASON(e); }

@@ -13,7 +13,7 @@ struct TextReport {
 
     var style: Style
 
-    private func paint(_ text: String, _ code: String) -> String {
+    func paint(_ text: String, _ code: String) -> String {
         style.colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 

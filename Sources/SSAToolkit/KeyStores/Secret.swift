@@ -1,0 +1,41 @@
+import COpenSSL
+
+/// Secret bytes (a password, a private key in transit) kept out of every `description` and
+/// cleansed with `OPENSSL_cleanse` when released.
+///
+/// `@unchecked Sendable`: the bytes are written once in `init` and only read afterwards.
+public final class Secret: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The bytes plus a trailing NUL, so C APIs can take them as a C string.
+    private let storage: UnsafeMutableBufferPointer<UInt8>
+
+    /// Copies `bytes` into cleansable storage. The caller should wipe its own copy.
+    public init(_ bytes: some Collection<UInt8>) {
+        storage = .allocate(capacity: bytes.count + 1)
+        _ = storage.initialize(from: bytes)
+        storage[bytes.count] = 0
+    }
+
+    /// The UTF-8 bytes of a string (a password from configuration or the environment).
+    public convenience init(_ string: String) { self.init(Array(string.utf8)) }
+
+    deinit {
+        OPENSSL_cleanse(storage.baseAddress, storage.count)
+        storage.deallocate()
+    }
+
+    /// How many bytes.
+    public var count: Int { storage.count - 1 }
+
+    /// Lends the bytes (without the trailing NUL).
+    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(rebasing: storage[..<count]))
+    }
+
+    /// Lends the bytes as a NUL-terminated C string and its length.
+    func withCString<R>(_ body: (UnsafePointer<CChar>, Int32) throws -> R) rethrows -> R {
+        try storage.baseAddress!.withMemoryRebound(to: CChar.self, capacity: storage.count) { try body($0, Int32(count)) }
+    }
+
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "<redacted>" }
+}
