@@ -15,6 +15,10 @@ public struct ConfigurationError: Error, Hashable, CustomStringConvertible, Send
     }
 
     public var description: String { property.map { "property \($0): \(reason)" } ?? reason }
+
+    /// Errors are equal when they concern the same property (reasons are for people).
+    public static func == (lhs: ConfigurationError, rhs: ConfigurationError) -> Bool { lhs.property == rhs.property }
+    public func hash(into hasher: inout Hasher) { hasher.combine(property) }
 }
 
 /// Where a secret comes from: the value itself, an environment variable, or a file.

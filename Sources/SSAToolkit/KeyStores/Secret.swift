@@ -27,13 +27,14 @@ public final class Secret: @unchecked Sendable, CustomStringConvertible, CustomD
     public var count: Int { storage.count - 1 }
 
     /// Lends the bytes (without the trailing NUL).
-    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    public func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
         try body(UnsafeBufferPointer(rebasing: storage[..<count]))
     }
 
     /// Lends the bytes as a NUL-terminated C string and its length.
-    func withCString<R>(_ body: (UnsafePointer<CChar>, Int32) throws -> R) rethrows -> R {
-        try storage.baseAddress!.withMemoryRebound(to: CChar.self, capacity: storage.count) { try body($0, Int32(count)) }
+    func withCString<R, E: Error>(_ body: (UnsafePointer<CChar>, Int32) throws(E) -> R) throws(E) -> R {
+        let pointer = UnsafeRawPointer(storage.baseAddress!).assumingMemoryBound(to: CChar.self)
+        return try body(pointer, Int32(count))
     }
 
     public var description: String { "<redacted>" }

@@ -56,8 +56,12 @@ final class CurlEasyHandle: @unchecked Sendable {
     }
 
     func setBlob(_ option: CURLoption, _ bytes: [UInt8]) throws(TransportError) {
-        var copy = bytes
-        let code = copy.withUnsafeMutableBytes { ccurl_setopt_blob_copy(handle, option, $0.baseAddress!, $0.count) }
+        try bytes.withUnsafeBufferPointer { buffer throws(TransportError) in try setBlob(option, buffer) }
+    }
+
+    /// curl copies the blob (CURL_BLOB_COPY), so the buffer need not outlive the call.
+    func setBlob(_ option: CURLoption, _ bytes: UnsafeBufferPointer<UInt8>) throws(TransportError) {
+        let code = ccurl_setopt_blob_copy(handle, option, UnsafeMutableRawPointer(mutating: bytes.baseAddress!), bytes.count)
         try check(code, option)
     }
 

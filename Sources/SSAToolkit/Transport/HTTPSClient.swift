@@ -86,6 +86,13 @@ public final class HTTPSClient: Sendable {
                     try easy.set(CURLOPT_CAPATH, nil)
                     try easy.setBlob(CURLOPT_CAINFO_BLOB, Array(pem.utf8))
                 }
+                if let identity = configuration.clientIdentity {
+                    // In memory: the chain as PEM, the key as PKCS#8 DER (curl copies both blobs).
+                    try easy.set(CURLOPT_SSLCERTTYPE, "PEM")
+                    try easy.setBlob(CURLOPT_SSLCERT_BLOB, Array(identity.certificateChainPEM.utf8))
+                    try easy.set(CURLOPT_SSLKEYTYPE, "DER")
+                    try identity.privateKeyDER.withBytes { key throws(TransportError) in try easy.setBlob(CURLOPT_SSLKEY_BLOB, key) }
+                }
                 try easy.set(CURLOPT_USERAGENT, configuration.userAgent)
                 let userdata = Unmanaged.passUnretained(sink).toOpaque()
                 _ = ccurl_setopt_data_callback(easy.handle, CURLOPT_WRITEFUNCTION, ResponseSink.writeBody)

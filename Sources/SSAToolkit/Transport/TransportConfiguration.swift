@@ -18,6 +18,8 @@ public struct TransportConfiguration: Sendable {
 
     /// PEM certificates to trust instead of the system's; `nil` uses the system trust store.
     public var trustAnchorsPEM: String?
+    /// The identity presented over mutual TLS; `nil` presents none.
+    public var clientIdentity: TransportIdentity?
     /// Time limits.
     public var timeouts: Timeouts = Timeouts()
     /// Largest response body read; a larger one fails with ``TransportError/Code/responseTooLarge``.
@@ -29,6 +31,14 @@ public struct TransportConfiguration: Sendable {
 
     /// A configuration trusting the system's certificate authorities.
     public init() {}
+
+    /// Mutual TLS: presents `identity` and trusts only `trust` (the configured stores).
+    public static func mutualTLS(identity: TransportIdentity, trust: TrustStore?) -> TransportConfiguration {
+        var configuration = TransportConfiguration()
+        configuration.clientIdentity = identity
+        configuration.trustAnchorsPEM = trust?.pem
+        return configuration
+    }
 
     /// A configuration trusting only the given PEM certificates.
     public static func trusting(pem: String) -> TransportConfiguration {
