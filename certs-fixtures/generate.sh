@@ -125,4 +125,7 @@ done
 # ---------------------------------------------------------------- JOSE files
 python3 "$HERE/make_jose.py" "$HERE"
 
+# The authorization server's certificates, key stores and configuration files.
+"$HERE/make_stores.sh"
+
 echo "generate.sh: fixtures written to $HERE/pki and $HERE/jose"

@@ -105,7 +105,8 @@ public struct ToolkitConfiguration: Sendable {
     public init(properties: [String: String], baseDirectory: String?) throws(ConfigurationError) {
         func path(_ name: String) -> KeyStoreLocation? {
             guard let value = properties[name], !value.isEmpty else { return nil }
-            let resolved = value.hasPrefix("/") || baseDirectory == nil ? value : baseDirectory! + "/" + value
+            let resolved = value.hasPrefix("/") || baseDirectory == nil
+                ? value : URL(fileURLWithPath: baseDirectory! + "/" + value).standardizedFileURL.path
             return KeyStoreLocation(path: resolved, property: name)
         }
         func url(_ name: String) throws(ConfigurationError) -> URL? {

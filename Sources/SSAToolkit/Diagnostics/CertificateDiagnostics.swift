@@ -85,6 +85,11 @@ public struct CertificateDiagnostics: Sendable {
     // MARK: - Checks
 
     func report(_ inspection: KeyStoreInspection, role: Role, anchors: [OwnedX509]) -> KeyStoreReport {
+        var inspection = inspection
+        if inspection.leaf == nil, role != .trust, !inspection.others.isEmpty {
+            // Certificates without a key, examined as a transport store or a file: the first is the leaf.
+            inspection.leaf = inspection.others.removeFirst()
+        }
         let certificates = inspection.certificates.map(CertificateInspection.init)
         var roles: [String] = []
         for index in certificates.indices {

@@ -22,11 +22,11 @@ struct KeyStoreInspection {
         }
         var leaf = contents.certificate
         var others = contents.otherCertificates
-        if leaf == nil, !others.isEmpty, contents.privateKey == nil {
-            // A certificate-only store: no leaf, every certificate is a peer.
-            leaf = nil
-        } else if leaf == nil, !others.isEmpty {
-            leaf = others.removeFirst()
+        if leaf == nil, let key = contents.privateKey, !others.isEmpty {
+            // An unpaired key: its certificate is the one with the same public key, else the
+            // first (and the key_match check will say it does not belong).
+            let index = others.firstIndex { key.matches($0) } ?? 0
+            leaf = others.remove(at: index)
         }
         return KeyStoreInspection(location: location, format: "PKCS#12", privateKey: contents.privateKey, leaf: leaf, others: others)
     }

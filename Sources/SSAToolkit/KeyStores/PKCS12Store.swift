@@ -23,7 +23,8 @@ struct PKCS12Contents {
         }
         defer { PKCS12_free(p12) }
 
-        if PKCS12_mac_present(p12) == 1 {
+        let hadMAC = PKCS12_mac_present(p12) == 1
+        if hadMAC {
             // An empty password may have been encoded as "no password": PKCS12_parse tries both.
             let verified = password.withCString { pass, length in
                 PKCS12_verify_mac(p12, pass, length) == 1 || (length == 0 && PKCS12_verify_mac(p12, nil, 0) == 1)
@@ -32,6 +33,11 @@ struct PKCS12Contents {
                 _ = OpenSSLErrors.drain()
                 throw KeyStoreError(.wrongPassword, "\(what) \(location): the integrity check (MAC) failed: wrong password")
             }
+
+        } else {
+            // PKCS12_parse insists on a MAC. A store without one (`-nomac`) gets a MAC computed
+            // here, in memory, with the given password; a wrong password then fails decryption.
+            _ = password.withCString { pass, length in PKCS12_set_mac(p12, pass, length, nil, 0, 1, nil) }
         }
 
         var key: OpaquePointer?
@@ -44,7 +50,7 @@ struct PKCS12Contents {
             if errors.contains(where: { $0.text.contains("unsupported") }) && !openSSLProviders.legacy {
                 throw KeyStoreError(.malformed, "\(what) \(location): uses a legacy algorithm and OpenSSL's legacy provider is not available (\(detail))")
             }
-            if PKCS12_mac_present(p12) != 1 {
+            if !hadMAC {
                 throw KeyStoreError(.wrongPassword, "\(what) \(location): cannot decrypt the store (\(detail)): wrong password?")
             }
             throw KeyStoreError(.malformed, "\(what) \(location): cannot read the store: \(detail)")

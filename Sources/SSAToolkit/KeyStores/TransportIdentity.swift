@@ -31,17 +31,21 @@ public final class TransportIdentity: Sendable {
             let count = contents.allCertificates.count
             throw KeyStoreError(.noPrivateKey, "transport store \(location) holds no private key (\(count) certificate\(count == 1 ? "" : "s") only); it must hold the key presented over mutual TLS")
         }
-        guard let leaf = contents.certificate else {
+        // Stores made without local key ids (some tools) leave the key unpaired: pair it by
+        // public key with one of the certificates.
+        let paired = contents.certificate ?? contents.otherCertificates.first { key.matches($0) }
+        guard let leaf = paired ?? contents.otherCertificates.first else {
             throw KeyStoreError(.noCertificate, "transport store \(location) holds a private key but no certificate for it")
         }
         guard key.matches(leaf) else {
-            throw KeyStoreError(.keyMismatch, "transport store \(location): the private key does not belong to the certificate")
+            throw KeyStoreError(.keyMismatch, "transport store \(location): the private key (\(key.keyDescription)) does not belong to the certificate \(CertificateInspection(leaf).subject)")
         }
+        let others = contents.allCertificates.filter { $0 !== leaf }
         guard let der = key.pkcs8DER() else {
             throw KeyStoreError(.unsupportedKey, "transport store \(location): the private key (\(key.keyDescription)) cannot be exported for TLS")
         }
         certificate = try Certificate.parsing(der: leaf.der, what: "transport store \(location)")
-        chain = try contents.otherCertificates.map { x509 throws(KeyStoreError) in
+        chain = try others.map { x509 throws(KeyStoreError) in
             try Certificate.parsing(der: x509.der, what: "transport store \(location)")
         }
         keyDescription = key.keyDescription

@@ -80,11 +80,10 @@ struct HTTPSClientTests {
     @Test("a slow server hits the total timeout")
     func slowServer() async throws {
         let server = try TestHTTPSServer(jwksPath: jwksPath)
-        let start = ContinuousClock.now
+        // The server answers after 5 s: the timeout code proves curl gave up first.
         await #expect(throws: TransportError(.timeout, "")) {
             try await client { $0.timeouts = .init(connect: .seconds(2), total: .milliseconds(800)) }.get(server.url("/slow"))
         }
-        #expect(ContinuousClock.now - start < .seconds(4))
     }
 
     @Test("a server that is down fails to connect")
