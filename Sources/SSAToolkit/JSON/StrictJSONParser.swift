@@ -184,41 +184,48 @@ private struct Cursor {
 
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
-        func flushRun(_ end: Int, into scalars: inout String.UnicodeScalarView) {
-            if end > runStart {
-                // The whole input was validated as UTF-8 and a run never splits a sequence.
-                scalars.append(contentsOf: String(decoding: bytes[runStart..<end], as: UTF8.self).unicodeScalars)
+        let start = index
+        // Fast path: most strings have no escapes and become one String at once. The whole
+        // input was validated as UTF-8, so any run between quotes decodes exactly.
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[start..<index], as: UTF8.self)
+                index += 1
+                return text
             }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw error("unescaped control character in string") }
+            index += 1
         }
+        var buffer = Array(bytes[start..<index])
         while true {
             guard index < bytes.count else { throw error("unterminated string") }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                flushRun(index, into: &scalars)
                 index += 1
-                return String(scalars)
+                return String(decoding: buffer, as: UTF8.self)
             }
             if b < 0x20 { throw error("unescaped control character in string") }
             if b != UInt8(ascii: "\\") {
+                buffer.append(b)
                 index += 1
                 continue
             }
-            flushRun(index, into: &scalars)
             index += 1
             guard index < bytes.count else { throw error("unterminated escape in string") }
             let e = bytes[index]
             index += 1
+            let scalar: Unicode.Scalar
             switch e {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "\""): scalar = "\""
+            case UInt8(ascii: "\\"): scalar = "\\"
+            case UInt8(ascii: "/"): scalar = "/"
+            case UInt8(ascii: "b"): scalar = "\u{08}"
+            case UInt8(ascii: "f"): scalar = "\u{0C}"
+            case UInt8(ascii: "n"): scalar = "\n"
+            case UInt8(ascii: "r"): scalar = "\r"
+            case UInt8(ascii: "t"): scalar = "\t"
             case UInt8(ascii: "u"):
                 let unit = try parseHex4()
                 if (0xD800...0xDBFF).contains(unit) {
@@ -228,17 +235,16 @@ private struct Cursor {
                     index += 2
                     let low = try parseHex4()
                     guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate escape in string") }
-                    let combined = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
-                    scalars.append(Unicode.Scalar(combined)!)
+                    scalar = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))!
                 } else if (0xDC00...0xDFFF).contains(unit) {
                     throw error("unpaired surrogate escape in string")
                 } else {
-                    scalars.append(Unicode.Scalar(unit)!)
+                    scalar = Unicode.Scalar(unit)!
                 }
             default:
                 throw error("invalid escape in string")
             }
-            runStart = index
+            buffer.append(contentsOf: Array(String(scalar).utf8))
         }
     }
 

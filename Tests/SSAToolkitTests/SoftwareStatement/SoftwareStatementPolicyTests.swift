@@ -106,3 +106,40 @@ struct SoftwareStatementPolicyTests {
         #expect(evaluation.failure?.code == .unapprovedSoftwareStatement)
     }
 }
+
+@Suite("https URL validation")
+struct HTTPSURLTests {
+    @Test("accepts absolute https URLs", arguments: [
+        "https://tpp.example/cb", "HTTPS://tpp.example", "https://tpp.example:8443/a/b?x=1&y=%20", "https://127.0.0.1/cb", "https://a-b.c.example/x#frag",
+    ])
+    func accepts(_ url: String) {
+        #expect(HTTPSURL.problem(with: url, allowFragment: true) == nil)
+    }
+
+    @Test("refuses everything else, saying why", arguments: [
+        ("http://tpp.example/cb", "is not an https URL"), ("ftp://x/y", "is not an https URL"), ("tpp.example/cb", "is not a URL"),
+        ("", "is not an https URL"), ("https://", "is not an https URL"), ("https:///path", "has no host"),
+        ("https://user:pw@tpp.example/", "carries user information"), ("https://tpp.example:99999/", "has an invalid port"),
+        ("https://tpp.example:/", "has an invalid port"), ("https://tpp_example/", "has an invalid host"), ("https://.example/", "has an invalid host"),
+        ("https://tpp.example/a b", "has characters a URL may not carry unencoded"), ("https://tpp.example/é", "has characters a URL may not carry unencoded"),
+        ("https://tpp.example/a\\b", "has characters a URL may not carry unencoded"),
+    ])
+    func refuses(_ url: String, _ why: String) {
+        #expect(HTTPSURL.problem(with: url, allowFragment: true) == why)
+    }
+
+    @Test("redirect URIs may not carry a fragment")
+    func fragment() {
+        #expect(HTTPSURL.problem(with: "https://tpp.example/cb#x", allowFragment: false) == "has a fragment")
+    }
+}
+
+@Suite("Report date format")
+struct ReportDateFormatTests {
+    @Test("ISO 8601 in UTC, to the second")
+    func format() {
+        #expect(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: 1_767_225_600)) == "2026-01-01T00:00:00Z")
+        #expect(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: 951_782_399.9)) == "2000-02-28T23:59:59Z")
+        #expect(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+    }
+}

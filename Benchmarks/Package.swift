@@ -1,0 +1,26 @@
+// swift-tools-version:6.1
+//
+// Benchmarks for ssa-toolkit (package-benchmark). A package of its own, so the library never
+// depends on benchmark code. Run from the repository root with `make bench`.
+
+import PackageDescription
+
+let package = Package(
+    name: "ssa-toolkit-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "ssa-toolkit", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "SSAVerification",
+            dependencies: [
+                .product(name: "SSAToolkit", package: "ssa-toolkit"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/SSAVerification",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
