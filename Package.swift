@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // OpenSSL 3 (libssl-dev): PKCS#12 key stores, EVP keys, X509 helpers that are macros.
@@ -60,10 +63,26 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The embedded Open Banking directory (JWKS, token, SCIM) for tests, the demo and
+        // `ssa-verify sandbox`. Kept out of SSAToolkit so a hook importing the library pulls no server.
+        .target(
+            name: "DirectorySandbox",
+            dependencies: [
+                "SSAToolkit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "ssa-verify",
             dependencies: [
                 "SSAToolkit",
+                "DirectorySandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -78,6 +97,11 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DirectorySandboxTests",
+            dependencies: ["DirectorySandbox", "SSAToolkit", "SSAToolkitTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

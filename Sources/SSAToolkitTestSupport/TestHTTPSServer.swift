@@ -11,6 +11,7 @@ public final class TestHTTPSServer: @unchecked Sendable {
     /// Why the server could not start.
     public struct StartFailure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Starts the server with a certificate chain and key from `certs-fixtures/pki`, serving

@@ -6,7 +6,7 @@ import Logging
 /// flight; a 401 on use invalidates the cached token once.
 public actor DirectoryTokenClient {
     /// Where and as whom.
-    public let tokenURL: URL
+    public nonisolated let tokenURL: URL
     private let assertions: ClientAssertionFactory
     private let transport: HTTPSClient
     private let now: @Sendable () -> Date

@@ -3,16 +3,6 @@ import SSAToolkit
 import SSAToolkitTestSupport
 import Testing
 
-func store(_ name: String, property: String? = nil) -> KeyStoreLocation {
-    KeyStoreLocation(path: Fixtures.url("stores/" + name).path, property: property)
-}
-
-func pki(_ name: String) -> KeyStoreLocation {
-    KeyStoreLocation(path: Fixtures.url("pki/" + name).path)
-}
-
-let changeit = Secret("changeit")
-
 @Suite("Key stores: PKCS#12 through OpenSSL")
 struct KeyStoreLoadingTests {
     @Test("transport stores from openssl (modern and legacy), keytool, with an empty password and without a MAC", arguments: [

@@ -1,0 +1,167 @@
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import SSAToolkit
+import ServiceLifecycle
+import Synchronization
+
+/// An Open Banking directory on 127.0.0.1 for tests, the demo and `ssa-verify sandbox`:
+/// `GET /jwks`, `POST /token` (mutual TLS, `private_key_jwt`) and SCIM TPP queries, over HTTPS
+/// that requires a client certificate from the fixture PKI. It counts requests per endpoint so
+/// tests can prove caching.
+public final class DirectorySandbox: Sendable {
+    /// Where the sandbox finds its certificates, keys and JWKS.
+    public struct Fixtures: Sendable {
+        /// `certs-fixtures/`.
+        public var root: URL
+
+        /// Fixtures below `root`.
+        public init(root: URL) { self.root = root }
+
+        func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+    }
+
+    /// The sandbox's base URL, e.g. `https://127.0.0.1:8443`.
+    public let baseURL: URL
+    /// `POST` here for a token.
+    public var tokenURL: URL { baseURL.appendingPathComponent("token") }
+    /// The SCIM TPP endpoint.
+    public var tppURL: URL { baseURL.appendingPathComponent("scim/v2/OBThirdPartyProviders") }
+    /// The directory JWKS.
+    public var jwksURL: URL { baseURL.appendingPathComponent("jwks") }
+    /// The fixtures it serves.
+    public let fixtures: Fixtures
+
+    private let state: SandboxState
+    private let group: ServiceGroup
+    private let runner: Task<Void, any Error>
+
+    /// Requests seen per endpoint (`/jwks`, `/token`, `/scim`), and refused token requests.
+    public func counts() -> [String: Int] { state.counts() }
+
+    /// Starts the sandbox on 127.0.0.1 (`port` 0 picks a free one) and returns once it listens.
+    public static func start(fixtures: Fixtures, port: Int = 0, logger: Logger = Logger(label: "ssa-toolkit.sandbox", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> DirectorySandbox {
+        let registered = try JWKS(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: fixtures.path("jose/as-software.jwks.json")))))
+        let directoryJWKS = try Data(contentsOf: URL(fileURLWithPath: fixtures.path("jose/directory.jwks.json")))
+        let state = SandboxState(registeredKeys: registered)
+
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(fixtures.path("pki/directory-server-chain.pem")).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: fixtures.path("pki/directory-server.key.pem"), format: .pem))
+        )
+        tls.minimumTLSVersion = .tlsv12
+        tls.certificateVerification = .noHostnameVerification  // a client certificate is required
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(fixtures.path("pki/ca-bundle.pem")))
+
+        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
+        let routes = SandboxRoutes(state: state, directoryJWKS: Array(directoryJWKS), logger: logger)
+        let app = Application(
+            router: routes.router(),
+            server: try .tls(.http1(), tlsConfiguration: tls),
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ssa-toolkit sandbox directory"),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let runner = Task { try await group.run() }
+        var iterator = portStream.makeAsyncIterator()
+        guard let bound = await iterator.next(), bound > 0 else {
+            await group.triggerGracefulShutdown()
+            _ = try? await runner.value
+            throw SandboxError("the sandbox directory did not start listening")
+        }
+        let sandbox = DirectorySandbox(baseURL: URL(string: "https://127.0.0.1:\(bound)")!, fixtures: fixtures, state: state, group: group, runner: runner)
+        routes.setBaseURL(sandbox.baseURL)
+        return sandbox
+    }
+
+    private init(baseURL: URL, fixtures: Fixtures, state: SandboxState, group: ServiceGroup, runner: Task<Void, any Error>) {
+        self.baseURL = baseURL
+        self.fixtures = fixtures
+        self.state = state
+        self.group = group
+        self.runner = runner
+    }
+
+    /// Forgets every issued access token, so the next use of one is answered 401 (for tests of
+    /// token invalidation).
+    public func revokeTokens() { state.revokeTokens() }
+
+    /// Stops the server gracefully.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await runner.value
+    }
+
+    /// Runs `body` with a started sandbox and stops it on every path.
+    public static func withSandbox<R: Sendable>(fixtures: Fixtures, port: Int = 0, _ body: (DirectorySandbox) async throws -> R) async throws -> R {
+        let sandbox = try await start(fixtures: fixtures, port: port)
+        do {
+            let result = try await body(sandbox)
+            await sandbox.stop()
+            return result
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+    }
+
+    /// A configuration (plain JSON, the toolkit's property names) for the authorization server
+    /// fixture identity against this sandbox. Passwords are the fixtures' test-only ones.
+    public func configurationJSON() -> JSONValue {
+        [
+            "clientScopes": "ASPSPReadAccess TPPReadAccess AuthoritiesReadAccess",
+            "keyId": "as-signing-1",
+            "signingCert": .string(fixtures.path("pki/as-signing.pem")),
+            "signingKey": .string(fixtures.path("pki/as-signing.key.pem")),
+            "trustKeyStore": .string(fixtures.path("stores/trust.p12")),
+            "trustKeyStorePassword": "changeit",
+            "transportKeyStore": .string(fixtures.path("stores/transport.p12")),
+            "transportKeyStorePassword": "changeit",
+            "tokenUrl": .string(tokenURL.absoluteString),
+            "tppUrl": .string(tppURL.absoluteString),
+            "jwks_endpoint": .string(jwksURL.absoluteString),
+            "aud": .string(tokenURL.absoluteString),
+        ]
+    }
+}
+
+/// A sandbox that could not start.
+public struct SandboxError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The sandbox's mutable state: counters, issued tokens, seen assertion ids.
+final class SandboxState: Sendable {
+    let registeredKeys: JWKS
+    private let storage = Mutex<(counts: [String: Int], tokens: [String: Date], jtis: Set<String>)>(([:], [:], []))
+
+    init(registeredKeys: JWKS) { self.registeredKeys = registeredKeys }
+
+    func count(_ endpoint: String) { storage.withLock { $0.counts[endpoint, default: 0] += 1 } }
+    func counts() -> [String: Int] { storage.withLock { $0.counts } }
+
+    /// Records `jti`; false when it was seen before (a replay).
+    func firstUse(ofJTI jti: String) -> Bool { storage.withLock { $0.jtis.insert(jti).inserted } }
+
+    func issueToken(lifetime: TimeInterval) -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        let token = Base64URL.encode(bytes)
+        storage.withLock { $0.tokens[token] = Date().addingTimeInterval(lifetime) }
+        return token
+    }
+
+    func revokeTokens() { storage.withLock { $0.tokens.removeAll() } }
+
+    func isValid(token: String) -> Bool {
+        storage.withLock { ($0.tokens[token] ?? .distantPast) > Date() }
+    }
+}

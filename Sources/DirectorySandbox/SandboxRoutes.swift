@@ -1,0 +1,180 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOSSL
+import SSAToolkit
+import Synchronization
+import X509
+
+/// A request context that keeps the channel, to read the client certificate of the TLS session.
+struct SandboxContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
+/// The sandbox's endpoints.
+final class SandboxRoutes: Sendable {
+    private let state: SandboxState
+    private let directoryJWKS: [UInt8]
+    private let logger: Logger
+    private let baseURL = Mutex<URL?>(nil)
+    /// Lifetime of issued access tokens.
+    static let tokenLifetime: TimeInterval = 300
+
+    init(state: SandboxState, directoryJWKS: [UInt8], logger: Logger) {
+        self.state = state
+        self.directoryJWKS = directoryJWKS
+        self.logger = logger
+    }
+
+    func setBaseURL(_ url: URL) { baseURL.withLock { $0 = url } }
+
+    func router() -> Router<SandboxContext> {
+        let router = Router(context: SandboxContext.self)
+        router.get("jwks") { _, _ in
+            self.state.count("/jwks")
+            return Self.json(.ok, bytes: self.directoryJWKS, cacheControl: "max-age=300")
+        }
+        router.post("token") { request, context in
+            self.state.count("/token")
+            return await self.token(request, context)
+        }
+        router.get("scim/v2/OBThirdPartyProviders") { request, _ in
+            self.state.count("/scim")
+            return self.query(request)
+        }
+        router.get("scim/v2/OBThirdPartyProviders/:organisation") { request, context in
+            self.state.count("/scim")
+            return self.organisation(request, id: context.parameters.get("organisation") ?? "")
+        }
+        return router
+    }
+
+    // MARK: - Token endpoint
+
+    private func oauthError(_ status: HTTPResponse.Status, _ error: String, _ description: String) -> Response {
+        state.count("/token refused")
+        logger.debug("sandbox token request refused: \(error): \(description)")
+        return Self.json(status, ["error": .string(error), "error_description": .string(description)])
+    }
+
+    private func token(_ request: Request, _ context: SandboxContext) async -> Response {
+        guard let body = try? await request.body.collect(upTo: 64 * 1024) else {
+            return oauthError(.badRequest, "invalid_request", "the body is missing or larger than 64 KiB")
+        }
+        let form = Self.parseForm(String(buffer: body))
+        guard form["grant_type"] == "client_credentials" else {
+            return oauthError(.badRequest, "unsupported_grant_type", "grant_type must be client_credentials")
+        }
+        guard form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", let assertion = form["client_assertion"] else {
+            return oauthError(.badRequest, "invalid_client", "a private_key_jwt client assertion is required")
+        }
+        guard let clientID = form["client_id"], !clientID.isEmpty else {
+            return oauthError(.badRequest, "invalid_request", "client_id is required")
+        }
+        // The TLS client certificate must belong to the client.
+        let certificate = try? await context.channel.nioSSL_peerCertificate().get()
+        guard let certificate else { return oauthError(.unauthorized, "invalid_client", "no client certificate was presented") }
+        let commonName = (try? Certificate(derEncoded: certificate.toDERBytes()))?.subject.commonName
+        guard commonName == clientID else {
+            return oauthError(.unauthorized, "invalid_client", "the client certificate does not belong to client \(clientID)")
+        }
+        let jws: CompactJWS
+        do {
+            jws = try CompactJWS(parsing: assertion)
+            try JWSVerifier(algorithms: AlgorithmPolicy(allowed: [.PS256, .RS256, .ES256])).verify(jws, using: state.registeredKeys)
+        } catch {
+            return oauthError(.unauthorized, "invalid_client", "the client assertion does not verify: \(error.reason)")
+        }
+        let claims = jws.payload
+        guard claims["iss"]?.stringValue == clientID, claims["sub"]?.stringValue == clientID else {
+            return oauthError(.unauthorized, "invalid_client", "iss and sub must both be the client_id")
+        }
+        let tokenURL = baseURL.withLock { $0 }?.appendingPathComponent("token").absoluteString ?? ""
+        let audiences = claims["aud"]?.stringValue.map { [$0] } ?? claims["aud"]?.stringArrayValue ?? []
+        guard audiences.contains(where: { $0 == tokenURL || $0 == tokenURL.replacingOccurrences(of: "127.0.0.1", with: "localhost") }) else {
+            return oauthError(.unauthorized, "invalid_client", "aud must be the token endpoint \(tokenURL)")
+        }
+        let now = Date().timeIntervalSince1970
+        guard let exp = claims["exp"]?.numberValue, exp > now, exp - now <= 3600 else {
+            return oauthError(.unauthorized, "invalid_client", "exp must be in the future and within an hour")
+        }
+        guard let jti = claims["jti"]?.stringValue, !jti.isEmpty else {
+            return oauthError(.unauthorized, "invalid_client", "jti is required")
+        }
+        guard state.firstUse(ofJTI: jti) else {
+            return oauthError(.unauthorized, "invalid_client", "the client assertion was already used (jti replay)")
+        }
+        let token = state.issueToken(lifetime: Self.tokenLifetime)
+        return Self.json(.ok, [
+            "access_token": .string(token), "token_type": "Bearer", "expires_in": .number(Self.tokenLifetime),
+            "scope": .string(form["scope"] ?? ""),
+        ])
+    }
+
+    // MARK: - SCIM
+
+    private func authorised(_ request: Request) -> Bool {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return false }
+        return state.isValid(token: String(header.dropFirst(7)))
+    }
+
+    private static let filterPrefix = "urn:openbanking:softwarestatement:1.0:SoftwareStatements[Id eq \""
+    private static let filterSuffix = "\" and Active eq true]"
+
+    private func query(_ request: Request) -> Response {
+        guard authorised(request) else { return Self.scimError(.unauthorized, "a valid bearer token is required") }
+        guard let filter = request.uri.queryParameters.get("filter"), filter.hasPrefix(Self.filterPrefix), filter.hasSuffix(Self.filterSuffix) else {
+            return Self.scimError(.badRequest, "unsupported filter", scimType: "invalidFilter")
+        }
+        let id = String(filter.dropFirst(Self.filterPrefix.count).dropLast(Self.filterSuffix.count))
+        guard Identifier.problem(with: id) == nil else {
+            return Self.scimError(.badRequest, "invalid identifier in filter", scimType: "invalidFilter")
+        }
+        let total = SandboxRecords.activeSoftwareCount(id)
+        return Self.json(.ok, ["schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": .number(Double(total))])
+    }
+
+    private func organisation(_ request: Request, id: String) -> Response {
+        guard authorised(request) else { return Self.scimError(.unauthorized, "a valid bearer token is required") }
+        guard let organisation = SandboxRecords.organisations.first(where: { $0.id == id }) else {
+            return Self.scimError(.notFound, "no organisation \(id)")
+        }
+        return Self.json(.ok, organisation.scim)
+    }
+
+    // MARK: - Helpers
+
+    static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
+        json(status, bytes: Array(value.serialized().utf8))
+    }
+
+    static func json(_ status: HTTPResponse.Status, bytes: [UInt8], cacheControl: String? = nil) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let cacheControl { headers[.cacheControl] = cacheControl }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func scimError(_ status: HTTPResponse.Status, _ detail: String, scimType: String? = nil) -> Response {
+        var body: [String: JSONValue] = ["schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": .string(String(status.code)), "detail": .string(detail)]
+        if let scimType { body["scimType"] = .string(scimType) }
+        return json(status, .object(body))
+    }
+
+    /// `application/x-www-form-urlencoded` decoding.
+    static func parseForm(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String { s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            out[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return out
+    }
+}

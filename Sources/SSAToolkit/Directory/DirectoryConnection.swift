@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+
+/// Everything needed to talk to the directory, built once from a configuration: the key stores
+/// and signing key loaded, one HTTPS client (mutual TLS, connections reused), the token client
+/// (cache shared by every caller) and the SCIM client.
+public struct DirectoryConnection: Sendable {
+    /// The authorization server's software statement id (the transport certificate's CN).
+    public var clientID: String
+    /// The token client.
+    public var tokens: DirectoryTokenClient
+    /// The SCIM client, when `tppUrl` is configured.
+    public var tpp: TPPDirectoryClient?
+    /// The HTTPS client (mutual TLS).
+    public var transport: HTTPSClient
+
+    /// Loads the stores and key named by `configuration` and builds the clients.
+    ///
+    /// - Throws: ``ConfigurationError`` for a missing property or secret, ``KeyStoreError`` for
+    ///   a store or key that cannot be loaded.
+    public init(configuration: ToolkitConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "ssa-toolkit.directory", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        guard let tokenURL = configuration.tokenURL else { throw ConfigurationError(property: "tokenUrl", "is required to reach the directory") }
+        guard let transportStore = configuration.transportKeyStore else { throw ConfigurationError(property: "transportKeyStore", "is required for mutual TLS") }
+        guard let signingKeyLocation = configuration.signingKey else { throw ConfigurationError(property: "signingKey", "is required to sign the client assertion") }
+        guard let keyID = configuration.keyID else { throw ConfigurationError(property: "keyId", "is required as the client assertion's kid") }
+        guard !configuration.clientScopes.isEmpty else { throw ConfigurationError(property: "clientScopes", "is required for the token request") }
+
+        let identity = try TransportIdentity(
+            pkcs12: transportStore,
+            password: try configuration.transportKeyStorePassword!.resolve(property: "transportKeyStorePassword", environment: environment)
+        )
+        let trust = try configuration.trustKeyStore.map { location in
+            try TrustStore(pkcs12: location, password: try configuration.trustKeyStorePassword!.resolve(property: "trustKeyStorePassword", environment: environment))
+        }
+        let signingKey = try SigningKey(pem: signingKeyLocation, password: try configuration.signingKeyPassword?.resolve(property: "signingKeyPassword", environment: environment))
+        guard let clientID = identity.softwareStatementID, Identifier.problem(with: clientID) == nil else {
+            throw ConfigurationError(property: "transportKeyStore", "the transport certificate's CN is not a software statement id")
+        }
+        let signer = try JWSSigner(key: signingKey.key, algorithm: signingKey.defaultAlgorithm, keyID: keyID)
+        let transport = HTTPSClient(configuration: .mutualTLS(identity: identity, trust: trust), logger: logger)
+        let assertions = ClientAssertionFactory(clientID: clientID, audience: configuration.audience ?? tokenURL.absoluteString, scopes: configuration.clientScopes, signer: signer)
+        let tokens = DirectoryTokenClient(tokenURL: tokenURL, assertions: assertions, transport: transport, logger: logger)
+        self.clientID = clientID
+        self.transport = transport
+        self.tokens = tokens
+        self.tpp = configuration.tppURL.map { TPPDirectoryClient(tppURL: $0, tokens: tokens, transport: transport) }
+    }
+}

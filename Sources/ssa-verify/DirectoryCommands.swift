@@ -1,0 +1,165 @@
+import ArgumentParser
+import DirectorySandbox
+import Foundation
+import SSAToolkit
+
+/// Loads `--config` and builds the directory connection; load failures exit 2.
+private func connect(_ path: String, global: GlobalOptions) throws -> DirectoryConnection {
+    do {
+        return try DirectoryConnection(configuration: try ToolkitConfiguration.load(path: path), logger: global.makeLogger("ssa-verify"))
+    } catch let error as KeyStoreError {
+        throw UsageFailure(error.reason)
+    } catch let error as ConfigurationError {
+        throw UsageFailure("configuration: \(error)")
+    } catch let error as JOSEError {
+        throw UsageFailure("signing key: \(error.reason)")
+    }
+}
+
+/// Directory failures are *undecided*: exit 3 with the reason.
+private func undecided(_ error: DirectoryError) -> ExitCode {
+    FileHandle.standardError.write(Data("ssa-verify: the directory could not answer: \(error.reason)\n".utf8))
+    return ExitCode(ExitStatus.undecided.rawValue)
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Obtain a directory access token over mutual TLS and show its metadata.",
+        discussion: "The token itself is printed only with --reveal. Exit status: 0 obtained, 2 configuration error, 3 directory failure."
+    )
+
+    @Option(name: .long, help: "A configuration file (Janssen script JSON or plain JSON).")
+    var config: String
+
+    @Flag(name: .long, help: "Also print the access token itself.")
+    var reveal = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let connection = try connect(config, global: global)
+        let token: AccessToken
+        do { token = try await connection.tokens.token() } catch { throw undecided(error) }
+        var object: [String: JSONValue] = [
+            "client_id": .string(connection.clientID), "token_endpoint": .string(connection.tokens.tokenURL.absoluteString),
+            "token_type": .string(token.tokenType), "scope": token.scope.map { .string($0) } ?? .null,
+            "expires_at": .string(SoftwareStatementPolicy.formatForReport(token.expiresAt)),
+            "expires_in": .number(token.expiresAt.timeIntervalSince(token.obtainedAt).rounded()),
+        ]
+        if reveal { object["access_token"] = .string(token.revealed()) }
+        switch global.format {
+        case .json: print(JSONValue.object(object).prettySerialized(leadingKeys: ["client_id", "token_endpoint", "token_type", "scope", "expires_in", "expires_at"]))
+        case .text:
+            print("TOKEN OBTAINED  for \(connection.clientID) from \(connection.tokens.tokenURL.absoluteString)")
+            print("  type        \(token.tokenType)")
+            print("  scope       \(token.scope ?? "-")")
+            print("  expires     \(SoftwareStatementPolicy.formatForReport(token.expiresAt)) (in \(Int(token.expiresAt.timeIntervalSince(token.obtainedAt))) s)")
+            print(reveal ? "  token       \(token.revealed())" : "  token       (hidden; --reveal prints it)")
+        }
+    }
+}
+
+struct TPPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tpp",
+        abstract: "Ask the directory whether a software statement is active (and show its organisation).",
+        discussion: "Exit status: 0 active, 1 not active, 2 configuration error or invalid identifier, 3 directory failure."
+    )
+
+    @Argument(help: "The software statement id.")
+    var softwareID: String
+
+    @Option(name: .long, help: "Also fetch this organisation's record (authorisations, software statements).")
+    var org: String?
+
+    @Option(name: .long, help: "A configuration file (Janssen script JSON or plain JSON).")
+    var config: String
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        if let problem = Identifier.problem(with: softwareID) { throw UsageFailure("software statement id \(problem); it is not sent to the directory") }
+        if let org, let problem = Identifier.problem(with: org) { throw UsageFailure("organisation id \(problem); it is not sent to the directory") }
+        let connection = try connect(config, global: global)
+        guard let tpp = connection.tpp else { throw UsageFailure("configuration: property tppUrl is required") }
+        let active: Bool
+        var record: OrganisationRecord?
+        do {
+            active = try await tpp.isSoftwareStatementActive(softwareID)
+            if let org { record = try await tpp.organisation(org) }
+        } catch { throw undecided(error) }
+        switch global.format {
+        case .json:
+            var object: [String: JSONValue] = ["software_id": .string(softwareID), "active": .bool(active)]
+            if let record { object["organisation"] = .object(record.raw) }
+            print(JSONValue.object(object).prettySerialized(leadingKeys: ["software_id", "active"]))
+        case .text:
+            print(active ? "ACTIVE  software statement \(softwareID) is active in the directory" : "NOT ACTIVE  the directory has no active software statement \(softwareID)")
+            if let record {
+                print("  organisation  \(record.id) \(record.name.map { "\"\($0)\"" } ?? ""), status \(record.status ?? "-")")
+                for a in record.authorisations { print("  authorisation \(a.memberState) \(a.role) \(a.active ? "active" : "inactive")") }
+                for s in record.softwareStatements { print("  software      \(s.id) \(s.active ? "active" : "inactive") \(s.roles.joined(separator: " "))") }
+            }
+        }
+        if !active { throw ExitCode(ExitStatus.no.rawValue) }
+    }
+}
+
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Run the embedded Open Banking directory (JWKS, token, SCIM) on 127.0.0.1.",
+        discussion: "Prints its URLs and writes a ready configuration file, then serves until interrupted."
+    )
+
+    @Option(name: .long, help: "Port (0 picks a free one).")
+    var port: Int = 8443
+
+    @Option(name: .long, help: "The fixtures folder (certs-fixtures).")
+    var fixtures: String = "certs-fixtures"
+
+    @Option(name: .customLong("write-config"), help: "Where to write the configuration for this sandbox.")
+    var writeConfig: String = "sandbox-config.json"
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let root = URL(fileURLWithPath: fixtures).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("pki/directory-server-chain.pem").path) else {
+            throw UsageFailure("--fixtures: \(fixtures) does not hold the sandbox PKI (pki/directory-server-chain.pem)")
+        }
+        let sandbox: DirectorySandbox
+        do {
+            sandbox = try await DirectorySandbox.start(fixtures: .init(root: root), port: port, logger: global.makeLogger("sandbox"))
+        } catch {
+            throw UsageFailure("the sandbox could not start on port \(port): \(error)")
+        }
+        let text = sandbox.configurationJSON().prettySerialized() + "\n"
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: writeConfig)) } catch {
+            throw UsageFailure("--write-config: cannot write \(writeConfig)")
+        }
+        // Written straight to the file descriptor: a caller reading a pipe sees it at once.
+        FileHandle.standardOutput.write(Data("""
+            sandbox directory listening on \(sandbox.baseURL.absoluteString) (client certificate required)
+              jwks     \(sandbox.jwksURL.absoluteString)
+              token    \(sandbox.tokenURL.absoluteString)
+              scim     \(sandbox.tppURL.absoluteString)
+              config   \(writeConfig)   (try: ssa-verify token --config \(writeConfig))
+
+            """.utf8))
+        // Serve until SIGINT or SIGTERM.
+        let (signals, continuation) = AsyncStream<Int32>.makeStream()
+        var sources: [any DispatchSourceSignal] = []
+        for signal in [SIGINT, SIGTERM] {
+            Foundation.signal(signal, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signal)
+            source.setEventHandler { continuation.yield(signal) }
+            source.resume()
+            sources.append(source)
+        }
+        for await _ in signals { break }
+        sources.forEach { $0.cancel() }
+        await sandbox.stop()
+    }
+}

@@ -1,0 +1,162 @@
+import DirectorySandbox
+import Foundation
+import Logging
+import SSAToolkit
+import SSAToolkitTestSupport
+import Testing
+
+/// The whole token and SCIM flow against the embedded directory, over mutual TLS.
+@Suite("Directory client against the sandbox directory")
+struct DirectoryFlowTests {
+    let fixtures = DirectorySandbox.Fixtures(root: Fixtures.root)
+
+    func connection(_ sandbox: DirectorySandbox, logger: Logger? = nil, transportStore: String = "stores/transport.p12") throws -> DirectoryConnection {
+        var properties: [String: String] = [:]
+        for (name, value) in sandbox.configurationJSON().objectValue! { properties[name] = value.stringValue }
+        properties["transportKeyStore"] = Fixtures.url(transportStore).path
+        let configuration = try ToolkitConfiguration(properties: properties, baseDirectory: nil)
+        if let logger { return try DirectoryConnection(configuration: configuration, environment: [:], logger: logger) }
+        return try DirectoryConnection(configuration: configuration, environment: [:])
+    }
+
+    @Test("a token over mutual TLS with a signed assertion; active, inactive and revoked software")
+    func lookups() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
+            let directory = try connection(sandbox)
+            let token = try await directory.tokens.token()
+            #expect(token.tokenType == "Bearer")
+            #expect(token.scope == "ASPSPReadAccess TPPReadAccess AuthoritiesReadAccess")
+            let tpp = try #require(directory.tpp)
+            #expect(try await tpp.isSoftwareStatementActive(SandboxRecords.activeSoftwareID))
+            #expect(try await !tpp.isSoftwareStatementActive(SandboxRecords.inactiveSoftwareID))
+            #expect(try await !tpp.isSoftwareStatementActive(SandboxRecords.revokedOrganisationSoftwareID))
+            let record = try await tpp.organisation(SandboxRecords.activeOrganisationID)
+            #expect(record.isActive && record.name == "Acme Budgeting Ltd")
+            #expect(record.unauthorisedRoles(["AISP", "PISP"], memberState: "GB").isEmpty)
+            let revoked = try await tpp.organisation(SandboxRecords.revokedOrganisationID)
+            #expect(!revoked.isActive)
+            await #expect(throws: DirectoryError(.notFound, "")) { try await tpp.organisation("NoSuchOrganisation") }
+            #expect(sandbox.counts()["/token"] == 1)
+        }
+    }
+
+    @Test("200 concurrent lookups cause exactly one token request")
+    func tokenCaching() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
+            let tpp = try #require(try connection(sandbox).tpp)
+            let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<200 { group.addTask { try await tpp.isSoftwareStatementActive(SandboxRecords.activeSoftwareID) } }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(results.count == 200 && results.allSatisfy { $0 })
+            #expect(sandbox.counts()["/token"] == 1)
+            #expect(sandbox.counts()["/scim"] == 200)
+        }
+    }
+
+    @Test("a 401 on use invalidates the cached token once and retries with a new one")
+    func invalidation() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
+            let tpp = try #require(try connection(sandbox).tpp)
+            #expect(try await tpp.isSoftwareStatementActive(SandboxRecords.activeSoftwareID))
+            sandbox.revokeTokens()
+            #expect(try await tpp.isSoftwareStatementActive(SandboxRecords.activeSoftwareID))
+            #expect(sandbox.counts()["/token"] == 2)
+            #expect(sandbox.counts()["/scim"] == 3)
+        }
+    }
+
+    @Test("a hostile identifier is an error, not a query")
+    func hostileIdentifier() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
+            let tpp = try #require(try connection(sandbox).tpp)
+            await #expect(throws: DirectoryError(.invalidIdentifier, "")) {
+                try await tpp.isSoftwareStatementActive("4ZUK\" or Active eq false or Id eq \"x")
+            }
+            #expect(sandbox.counts()["/scim"] == nil)
+            #expect(sandbox.counts()["/token"] == nil)
+        }
+    }
+
+    @Test("the sandbox refuses a replayed assertion, a wrong audience and an unregistered key")
+    func tokenEndpointRules() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
+            let identity = try TransportIdentity(pkcs12: store("transport.p12"), password: changeit)
+            let trust = try TrustStore(pkcs12: store("trust.p12"), password: changeit)
+            let client = HTTPSClient(configuration: .mutualTLS(identity: identity, trust: trust))
+            let key = try SigningKey(pem: pki("as-signing.key.pem"))
+            func post(_ assertion: String) async throws -> HTTPResponse {
+                let form = "grant_type=client_credentials&client_id=2kiXQyo0tedjW2somjSgH7&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=\(assertion)"
+                return try await client.post(sandbox.tokenURL, body: Array(form.utf8), contentType: "application/x-www-form-urlencoded")
+            }
+            let good = ClientAssertionFactory(clientID: "2kiXQyo0tedjW2somjSgH7", audience: sandbox.tokenURL.absoluteString, scopes: ["TPPReadAccess"],
+                                              signer: try JWSSigner(key: key.key, algorithm: .PS256, keyID: "as-signing-1"))
+            let assertion = try good.make(at: Date())
+            #expect(try await post(assertion).status == 200)
+            let replay = try await post(assertion)
+            #expect(replay.status == 401 && String(decoding: replay.body, as: UTF8.self).contains("jti replay"))
+            var wrongAudience = good
+            wrongAudience.audience = "https://elsewhere.example/token"
+            #expect(try await post(try wrongAudience.make(at: Date())).status == 401)
+            var unregistered = good
+            unregistered.signer = try JWSSigner(key: key.key, algorithm: .PS256, keyID: "not-registered")
+            #expect(try await post(try unregistered.make(at: Date())).status == 401)
+            var expired = good
+            expired.lifetime = -10
+            #expect(try await post(try expired.make(at: Date())).status == 401)
+        }
+    }
+
+    @Test("a refused token request is a typed OAuth error; no client certificate fails the handshake")
+    func refusals() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
+            // The mismatched store cannot even load; one from another CA fails TLS.
+            await #expect {
+                try await connection(sandbox, transportStore: "stores/transport-unrelated-ca.p12").tokens.token()
+            } throws: { error in
+                (error as? DirectoryError)?.code == .transport
+            }
+            let trust = try TrustStore(pkcs12: store("trust.p12"), password: changeit)
+            let anonymous = HTTPSClient(configuration: .trusting(pem: trust.pem))
+            await #expect(throws: TransportError.self) { try await anonymous.get(sandbox.jwksURL) }
+        }
+    }
+
+    @Test("no token, assertion or password appears in any log line at trace level")
+    func noSecretsLogged() async throws {
+        let logs = InMemoryLogs()
+        let token = try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
+            let directory = try connection(sandbox, logger: logs.logger())
+            let token = try await directory.tokens.token()
+            _ = try await directory.tpp?.isSoftwareStatementActive(SandboxRecords.activeSoftwareID)
+            sandbox.revokeTokens()
+            _ = try await directory.tpp?.isSoftwareStatementActive(SandboxRecords.activeSoftwareID)
+            return token.revealed()
+        }
+        #expect(!logs.all.isEmpty, "the test must see log lines to prove anything")
+        for line in logs.all {
+            #expect(!line.contains(token))
+            #expect(!line.contains("changeit"))
+            #expect(!line.contains("eyJ"), "no JWT (client assertion) in: \(line)")
+            #expect(!line.contains("Bearer "), "no Authorization header in: \(line)")
+        }
+    }
+
+    @Test("a directory that is down: a transport error, undecided")
+    func directoryDown() async throws {
+        var url: URL?
+        let configuration = try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
+            url = sandbox.baseURL
+            return sandbox.configurationJSON()
+        }
+        var properties: [String: String] = [:]
+        for (name, value) in configuration.objectValue! { properties[name] = value.stringValue }
+        let directory = try DirectoryConnection(configuration: try ToolkitConfiguration(properties: properties, baseDirectory: nil), environment: [:])
+        await #expect {
+            try await directory.tokens.token()
+        } throws: { error in
+            (error as? DirectoryError)?.code == .transport && (error as? DirectoryError)?.transport?.code == .connectionFailed
+        }
+        #expect(url != nil)
+    }
+}
