@@ -41,7 +41,7 @@ demo: build
 	@$(BIN) verify certs-fixtures/jose/ssa/org-revoked.jwt --jwks $(DEMO_JWKS) --format json --log-level error; test $$? -eq 1
 
 bench: deps
-	./Benchmarks/compare-openssl.sh
+	cd Benchmarks && ./compare-openssl.sh
 
 fixtures:
 	./certs-fixtures/generate.sh

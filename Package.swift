@@ -15,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SSAToolkit", targets: ["SSAToolkit"]),
+        .library(name: "DirectorySandbox", targets: ["DirectorySandbox"]),
         .executable(name: "ssa-verify", targets: ["ssa-verify"]),
     ],
     dependencies: [

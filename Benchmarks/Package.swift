@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(name: "ssa-toolkit", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // The same swift-crypto the library uses, for the primitive-only benchmarks.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .executableTarget(
@@ -18,8 +20,20 @@ let package = Package(
             dependencies: [
                 .product(name: "SSAToolkit", package: "ssa-toolkit"),
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             path: "Benchmarks/SSAVerification",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "DirectoryLookup",
+            dependencies: [
+                .product(name: "SSAToolkit", package: "ssa-toolkit"),
+                .product(name: "DirectorySandbox", package: "ssa-toolkit"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/DirectoryLookup",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

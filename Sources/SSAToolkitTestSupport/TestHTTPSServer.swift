@@ -14,15 +14,17 @@ public final class TestHTTPSServer: @unchecked Sendable {
         public init(description: String) { self.description = description }
     }
 
-    /// Starts the server with a certificate chain and key from `certs-fixtures/pki`, serving
-    /// `jwksPath` at `/jwks`.
-    public init(certificateChain: String = "pki/directory-server-chain.pem", key: String = "pki/directory-server.key.pem", jwksPath: String) throws {
+    /// Starts the server with a certificate chain and key (paths below `certs-fixtures/`, or
+    /// absolute), serving `jwksPath` at `/jwks`. With `clientCA` (a PEM file below
+    /// `certs-fixtures/`), the handshake requires a client certificate issued by it.
+    public init(certificateChain: String = "pki/directory-server-chain.pem", key: String = "pki/directory-server.key.pem", jwksPath: String, clientCA: String? = nil) throws {
+        func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : Fixtures.url(path).path }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "python3", Fixtures.packageRoot.appendingPathComponent("Tests/Servers/https_test_server.py").path,
-            "--cert", Fixtures.url(certificateChain).path, "--key", Fixtures.url(key).path, "--jwks", jwksPath,
-        ]
+            "--cert", resolve(certificateChain), "--key", resolve(key), "--jwks", jwksPath,
+        ] + (clientCA.map { ["--client-ca", resolve($0)] } ?? [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

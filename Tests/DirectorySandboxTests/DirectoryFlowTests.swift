@@ -116,6 +116,12 @@ struct DirectoryFlowTests {
             } throws: { error in
                 (error as? DirectoryError)?.code == .transport
             }
+            // An expired client certificate is refused in the handshake.
+            await #expect {
+                try await connection(sandbox, transportStore: "stores/transport-expired.p12").tokens.token()
+            } throws: { error in
+                (error as? DirectoryError)?.code == .transport
+            }
             let trust = try TrustStore(pkcs12: store("trust.p12"), password: changeit)
             let anonymous = HTTPSClient(configuration: .trusting(pem: trust.pem))
             await #expect(throws: TransportError.self) { try await anonymous.get(sandbox.jwksURL) }

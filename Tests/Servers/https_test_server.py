@@ -5,7 +5,7 @@
 Usage: https_test_server.py --cert CHAIN.pem --key KEY.pem --jwks FILE [--client-ca CA.pem]
 Prints "PORT <n>" on standard output once it listens on 127.0.0.1, then serves until killed.
 
-Routes:
+Routes (GET, and POST with the body read and ignored):
   /jwks            the file given by --jwks, read on every request; Cache-Control from ?max-age=N
   /counts          JSON object: requests seen per path
   /redirect        302 to /jwks
@@ -74,6 +74,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send_body(200, b"hello", content_type="text/plain")
         else:
             self.send_body(404, b'{"error":"not_found"}')
+
+    def do_POST(self):
+        # Token-endpoint faults: read (and drop) the form, then answer as for GET.
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.do_GET()
 
 
 def main():
