@@ -29,16 +29,12 @@ test: deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
 
-# Until the embedded sandbox directory lands, the demo verifies fixture SSAs offline:
-# one valid, one with a broken signature, one from a revoked organisation.
-DEMO_JWKS := certs-fixtures/jose/directory.jwks.json
+# The main job on the embedded sandbox: the directory starts in-process, then sample registrations
+# are decided end to end (one accepted; rejected for a tampered signature, an inactive software
+# statement, a redirect URI outside the SSA, another TPP's certificate). Exit 0 only when every
+# decision is the expected one.
 demo: build
-	@echo '$$ ssa-verify verify certs-fixtures/jose/ssa/valid-ps256.jwt --jwks $(DEMO_JWKS)'
-	@$(BIN) verify certs-fixtures/jose/ssa/valid-ps256.jwt --jwks $(DEMO_JWKS) --log-level error
-	@echo; echo '$$ ssa-verify verify certs-fixtures/jose/ssa/tampered-payload.jwt --jwks $(DEMO_JWKS)'
-	@$(BIN) verify certs-fixtures/jose/ssa/tampered-payload.jwt --jwks $(DEMO_JWKS) --log-level error; test $$? -eq 1
-	@echo; echo '$$ ssa-verify verify certs-fixtures/jose/ssa/org-revoked.jwt --jwks $(DEMO_JWKS) --format json'
-	@$(BIN) verify certs-fixtures/jose/ssa/org-revoked.jwt --jwks $(DEMO_JWKS) --format json --log-level error; test $$? -eq 1
+	@$(BIN) demo --fixtures certs-fixtures --log-level error
 
 bench: deps
 	cd Benchmarks && ./compare-openssl.sh

@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .library(name: "SSAToolkit", targets: ["SSAToolkit"]),
         .library(name: "DirectorySandbox", targets: ["DirectorySandbox"]),
+        .library(name: "DecisionService", targets: ["DecisionService"]),
         .executable(name: "ssa-verify", targets: ["ssa-verify"]),
     ],
     dependencies: [
@@ -79,11 +80,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // `ssa-verify serve`: the decision over HTTP on 127.0.0.1 for hooks in other languages.
+        .target(
+            name: "DecisionService",
+            dependencies: [
+                "SSAToolkit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "ssa-verify",
             dependencies: [
                 "SSAToolkit",
                 "DirectorySandbox",
+                "DecisionService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -102,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DirectorySandboxTests",
-            dependencies: ["DirectorySandbox", "SSAToolkit", "SSAToolkitTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["DirectorySandbox", "DecisionService", "SSAToolkit", "SSAToolkitTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -128,4 +128,7 @@ python3 "$HERE/make_jose.py" "$HERE"
 # The authorization server's certificates, key stores and configuration files.
 "$HERE/make_stores.sh"
 
+# The TPP side of a registration: certificates, software key and JWKS, request JWTs.
+"$HERE/make_registration.sh"
+
 echo "generate.sh: fixtures written to $HERE/pki and $HERE/jose"

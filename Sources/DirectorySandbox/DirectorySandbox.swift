@@ -57,7 +57,11 @@ public final class DirectorySandbox: Sendable {
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(fixtures.path("pki/ca-bundle.pem")))
 
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
-        let routes = SandboxRoutes(state: state, directoryJWKS: Array(directoryJWKS), logger: logger)
+        let softwareJWKS = try Data(contentsOf: URL(fileURLWithPath: fixtures.path("registration/tpp-software.jwks.json")))
+        let directoryKey = try SigningKey(pem: KeyStoreLocation(path: fixtures.path("jose/keys/ob-rsa-1.key.pem")))
+        let directorySigner = try JWSSigner(key: directoryKey.key, algorithm: .PS256, keyID: "ob-rsa-1")
+        let template = try StrictJSONParser(maximumDepth: 16, maximumBytes: 1 << 20).parseObject(Array(try Data(contentsOf: URL(fileURLWithPath: fixtures.path("jose/ssa/valid-ps256.claims.json")))))
+        let routes = SandboxRoutes(state: state, directoryJWKS: Array(directoryJWKS), softwareJWKS: Array(softwareJWKS), logger: logger)
         let app = Application(
             router: routes.router(),
             server: try .tls(.http1(), tlsConfiguration: tls),
@@ -76,17 +80,49 @@ public final class DirectorySandbox: Sendable {
             _ = try? await runner.value
             throw SandboxError("the sandbox directory did not start listening")
         }
-        let sandbox = DirectorySandbox(baseURL: URL(string: "https://127.0.0.1:\(bound)")!, fixtures: fixtures, state: state, group: group, runner: runner)
+        let sandbox = DirectorySandbox(baseURL: URL(string: "https://127.0.0.1:\(bound)")!, fixtures: fixtures, state: state, group: group, runner: runner,
+                                       directorySigner: directorySigner, ssaTemplate: template)
         routes.setBaseURL(sandbox.baseURL)
         return sandbox
     }
 
-    private init(baseURL: URL, fixtures: Fixtures, state: SandboxState, group: ServiceGroup, runner: Task<Void, any Error>) {
+    private let directorySigner: JWSSigner
+    private let ssaTemplate: [String: JSONValue]
+
+    private init(baseURL: URL, fixtures: Fixtures, state: SandboxState, group: ServiceGroup, runner: Task<Void, any Error>, directorySigner: JWSSigner, ssaTemplate: [String: JSONValue]) {
+        self.directorySigner = directorySigner
+        self.ssaTemplate = ssaTemplate
         self.baseURL = baseURL
         self.fixtures = fixtures
         self.state = state
         self.group = group
         self.runner = runner
+    }
+
+    /// The issuer identifier of the fixture authorization server (the `aud` of request JWTs).
+    public static let authorizationServerIssuer = "https://as.sandbox-bank.example"
+
+    /// Where the sandbox publishes a software statement's keys.
+    public func softwareJWKSURL(_ softwareID: String) -> URL {
+        baseURL.appendingPathComponent("software").appendingPathComponent(softwareID).appendingPathComponent("jwks")
+    }
+
+    /// Issues a software statement assertion as the directory does: the fixture SSA's claims
+    /// with `iat` = `issuedAt`, `software_jwks_endpoint` at this sandbox, then `changes` (a
+    /// `.null` value removes a claim), signed PS256 with the directory key `ob-rsa-1`.
+    public func issueSoftwareStatement(softwareID: String = SandboxRecords.activeSoftwareID, issuedAt: Date = Date(), changes: [String: JSONValue] = [:]) throws -> String {
+        var claims = ssaTemplate
+        claims["software_id"] = .string(softwareID)
+        claims["software_client_id"] = .string(softwareID)
+        claims["iat"] = .number(issuedAt.timeIntervalSince1970.rounded(.down))
+        claims["jti"] = .string(UUID().uuidString.lowercased())
+        claims["software_jwks_endpoint"] = .string(softwareJWKSURL(softwareID).absoluteString)
+        if let organisation = SandboxRecords.organisations.first(where: { $0.software.contains { $0.id == softwareID } }) {
+            claims["org_id"] = .string(organisation.id)
+            claims["org_name"] = .string(organisation.name)
+        }
+        for (name, value) in changes { claims[name] = value == .null ? nil : value }
+        return try directorySigner.sign(payload: claims)
     }
 
     /// Forgets every issued access token, so the next use of one is answered 401 (for tests of
@@ -128,6 +164,7 @@ public final class DirectorySandbox: Sendable {
             "tppUrl": .string(tppURL.absoluteString),
             "jwks_endpoint": .string(jwksURL.absoluteString),
             "aud": .string(tokenURL.absoluteString),
+            "registrationAudience": .string(Self.authorizationServerIssuer),
         ]
     }
 }

@@ -22,14 +22,16 @@ struct SandboxContext: RequestContext {
 final class SandboxRoutes: Sendable {
     private let state: SandboxState
     private let directoryJWKS: [UInt8]
+    private let softwareJWKS: [UInt8]
     private let logger: Logger
     private let baseURL = Mutex<URL?>(nil)
     /// Lifetime of issued access tokens.
     static let tokenLifetime: TimeInterval = 300
 
-    init(state: SandboxState, directoryJWKS: [UInt8], logger: Logger) {
+    init(state: SandboxState, directoryJWKS: [UInt8], softwareJWKS: [UInt8], logger: Logger) {
         self.state = state
         self.directoryJWKS = directoryJWKS
+        self.softwareJWKS = softwareJWKS
         self.logger = logger
     }
 
@@ -44,6 +46,14 @@ final class SandboxRoutes: Sendable {
         router.post("token") { request, context in
             self.state.count("/token")
             return await self.token(request, context)
+        }
+        router.get("software/:software/jwks") { _, context in
+            self.state.count("/software-jwks")
+            let id = context.parameters.get("software") ?? ""
+            guard SandboxRecords.organisations.contains(where: { $0.software.contains { $0.id == id } }) else {
+                return Self.json(.notFound, ["error": "not_found"])
+            }
+            return Self.json(.ok, bytes: self.softwareJWKS, cacheControl: "max-age=300")
         }
         router.get("scim/v2/OBThirdPartyProviders") { request, _ in
             self.state.count("/scim")

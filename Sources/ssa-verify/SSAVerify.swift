@@ -30,7 +30,7 @@ struct SSAVerify: AsyncParsableCommand {
             2 usage or configuration error, 3 undecided (directory or network failure).
             """,
         version: "0.1.0",
-        subcommands: [VerifyCommand.self, CertsCommand.self, TokenCommand.self, TPPCommand.self, SandboxCommand.self]
+        subcommands: [VerifyCommand.self, DecideCommand.self, CertsCommand.self, TokenCommand.self, TPPCommand.self, SandboxCommand.self, ServeCommand.self, DemoCommand.self]
     )
 
     /// Runs the command line with the project's exit statuses: argument errors exit 2 (not 64).

@@ -38,6 +38,30 @@ struct TextReport {
         return lines.joined(separator: "\n")
     }
 
+    func render(_ decision: Decision) -> String {
+        var lines: [String] = []
+        let who = decision.softwareStatement.map { subject($0) } ?? ""
+        switch decision.verdict {
+        case .accept:
+            lines.append(paint("ACCEPT", "1;32") + "  " + who)
+            if let client = decision.client {
+                lines.append("        client \(client.clientID), \(client.tokenEndpointAuthMethod), scope \(client.scopes.joined(separator: " "))")
+                lines.append("        redirect \(client.redirectURIs.joined(separator: " "))")
+                if let dn = client.tlsClientAuthSubjectDN { lines.append("        subject \(dn)") }
+            }
+        case .reject:
+            lines.append(paint("REJECT", "1;31") + "  " + (decision.error?.rawValue ?? ""))
+            lines.append("        " + (decision.errorDescription ?? ""))
+            if !who.isEmpty { lines.append("        " + who) }
+        case .undecided:
+            lines.append(paint("UNDECIDED", "1;33") + "  " + (decision.error?.rawValue ?? ""))
+            lines.append("           " + (decision.errorDescription ?? ""))
+        }
+        lines.append("")
+        lines += checkLines(decision.checks)
+        return lines.joined(separator: "\n")
+    }
+
     func checkLines(_ checks: [Check]) -> [String] {
         let width = checks.map(\.name.rawValue.count).max() ?? 0
         return checks.map { check in
@@ -53,7 +77,10 @@ struct TextReport {
     }
 
     private func subject(_ result: SoftwareStatementVerification) -> String {
-        guard let claims = result.claims else { return "" }
+        result.claims.map { subject($0) } ?? ""
+    }
+
+    private func subject(_ claims: SoftwareStatementClaims) -> String {
         var text = "software statement \(claims.softwareID ?? "?")"
         if let name = claims.softwareClientName { text += " \"\(name)\"" }
         var org = "org \(claims.organisationID ?? "?")"

@@ -96,6 +96,24 @@ enum InputFiles {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Reads a text file (or standard input for `-`) of at most `limit` bytes; a larger or
+    /// unreadable file is a usage error naming the option.
+    static func readText(_ path: String, what: String, limit: Int) throws -> String {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readData(ofLength: limit + 1)
+        } else {
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw UsageFailure("\(what): cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
+            }
+            defer { try? handle.close() }
+            data = handle.readData(ofLength: limit + 1)
+        }
+        guard data.count <= limit else { throw UsageFailure("\(what): \(path) is larger than \(limit) bytes") }
+        guard let text = String(data: data, encoding: .utf8) else { throw UsageFailure("\(what): \(path) is not UTF-8 text") }
+        return text
+    }
+
     /// A JWKS source from `--jwks`: an https URL, or a file that is read and parsed now so
     /// that a bad file is a usage error (exit 2), not a verdict.
     static func jwksSource(_ value: String, caFile: String?, logger: Logger) throws -> JWKSProvider.Source {

@@ -37,6 +37,21 @@ public struct ToolkitConfiguration: Sendable {
     public var issuer: String = SoftwareStatementPolicy().issuer
     /// `allowedAlgorithms`: comma-separated JWS algorithms accepted for SSAs.
     public var algorithms: AlgorithmPolicy = .openBankingDefault
+    /// `registrationAudience`: this authorization server's issuer identifier, which request JWTs
+    /// must name in `aud`.
+    public var registrationAudience: String?
+    /// `clockSkewSeconds`: skew allowed on every time claim (default 120).
+    public var clockSkew: TimeInterval = 120
+    /// `maxSSAAgeSeconds`: oldest accepted SSA `iat` (default: no limit).
+    public var maximumSSAAge: TimeInterval?
+    /// `connectTimeoutSeconds` and `requestTimeoutSeconds`: limits of every HTTPS call
+    /// (default 5 and 15).
+    public var timeouts = TransportConfiguration.Timeouts()
+    /// `jwksCacheMinSeconds`, `jwksCacheMaxSeconds`, `jwksCacheDefaultSeconds`: how long a JWKS
+    /// (the directory's or a TPP's) is cached, within the bounds, when Cache-Control says.
+    public var jwksCachePolicy = JWKSProvider.CachePolicy()
+    /// The registration rules' properties.
+    public var registration = RegistrationSettings()
     /// The file it was loaded from.
     public var source: String?
     /// Property names present but not known to the toolkit (reported as warnings).
@@ -46,13 +61,16 @@ public struct ToolkitConfiguration: Sendable {
     public init() {}
 
     /// The property names the toolkit reads.
-    public static let knownProperties: Set<String> = [
+    public static let knownProperties: Set<String> = Set<String>([
         "clientScopes", "keyId", "signingCert", "signingKey", "signingKeyPassword", "trustKeyStore", "trustKeyStorePassword",
         "transportKeyStore", "transportKeyStorePassword", "tokenUrl", "tppUrl", "jwks_endpoint", "aud", "issuer", "allowedAlgorithms",
-    ]
+        "registrationAudience", "clockSkewSeconds", "maxSSAAgeSeconds", "connectTimeoutSeconds", "requestTimeoutSeconds",
+        "jwksCacheMinSeconds", "jwksCacheMaxSeconds", "jwksCacheDefaultSeconds",
+    ]).union(RegistrationSettings.propertyNames)
 
-    /// Loads a configuration file (Janssen script JSON or plain JSON).
-    public static func load(path: String) throws(ConfigurationError) -> ToolkitConfiguration {
+    /// Loads a configuration file (Janssen script JSON or plain JSON); `overrides` (property
+    /// name to value, e.g. from `--set NAME=VALUE`) replace the file's values.
+    public static func load(path: String, overrides: [String: String] = [:]) throws(ConfigurationError) -> ToolkitConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(property: nil, "cannot read the configuration file \(path)")
         }
@@ -94,6 +112,7 @@ public struct ToolkitConfiguration: Sendable {
                 }
             }
         }
+        properties.merge(overrides) { _, override in override }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var configuration = try ToolkitConfiguration(properties: properties, baseDirectory: base)
         configuration.source = path
@@ -138,6 +157,28 @@ public struct ToolkitConfiguration: Sendable {
                 throw ConfigurationError(property: "allowedAlgorithms", error.reason)
             }
         }
+        registrationAudience = properties["registrationAudience"].flatMap { $0.isEmpty ? nil : $0 }
+        func seconds(_ name: String, range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
+            guard let text = properties[name], !text.isEmpty else { return nil }
+            guard let value = Double(text), value.isFinite, range.contains(value) else {
+                throw ConfigurationError(property: name, "\"\(text)\" is not a number of seconds between \(Int(range.lowerBound)) and \(Int(range.upperBound))")
+            }
+            return value
+        }
+        if let skew = try seconds("clockSkewSeconds", range: 0...600) { clockSkew = skew }
+        maximumSSAAge = try seconds("maxSSAAgeSeconds", range: 1...(86_400 * 3650))
+        if let connect = try seconds("connectTimeoutSeconds", range: 1...120) { timeouts.connect = .milliseconds(Int(connect * 1000)) }
+        if let total = try seconds("requestTimeoutSeconds", range: 1...300) { timeouts.total = .milliseconds(Int(total * 1000)) }
+        if timeouts.connect > timeouts.total {
+            throw ConfigurationError(property: "connectTimeoutSeconds", "is longer than requestTimeoutSeconds, which includes the connection")
+        }
+        if let minimum = try seconds("jwksCacheMinSeconds", range: 0...86_400) { jwksCachePolicy.minimumLifetime = minimum }
+        if let maximum = try seconds("jwksCacheMaxSeconds", range: 1...(86_400 * 7)) { jwksCachePolicy.maximumLifetime = maximum }
+        if let standard = try seconds("jwksCacheDefaultSeconds", range: 1...(86_400 * 7)) { jwksCachePolicy.defaultLifetime = standard }
+        if jwksCachePolicy.minimumLifetime > jwksCachePolicy.maximumLifetime {
+            throw ConfigurationError(property: "jwksCacheMinSeconds", "is greater than jwksCacheMaxSeconds")
+        }
+        registration = try RegistrationSettings(properties: properties)
         unknownProperties = properties.keys.filter { !Self.knownProperties.contains($0) }.sorted()
         if transportKeyStore != nil && transportKeyStorePassword == nil {
             throw ConfigurationError(property: "transportKeyStorePassword", "is required with transportKeyStore (use \"\" for an empty password)")

@@ -13,6 +13,8 @@ public struct DirectoryConnection: Sendable {
     public var tpp: TPPDirectoryClient?
     /// The HTTPS client (mutual TLS).
     public var transport: HTTPSClient
+    /// The configured trust store, when there is one (the only anchors for directory TLS).
+    public var trustStore: TrustStore?
 
     /// Loads the stores and key named by `configuration` and builds the clients.
     ///
@@ -37,11 +39,14 @@ public struct DirectoryConnection: Sendable {
             throw ConfigurationError(property: "transportKeyStore", "the transport certificate's CN is not a software statement id")
         }
         let signer = try JWSSigner(key: signingKey.key, algorithm: signingKey.defaultAlgorithm, keyID: keyID)
-        let transport = HTTPSClient(configuration: .mutualTLS(identity: identity, trust: trust), logger: logger)
+        var transportConfiguration = TransportConfiguration.mutualTLS(identity: identity, trust: trust)
+        transportConfiguration.timeouts = configuration.timeouts
+        let transport = HTTPSClient(configuration: transportConfiguration, logger: logger)
         let assertions = ClientAssertionFactory(clientID: clientID, audience: configuration.audience ?? tokenURL.absoluteString, scopes: configuration.clientScopes, signer: signer)
         let tokens = DirectoryTokenClient(tokenURL: tokenURL, assertions: assertions, transport: transport, logger: logger)
         self.clientID = clientID
         self.transport = transport
+        self.trustStore = trust
         self.tokens = tokens
         self.tpp = configuration.tppURL.map { TPPDirectoryClient(tppURL: $0, tokens: tokens, transport: transport) }
     }

@@ -1,0 +1,221 @@
+import Foundation
+import X509
+
+/// The authorization server's rules for registration requests (primer section 3): what it
+/// supports, what each software role may ask for, and how strict it is about the request JWT.
+public struct RegistrationPolicy: Sendable {
+    /// The authorization server's issuer identifier: the request JWT's `aud` must name it.
+    public var audience: String
+    /// Supported `token_endpoint_auth_method`s (FAPI: no client secrets).
+    public var tokenEndpointAuthMethods: Set<String> = ["tls_client_auth", "private_key_jwt"]
+    /// Supported `grant_types`.
+    public var grantTypes: Set<String> = ["authorization_code", "client_credentials", "refresh_token", "urn:openid:params:grant-type:ciba"]
+    /// Supported `response_types`.
+    public var responseTypes: Set<String> = ["code", "code id_token"]
+    /// Algorithms allowed for the request JWT and for the client's own signing members.
+    public var signingAlgorithms: AlgorithmPolicy = .openBankingDefault
+    /// Scopes each software role permits (`openid` is always permitted).
+    public var roleScopes: [String: [String]] = RegistrationPolicy.defaultRoleScopes
+    /// Refuse plain JSON metadata: only a signed request JWT is accepted.
+    public var requireSignedRequest = false
+    /// Longest accepted `exp` - `iat` of a request JWT.
+    public var maximumRequestLifetime: TimeInterval = 3600
+    /// Clock skew allowed on the request's `iat` and `exp`.
+    public var clockSkew: TimeInterval = 120
+    /// The member state whose authorisations count (`nil`: any).
+    public var memberState: String?
+
+    /// AISP: accounts; PISP: payments; CBPII: fundsconfirmations.
+    public static let defaultRoleScopes: [String: [String]] = ["AISP": ["accounts"], "PISP": ["payments"], "CBPII": ["fundsconfirmations"]]
+
+    /// A policy for the authorization server `audience`.
+    public init(audience: String) { self.audience = audience }
+
+    /// Scopes the roles permit, `openid` first.
+    public func allowedScopes(for roles: [String]) -> [String] {
+        var scopes = ["openid"]
+        for role in roles { for scope in roleScopes[role] ?? [] where !scopes.contains(scope) { scopes.append(scope) } }
+        return scopes
+    }
+
+    /// What the local rules produce: the checks, the first failure, and the client on success.
+    struct Evaluation {
+        var checks: [Check] = []
+        var failure: (code: RegistrationErrorCode, description: String)?
+        var client: ClientMetadata?
+    }
+
+    /// Evaluates the request's claims and metadata against `ssa` (already verified) and the
+    /// caller's certificate. The request's signature is checked by the caller, before this.
+    func evaluate(_ request: RegistrationRequest?, ssa: SoftwareStatementClaims, clientCertificate certificateInput: Result<Certificate, RuleFailure>?, at now: Date) -> Evaluation {
+        var evaluation = Evaluation()
+        let metadataError = RegistrationErrorCode.invalidClientMetadata
+        func record(_ name: Check.Name, _ code: RegistrationErrorCode, _ result: Result<String, RuleFailure>) {
+            switch result {
+            case .success(let detail):
+                evaluation.checks.append(Check(name, detail.hasPrefix("skip: ") ? .skip : .pass, detail.hasPrefix("skip: ") ? String(detail.dropFirst(6)) : detail))
+            case .failure(let failure):
+                evaluation.checks.append(Check(name, .fail, failure.reason))
+                if evaluation.failure == nil { evaluation.failure = (code, failure.reason) }
+            }
+        }
+        let softwareID = ssa.softwareID ?? ""
+        let roles = ssa.softwareRoles ?? []
+        let allowedScopes = allowedScopes(for: roles)
+        let ssaRedirects = ssa.softwareRedirectURIs ?? []
+        let clientCertificate = try? certificateInput?.get()
+
+        guard let request else {
+            for name in [Check.Name.requestClaims, .redirectURIs, .tokenEndpointAuthMethod, .clientCertificate, .subjectDN, .signingAlgorithms, .grantTypes, .responseTypes, .scope, .applicationType] {
+                evaluation.checks.append(Check(name, .skip, "no registration request given: the SSA alone was evaluated"))
+            }
+            evaluation.client = ClientMetadata(
+                clientID: ssa.softwareClientID ?? softwareID, clientName: ssa.softwareClientName, redirectURIs: ssaRedirects,
+                scopes: allowedScopes, jwksURI: ssa.softwareJWKSEndpoint ?? ssa.organisationJWKSEndpoint,
+                tokenEndpointAuthMethod: "tls_client_auth", tlsClientAuthSubjectDN: nil, grantTypes: ["authorization_code"],
+                responseTypes: ["code"], algorithms: [:], softwareID: softwareID, organisationID: ssa.organisationID ?? "", roles: roles
+            )
+            return evaluation
+        }
+
+        record(.requestClaims, metadataError, requestClaims(request, softwareID: softwareID, now: now))
+
+        record(.redirectURIs, .invalidRedirectURI, {
+            guard let value = request.metadata["redirect_uris"] else { return .failure(RuleFailure("redirect_uris is required")) }
+            guard let uris = value.stringArrayValue, !uris.isEmpty else { return .failure(RuleFailure("redirect_uris must be a non-empty list of strings")) }
+            if let outside = uris.first(where: { !ssaRedirects.contains($0) }) {
+                return .failure(RuleFailure("redirect URI \"\(outside.prefix(200))\" is not among the software statement's software_redirect_uris"))
+            }
+            return .success("\(uris.count) of the software statement's \(ssaRedirects.count) redirect URIs")
+        }())
+
+        let method = request.tokenEndpointAuthMethod
+        record(.tokenEndpointAuthMethod, metadataError, {
+            guard let method else {
+                return request.metadata["token_endpoint_auth_method"] == nil
+                    ? .failure(RuleFailure("token_endpoint_auth_method is required (supported: \(tokenEndpointAuthMethods.sorted().joined(separator: ", ")))"))
+                    : .failure(RuleFailure("token_endpoint_auth_method must be a string"))
+            }
+            guard tokenEndpointAuthMethods.contains(method) else {
+                return .failure(RuleFailure("token_endpoint_auth_method \"\(method.prefix(64))\" is not supported (supported: \(tokenEndpointAuthMethods.sorted().joined(separator: ", ")))"))
+            }
+            return .success(method)
+        }())
+
+        record(.clientCertificate, metadataError, {
+            if case .failure(let failure)? = certificateInput { return .failure(failure) }
+            guard let clientCertificate else { return .success("skip: no client certificate was given") }
+            let subject = clientCertificate.subject.description
+            guard clientCertificate.notValidBefore <= now else { return .failure(RuleFailure("the client certificate \(subject) is not valid before \(SoftwareStatementPolicy.formatForReport(clientCertificate.notValidBefore))")) }
+            guard now <= clientCertificate.notValidAfter else { return .failure(RuleFailure("the client certificate \(subject) expired at \(SoftwareStatementPolicy.formatForReport(clientCertificate.notValidAfter))")) }
+            return .success("\(subject), valid until \(SoftwareStatementPolicy.formatForReport(clientCertificate.notValidAfter))")
+        }())
+
+        record(.subjectDN, metadataError, {
+            guard method == "tls_client_auth" else { return .success("skip: only tls_client_auth registers a subject DN") }
+            guard let text = request.tlsClientAuthSubjectDN, !text.isEmpty else {
+                return .failure(RuleFailure("tls_client_auth requires tls_client_auth_subject_dn"))
+            }
+            let requested: ComparableDistinguishedName
+            do throws(DistinguishedNameError) { requested = try ComparableDistinguishedName(parsing: text) } catch {
+                return .failure(RuleFailure("tls_client_auth_subject_dn cannot be read: \(error.reason)"))
+            }
+            guard let clientCertificate else {
+                return .failure(RuleFailure("tls_client_auth_subject_dn cannot be checked: no client certificate was given"))
+            }
+            let actual = ComparableDistinguishedName(clientCertificate.subject)
+            guard requested.matches(actual) else {
+                return .failure(RuleFailure("tls_client_auth_subject_dn \"\(text.prefix(200))\" does not name the client certificate's subject \(clientCertificate.subject)"))
+            }
+            return .success("names the client certificate's subject \(clientCertificate.subject)")
+        }())
+
+        record(.signingAlgorithms, metadataError, {
+            var named: [String] = []
+            for member in RegistrationRequest.algorithmMembers {
+                guard let value = request.metadata[member] else { continue }
+                guard let alg = value.stringValue, let parsed = JWSAlgorithm(rawValue: alg), signingAlgorithms.allowed.contains(parsed) else {
+                    return .failure(RuleFailure("\(member) \(value.serialized().prefix(40)) is not on the allow-list (\(signingAlgorithms.listDescription))"))
+                }
+                named.append("\(member) \(alg)")
+            }
+            return .success(named.isEmpty ? "skip: none asked for" : named.joined(separator: ", "))
+        }())
+
+        record(.grantTypes, metadataError, {
+            guard let value = request.metadata["grant_types"] else { return .success("skip: not given (authorization_code)") }
+            guard let types = value.stringArrayValue, !types.isEmpty else { return .failure(RuleFailure("grant_types must be a non-empty list of strings")) }
+            if let bad = types.first(where: { !grantTypes.contains($0) }) { return .failure(RuleFailure("grant type \"\(bad.prefix(64))\" is not supported")) }
+            return .success(types.joined(separator: " "))
+        }())
+
+        record(.responseTypes, metadataError, {
+            guard let value = request.metadata["response_types"] else { return .success("skip: not given (code)") }
+            guard let types = value.stringArrayValue, !types.isEmpty else { return .failure(RuleFailure("response_types must be a non-empty list of strings")) }
+            if let bad = types.first(where: { !responseTypes.contains($0) }) { return .failure(RuleFailure("response type \"\(bad.prefix(64))\" is not supported")) }
+            return .success(types.joined(separator: ", "))
+        }())
+
+        record(.scope, metadataError, {
+            guard let value = request.metadata["scope"] else { return .success("skip: not given; granted what the roles permit (\(allowedScopes.joined(separator: " ")))") }
+            guard let scopes = request.scopes, !scopes.isEmpty else { return .failure(RuleFailure("scope must be a non-empty space-separated string, not \(value.typeDescription)")) }
+            if let bad = scopes.first(where: { !allowedScopes.contains($0) }) {
+                return .failure(RuleFailure("scope \"\(bad.prefix(64))\" is not permitted for roles \(roles.joined(separator: " ")) (permitted: \(allowedScopes.joined(separator: " ")))"))
+            }
+            return .success("\(scopes.joined(separator: " ")) within roles \(roles.joined(separator: " "))")
+        }())
+
+        record(.applicationType, metadataError, {
+            guard let value = request.metadata["application_type"] else { return .success("skip: not given (web)") }
+            guard value.stringValue == "web" else { return .failure(RuleFailure("application_type must be web, not \(value.serialized().prefix(40))")) }
+            return .success("web")
+        }())
+
+        if evaluation.failure == nil, let method {
+            var algorithms: [String: String] = [:]
+            for member in RegistrationRequest.algorithmMembers { if let alg = request.metadata[member]?.stringValue { algorithms[member] = alg } }
+            evaluation.client = ClientMetadata(
+                clientID: ssa.softwareClientID ?? softwareID, clientName: request.metadata["client_name"]?.stringValue ?? ssa.softwareClientName,
+                redirectURIs: request.redirectURIs ?? [], scopes: request.scopes ?? allowedScopes,
+                jwksURI: ssa.softwareJWKSEndpoint ?? ssa.organisationJWKSEndpoint, tokenEndpointAuthMethod: method,
+                tlsClientAuthSubjectDN: method == "tls_client_auth" ? request.tlsClientAuthSubjectDN : nil,
+                grantTypes: request.grantTypes ?? ["authorization_code"], responseTypes: request.responseTypes ?? ["code"],
+                algorithms: algorithms, softwareID: softwareID, organisationID: ssa.organisationID ?? "", roles: roles
+            )
+        }
+        return evaluation
+    }
+
+    /// `iss`, `aud`, `iat`, `exp`, `jti` of a request JWT; skipped for plain metadata.
+    private func requestClaims(_ request: RegistrationRequest, softwareID: String, now: Date) -> Result<String, RuleFailure> {
+        guard request.isSigned else { return .success("skip: plain JSON metadata carries no JWT claims") }
+        let claims = request.metadata
+        guard let iss = claims["iss"]?.stringValue else { return .failure(RuleFailure("the request JWT has no string iss")) }
+        guard iss == softwareID else { return .failure(RuleFailure("the request's iss \"\(iss.prefix(64))\" is not the software statement's software_id \(softwareID)")) }
+        let audiences: [String]
+        switch claims["aud"] {
+        case .string(let one)?: audiences = [one]
+        case .array?: audiences = claims["aud"]?.stringArrayValue ?? []
+        default: return .failure(RuleFailure("the request JWT has no aud"))
+        }
+        guard audiences.contains(audience) else {
+            return .failure(RuleFailure("the request's aud \(audiences.map { "\"\($0.prefix(80))\"" }.joined(separator: ", ")) does not name this authorization server (\(audience))"))
+        }
+        guard case .number(let iat)? = claims["iat"] else { return .failure(RuleFailure("the request JWT has no numeric iat")) }
+        guard case .number(let exp)? = claims["exp"] else { return .failure(RuleFailure("the request JWT has no numeric exp")) }
+        let t = now.timeIntervalSince1970
+        guard iat <= t + clockSkew else { return .failure(RuleFailure("the request was issued in the future (iat \(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: iat))))")) }
+        guard exp > t - clockSkew else { return .failure(RuleFailure("the request expired at \(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: exp)))")) }
+        guard exp > iat, exp - iat <= maximumRequestLifetime else {
+            return .failure(RuleFailure("the request's lifetime (exp - iat = \(Int(exp - iat)) s) is not between 1 s and \(Int(maximumRequestLifetime)) s"))
+        }
+        guard let jti = claims["jti"]?.stringValue, !jti.isEmpty else { return .failure(RuleFailure("the request JWT has no jti")) }
+        return .success("iss is the software_id, aud \(audience), expires \(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: exp))), jti present")
+    }
+}
+
+/// A broken rule, with the sentence that says so.
+struct RuleFailure: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}

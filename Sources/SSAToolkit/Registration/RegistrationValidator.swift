@@ -1,0 +1,278 @@
+import Foundation
+import Logging
+import X509
+
+/// What the authorization server received: the registration request as posted, the SSA when
+/// it is not inside the request, and the caller's TLS client certificate.
+public struct RegistrationInput: Sendable {
+    /// The SSA (compact JWS), when not embedded in ``request``.
+    public var softwareStatement: String?
+    /// The registration request as posted: a request JWT or JSON metadata.
+    public var request: String?
+    /// The caller's TLS client certificate, PEM.
+    public var clientCertificatePEM: String?
+
+    /// An input; at least the SSA or a request that embeds it.
+    public init(softwareStatement: String? = nil, request: String? = nil, clientCertificatePEM: String? = nil) {
+        self.softwareStatement = softwareStatement
+        self.request = request
+        self.clientCertificatePEM = clientCertificatePEM
+    }
+}
+
+/// Decides dynamic client registrations: verifies the SSA, checks the registration request
+/// against it and the caller's certificate, and asks the directory whether the software and its
+/// organisation are active and authorised.
+///
+/// Load it once and share it: every cache (directory JWKS, TPP key sets, the directory's access
+/// token, TLS connections) lives inside, and it is safe to call from any number of tasks.
+/// ``decide(_:at:)`` never throws; every failure is a ``Decision`` (never an accept).
+public final class RegistrationValidator: Sendable {
+    /// Verifies SSAs against the directory's JWKS.
+    public let verifier: SoftwareStatementVerifier
+    /// The directory's SCIM client (with its token client).
+    public let directory: TPPDirectoryClient
+    /// The rules for requests.
+    public let policy: RegistrationPolicy
+    /// The TPPs' key sets.
+    public let softwareKeys: SoftwareKeySets
+    private let logger: Logger
+
+    /// A validator from its parts.
+    public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, policy: RegistrationPolicy, softwareKeys: SoftwareKeySets, logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.verifier = verifier
+        self.directory = directory
+        self.policy = policy
+        self.softwareKeys = softwareKeys
+        self.logger = logger
+    }
+
+    /// Loads everything `configuration` names, once: key stores, the signing key, the clients.
+    ///
+    /// - Throws: ``ConfigurationError`` for a missing or contradictory property,
+    ///   ``KeyStoreError`` for a store or key that cannot be loaded, ``JOSEError`` for a signing
+    ///   key that cannot sign.
+    public convenience init(configuration: ToolkitConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        guard let jwksURL = configuration.jwksEndpoint else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
+        guard configuration.tppURL != nil else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
+        guard let audience = configuration.registrationAudience else {
+            throw ConfigurationError(property: "registrationAudience", "is required: the authorization server's issuer identifier, which request JWTs must name in aud")
+        }
+        let connection = try DirectoryConnection(configuration: configuration, environment: environment, logger: logger)
+        // The directory's JWKS and the software key sets it hosts are fetched over the same
+        // client as the directory itself (the trust store as the only anchors; the transport
+        // certificate is presented, which directories that require mutual TLS need).
+        let directoryKeys = JWKSProvider(source: .url(jwksURL, connection.transport), cachePolicy: configuration.jwksCachePolicy, logger: logger)
+        var ssaPolicy = SoftwareStatementPolicy()
+        ssaPolicy.issuer = configuration.issuer
+        ssaPolicy.clockSkew = configuration.clockSkew
+        ssaPolicy.maximumAge = configuration.maximumSSAAge
+        let verifier = SoftwareStatementVerifier(keys: directoryKeys, algorithms: configuration.algorithms, policy: ssaPolicy, logger: logger)
+
+        var policy = RegistrationPolicy(audience: audience)
+        configuration.registration.apply(to: &policy)
+        policy.clockSkew = configuration.clockSkew
+
+        var softwareClient = connection.transport
+        if configuration.registration.softwareJWKSTrustsSystem {
+            var system = TransportConfiguration()
+            system.timeouts = configuration.timeouts
+            softwareClient = HTTPSClient(configuration: system, logger: logger)
+        }
+        let softwareKeys = SoftwareKeySets(source: .fetch(softwareClient), cachePolicy: configuration.jwksCachePolicy, logger: logger)
+        self.init(verifier: verifier, directory: connection.tpp!, policy: policy, softwareKeys: softwareKeys, logger: logger)
+    }
+
+    /// The checks of a decision, in the order they run.
+    public static let checkOrder: [Check.Name] = [.requestFormat] + SoftwareStatementVerifier.checkOrder + [
+        .requestSignature, .requestClaims, .redirectURIs, .tokenEndpointAuthMethod, .clientCertificate, .subjectDN,
+        .signingAlgorithms, .grantTypes, .responseTypes, .scope, .applicationType, .softwareActive, .organisation,
+    ]
+
+    /// Decides a registration at the instant `now`. Never throws; never accepts on an error.
+    public func decide(_ input: RegistrationInput, at now: Date = Date()) async -> Decision {
+        var decision = await evaluate(input, at: now)
+        let reason: String
+        switch decision.verdict {
+        case .accept: reason = "not evaluated"
+        case .reject: reason = "not evaluated: \(decision.failedCheck?.name.rawValue ?? "an earlier check") failed"
+        case .undecided: reason = "not evaluated: \(decision.failedCheck?.name.rawValue ?? "an earlier step") could not be decided"
+        }
+        for name in Self.checkOrder where !decision.checks.contains(where: { $0.name == name }) {
+            decision.checks.append(Check(name, .skip, reason))
+        }
+        decision.checks.sort { (Self.checkOrder.firstIndex(of: $0.name) ?? .max) < (Self.checkOrder.firstIndex(of: $1.name) ?? .max) }
+        logger.debug("registration \(decision.verdict.rawValue)", metadata: [
+            "software_id": "\(decision.softwareStatement?.softwareID ?? "-")",
+            "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",
+        ])
+        return decision
+    }
+
+    private func evaluate(_ input: RegistrationInput, at now: Date) async -> Decision {
+        var checks: [Check] = []
+        func stop(_ verdict: Decision.Verdict, _ code: RegistrationErrorCode, _ name: Check.Name, _ detail: String, claims: SoftwareStatementClaims? = nil) -> Decision {
+            checks.append(Check(name, .fail, detail))
+            return Decision(verdict: verdict, error: code, errorDescription: detail, checks: checks, softwareStatement: claims)
+        }
+
+        // 1. Frame the request and find the SSA.
+        var request: RegistrationRequest?
+        if let text = input.request {
+            do { request = try RegistrationRequest(parsing: text, limits: verifier.limits) } catch {
+                return stop(.reject, .invalidClientMetadata, .requestFormat, error.reason)
+            }
+        }
+        if let request, !request.isSigned, policy.requireSignedRequest {
+            return stop(.reject, .invalidClientMetadata, .requestFormat, "plain JSON metadata is refused: this server requires a signed request JWT")
+        }
+        if let request, request.metadata["software_statement"] != nil, request.softwareStatement == nil {
+            return stop(.reject, .invalidSoftwareStatement, .requestFormat, "software_statement in the request must be a string (a compact JWS)")
+        }
+        let embedded = request?.softwareStatement
+        let given = input.softwareStatement?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let embedded, let given, embedded != given {
+            return stop(.reject, .invalidSoftwareStatement, .requestFormat, "the software statement given separately is not the one inside the request")
+        }
+        guard let ssa = embedded ?? given else {
+            return stop(.reject, .invalidSoftwareStatement, .requestFormat, input.request == nil ? "neither a software statement nor a registration request was given" : "the registration request carries no software_statement")
+        }
+        switch request?.form {
+        case .signed(let jws)?: checks.append(Check(.requestFormat, .pass, "signed request JWT (\(jws.header.algorithm), kid \(jws.header.keyID ?? "-")), \(jws.byteCount) bytes, with a software statement"))
+        case .plain?: checks.append(Check(.requestFormat, .pass, "plain JSON metadata (unsigned), with a software statement"))
+        case nil: checks.append(Check(.requestFormat, .pass, "no registration request: the software statement alone"))
+        }
+
+        // 2. The software statement.
+        let verification = await verifier.verify(ssa, at: now)
+        checks += verification.checks
+        guard verification.verdict == .valid, let claims = verification.claims else {
+            return Decision(verdict: verification.verdict == .undecided ? .undecided : .reject, error: verification.error ?? .invalidSoftwareStatement,
+                            errorDescription: verification.errorDescription ?? "the software statement is not valid", checks: checks, softwareStatement: nil)
+        }
+
+        // 3. The request JWT's signature, with the software's own keys.
+        if case .signed(let jws)? = request?.form {
+            switch await checkRequestSignature(jws, claims: claims) {
+            case .success(let detail): checks.append(Check(.requestSignature, .pass, detail))
+            case .failure(.refused(let reason)): return stop(.reject, .invalidClientMetadata, .requestSignature, reason, claims: claims)
+            case .failure(.unavailable(let reason)): return stop(.undecided, .temporarilyUnavailable, .requestSignature, reason, claims: claims)
+            }
+        } else {
+            checks.append(Check(.requestSignature, .skip, request == nil ? "no registration request given" : "plain JSON metadata is not signed"))
+        }
+
+        // 4. The request's metadata against the SSA and the caller's certificate.
+        let certificate = input.clientCertificatePEM.map { pem -> Result<Certificate, RuleFailure> in
+            do { return .success(try Certificate(pemEncoded: pem)) } catch {
+                return .failure(RuleFailure("the client certificate is not a PEM X.509 certificate"))
+            }
+        }
+        let evaluation = policy.evaluate(request, ssa: claims, clientCertificate: certificate, at: now)
+        checks += evaluation.checks
+        if let failure = evaluation.failure {
+            return Decision(verdict: .reject, error: failure.code, errorDescription: failure.description, checks: checks, softwareStatement: claims)
+        }
+
+        // 5. The directory: the software statement and the organisation (asked concurrently).
+        let softwareID = claims.softwareID ?? ""
+        let organisationID = claims.organisationID ?? ""
+        let roles = (claims.softwareRoles ?? []).filter { $0 != "ASPSP" }
+        async let activeResult = result { () async throws(DirectoryError) in try await self.directory.isSoftwareStatementActive(softwareID) }
+        async let recordResult = result { () async throws(DirectoryError) in try await self.directory.organisation(organisationID) }
+        let (active, record) = await (activeResult, recordResult)
+
+        var verdict: (Decision.Verdict, RegistrationErrorCode, String)?
+        func note(_ name: Check.Name, _ outcome: Check.Outcome, _ detail: String, _ failure: (Decision.Verdict, RegistrationErrorCode)? = nil) {
+            checks.append(Check(name, outcome, detail))
+            if let failure, verdict == nil || (verdict!.0 == .undecided && failure.0 == .reject) { verdict = (failure.0, failure.1, detail) }
+        }
+        let unapproved = (Decision.Verdict.reject, RegistrationErrorCode.unapprovedSoftwareStatement)
+        let unavailable = (Decision.Verdict.undecided, RegistrationErrorCode.temporarilyUnavailable)
+        switch active {
+        case .success(true): note(.softwareActive, .pass, "the directory has software statement \(softwareID), active")
+        case .success(false): note(.softwareActive, .fail, "the directory has no active software statement \(softwareID)", unapproved)
+        case .failure(let error): note(.softwareActive, .fail, "the directory could not answer: \(error.reason)", Self.classify(error))
+        }
+        switch record {
+        case .success(let organisation):
+            if !organisation.isActive {
+                note(.organisation, .fail, "organisation \(organisationID) has status \(organisation.status ?? "-") in the directory", unapproved)
+            } else if case let missing = organisation.unauthorisedRoles(roles, memberState: policy.memberState), !missing.isEmpty {
+                note(.organisation, .fail, "organisation \(organisationID) has no active authorisation for \(missing.joined(separator: ", "))\(policy.memberState.map { " in \($0)" } ?? "")", unapproved)
+            } else {
+                note(.organisation, .pass, "organisation \(organisationID) \(organisation.name.map { "\"\($0)\" " } ?? "")is active and authorised for \(roles.isEmpty ? "no PSD2 role" : roles.joined(separator: " "))")
+            }
+        case .failure(let error) where error.code == .notFound:
+            note(.organisation, .fail, "the directory has no organisation \(organisationID)", unapproved)
+        case .failure(let error):
+            note(.organisation, .fail, "the directory could not answer: \(error.reason)", Self.classify(error))
+        }
+        _ = unavailable
+        if let (kind, code, detail) = verdict {
+            return Decision(verdict: kind, error: code, errorDescription: detail, checks: checks, softwareStatement: claims)
+        }
+        return Decision(verdict: .accept, checks: checks, softwareStatement: claims, client: evaluation.client)
+    }
+
+    /// A directory failure is undecided, except an identifier the directory may not be asked about.
+    private static func classify(_ error: DirectoryError) -> (Decision.Verdict, RegistrationErrorCode) {
+        error.code == .invalidIdentifier ? (.reject, .invalidSoftwareStatement) : (.undecided, .temporarilyUnavailable)
+    }
+
+    private enum SignatureFailure: Error {
+        case refused(String)
+        case unavailable(String)
+    }
+
+    /// Verifies the request JWT with the key its `kid` names in the software's JWKS.
+    private func checkRequestSignature(_ jws: CompactJWS, claims: SoftwareStatementClaims) async -> Result<String, SignatureFailure> {
+        let rules = JWSVerifier(algorithms: policy.signingAlgorithms)
+        let alg: JWSAlgorithm
+        do {
+            _ = try rules.checkHeader(jws.header)
+            alg = try rules.checkAlgorithm(jws.header)
+        } catch {
+            return .failure(.refused("request JWT: \(error.reason)"))
+        }
+        guard let endpoint = claims.softwareJWKSEndpoint else {
+            return .failure(.refused("the software statement has no software_jwks_endpoint to verify the request JWT with"))
+        }
+        let keys: JWKSProvider
+        let current: JWKS
+        do {
+            keys = try await softwareKeys.provider(for: endpoint)
+            current = try await keys.keys()
+        } catch {
+            return .failure(.unavailable("the software's key set is unavailable: \(error.description)"))
+        }
+        var key: JWK
+        do {
+            key = try rules.selectKey(for: jws.header, algorithm: alg, in: current)
+        } catch where error.code == .keyNotFound && jws.header.keyID != nil {
+            do {
+                guard let refreshed = try await keys.refreshForUnknownKey() else { return .failure(.refused("request JWT: \(error.reason)")) }
+                key = try rules.selectKey(for: jws.header, algorithm: alg, in: refreshed)
+            } catch let failure as JWKSUnavailableError {
+                return .failure(.unavailable("the software's key set is unavailable: \(failure.description)"))
+            } catch let failure as JOSEError {
+                return .failure(.refused("request JWT: \(failure.reason)"))
+            } catch {
+                return .failure(.refused("request JWT: \(error)"))
+            }
+        } catch {
+            return .failure(.refused("request JWT: \(error.reason)"))
+        }
+        do {
+            try rules.checkSignature(jws, algorithm: alg, key: key)
+        } catch {
+            return .failure(.refused("request JWT: \(error.reason)"))
+        }
+        return .success("\(alg.rawValue) signature verifies with kid \(key.keyID ?? "-") from \(endpoint)")
+    }
+}
+
+/// Captures a typed-throwing call as a `Result`.
+private func result<T>(_ body: () async throws(DirectoryError) -> T) async -> Result<T, DirectoryError> {
+    do { return .success(try await body()) } catch { return .failure(error) }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+
+/// The TPPs' own key sets (the SSA's `software_jwks_endpoint`), which verify request JWTs:
+/// one cached ``JWKSProvider`` per endpoint, shared by every registration, bounded in number.
+public actor SoftwareKeySets {
+    /// Where key sets come from.
+    public enum Source: Sendable {
+        /// Fetched over HTTPS with this client (no redirects, bounded, cached per Cache-Control).
+        case fetch(HTTPSClient)
+        /// Fixed sets by endpoint URL, e.g. for an integration that already holds them; an
+        /// endpoint not listed is unavailable.
+        case fixed([String: JWKS])
+    }
+
+    private let source: Source
+    private let cachePolicy: JWKSProvider.CachePolicy
+    private let maximumEntries: Int
+    private let logger: Logger
+    private var providers: [String: JWKSProvider] = [:]
+    private var order: [String] = []
+
+    /// Key sets from `source`; at most `maximumEntries` endpoints are remembered (the oldest is
+    /// forgotten first).
+    public init(source: Source, cachePolicy: JWKSProvider.CachePolicy = JWKSProvider.CachePolicy(), maximumEntries: Int = 1024, logger: Logger = Logger(label: "ssa-toolkit.software-jwks", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.source = source
+        self.cachePolicy = cachePolicy
+        self.maximumEntries = max(1, maximumEntries)
+        self.logger = logger
+    }
+
+    /// The provider for `endpoint` (an https URL already validated by the SSA policy).
+    public func provider(for endpoint: String) throws(JWKSUnavailableError) -> JWKSProvider {
+        if let existing = providers[endpoint] { return existing }
+        let provider: JWKSProvider
+        switch source {
+        case .fetch(let client):
+            guard let url = URL(string: endpoint), url.scheme == "https" else {
+                throw JWKSUnavailableError(source: endpoint, reason: "not an https URL")
+            }
+            provider = JWKSProvider(source: .url(url, client), cachePolicy: cachePolicy, logger: logger)
+        case .fixed(let sets):
+            guard let jwks = sets[endpoint] else { throw JWKSUnavailableError(source: endpoint, reason: "no key set is configured for this endpoint") }
+            provider = JWKSProvider(source: .fixed(jwks), cachePolicy: cachePolicy, logger: logger)
+        }
+        if order.count >= maximumEntries {
+            providers[order.removeFirst()] = nil
+        }
+        providers[endpoint] = provider
+        order.append(endpoint)
+        return provider
+    }
+}

@@ -1,0 +1,226 @@
+import ArgumentParser
+import DecisionService
+import DirectorySandbox
+import Foundation
+import Logging
+import SSAToolkit
+
+/// `--config` plus `--set NAME=VALUE` overrides, loaded into a validator; failures exit 2.
+struct ValidatorOptions: ParsableArguments {
+    @Option(name: .long, help: "A configuration file (Janssen script JSON or plain JSON).")
+    var config: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a configuration property, e.g. --set memberState=GB (repeatable).", valueName: "NAME=VALUE"))
+    var overrides: [String] = []
+
+    func load(logger: Logger) throws -> RegistrationValidator {
+        var values: [String: String] = [:]
+        for pair in overrides {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw UsageFailure("--set \(pair): expected NAME=VALUE")
+            }
+            values[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        do {
+            let configuration = try ToolkitConfiguration.load(path: config, overrides: values)
+            for name in configuration.unknownProperties { logger.warning("configuration property \(name) is not known to ssa-verify; ignored") }
+            return try RegistrationValidator(configuration: configuration, logger: logger)
+        } catch let error as KeyStoreError {
+            throw UsageFailure(error.reason)
+        } catch let error as ConfigurationError {
+            throw UsageFailure("configuration: \(error)")
+        } catch let error as JOSEError {
+            throw UsageFailure("signing key: \(error.reason)")
+        }
+    }
+}
+
+/// The exit status of a decision: 0 accept, 1 reject, 3 undecided.
+func exitStatus(_ decision: Decision) -> ExitStatus {
+    switch decision.verdict {
+    case .accept: .success
+    case .reject: .no
+    case .undecided: .undecided
+    }
+}
+
+struct DecideCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decide",
+        abstract: "Decide a dynamic client registration: the SSA, the request, the caller's certificate and the directory.",
+        discussion: "Exit status: 0 accept, 1 reject, 2 usage or configuration error, 3 undecided (directory or key set unavailable)."
+    )
+
+    @OptionGroup var options: ValidatorOptions
+
+    @Option(name: .long, help: "The SSA (compact JWS) file, or - for standard input; optional when the request embeds it.")
+    var ssa: String?
+
+    @Option(name: .long, help: "The registration request as posted: a request JWT or JSON metadata (file, or -).")
+    var request: String?
+
+    @Option(name: .customLong("client-cert"), help: "The caller's TLS client certificate (PEM file).")
+    var clientCert: String?
+
+    @Option(name: .long, help: "Evaluate time rules at this instant (Unix seconds) instead of now.")
+    var at: Double?
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard ssa != nil || request != nil else { throw ValidationError("give --ssa, --request or both") }
+        guard !(ssa == "-" && request == "-") else { throw ValidationError("only one of --ssa and --request can read standard input") }
+    }
+
+    func run() async throws {
+        let logger = global.makeLogger("ssa-verify")
+        let input = RegistrationInput(
+            softwareStatement: try ssa.map { try InputFiles.readToken($0) },
+            request: try request.map { try InputFiles.readText($0, what: "--request", limit: 256 * 1024) },
+            clientCertificatePEM: try clientCert.map { try InputFiles.readText($0, what: "--client-cert", limit: 64 * 1024) }
+        )
+        let validator = try options.load(logger: logger)
+        let decision = await validator.decide(input, at: at.map { Date(timeIntervalSince1970: $0) } ?? Date())
+        switch global.format {
+        case .json: print(decision.json.prettySerialized(leadingKeys: Decision.jsonLeadingKeys))
+        case .text: print(TextReport(style: .forStandardOutput).render(decision))
+        }
+        let status = exitStatus(decision)
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve registration decisions over HTTP on 127.0.0.1 for hooks in other languages.",
+        discussion: """
+            POST /v1/decisions {"registration_request": JWT or object, "software_statement": SSA, \
+            "client_certificate": PEM} answers the decision JSON; GET /healthz. Register a client only \
+            on HTTP 200 with verdict accept.
+            """
+    )
+
+    @OptionGroup var options: ValidatorOptions
+
+    @Option(name: .long, help: "Port on 127.0.0.1 (0 picks a free one).")
+    var port: Int = 8085
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let logger = global.makeLogger("ssa-verify")
+        let validator = try options.load(logger: logger)
+        let service: DecisionService
+        do {
+            service = try await DecisionService.start(validator: validator, port: port, logger: logger)
+        } catch {
+            throw UsageFailure("cannot listen on 127.0.0.1:\(port): \(error)")
+        }
+        FileHandle.standardOutput.write(Data("""
+            decision service listening on \(service.baseURL.absoluteString)
+              decide   POST \(service.decisionsURL.absoluteString)
+              health   GET  \(service.baseURL.appendingPathComponent("healthz").absoluteString)
+
+            """.utf8))
+        await waitForTerminationSignal()
+        await service.stop()
+    }
+}
+
+/// Returns on SIGINT or SIGTERM.
+func waitForTerminationSignal() async {
+    let (signals, continuation) = AsyncStream<Int32>.makeStream()
+    var sources: [any DispatchSourceSignal] = []
+    for signal in [SIGINT, SIGTERM] {
+        Foundation.signal(signal, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: signal)
+        source.setEventHandler { continuation.yield(signal) }
+        source.resume()
+        sources.append(source)
+    }
+    for await _ in signals { break }
+    sources.forEach { $0.cancel() }
+}
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Start the sandbox directory in-process and decide sample registrations end to end.",
+        discussion: "Exit status: 0 when every sample got the decision it should, 1 otherwise, 2 when the sandbox cannot start."
+    )
+
+    @Option(name: .long, help: "The fixtures folder (certs-fixtures).")
+    var fixtures: String = "certs-fixtures"
+
+    @OptionGroup var global: GlobalOptions
+
+    struct Sample {
+        var title: String
+        var expected: Decision.Verdict
+        var input: RegistrationInput
+    }
+
+    func run() async throws {
+        let root = URL(fileURLWithPath: fixtures).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("registration/tpp-transport.pem").path) else {
+            throw UsageFailure("--fixtures: \(fixtures) does not hold the fixtures (registration/tpp-transport.pem); run from the repository root")
+        }
+        let logger = global.makeLogger("ssa-verify")
+        let sandboxFixtures = DirectorySandbox.Fixtures(root: root)
+        let sandbox: DirectorySandbox
+        do { sandbox = try await DirectorySandbox.start(fixtures: sandboxFixtures, logger: logger) } catch {
+            throw UsageFailure("the sandbox directory could not start: \(error)")
+        }
+        do {
+            let failures = try await runSamples(sandbox, fixtures: sandboxFixtures, logger: logger)
+            await sandbox.stop()
+            if failures > 0 { throw ExitCode(ExitStatus.no.rawValue) }
+        } catch {
+            await sandbox.stop()
+            throw error
+        }
+    }
+
+    private func runSamples(_ sandbox: DirectorySandbox, fixtures: DirectorySandbox.Fixtures, logger: Logger) async throws -> Int {
+        var properties: [String: String] = [:]
+        for (name, value) in sandbox.configurationJSON().objectValue ?? [:] { properties[name] = value.stringValue }
+        let validator = try RegistrationValidator(configuration: try ToolkitConfiguration(properties: properties, baseDirectory: nil), environment: [:], logger: logger)
+        let tpp = try SandboxTPP(fixtures: fixtures)
+        let ssa = try sandbox.issueSoftwareStatement()
+        let good = try tpp.requestJWT(ssa: ssa)
+        let forged = good.dropLast(8) + (good.hasSuffix("AAAAAAAA") ? "BBBBBBBB" : "AAAAAAAA")
+        let samples = [
+            Sample(title: "Acme Budgeting registers with a signed request over mutual TLS", expected: .accept,
+                   input: RegistrationInput(request: good, clientCertificatePEM: tpp.transportCertificatePEM)),
+            Sample(title: "the same request with its signature tampered with", expected: .reject,
+                   input: RegistrationInput(request: String(forged), clientCertificatePEM: tpp.transportCertificatePEM)),
+            Sample(title: "a software statement the directory marks inactive", expected: .reject,
+                   input: RegistrationInput(request: try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement(softwareID: SandboxRecords.inactiveSoftwareID),
+                                                                        changes: ["iss": .string(SandboxRecords.inactiveSoftwareID)]),
+                                            clientCertificatePEM: tpp.transportCertificatePEM)),
+            Sample(title: "a redirect URI the software statement does not list", expected: .reject,
+                   input: RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: ["redirect_uris": ["https://evil.example/callback"]]),
+                                            clientCertificatePEM: tpp.transportCertificatePEM)),
+            Sample(title: "tls_client_auth with another TPP's certificate", expected: .reject,
+                   input: RegistrationInput(request: good, clientCertificatePEM: try String(contentsOf: fixtures.root.appendingPathComponent("registration/tpp-other.pem"), encoding: .utf8))),
+        ]
+        var failures = 0
+        let report = TextReport(style: .forStandardOutput)
+        print("sandbox directory on \(sandbox.baseURL.absoluteString); authorization server \(DirectorySandbox.authorizationServerIssuer)\n")
+        for (index, sample) in samples.enumerated() {
+            let decision = await validator.decide(sample.input)
+            print("── \(index + 1). \(sample.title) (expected: \(sample.expected.rawValue))")
+            switch global.format {
+            case .json: print(decision.json.prettySerialized(leadingKeys: Decision.jsonLeadingKeys))
+            case .text: print(report.render(decision))
+            }
+            print("")
+            if decision.verdict != sample.expected { failures += 1 }
+        }
+        let counts = sandbox.counts()
+        print("directory requests: \(counts["/token"] ?? 0) token, \(counts["/jwks"] ?? 0) JWKS, \(counts["/software-jwks"] ?? 0) software JWKS, \(counts["/scim"] ?? 0) SCIM (caches shared by every decision)")
+        print(failures == 0 ? "all \(samples.count) decisions as expected" : "\(failures) of \(samples.count) decisions NOT as expected")
+        return failures
+    }
+}
