@@ -197,12 +197,12 @@ struct DemoCommand: AsyncParsableCommand {
                    input: RegistrationInput(request: String(forged), clientCertificatePEM: tpp.transportCertificatePEM)),
             Sample(title: "a software statement the directory marks inactive", expected: .reject,
                    input: RegistrationInput(request: try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement(softwareID: SandboxRecords.inactiveSoftwareID),
-                                                                        changes: ["iss": .string(SandboxRecords.inactiveSoftwareID)]),
-                                            clientCertificatePEM: tpp.transportCertificatePEM)),
+                                                                        changes: ["iss": .string(SandboxRecords.inactiveSoftwareID), "token_endpoint_auth_method": "private_key_jwt",
+                                                                                  "tls_client_auth_subject_dn": .null]))),
             Sample(title: "a redirect URI the software statement does not list", expected: .reject,
                    input: RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: ["redirect_uris": ["https://evil.example/callback"]]),
                                             clientCertificatePEM: tpp.transportCertificatePEM)),
-            Sample(title: "tls_client_auth with another TPP's certificate", expected: .reject,
+            Sample(title: "the request presented with another TPP's certificate", expected: .reject,
                    input: RegistrationInput(request: good, clientCertificatePEM: try String(contentsOf: fixtures.root.appendingPathComponent("registration/tpp-other.pem"), encoding: .utf8))),
         ]
         var failures = 0

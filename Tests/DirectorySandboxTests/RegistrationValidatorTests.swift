@@ -71,7 +71,8 @@ struct RegistrationValidatorTests {
         Case(name: "no auth method", changes: ["token_endpoint_auth_method": .null], check: .tokenEndpointAuthMethod, error: .invalidClientMetadata),
         Case(name: "expired client certificate", certificate: "pki/as-transport-expired.pem", check: .clientCertificate, error: .invalidClientMetadata),
         Case(name: "not a certificate", certificate: "garbage", check: .clientCertificate, error: .invalidClientMetadata),
-        Case(name: "subject DN of another TPP's certificate", certificate: "registration/tpp-other.pem", check: .subjectDN, error: .invalidClientMetadata),
+        Case(name: "another TPP's certificate", certificate: "registration/tpp-other.pem", check: .clientCertificate, error: .invalidClientMetadata),
+        Case(name: "subject DN that is not the certificate's", changes: ["tls_client_auth_subject_dn": "CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB"], check: .subjectDN, error: .invalidClientMetadata),
         Case(name: "tls_client_auth without a subject DN", changes: ["tls_client_auth_subject_dn": .null], check: .subjectDN, error: .invalidClientMetadata),
         Case(name: "tls_client_auth without a client certificate", certificate: nil, check: .subjectDN, error: .invalidClientMetadata),
         Case(name: "unreadable subject DN", changes: ["tls_client_auth_subject_dn": "CN"], check: .subjectDN, error: .invalidClientMetadata),
@@ -162,7 +163,8 @@ struct RegistrationValidatorTests {
     func directoryAnswers() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
-            let validator = try Self.validator(sandbox)
+            // The fixture TPP's certificate stands in for these other software statements' own.
+            let validator = try Self.validator(sandbox, ["clientCertificateBinding": "none"])
             for (softwareID, check) in [(SandboxRecords.inactiveSoftwareID, Check.Name.softwareActive), (SandboxRecords.revokedOrganisationSoftwareID, .softwareActive)] {
                 let ssa = try sandbox.issueSoftwareStatement(softwareID: softwareID)
                 let request = try tpp.requestJWT(ssa: ssa, changes: ["iss": .string(softwareID)])

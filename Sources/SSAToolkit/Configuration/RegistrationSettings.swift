@@ -12,12 +12,13 @@ import Foundation
 /// | `requireSignedRequest` | `true` refuses plain JSON metadata |
 /// | `maxRequestLifetimeSeconds` | longest `exp - iat` of a request JWT |
 /// | `memberState` | the member state whose authorisations count, e.g. `GB` |
+/// | `clientCertificateBinding` | `software` (default: CN = software_id, OU = org_id) or `none` |
 /// | `softwareJWKSTrust` | `trustKeyStore` (default) or `system`: whom to trust for `software_jwks_endpoint` |
 public struct RegistrationSettings: Sendable {
     /// Property names read here.
     public static let propertyNames: Set<String> = [
         "tokenEndpointAuthMethods", "grantTypes", "responseTypes", "requestSigningAlgorithms", "roleScopes",
-        "requireSignedRequest", "maxRequestLifetimeSeconds", "memberState", "softwareJWKSTrust",
+        "requireSignedRequest", "maxRequestLifetimeSeconds", "memberState", "softwareJWKSTrust", "clientCertificateBinding",
     ]
 
     var tokenEndpointAuthMethods: Set<String>?
@@ -28,6 +29,7 @@ public struct RegistrationSettings: Sendable {
     var requireSignedRequest: Bool?
     var maximumRequestLifetime: TimeInterval?
     var memberState: String?
+    var bindsCertificateToSoftware: Bool?
     /// Whether `software_jwks_endpoint` is fetched trusting the system's CAs rather than the trust store.
     public var softwareJWKSTrustsSystem = false
 
@@ -93,6 +95,13 @@ public struct RegistrationSettings: Sendable {
             }
             memberState = text
         }
+        if let text = properties["clientCertificateBinding"] {
+            switch text {
+            case "software": bindsCertificateToSoftware = true
+            case "none": bindsCertificateToSoftware = false
+            default: throw ConfigurationError(property: "clientCertificateBinding", "\"\(text)\" is not software or none")
+            }
+        }
         if let text = properties["softwareJWKSTrust"] {
             switch text {
             case "trustKeyStore": softwareJWKSTrustsSystem = false
@@ -112,5 +121,6 @@ public struct RegistrationSettings: Sendable {
         if let requireSignedRequest { policy.requireSignedRequest = requireSignedRequest }
         if let maximumRequestLifetime { policy.maximumRequestLifetime = maximumRequestLifetime }
         if let memberState { policy.memberState = memberState }
+        if let bindsCertificateToSoftware { policy.bindsCertificateToSoftware = bindsCertificateToSoftware }
     }
 }

@@ -24,6 +24,10 @@ public struct RegistrationPolicy: Sendable {
     public var clockSkew: TimeInterval = 120
     /// The member state whose authorisations count (`nil`: any).
     public var memberState: String?
+    /// The caller's certificate must belong to the SSA's software: CN = `software_id` and
+    /// OU = `org_id` (the Open Banking transport certificate profile). Without this binding
+    /// anyone holding a copy of an SSA could register with a certificate of their own.
+    public var bindsCertificateToSoftware = true
 
     /// AISP: accounts; PISP: payments; CBPII: fundsconfirmations.
     public static let defaultRoleScopes: [String: [String]] = ["AISP": ["accounts"], "PISP": ["payments"], "CBPII": ["fundsconfirmations"]]
@@ -108,6 +112,17 @@ public struct RegistrationPolicy: Sendable {
             let subject = clientCertificate.subject.description
             guard clientCertificate.notValidBefore <= now else { return .failure(RuleFailure("the client certificate \(subject) is not valid before \(SoftwareStatementPolicy.formatForReport(clientCertificate.notValidBefore))")) }
             guard now <= clientCertificate.notValidAfter else { return .failure(RuleFailure("the client certificate \(subject) expired at \(SoftwareStatementPolicy.formatForReport(clientCertificate.notValidAfter))")) }
+            if bindsCertificateToSoftware {
+                let commonName = clientCertificate.subject.commonName
+                let unit = clientCertificate.subject.firstValue(of: .RDNAttributeType.organizationalUnitName)
+                guard commonName == softwareID else {
+                    return .failure(RuleFailure("the client certificate's CN \(commonName.map { "\"\($0.prefix(64))\"" } ?? "(none)") is not the software statement's software_id \(softwareID)"))
+                }
+                guard unit == ssa.organisationID else {
+                    return .failure(RuleFailure("the client certificate's OU \(unit.map { "\"\($0.prefix(64))\"" } ?? "(none)") is not the software statement's org_id \(ssa.organisationID ?? "-")"))
+                }
+                return .success("\(subject) belongs to software \(softwareID) of organisation \(ssa.organisationID ?? "-"), valid until \(SoftwareStatementPolicy.formatForReport(clientCertificate.notValidAfter))")
+            }
             return .success("\(subject), valid until \(SoftwareStatementPolicy.formatForReport(clientCertificate.notValidAfter))")
         }())
 

@@ -1,0 +1,149 @@
+import Foundation
+import SSAToolkit
+import SSAToolkitTestSupport
+import Testing
+
+/// `decide` and `serve` against `ssa-verify sandbox` (separate processes), and `demo`.
+@Suite("ssa-verify decide, serve and demo, end to end")
+struct RegistrationCommandTests {
+    static let plainRequest = Fixtures.url("registration/request-plain.json").path
+    static let tppCertificate = Fixtures.url("registration/tpp-transport.pem").path
+    static let otherCertificate = Fixtures.url("registration/tpp-other.pem").path
+
+    @Test("decide: accept, reject and undecided, with their exit statuses and JSON")
+    func decide() throws {
+        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let accepted = try CommandRunner.run(["decide", "--config", sandbox.configPath, "--request", Self.plainRequest, "--client-cert", Self.tppCertificate, "--format", "json"])
+        #expect(accepted.status == 0, "\(accepted.standardOutput)\(accepted.standardError)")
+        let object = try StrictJSONParser(maximumDepth: 32).parseObject(Array(accepted.standardOutput.utf8))
+        #expect(object["verdict"] == "accept")
+        #expect(object["client"]?.objectValue?["client_id"] == "4ZUKbHjbA2ZqxCxTsQPkTY")
+        #expect(object["error"] == nil)
+
+        let text = try CommandRunner.run(["decide", "--config", sandbox.configPath, "--request", Self.plainRequest, "--client-cert", Self.otherCertificate])
+        #expect(text.status == 1)
+        #expect(text.standardOutput.hasPrefix("REJECT  invalid_client_metadata"))
+        #expect(text.standardOutput.contains("FAIL  client_certificate"))
+        #expect(text.standardOutput.contains("is not the software statement's software_id"))
+
+        let ssaOnly = try CommandRunner.run(["decide", "--config", sandbox.configPath, "--ssa", Fixtures.url("jose/ssa/org-revoked.jwt").path, "--format", "json"])
+        #expect(ssaOnly.status == 1)
+        #expect(ssaOnly.standardOutput.contains("\"unapproved_software_statement\""))
+
+        // The same registration with the SCIM endpoint down: undecided, exit 3.
+        let down = try CommandRunner.run(["decide", "--config", sandbox.configPath, "--set", "tppUrl=https://127.0.0.1:1/scim", "--request", Self.plainRequest, "--client-cert", Self.tppCertificate])
+        #expect(down.status == 3, "\(down.standardOutput)\(down.standardError)")
+        #expect(down.standardOutput.hasPrefix("UNDECIDED  temporarily_unavailable"))
+
+        let badProperty = try CommandRunner.run(["decide", "--config", sandbox.configPath, "--set", "roleScopes=AISP", "--request", Self.plainRequest])
+        #expect(badProperty.status == 2)
+        #expect(badProperty.standardError.contains("roleScopes"))
+        let missing = try CommandRunner.run(["decide", "--config", sandbox.configPath])
+        #expect(missing.status == 2)
+    }
+
+    /// A running `ssa-verify serve`.
+    final class ServeProcess {
+        let process = Process()
+        let baseURL: String
+
+        init(config: String) throws {
+            process.executableURL = CommandRunner.binary
+            process.arguments = ["serve", "--config", config, "--port", "0"]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var text = ""
+            while !text.contains("health") {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            guard let range = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
+                kill(process.processIdentifier, SIGKILL)
+                throw TestHTTPSServer.StartFailure(description: "serve said: \(text)")
+            }
+            baseURL = String(text[range])
+        }
+
+        deinit {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// curl, a client that is not ours: status and body.
+    static func curl(_ arguments: [String]) throws -> (status: Int, body: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["curl", "-sS", "--max-time", "30", "-o", "-", "-w", "\n%{http_code}"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    @Test("serve answers decisions over HTTP, to curl and to the Janssen script")
+    func serve() throws {
+        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let service = try ServeProcess(config: sandbox.configPath)
+        let health = try Self.curl([service.baseURL + "/healthz"])
+        #expect(health.status == 200 && health.body.contains("\"ok\""))
+
+        let request = try StrictJSONParser(maximumDepth: 32).parseObject(Array(try Fixtures.data("registration/request-plain.json")))
+        let call = JSONValue.object(["registration_request": .object(request), "client_certificate": .string(try Fixtures.string("registration/tpp-transport.pem"))]).serialized()
+        let decided = try Self.curl(["-H", "Content-Type: application/json", "--data-binary", call, service.baseURL + "/v1/decisions"])
+        #expect(decided.status == 200, "\(decided.body)")
+        let decision = try StrictJSONParser(maximumDepth: 32).parseObject(Array(decided.body.utf8))
+        #expect(decision["verdict"] == "accept", "\(decided.body)")
+
+        let malformed = try Self.curl(["-H", "Content-Type: application/json", "--data-binary", #"{"registration_request": 5}"#, service.baseURL + "/v1/decisions"])
+        #expect(malformed.status == 400 && malformed.body.contains("invalid_request"))
+        let unknown = try Self.curl(["-H", "Content-Type: application/json", "--data-binary", #"{"clientCertificate": "x", "software_statement": "a.b.c"}"#, service.baseURL + "/v1/decisions"])
+        #expect(unknown.status == 400 && unknown.body.contains("clientCertificate"))
+        let bigFile = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).json")
+        try Data((#"{"software_statement": ""# + String(repeating: "x", count: 300 * 1024) + #""}"#).utf8).write(to: bigFile)
+        defer { try? FileManager.default.removeItem(at: bigFile) }
+        let tooLarge = try Self.curl(["-H", "Content-Type: application/json", "--data-binary", "@" + bigFile.path, service.baseURL + "/v1/decisions"])
+        #expect(tooLarge.status == 413)
+
+        // The Janssen registration script, driven through a stand-in context by CPython.
+        let harness = Fixtures.packageRoot.appendingPathComponent("integrations/janssen/test_client_registration.py").path
+        func janssen(_ certificate: String, _ expectation: [String]) throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", harness, "--url", service.baseURL, "--ssa", Fixtures.url("jose/ssa/valid-ps256.jwt").path,
+                                 "--client-cert", certificate, "--redirect-uri", "https://acme-budget.example.com/callback"] + expectation
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(try janssen(Self.tppCertificate, ["--expect", "accept"]) == 0)
+        #expect(try janssen(Self.otherCertificate, ["--expect", "reject", "--expect-error", "invalid_client_metadata"]) == 0)
+    }
+
+    @Test("the Janssen script's own self-test: every failure is closed")
+    func janssenSelfTest() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Fixtures.packageRoot.appendingPathComponent("integrations/janssen/test_client_registration.py").path, "--self-test"]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test("demo: the sandbox in-process and every sample decided as expected")
+    func demo() throws {
+        let result = try CommandRunner.run(["demo", "--fixtures", Fixtures.root.path, "--log-level", "error"])
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.contains("all 5 decisions as expected"))
+        #expect(result.standardOutput.components(separatedBy: "\nACCEPT  ").count == 2)
+        #expect(result.standardOutput.components(separatedBy: "\nREJECT  ").count == 5)
+        #expect(result.standardOutput.contains("1 token"))
+    }
+}
