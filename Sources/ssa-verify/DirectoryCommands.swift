@@ -148,18 +148,7 @@ struct SandboxCommand: AsyncParsableCommand {
               config   \(writeConfig)   (try: ssa-verify token --config \(writeConfig))
 
             """.utf8))
-        // Serve until SIGINT or SIGTERM.
-        let (signals, continuation) = AsyncStream<Int32>.makeStream()
-        var sources: [any DispatchSourceSignal] = []
-        for signal in [SIGINT, SIGTERM] {
-            Foundation.signal(signal, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signal)
-            source.setEventHandler { continuation.yield(signal) }
-            source.resume()
-            sources.append(source)
-        }
-        for await _ in signals { break }
-        sources.forEach { $0.cancel() }
+        await waitForTerminationSignal()
         await sandbox.stop()
     }
 }
