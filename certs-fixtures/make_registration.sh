@@ -1,88 +1,98 @@
 #!/usr/bin/env bash
 # make_registration.sh - the registration fixtures in registration/: the TPP side of a dynamic
-# client registration (transport certificates, the software signing key and its JWKS, request
-# JWTs signed by joserfc). Additive: uses the existing issuing CA in pki/ and writes only
-# registration/. generate.sh calls it last; it can also be run alone.
-# Requirements: openssl (3.0+), python3 with `cryptography` and `joserfc`. TEST-ONLY material.
+# client registration (its transport certificates, the software signing key and its JWKS, and
+# a registration request JWT signed through joserfc).
+#
+# Usage:   ./certs-fixtures/make_registration.sh     (from any directory; generate.sh calls it last)
+#
+# Additive: it reads the EXISTING issuing CA (pki/directory-issuing-ca.pem + .key.pem), the trust
+# bundle (pki/ca-bundle.pem) and the SSA jose/ssa/valid-ps256.jwt, and creates or overwrites files
+# in registration/ only (it never touches pki/, jose/ or stores/). Everything is built in a
+# temporary directory, self-checked, and only then copied into registration/, so a failed run
+# leaves the previous fixtures in place.
+#
+# Certificates: `openssl ca` with ./openssl.cnf, profile v3_tpp_transport, fixed validity
+# 2025-01-01T00:00:00Z .. 2045-01-01T00:00:00Z (as generate.sh's `issue`). Keys: RSA 2048,
+# PKCS#8 PEM, UNENCRYPTED, TEST-ONLY. Key material, serials and signatures are new every run.
+# Requirements: bash, openssl (3.0+), python3 with `cryptography` and `joserfc`.
 set -euo pipefail
+
 cd "$(dirname "${BASH_SOURCE[0]}")"
 HERE="$(pwd)"
-export OPENSSL_CONF="$HERE/openssl.cnf"
-CA_STATE_DIR="$(mktemp -d)"; export CA_STATE_DIR
-trap 'rm -rf "$CA_STATE_DIR"' EXIT
-mkdir -p "$CA_STATE_DIR/newcerts"; : > "$CA_STATE_DIR/index.txt"; openssl rand -hex 16 > "$CA_STATE_DIR/serial"
 
-R=registration
-rm -rf "$R"; mkdir -p "$R"
-tpp_cert() {  # OUT SUBJECT
-  openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$R/$1.key.pem"
-  openssl req -new -key "$R/$1.key.pem" -subj "$2" -sha256 -out "$CA_STATE_DIR/req.csr"
-  openssl ca -batch -notext -cert pki/directory-issuing-ca.pem -keyfile pki/directory-issuing-ca.key.pem \
-    -in "$CA_STATE_DIR/req.csr" -out "$R/$1.pem" -extensions v3_tpp_transport \
-    -startdate 20250101000000Z -enddate 20450101000000Z 2>/dev/null
-}
-tpp_cert tpp-transport "/C=GB/O=Acme Budgeting Ltd/OU=0015800001041REAAY/CN=4ZUKbHjbA2ZqxCxTsQPkTY/organizationIdentifier=PSDGB-FCA-123456"
-tpp_cert tpp-other "/C=GB/O=Other Fintech Ltd/OU=0015800001OTHER001/CN=OtherSoftware000001"
-cat "$R/tpp-transport.pem" pki/directory-issuing-ca.pem > "$R/tpp-transport-chain.pem"
-openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$R/tpp-software.key.pem"
-chmod 644 "$R"/*.pem
-
-for c in tpp-transport tpp-other; do
-  openssl verify -attime 1767229200 -CAfile pki/ca-bundle.pem -purpose sslclient "$R/$c.pem" >/dev/null
+command -v openssl >/dev/null || { echo "make_registration.sh: openssl not found" >&2; exit 1; }
+python3 -c 'import cryptography, joserfc' 2>/dev/null \
+  || { echo "make_registration.sh: python3 needs the 'cryptography' and 'joserfc' packages" >&2; exit 1; }
+for f in pki/directory-issuing-ca.pem pki/directory-issuing-ca.key.pem pki/ca-bundle.pem jose/ssa/valid-ps256.jwt; do
+  [ -f "$f" ] || { echo "make_registration.sh: $f is missing (run generate.sh first)" >&2; exit 1; }
 done
-[ "$(openssl x509 -in "$R/tpp-transport.pem" -noout -subject -nameopt RFC2253)" = \
-  "subject=organizationIdentifier=PSDGB-FCA-123456,CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB" ] \
-  || { echo "make_registration.sh: unexpected tpp-transport subject" >&2; exit 1; }
 
-python3 - "$HERE" <<'PY'
-import json, os, sys
-from cryptography.hazmat.primitives import serialization
-from joserfc import jws
-from joserfc.jwk import RSAKey, KeySet
+export OPENSSL_CONF="$HERE/openssl.cnf"
+WORK="$(mktemp -d)"
+CA_STATE_DIR="$WORK/ca"; export CA_STATE_DIR
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$CA_STATE_DIR/newcerts" "$WORK/out"
+: > "$CA_STATE_DIR/index.txt"
+openssl rand -hex 16 > "$CA_STATE_DIR/serial"
+OUT="$WORK/out"
 
-root = sys.argv[1]
-reg = os.path.join(root, "registration")
-def b64u_int(n):
-    import base64
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+rsa_key() { openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1"; }
 
-with open(os.path.join(reg, "tpp-software.key.pem"), "rb") as f:
-    pem = f.read()
-private = serialization.load_pem_private_key(pem, password=None)
-numbers = private.public_key().public_numbers()
-jwk = {"kty": "RSA", "kid": "tpp-sig-1", "use": "sig", "n": b64u_int(numbers.n), "e": b64u_int(numbers.e)}
-jwks = {"keys": [jwk]}
-with open(os.path.join(reg, "tpp-software.jwks.json"), "w") as f:
-    json.dump(jwks, f, indent=2); f.write("\n")
-
-with open(os.path.join(root, "jose", "ssa", "valid-ps256.jwt")) as f:
-    ssa = f.read().strip()
-metadata = {
-    "software_statement": ssa,
-    "redirect_uris": ["https://acme-budget.example.com/callback"],
-    "token_endpoint_auth_method": "tls_client_auth",
-    "tls_client_auth_subject_dn": "2.5.4.97=PSDGB-FCA-123456,CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB",
-    "grant_types": ["authorization_code", "client_credentials", "refresh_token"],
-    "response_types": ["code id_token"],
-    "scope": "openid accounts payments",
-    "application_type": "web",
-    "id_token_signed_response_alg": "PS256",
-    "request_object_signing_alg": "PS256",
-    "token_endpoint_auth_signing_alg": "PS256",
+# tpp_cert NAME SUBJECT: RSA 2048 key + certificate from the issuing CA (profile v3_tpp_transport).
+tpp_cert() {
+  local name="$1" subj="$2" csr="$CA_STATE_DIR/req.csr"
+  rsa_key "$OUT/$name.key.pem"
+  openssl req -new -key "$OUT/$name.key.pem" -subj "$subj" -sha256 -out "$csr"
+  openssl ca -batch -notext -cert pki/directory-issuing-ca.pem -keyfile pki/directory-issuing-ca.key.pem \
+    -in "$csr" -out "$OUT/$name.pem" -extensions v3_tpp_transport \
+    -startdate 20250101000000Z -enddate 20450101000000Z 2>/dev/null
+  rm -f "$csr"
 }
-claims = {"iss": "4ZUKbHjbA2ZqxCxTsQPkTY", "aud": "https://as.sandbox-bank.example", "iat": 1767229000,
-          "exp": 1767232600, "jti": "req-0001-joserfc", **metadata}
-key = RSAKey.import_key(pem)
-token = jws.serialize_compact({"alg": "PS256", "kid": "tpp-sig-1", "typ": "JWT"}, json.dumps(claims, separators=(",", ":")).encode(), key, algorithms=["PS256"])
-with open(os.path.join(reg, "request-joserfc.jwt"), "w") as f:
-    f.write(token)
-with open(os.path.join(reg, "request-joserfc.claims.json"), "w") as f:
-    json.dump(claims, f, indent=2); f.write("\n")
-with open(os.path.join(reg, "request-plain.json"), "w") as f:
-    json.dump(metadata, f, indent=2); f.write("\n")
-# Self-check: the token verifies with the published JWKS, through joserfc.
-obj = jws.deserialize_compact(token, KeySet.import_key_set(jwks), algorithms=["PS256"])
-assert json.loads(obj.payload) == claims
-PY
-echo "make_registration.sh: fixtures written to $HERE/$R"
+
+# DER order C, O, OU, CN, organizationIdentifier (2.5.4.97) - the last RDN.
+tpp_cert tpp-transport "/C=GB/O=Acme Budgeting Ltd/OU=0015800001041REAAY/CN=4ZUKbHjbA2ZqxCxTsQPkTY/organizationIdentifier=PSDGB-FCA-123456"
+tpp_cert tpp-other     "/C=GB/O=Other Fintech Ltd/OU=0015800001OTHER001/CN=OtherSoftware000001"
+cat "$OUT/tpp-transport.pem" pki/directory-issuing-ca.pem > "$OUT/tpp-transport-chain.pem"
+rsa_key "$OUT/tpp-software.key.pem"
+
+# ---------------------------------------------------------------- self-checks (PKI)
+AT=1767229200   # 2026-01-01T01:00:00Z, inside the test window
+for c in tpp-transport tpp-other; do
+  openssl verify -CAfile pki/ca-bundle.pem -purpose sslclient "$OUT/$c.pem" >/dev/null
+  openssl verify -attime "$AT" -CAfile pki/ca-bundle.pem -purpose sslclient "$OUT/$c.pem" >/dev/null
+  [ "$(openssl x509 -in "$OUT/$c.pem" -noout -pubkey)" = "$(openssl pkey -in "$OUT/$c.key.pem" -pubout)" ] \
+    || { echo "make_registration.sh: $c.pem does not match its key" >&2; exit 1; }
+done
+openssl verify -attime "$AT" -CAfile pki/directory-root-ca.pem -untrusted "$OUT/tpp-transport-chain.pem" \
+  "$OUT/tpp-transport.pem" >/dev/null
+expect_subject() {  # NAME EXPECTED (RFC 2253 form, last RDN first)
+  local got
+  got="$(openssl x509 -in "$OUT/$1.pem" -noout -subject -nameopt RFC2253)"
+  [ "$got" = "subject=$2" ] || { echo "make_registration.sh: $1 subject is '$got'" >&2; exit 1; }
+}
+expect_subject tpp-transport "organizationIdentifier=PSDGB-FCA-123456,CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB"
+expect_subject tpp-other     "CN=OtherSoftware000001,OU=0015800001OTHER001,O=Other Fintech Ltd,C=GB"
+for c in tpp-transport tpp-other; do
+  openssl x509 -in "$OUT/$c.pem" -noout -dates | tr '\n' ' ' \
+    | grep -q 'notBefore=Jan  1 00:00:00 2025 GMT notAfter=Jan  1 00:00:00 2045 GMT' \
+    || { echo "make_registration.sh: $c.pem has the wrong validity" >&2; exit 1; }
+  openssl x509 -in "$OUT/$c.pem" -noout -ext extendedKeyUsage | grep -q 'TLS Web Client Authentication' \
+    || { echo "make_registration.sh: $c.pem lacks EKU clientAuth" >&2; exit 1; }
+done
+for k in tpp-transport tpp-other tpp-software; do
+  head -1 "$OUT/$k.key.pem" | grep -qx -- '-----BEGIN PRIVATE KEY-----' \
+    || { echo "make_registration.sh: $k.key.pem is not unencrypted PKCS#8" >&2; exit 1; }
+done
+
+# ---------------------------------------------------------------- JOSE files (+ joserfc self-check)
+python3 "$HERE/make_registration.py" "$OUT" "$HERE/jose/ssa/valid-ps256.jwt"
+
+# ---------------------------------------------------------------- install into registration/
+mkdir -p registration
+chmod 644 "$OUT"/*   # test-only keys: world-readable so tests run under any user
+for f in tpp-transport.pem tpp-transport.key.pem tpp-transport-chain.pem tpp-other.pem tpp-other.key.pem \
+         tpp-software.key.pem tpp-software.jwks.json request-joserfc.jwt request-joserfc.claims.json request-plain.json; do
+  cp "$OUT/$f" "registration/$f.new.$$"
+  mv -f "registration/$f.new.$$" "registration/$f"
+done
+echo "make_registration.sh: fixtures written to $HERE/registration"

@@ -10,8 +10,10 @@ import Testing
 @Suite("Directory token client faults")
 struct DirectoryFaultTests {
     static let timeouts = TransportConfiguration.Timeouts(connect: .seconds(2), total: .seconds(2))
-    /// The time limit plus room for a loaded 2-core machine; a hung call would take 5 s or more.
-    static let bound: Duration = .milliseconds(4_500)
+    /// A guard against hanging, not a speed test: the whole suite runs in parallel on small CI
+    /// machines. That the time limit itself holds is proven by `/slow` (the server answers only
+    /// after 5 s) ending in curl's `timeout` code rather than in an answer.
+    static let bound: Duration = .seconds(30)
 
     func client(_ url: URL, trust trustFile: String = "trust.p12", identity: String = "transport.p12") throws -> DirectoryTokenClient {
         let trust = try TrustStore(pkcs12: store(trustFile), password: changeit)
