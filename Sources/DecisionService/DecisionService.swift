@@ -56,8 +56,10 @@ public final class DecisionService: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next(), bound > 0 else {
             await group.triggerGracefulShutdown()
-            let failure = await runner.result
-            throw DecisionServiceError("the decision service did not start listening on 127.0.0.1:\(port)\((try? failure.get()) == nil ? "" : "")")
+            if case .failure(let error) = await runner.result {
+                throw DecisionServiceError("the decision service did not start listening on 127.0.0.1:\(port): \(error)")
+            }
+            throw DecisionServiceError("the decision service did not start listening on 127.0.0.1:\(port)")
         }
         return DecisionService(baseURL: URL(string: "http://127.0.0.1:\(bound)")!, group: group, runner: runner)
     }

@@ -5,14 +5,8 @@ import SSAToolkit
 
 /// Loads `--config` and builds the directory connection; load failures exit 2.
 private func connect(_ path: String, global: GlobalOptions) throws -> DirectoryConnection {
-    do {
-        return try DirectoryConnection(configuration: try ToolkitConfiguration.load(path: path), logger: global.makeLogger("ssa-verify"))
-    } catch let error as KeyStoreError {
-        throw UsageFailure(error.reason)
-    } catch let error as ConfigurationError {
-        throw UsageFailure("configuration: \(error)")
-    } catch let error as JOSEError {
-        throw UsageFailure("signing key: \(error.reason)")
+    try loadingConfiguration {
+        try DirectoryConnection(configuration: try ToolkitConfiguration.load(path: path), logger: global.makeLogger("ssa-verify"))
     }
 }
 

@@ -21,16 +21,10 @@ struct ValidatorOptions: ParsableArguments {
             }
             values[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
         }
-        do {
+        return try loadingConfiguration {
             let configuration = try ToolkitConfiguration.load(path: config, overrides: values)
             for name in configuration.unknownProperties { logger.warning("configuration property \(name) is not known to ssa-verify; ignored") }
             return try RegistrationValidator(configuration: configuration, logger: logger)
-        } catch let error as KeyStoreError {
-            throw UsageFailure(error.reason)
-        } catch let error as ConfigurationError {
-            throw UsageFailure("configuration: \(error)")
-        } catch let error as JOSEError {
-            throw UsageFailure("signing key: \(error.reason)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SSAToolkit
 
 /// Exit status, the same for every command (design.md).
 enum ExitStatus: Int32 {
@@ -12,6 +13,20 @@ enum ExitStatus: Int32 {
     case usage = 2
     /// Undecided: network, timeout, directory failure.
     case undecided = 3
+}
+
+/// Runs `load` (configuration, key stores, signing key) and turns its failures into usage
+/// failures (exit 2) that name the file, property or key.
+func loadingConfiguration<T>(_ load: () throws -> T) throws -> T {
+    do {
+        return try load()
+    } catch let error as KeyStoreError {
+        throw UsageFailure(error.reason)
+    } catch let error as ConfigurationError {
+        throw UsageFailure("configuration: \(error)")
+    } catch let error as JOSEError {
+        throw UsageFailure("signing key: \(error.reason)")
+    }
 }
 
 /// A failure to start the work at all (exit status 2), with a message naming what is wrong.

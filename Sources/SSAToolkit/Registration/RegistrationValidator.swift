@@ -188,7 +188,6 @@ public final class RegistrationValidator: Sendable {
             if let failure, verdict == nil || (verdict!.0 == .undecided && failure.0 == .reject) { verdict = (failure.0, failure.1, detail) }
         }
         let unapproved = (Decision.Verdict.reject, RegistrationErrorCode.unapprovedSoftwareStatement)
-        let unavailable = (Decision.Verdict.undecided, RegistrationErrorCode.temporarilyUnavailable)
         switch active {
         case .success(true): note(.softwareActive, .pass, "the directory has software statement \(softwareID), active")
         case .success(false): note(.softwareActive, .fail, "the directory has no active software statement \(softwareID)", unapproved)
@@ -208,7 +207,6 @@ public final class RegistrationValidator: Sendable {
         case .failure(let error):
             note(.organisation, .fail, "the directory could not answer: \(error.reason)", Self.classify(error))
         }
-        _ = unavailable
         if let (kind, code, detail) = verdict {
             return Decision(verdict: kind, error: code, errorDescription: detail, checks: checks, softwareStatement: claims)
         }
