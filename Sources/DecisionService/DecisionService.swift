@@ -1,9 +1,16 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import SSAToolkit
 import ServiceLifecycle
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `ssa-verify serve`: the registration decision over HTTP on 127.0.0.1, for hooks written in
 /// other languages (the Janssen Jython script in `integrations/janssen/`).
@@ -17,36 +24,74 @@ import ServiceLifecycle
 ///
 /// A caller registers the client only on HTTP 200 with `verdict` `accept`. Every request shares
 /// the validator, so its caches (JWKS, token, connections) serve them all.
+///
+/// Hardening (``Options``): only `application/json` bodies are decided (a web page cannot post
+/// one cross-origin without a preflight); the `Host` header must name the listening address
+/// (DNS rebinding); connections are capped and must deliver their request head and body within
+/// time limits; and callers can be required to present a shared secret as a bearer token, or be
+/// reached only through a Unix-domain socket whose file permissions say who may connect.
 public final class DecisionService: Sendable {
     /// Largest accepted request body.
     public static let maximumBodyBytes = 256 * 1024
 
-    /// `http://127.0.0.1:<port>`.
+    /// How the service listens and whom it answers.
+    public struct Options: Sendable {
+        /// Connection cap and time limits.
+        public var limits = ConnectionLimits()
+        /// When set, `POST /v1/decisions` needs `Authorization: Bearer <this secret>`.
+        public var bearerToken: Secret?
+        /// When set, listen on this Unix-domain socket (mode 0660) instead of 127.0.0.1.
+        public var unixSocketPath: String?
+        /// Defaults: 127.0.0.1, no caller authentication, ``ConnectionLimits``' defaults.
+        public init() {}
+    }
+
+    /// `http://127.0.0.1:<port>` (for a Unix-domain socket, `http://localhost`).
     public let baseURL: URL
+    /// The Unix-domain socket, when listening on one.
+    public let unixSocketPath: String?
     /// `POST` decisions here.
     public var decisionsURL: URL { baseURL.appendingPathComponent("v1/decisions") }
     private let group: ServiceGroup
     private let runner: Task<Void, any Error>
 
-    private init(baseURL: URL, group: ServiceGroup, runner: Task<Void, any Error>) {
+    private init(baseURL: URL, unixSocketPath: String?, group: ServiceGroup, runner: Task<Void, any Error>) {
         self.baseURL = baseURL
+        self.unixSocketPath = unixSocketPath
         self.group = group
         self.runner = runner
     }
 
-    /// Starts the service on 127.0.0.1 (`port` 0 picks a free one) and returns once it listens.
-    public static func start(validator: RegistrationValidator, port: Int, logger: Logger = Logger(label: "ssa-toolkit.serve", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> DecisionService {
+    /// Starts the service on 127.0.0.1 (`port` 0 picks a free one), or on `options`' Unix-domain
+    /// socket, and returns once it listens.
+    public static func start(validator: RegistrationValidator, port: Int, options: Options = Options(), logger: Logger = Logger(label: "ssa-toolkit.serve", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> DecisionService {
+        let boundPort = Mutex<Int?>(nil)
         let router = Router()
         router.get("healthz") { _, _ in json(.ok, ["status": "ok"]) }
         router.post("v1/decisions") { request, _ in
-            await decide(request, validator: validator, logger: logger)
+            if let refusal = refusal(of: request, options: options, port: boundPort.withLock { $0 }) { return refusal }
+            return await decide(request, validator: validator, logger: logger)
+        }
+        let counter = ConnectionCounter()
+        let limits = options.limits
+        let http = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuardHandler(limits: limits, counter: counter)],
+            idleTimeout: limits.idleTimeout
+        )
+        let address: BindAddress
+        if let path = options.unixSocketPath {
+            try removeStaleSocket(at: path)
+            address = .unixDomainSocket(path: path)
+        } else {
+            address = .hostname("127.0.0.1", port: port)
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ssa-toolkit decision service"),
+            server: .http1(configuration: http),
+            configuration: .init(address: address, serverName: "ssa-toolkit decision service"),
             onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.yield(options.unixSocketPath == nil ? channel.localAddress?.port ?? 0 : 1)
                 continuation.finish()
             },
             logger: logger
@@ -54,14 +99,59 @@ public final class DecisionService: Sendable {
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         let runner = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
+        let where_ = options.unixSocketPath ?? "127.0.0.1:\(port)"
         guard let bound = await iterator.next(), bound > 0 else {
             await group.triggerGracefulShutdown()
             if case .failure(let error) = await runner.result {
-                throw DecisionServiceError("the decision service did not start listening on 127.0.0.1:\(port): \(error)")
+                throw DecisionServiceError("the decision service did not start listening on \(where_): \(error)")
             }
-            throw DecisionServiceError("the decision service did not start listening on 127.0.0.1:\(port)")
+            throw DecisionServiceError("the decision service did not start listening on \(where_)")
         }
-        return DecisionService(baseURL: URL(string: "http://127.0.0.1:\(bound)")!, group: group, runner: runner)
+        if let path = options.unixSocketPath {
+            // Owner and group may connect; nobody else. Whom the group holds is the operator's choice.
+            guard chmod(path, 0o660) == 0 else {
+                await group.triggerGracefulShutdown()
+                throw DecisionServiceError("cannot set the permissions of the socket \(path)")
+            }
+            return DecisionService(baseURL: URL(string: "http://localhost")!, unixSocketPath: path, group: group, runner: runner)
+        }
+        boundPort.withLock { $0 = bound }
+        return DecisionService(baseURL: URL(string: "http://127.0.0.1:\(bound)")!, unixSocketPath: nil, group: group, runner: runner)
+    }
+
+    /// A stale socket file from an earlier run is removed; anything else at the path is refused.
+    private static func removeStaleSocket(at path: String) throws {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
+        guard status.st_mode & S_IFMT == S_IFSOCK else {
+            throw DecisionServiceError("\(path) exists and is not a socket; refusing to replace it")
+        }
+        unlink(path)
+    }
+
+    /// Why a call to `POST /v1/decisions` is refused before it is read, or `nil`.
+    static func refusal(of request: Request, options: Options, port: Int?) -> Response? {
+        if let token = options.bearerToken {
+            let header = request.headers[.authorization] ?? ""
+            let prefix = "Bearer "
+            guard header.hasPrefix(prefix), token.matches(Array(header.utf8.dropFirst(prefix.utf8.count))) else {
+                var response = json(.unauthorized, ["error": "invalid_token", "error_description": "a bearer token is required"])
+                response.headers[.wwwAuthenticate] = "Bearer"
+                return response
+            }
+        }
+        if options.unixSocketPath == nil, let port {
+            let host = request.head.authority ?? ""
+            let allowed = ["127.0.0.1:\(port)", "localhost:\(port)"]
+            guard allowed.containsByteIdentical(host.asciiLowercased) else {
+                return json(.misdirectedRequest, ["error": "invalid_request", "error_description": .string("the Host header must name this service (127.0.0.1:\(port) or localhost:\(port))")])
+            }
+        }
+        let contentType = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).asciiLowercased } ?? ""
+        guard contentType == "application/json" else {
+            return json(.unsupportedMediaType, ["error": "invalid_request", "error_description": "the body must be application/json"])
+        }
+        return nil
     }
 
     /// Stops the service gracefully.

@@ -117,7 +117,7 @@ public final class DirectorySandbox: Sendable {
         claims["iat"] = .number(issuedAt.timeIntervalSince1970.rounded(.down))
         claims["jti"] = .string(UUID().uuidString.lowercased())
         claims["software_jwks_endpoint"] = .string(softwareJWKSURL(softwareID).absoluteString)
-        if let organisation = SandboxRecords.organisations.first(where: { $0.software.contains { $0.id == softwareID } }) {
+        if let organisation = SandboxRecords.organisation(owning: softwareID) {
             claims["org_id"] = .string(organisation.id)
             claims["org_name"] = .string(organisation.name)
         }

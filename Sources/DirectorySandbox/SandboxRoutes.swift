@@ -50,7 +50,7 @@ final class SandboxRoutes: Sendable {
         router.get("software/:software/jwks") { _, context in
             self.state.count("/software-jwks")
             let id = context.parameters.get("software") ?? ""
-            guard SandboxRecords.organisations.contains(where: { $0.software.contains { $0.id == id } }) else {
+            guard SandboxRecords.organisation(owning: id) != nil else {
                 return Self.json(.notFound, ["error": "not_found"])
             }
             return Self.json(.ok, bytes: self.softwareJWKS, cacheControl: "max-age=300")
@@ -138,17 +138,44 @@ final class SandboxRoutes: Sendable {
     private static let filterPrefix = "urn:openbanking:softwarestatement:1.0:SoftwareStatements[Id eq \""
     private static let filterSuffix = "\" and Active eq true]"
 
+    /// The software statement id in the one filter the sandbox understands, bare
+    /// (`urn:...:SoftwareStatements[Id eq "X" and Active eq true]`) or parenthesised with spaces
+    /// around it, as Janssen's reference script sends it; `nil` for any other filter.
+    static func softwareID(inFilter filter: String) -> String? {
+        var text = filter.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("("), text.hasSuffix(")") {
+            text = String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+        }
+        guard text.hasPrefix(filterPrefix), text.hasSuffix(filterSuffix), text.count > filterPrefix.count + filterSuffix.count else { return nil }
+        return String(text.dropFirst(filterPrefix.count).dropLast(filterSuffix.count))
+    }
+
+    /// The query string's parameters, decoded as forms are (`+` and `%20` are both a space).
+    static func queryParameters(_ request: Request) -> [String: String] {
+        parseForm(request.uri.query ?? "")
+    }
+
     private func query(_ request: Request) -> Response {
         guard authorised(request) else { return Self.scimError(.unauthorized, "a valid bearer token is required") }
-        guard let filter = request.uri.queryParameters.get("filter"), filter.hasPrefix(Self.filterPrefix), filter.hasSuffix(Self.filterSuffix) else {
+        let parameters = Self.queryParameters(request)
+        guard let filter = parameters["filter"], let id = Self.softwareID(inFilter: filter) else {
             return Self.scimError(.badRequest, "unsupported filter", scimType: "invalidFilter")
         }
-        let id = String(filter.dropFirst(Self.filterPrefix.count).dropLast(Self.filterSuffix.count))
         guard Identifier.problem(with: id) == nil else {
             return Self.scimError(.badRequest, "invalid identifier in filter", scimType: "invalidFilter")
         }
-        let total = SandboxRecords.activeSoftwareCount(id)
-        return Self.json(.ok, ["schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": .number(Double(total))])
+        let matches = SandboxRecords.organisationsWithActiveSoftware(id)
+        let onlyTotal = parameters["attributes"] == "totalResults"
+        let resources: [JSONValue] = matches.map { organisation in
+            onlyTotal ? ["id": .string(organisation.id)] : organisation.scim(location: self.location(of: organisation.id))
+        }
+        return Self.scim(.ok, [
+            "schemas": [.string(TPPDirectoryClient.Schema.listResponse)],
+            "totalResults": .number(Double(matches.count)),
+            "startIndex": 1,
+            "itemsPerPage": .number(Double(matches.count)),
+            "Resources": .array(resources),
+        ])
     }
 
     private func organisation(_ request: Request, id: String) -> Response {
@@ -156,7 +183,11 @@ final class SandboxRoutes: Sendable {
         guard let organisation = SandboxRecords.organisations.first(where: { $0.id == id }) else {
             return Self.scimError(.notFound, "no organisation \(id)")
         }
-        return Self.json(.ok, organisation.scim)
+        return Self.scim(.ok, organisation.scim(location: location(of: id)))
+    }
+
+    private func location(of id: String) -> String {
+        (baseURL.withLock { $0 }?.absoluteString ?? "") + "/scim/v2/OBThirdPartyProviders/" + id
     }
 
     // MARK: - Helpers
@@ -171,10 +202,16 @@ final class SandboxRoutes: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    /// A SCIM answer: `application/scim+json`.
+    static func scim(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
+        Response(status: status, headers: [.contentType: "application/scim+json"], body: .init(byteBuffer: ByteBuffer(bytes: Array(value.serialized().utf8))))
+    }
+
+    /// A SCIM error (RFC 7644 section 3.12): `schemas`, `status` as a string, `scimType`, `detail`.
     static func scimError(_ status: HTTPResponse.Status, _ detail: String, scimType: String? = nil) -> Response {
-        var body: [String: JSONValue] = ["schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": .string(String(status.code)), "detail": .string(detail)]
+        var body: [String: JSONValue] = ["schemas": [.string(TPPDirectoryClient.Schema.error)], "status": .string(String(status.code)), "detail": .string(detail)]
         if let scimType { body["scimType"] = .string(scimType) }
-        return json(status, .object(body))
+        return scim(status, .object(body))
     }
 
     /// `application/x-www-form-urlencoded` decoding.

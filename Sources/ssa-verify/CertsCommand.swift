@@ -47,7 +47,8 @@ struct CertsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let diagnostics = CertificateDiagnostics(at: at.map { Date(timeIntervalSince1970: $0) } ?? Date(), environment: environment, logger: global.makeLogger("ssa-verify"))
+        let logger = global.makeLogger("ssa-verify")
+        let diagnostics = CertificateDiagnostics(at: try instant(at), environment: environment, logger: logger)
         func password(_ variable: String?, option: String) throws -> Secret {
             guard let variable else { return Secret("") }
             guard let value = environment[variable] else { throw UsageFailure("\(option): environment variable \(variable) is not set") }
@@ -57,12 +58,20 @@ struct CertsCommand: AsyncParsableCommand {
         do {
             let trustStore = try trust.map { (KeyStoreLocation(path: $0), try password(trustPasswordEnv, option: "--trust-password-env")) }
             if let config {
-                report = try await diagnostics.report(configuration: try ToolkitConfiguration.load(path: config))
+                let configuration = try ToolkitConfiguration.load(path: config)
+                for warning in configuration.loadWarnings { logger.warning("\(warning)") }
+                report = try await diagnostics.report(configuration: configuration)
             } else if let p12 {
+                for warning in SafeFile.permissionWarnings(p12, what: "key store") { logger.warning("\(warning)") }
                 let roles: [String: CertificateDiagnostics.Role] = ["transport": .transport, "trust": .trust, "file": .file]
                 report = try diagnostics.report(pkcs12: KeyStoreLocation(path: p12), password: try password(passwordEnv, option: "--password-env"), role: roles[role]!, trustStore: trustStore)
+            } else if let pem {
+                if let text = try? SafeFile.read(pem, limit: 1 << 20), String(decoding: text, as: UTF8.self).contains("PRIVATE KEY-----") {
+                    for warning in SafeFile.permissionWarnings(pem, what: "private key file") { logger.warning("\(warning)") }
+                }
+                report = try diagnostics.report(pem: KeyStoreLocation(path: pem), trustStore: trustStore)
             } else {
-                report = try diagnostics.report(pem: KeyStoreLocation(path: pem!), trustStore: trustStore)
+                throw UsageFailure("give exactly one of --config, --p12 or --pem")
             }
         } catch let error as KeyStoreError {
             throw UsageFailure(error.reason)
@@ -90,14 +99,14 @@ struct CertsTextReport {
             : checks.paint("PROBLEMS FOUND", "1;31") + "  \(failures) failed check\(failures == 1 ? "" : "s"), evaluated at \(format(report.evaluatedAt))")
         for store in report.stores {
             lines.append("")
-            lines.append(checks.paint("\(store.role): \(store.location)", "1"))
+            lines.append(checks.paint(checks.safe("\(store.role): \(store.location)", limit: 400), "1"))
             var summary = "  \(store.format)"
-            if let key = store.keyDescription { summary += ", private key \(key)" }
+            if let key = store.keyDescription { summary += ", private key \(checks.safe(key, limit: 200))" }
             summary += ", \(store.certificates.count) certificate\(store.certificates.count == 1 ? "" : "s")"
             lines.append(summary)
             for certificate in store.certificates {
                 lines.append("  \(certificate.role):")
-                lines += describe(certificate).map { "    \($0.0.padding(toLength: 13, withPad: " ", startingAt: 0)) \($0.1)" }
+                lines += describe(certificate).map { "    \($0.0.padding(toLength: 13, withPad: " ", startingAt: 0)) \(checks.safe($0.1))" }
             }
             lines.append("  checks:")
             lines += checks.checkLines(store.checks).map { "  " + $0 }

@@ -47,8 +47,8 @@ struct TokenCommand: AsyncParsableCommand {
         case .text:
             print("TOKEN OBTAINED  for \(connection.clientID) from \(connection.tokens.tokenURL.absoluteString)")
             print("  type        \(token.tokenType)")
-            print("  scope       \(token.scope ?? "-")")
-            print("  expires     \(SoftwareStatementPolicy.formatForReport(token.expiresAt)) (in \(Int(token.expiresAt.timeIntervalSince(token.obtainedAt))) s)")
+            print("  scope       \((token.scope ?? "-").escapedForTerminal(limit: 400))")
+            print("  expires     \(SoftwareStatementPolicy.formatForReport(token.expiresAt)) (in \(Int(token.expiresAt.timeIntervalSince(token.obtainedAt).rounded())) s)")
             print(reveal ? "  token       \(token.revealed())" : "  token       (hidden; --reveal prints it)")
         }
     }
@@ -91,9 +91,9 @@ struct TPPCommand: AsyncParsableCommand {
         case .text:
             print(active ? "ACTIVE  software statement \(softwareID) is active in the directory" : "NOT ACTIVE  the directory has no active software statement \(softwareID)")
             if let record {
-                print("  organisation  \(record.id) \(record.name.map { "\"\($0)\"" } ?? ""), status \(record.status ?? "-")")
-                for a in record.authorisations { print("  authorisation \(a.memberState) \(a.role) \(a.active ? "active" : "inactive")") }
-                for s in record.softwareStatements { print("  software      \(s.id) \(s.active ? "active" : "inactive") \(s.roles.joined(separator: " "))") }
+                print("  organisation  \(record.id.escapedForTerminal(limit: 128)) \(record.name.map { $0.quotedForReport(limit: 200) } ?? ""), status \(record.statusDescription.escapedForTerminal(limit: 200))")
+                for a in record.authorisations { print("  authorisation \(a.memberState.escapedForTerminal(limit: 16)) \(a.role.escapedForTerminal(limit: 64)) \(a.active ? "active" : "inactive")") }
+                for s in record.softwareStatements { print("  software      \(s.id.escapedForTerminal(limit: 128)) \(s.active ? "active" : "inactive") \(s.roles.joined(separator: " ").escapedForTerminal(limit: 200))") }
             }
         }
         if !active { throw ExitCode(ExitStatus.no.rawValue) }

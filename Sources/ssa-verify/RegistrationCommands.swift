@@ -19,11 +19,16 @@ struct ValidatorOptions: ParsableArguments {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 throw UsageFailure("--set \(pair): expected NAME=VALUE")
             }
-            values[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            let name = String(pair[..<equals])
+            let value = String(pair[pair.index(after: equals)...])
+            if ToolkitConfiguration.passwordProperties.contains(name), !value.hasPrefix("env:"), !value.hasPrefix("file:") {
+                logger.warning("--set \(name) gives a password on the command line, where other users of this machine can read it (ps, /proc); use --set \(name)=env:VARIABLE or file:PATH")
+            }
+            values[name] = value
         }
         return try loadingConfiguration {
+            // Load warnings (unknown properties, secret files others can read) are logged by the loader.
             let configuration = try ToolkitConfiguration.load(path: config, overrides: values)
-            for name in configuration.unknownProperties { logger.warning("configuration property \(name) is not known to ssa-verify; ignored") }
             return try RegistrationValidator(configuration: configuration, logger: logger)
         }
     }
@@ -74,7 +79,7 @@ struct DecideCommand: AsyncParsableCommand {
             clientCertificatePEM: try clientCert.map { try InputFiles.readText($0, what: "--client-cert", limit: 64 * 1024) }
         )
         let validator = try options.load(logger: logger)
-        let decision = await validator.decide(input, at: at.map { Date(timeIntervalSince1970: $0) } ?? Date())
+        let decision = await validator.decide(input, at: try instant(at))
         switch global.format {
         case .json: print(decision.json.prettySerialized(leadingKeys: Decision.jsonLeadingKeys))
         case .text: print(TextReport(style: .forStandardOutput).render(decision))
@@ -100,21 +105,51 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port on 127.0.0.1 (0 picks a free one).")
     var port: Int = 8085
 
+    @Option(name: .customLong("unix-socket"), help: "Listen on this Unix-domain socket (mode 0660) instead of 127.0.0.1.")
+    var unixSocket: String?
+
+    @Option(name: .customLong("auth-token"), help: ArgumentHelp("Require Authorization: Bearer <token> on decisions; the token from env:NAME or file:PATH.", valueName: "env:NAME|file:PATH"))
+    var authToken: String?
+
+    @Option(name: .customLong("max-connections"), help: "Most connections open at once.")
+    var maxConnections: Int = 128
+
+    @Option(name: .customLong("header-timeout"), help: "Seconds a connection has to send a complete request head (and its body).")
+    var headerTimeout: Int = 10
+
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
         let logger = global.makeLogger("ssa-verify")
+        guard (1...100_000).contains(maxConnections) else { throw UsageFailure("--max-connections must be between 1 and 100000") }
+        guard (1...300).contains(headerTimeout) else { throw UsageFailure("--header-timeout must be between 1 and 300 seconds") }
+        var serviceOptions = DecisionService.Options()
+        serviceOptions.limits.maximumConnections = maxConnections
+        serviceOptions.limits.headerTimeout = .seconds(Int64(headerTimeout))
+        serviceOptions.limits.bodyTimeout = .seconds(Int64(headerTimeout))
+        serviceOptions.unixSocketPath = unixSocket
+        if let authToken {
+            guard authToken.hasPrefix("env:") || authToken.hasPrefix("file:") else {
+                throw UsageFailure("--auth-token takes env:NAME or file:PATH, never the token itself (other users can read command lines)")
+            }
+            let secret = try loadingConfiguration {
+                try SecretReference(parsing: authToken, baseDirectory: nil).resolve(property: "--auth-token", environment: ProcessInfo.processInfo.environment)
+            }
+            guard secret.count >= 16 else { throw UsageFailure("--auth-token: the token must be at least 16 bytes") }
+            serviceOptions.bearerToken = secret
+        }
         let validator = try options.load(logger: logger)
         let service: DecisionService
         do {
-            service = try await DecisionService.start(validator: validator, port: port, logger: logger)
+            service = try await DecisionService.start(validator: validator, port: port, options: serviceOptions, logger: logger)
         } catch {
-            throw UsageFailure("cannot listen on 127.0.0.1:\(port): \(error)")
+            throw UsageFailure("cannot listen on \(unixSocket ?? "127.0.0.1:\(port)"): \(error)")
         }
+        let location = service.unixSocketPath.map { "unix:\($0)" } ?? service.baseURL.absoluteString
         FileHandle.standardOutput.write(Data("""
-            decision service listening on \(service.baseURL.absoluteString)
-              decide   POST \(service.decisionsURL.absoluteString)
-              health   GET  \(service.baseURL.appendingPathComponent("healthz").absoluteString)
+            decision service listening on \(location)\(serviceOptions.bearerToken == nil ? "" : " (bearer token required)")
+              decide   POST \(service.unixSocketPath == nil ? service.decisionsURL.absoluteString : "/v1/decisions")
+              health   GET  \(service.unixSocketPath == nil ? service.baseURL.appendingPathComponent("healthz").absoluteString : "/healthz")
 
             """.utf8))
         await waitForTerminationSignal()

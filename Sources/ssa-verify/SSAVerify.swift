@@ -29,6 +29,16 @@ func loadingConfiguration<T>(_ load: () throws -> T) throws -> T {
     }
 }
 
+/// The instant `--at` names (Unix seconds), or now. NaN, infinities and anything outside 1970
+/// to 9999 are a usage error: an instant nobody can mean must not quietly pass every time rule.
+func instant(_ at: Double?, option: String = "--at") throws -> Date {
+    guard let at else { return Date() }
+    guard let date = NumericDate.date(at) else {
+        throw UsageFailure("\(option) \(at) \(NumericDate.problem(with: at) ?? "is out of range"): give Unix seconds between 0 and \(Int(NumericDate.latest))")
+    }
+    return date
+}
+
 /// A failure to start the work at all (exit status 2), with a message naming what is wrong.
 struct UsageFailure: Error, CustomStringConvertible {
     var description: String

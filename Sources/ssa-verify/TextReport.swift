@@ -13,6 +13,12 @@ struct TextReport {
 
     var style: Style
 
+    /// Every value a report echoes passes through here: control characters escaped (no escape
+    /// sequence from a token reaches the terminal) and long values cut.
+    func safe(_ text: String?, limit: Int = 1_000) -> String {
+        (text ?? "").escapedForTerminal(limit: limit)
+    }
+
     func paint(_ text: String, _ code: String) -> String {
         style.colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
@@ -23,15 +29,15 @@ struct TextReport {
         case .valid:
             lines.append(paint("VALID", "1;32") + "  " + subject(result))
             if let alg = result.algorithm {
-                lines.append("       signed \(alg.rawValue) by \(result.keyID.map { "kid \($0)" } ?? "the only fitting key")")
+                lines.append("       signed \(alg.rawValue) by \(result.keyID.map { "kid \(safe($0, limit: 64))" } ?? "the only fitting key")")
             }
         case .rejected:
-            lines.append(paint("REJECTED", "1;31") + "  " + (result.error?.rawValue ?? ""))
-            lines.append("          " + (result.errorDescription ?? ""))
+            lines.append(paint("REJECTED", "1;31") + "  " + safe(result.error?.rawValue))
+            lines.append("          " + safe(result.errorDescription))
             if result.claims != nil { lines.append("          " + subject(result)) }
         case .undecided:
-            lines.append(paint("UNDECIDED", "1;33") + "  " + (result.error?.rawValue ?? ""))
-            lines.append("           " + (result.errorDescription ?? ""))
+            lines.append(paint("UNDECIDED", "1;33") + "  " + safe(result.error?.rawValue))
+            lines.append("           " + safe(result.errorDescription))
         }
         lines.append("")
         lines += checkLines(result.checks)
@@ -45,17 +51,17 @@ struct TextReport {
         case .accept:
             lines.append(paint("ACCEPT", "1;32") + "  " + who)
             if let client = decision.client {
-                lines.append("        client \(client.clientID), \(client.tokenEndpointAuthMethod), scope \(client.scopes.joined(separator: " "))")
-                lines.append("        redirect \(client.redirectURIs.joined(separator: " "))")
-                if let dn = client.tlsClientAuthSubjectDN { lines.append("        subject \(dn)") }
+                lines.append("        client \(safe(client.clientID, limit: 200)), \(safe(client.tokenEndpointAuthMethod, limit: 64)), scope \(safe(client.scopes.joined(separator: " ")))")
+                lines.append("        redirect \(safe(client.redirectURIs.joined(separator: " ")))")
+                if let dn = client.tlsClientAuthSubjectDN { lines.append("        subject \(safe(dn, limit: 400))") }
             }
         case .reject:
-            lines.append(paint("REJECT", "1;31") + "  " + (decision.error?.rawValue ?? ""))
-            lines.append("        " + (decision.errorDescription ?? ""))
+            lines.append(paint("REJECT", "1;31") + "  " + safe(decision.error?.rawValue))
+            lines.append("        " + safe(decision.errorDescription))
             if !who.isEmpty { lines.append("        " + who) }
         case .undecided:
-            lines.append(paint("UNDECIDED", "1;33") + "  " + (decision.error?.rawValue ?? ""))
-            lines.append("           " + (decision.errorDescription ?? ""))
+            lines.append(paint("UNDECIDED", "1;33") + "  " + safe(decision.error?.rawValue))
+            lines.append("           " + safe(decision.errorDescription))
         }
         lines.append("")
         lines += checkLines(decision.checks)
@@ -72,7 +78,7 @@ struct TextReport {
             case .skip: mark = paint("skip", "2")
             }
             let name = check.name.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
-            return "  \(mark)  \(name)  \(check.detail)"
+            return "  \(mark)  \(name)  \(safe(check.detail))"
         }
     }
 
@@ -81,12 +87,12 @@ struct TextReport {
     }
 
     private func subject(_ claims: SoftwareStatementClaims) -> String {
-        var text = "software statement \(claims.softwareID ?? "?")"
-        if let name = claims.softwareClientName { text += " \"\(name)\"" }
-        var org = "org \(claims.organisationID ?? "?")"
-        if let orgName = claims.organisationName { org += ", \(orgName)" }
+        var text = "software statement \(safe(claims.softwareID ?? "?", limit: 128))"
+        if let name = claims.softwareClientName { text += " \"\(safe(name, limit: 128))\"" }
+        var org = "org \(safe(claims.organisationID ?? "?", limit: 128))"
+        if let orgName = claims.organisationName { org += ", \(safe(orgName, limit: 128))" }
         text += " (\(org))"
-        if let roles = claims.softwareRoles { text += ", roles \(roles.joined(separator: " "))" }
+        if let roles = claims.softwareRoles { text += ", roles \(safe(roles.joined(separator: " "), limit: 200))" }
         return text
     }
 }

@@ -44,9 +44,12 @@ struct VerifyCommand: AsyncParsableCommand {
         } catch {
             throw UsageFailure("--allow-alg: \(error.reason)")
         }
-        if let maxAge, maxAge <= 0 { throw UsageFailure("--max-age must be a positive number of seconds") }
-        guard skew >= 0 else { throw UsageFailure("--skew must not be negative") }
+        if let maxAge, !(maxAge.isFinite && maxAge > 0 && maxAge <= 86_400 * 365 * 100) {
+            throw UsageFailure("--max-age must be a positive number of seconds (at most 100 years)")
+        }
+        guard skew.isFinite, skew >= 0, skew <= 86_400 else { throw UsageFailure("--skew must be between 0 and 86400 seconds") }
 
+        let evaluatedAt = try instant(at)
         let token = try InputFiles.readToken(ssa)
         let source = try InputFiles.jwksSource(jwks, caFile: caFile, logger: logger)
         var policy = SoftwareStatementPolicy()
@@ -59,8 +62,7 @@ struct VerifyCommand: AsyncParsableCommand {
             policy: policy,
             logger: logger
         )
-        let instant = at.map { Date(timeIntervalSince1970: $0) } ?? Date()
-        let result = await verifier.verify(token, at: instant)
+        let result = await verifier.verify(token, at: evaluatedAt)
 
         switch global.format {
         case .json: print(result.jsonReport.prettySerialized(leadingKeys: JSONValue.reportKeyOrder))
@@ -87,11 +89,9 @@ enum InputFiles {
         if path == "-" {
             data = FileHandle.standardInput.readData(ofLength: tokenReadLimit)
         } else {
-            guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw UsageFailure("cannot read the SSA file \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
+            do { data = Data(try SafeFile.read(path, limit: tokenReadLimit)) } catch {
+                throw UsageFailure("the SSA file \(error)")
             }
-            defer { try? handle.close() }
-            data = handle.readData(ofLength: tokenReadLimit)
         }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -103,11 +103,9 @@ enum InputFiles {
         if path == "-" {
             data = FileHandle.standardInput.readData(ofLength: limit + 1)
         } else {
-            guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw UsageFailure("\(what): cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
+            do { data = Data(try SafeFile.read(path, limit: limit)) } catch {
+                throw UsageFailure("\(what): \(error)")
             }
-            defer { try? handle.close() }
-            data = handle.readData(ofLength: limit + 1)
         }
         guard data.count <= limit else { throw UsageFailure("\(what): \(path) is larger than \(limit) bytes") }
         guard let text = String(data: data, encoding: .utf8) else { throw UsageFailure("\(what): \(path) is not UTF-8 text") }
@@ -121,7 +119,8 @@ enum InputFiles {
             guard let url = URL(string: value), url.host != nil else { throw UsageFailure("--jwks: \(value) is not a valid URL") }
             var configuration = TransportConfiguration()
             if let caFile {
-                guard let pem = FileManager.default.contents(atPath: caFile) else { throw UsageFailure("--ca-file: cannot read \(caFile)") }
+                let pem: [UInt8]
+                do { pem = try SafeFile.read(caFile, limit: 1 << 20) } catch { throw UsageFailure("--ca-file: \(error)") }
                 let text = String(decoding: pem, as: UTF8.self)
                 guard text.contains("-----BEGIN CERTIFICATE-----") else { throw UsageFailure("--ca-file: \(caFile) holds no PEM certificate") }
                 configuration.trustAnchorsPEM = text
@@ -131,9 +130,8 @@ enum InputFiles {
         if value.lowercased().hasPrefix("http://") {
             throw UsageFailure("--jwks: \(value) is plain http; the directory's keys are only fetched over https")
         }
-        guard let data = FileManager.default.contents(atPath: value) else {
-            throw UsageFailure("--jwks: cannot read \(value): \(FileManager.default.fileExists(atPath: value) ? "permission denied" : "no such file")")
-        }
+        let data: Data
+        do { data = Data(try SafeFile.read(value, limit: 1 << 20)) } catch { throw UsageFailure("--jwks: \(error)") }
         do {
             let jwks = try JWKS(parsing: data)
             for warning in jwks.warnings { logger.warning("\(warning)", metadata: ["jwks": "\(value)"]) }

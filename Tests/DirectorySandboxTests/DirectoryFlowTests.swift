@@ -31,10 +31,10 @@ struct DirectoryFlowTests {
             #expect(try await !tpp.isSoftwareStatementActive(SandboxRecords.inactiveSoftwareID))
             #expect(try await !tpp.isSoftwareStatementActive(SandboxRecords.revokedOrganisationSoftwareID))
             let record = try await tpp.organisation(SandboxRecords.activeOrganisationID)
-            #expect(record.isActive && record.name == "Acme Budgeting Ltd")
+            #expect(record.isActive() == true && record.name == "Acme Budgeting Ltd")
             #expect(record.unauthorisedRoles(["AISP", "PISP"], memberState: "GB").isEmpty)
             let revoked = try await tpp.organisation(SandboxRecords.revokedOrganisationID)
-            #expect(!revoked.isActive)
+            #expect(revoked.isActive() == false)
             await #expect(throws: DirectoryError(.notFound, "")) { try await tpp.organisation("NoSuchOrganisation") }
             #expect(sandbox.counts()["/token"] == 1)
         }

@@ -40,7 +40,9 @@ struct RegistrationValidatorTests {
             #expect(client.redirectURIs == ["https://acme-budget.example.com/callback"])
             #expect(client.scopes == ["openid", "accounts", "payments"])
             #expect(client.tokenEndpointAuthMethod == "tls_client_auth")
-            #expect(client.tlsClientAuthSubjectDN == tpp.subjectDN)
+            // The certificate's own DN is registered (from its DER), not the caller's spelling of it.
+            #expect(tpp.subjectDN.hasPrefix("organizationIdentifier="))
+            #expect(client.tlsClientAuthSubjectDN == "2.5.4.97=PSDGB-FCA-123456,CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB")
             #expect(client.jwksURI == sandbox.softwareJWKSURL(SandboxRecords.activeSoftwareID).absoluteString)
             #expect(client.algorithms["id_token_signed_response_alg"] == "PS256")
             #expect(decision.json.objectValue?["client"]?.objectValue?["client_id"] == .string(SandboxRecords.activeSoftwareID))
@@ -74,7 +76,7 @@ struct RegistrationValidatorTests {
         Case(name: "another TPP's certificate", certificate: "registration/tpp-other.pem", check: .clientCertificate, error: .invalidClientMetadata),
         Case(name: "subject DN that is not the certificate's", changes: ["tls_client_auth_subject_dn": "CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB"], check: .subjectDN, error: .invalidClientMetadata),
         Case(name: "tls_client_auth without a subject DN", changes: ["tls_client_auth_subject_dn": .null], check: .subjectDN, error: .invalidClientMetadata),
-        Case(name: "tls_client_auth without a client certificate", certificate: nil, check: .subjectDN, error: .invalidClientMetadata),
+        Case(name: "no client certificate (clientCertificateBinding=software)", certificate: nil, check: .clientCertificate, error: .invalidClientMetadata),
         Case(name: "unreadable subject DN", changes: ["tls_client_auth_subject_dn": "CN"], check: .subjectDN, error: .invalidClientMetadata),
         Case(name: "RS256 ID tokens", changes: ["id_token_signed_response_alg": "RS256"], check: .signingAlgorithms, error: .invalidClientMetadata),
         Case(name: "HS256 client authentication", changes: ["token_endpoint_auth_signing_alg": "HS256"], check: .signingAlgorithms, error: .invalidClientMetadata),
@@ -116,7 +118,7 @@ struct RegistrationValidatorTests {
             let ssa = try sandbox.issueSoftwareStatement()
             let validator = try Self.validator(sandbox)
             let privateKeyJWT = try tpp.requestJWT(ssa: ssa, changes: ["token_endpoint_auth_method": "private_key_jwt", "tls_client_auth_subject_dn": .null, "scope": .null])
-            let decision = await validator.decide(RegistrationInput(request: privateKeyJWT))
+            let decision = await validator.decide(RegistrationInput(request: privateKeyJWT, clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(decision.verdict == .accept, "\(decision.failedCheck?.detail ?? "")")
             #expect(decision.checks.first { $0.name == .subjectDN }?.outcome == .skip)
             #expect(decision.client?.scopes == ["openid", "accounts", "payments"])
@@ -212,12 +214,19 @@ struct RegistrationValidatorTests {
             request = try tpp.requestJWT(ssa: ssa)
             #expect(await validator!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM)).verdict == .accept)
         }
-        // The sandbox is gone: keys and token are cached, the SCIM lookups fail.
+        // The sandbox is gone: keys and token are cached, the SCIM lookups fail. (A new request
+        // JWT: the accepted one's jti is remembered, and its replay would be refused first.)
+        let replayed = await validator!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
+        #expect(replayed.verdict == .reject && replayed.failedCheck?.name == .requestReplay)
+        request = try tpp.requestJWT(ssa: try CompactJWS(parsing: request).payload["software_statement"]?.stringValue ?? "")
         let decision = await validator!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
         #expect(decision.verdict == .undecided)
         #expect(decision.error == .temporarilyUnavailable)
         #expect(decision.failedCheck?.name == .softwareActive)
         #expect(decision.client == nil)
+        // Undecided means unused: the same request may be retried, and is not called a replay.
+        let retried = await validator!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
+        #expect(retried.verdict == .undecided && retried.failedCheck?.name == .softwareActive)
 
         // A validator that never reached the directory: its JWKS is unavailable.
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
@@ -267,7 +276,8 @@ struct RegistrationValidatorTests {
                 verifier: SoftwareStatementVerifier(keys: JWKSProvider(source: .fixed(directoryJWKS))),
                 directory: try #require(connection.tpp),
                 policy: RegistrationPolicy(audience: DirectorySandbox.authorizationServerIssuer),
-                softwareKeys: SoftwareKeySets(source: .fixed([endpoint: softwareJWKS]))
+                softwareKeys: SoftwareKeySets(source: .fixed([endpoint: softwareJWKS])),
+                certificateTrust: .trustStore(try #require(connection.trustStore))
             )
             let decision = await validator.decide(RegistrationInput(
                 request: try Fixtures.string("registration/request-joserfc.jwt"),

@@ -61,12 +61,11 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
             }
             return Secret(value)
         case .file(let path):
-            guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw ConfigurationError(property: property, "cannot read the password file \(path)")
+            var bytes: [UInt8]
+            do { bytes = try SafeFile.read(path, limit: 4096) } catch {
+                throw ConfigurationError(property: property, "the password file \(path) \(error.reason)")
             }
-            defer { try? handle.close() }
-            var bytes = Array(handle.readData(ofLength: 4096))
-            defer { bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            defer { _ = bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
             var end = bytes.count
             if end > 0, bytes[end - 1] == 0x0A { end -= 1 }
             if end > 0, bytes[end - 1] == 0x0D { end -= 1 }

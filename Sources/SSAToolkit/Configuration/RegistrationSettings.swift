@@ -14,11 +14,15 @@ import Foundation
 /// | `memberState` | the member state whose authorisations count, e.g. `GB` |
 /// | `clientCertificateBinding` | `software` (default: CN = software_id, OU = org_id) or `none` |
 /// | `softwareJWKSTrust` | `trustKeyStore` (default) or `system`: whom to trust for `software_jwks_endpoint` |
+/// | `clientCertificateVerification` | `trustKeyStore` (default: the caller's certificate must chain to the trust store) or `proxy` (the TLS-terminating proxy verified it) |
+/// | `authorisationDomain` | `PSD2` (default), `Pay.UK` or `CD`: whose organisation status and authorisations count |
+/// | `replayCacheSize` | most request JWT ids remembered at once (default 100000) |
 public struct RegistrationSettings: Sendable {
     /// Property names read here.
     public static let propertyNames: Set<String> = [
         "tokenEndpointAuthMethods", "grantTypes", "responseTypes", "requestSigningAlgorithms", "roleScopes",
         "requireSignedRequest", "maxRequestLifetimeSeconds", "memberState", "softwareJWKSTrust", "clientCertificateBinding",
+        "clientCertificateVerification", "authorisationDomain", "replayCacheSize",
     ]
 
     var tokenEndpointAuthMethods: Set<String>?
@@ -30,8 +34,14 @@ public struct RegistrationSettings: Sendable {
     var maximumRequestLifetime: TimeInterval?
     var memberState: String?
     var bindsCertificateToSoftware: Bool?
+    var authorisationDomain: String?
     /// Whether `software_jwks_endpoint` is fetched trusting the system's CAs rather than the trust store.
     public var softwareJWKSTrustsSystem = false
+    /// Whether the TLS-terminating proxy verified the caller's certificate chain (`proxy`), so the
+    /// toolkit checks only its subject and validity.
+    public var clientCertificateVerifiedByProxy = false
+    /// The most request JWT ids remembered at once.
+    public var replayCacheSize: Int?
 
     /// Defaults only.
     public init() {}
@@ -102,6 +112,25 @@ public struct RegistrationSettings: Sendable {
             default: throw ConfigurationError(property: "clientCertificateBinding", "\"\(text)\" is not software or none")
             }
         }
+        if let text = properties["clientCertificateVerification"] {
+            switch text {
+            case "trustKeyStore": clientCertificateVerifiedByProxy = false
+            case "proxy": clientCertificateVerifiedByProxy = true
+            default: throw ConfigurationError(property: "clientCertificateVerification", "\"\(text)\" is not trustKeyStore or proxy")
+            }
+        }
+        if let text = properties["authorisationDomain"] {
+            guard ["PSD2", "Pay.UK", "CD"].containsByteIdentical(text) else {
+                throw ConfigurationError(property: "authorisationDomain", "\"\(text)\" is not PSD2, Pay.UK or CD")
+            }
+            authorisationDomain = text
+        }
+        if let text = properties["replayCacheSize"] {
+            guard let value = Int(text), (1_000...10_000_000).contains(value) else {
+                throw ConfigurationError(property: "replayCacheSize", "\"\(text)\" is not a whole number between 1000 and 10000000")
+            }
+            replayCacheSize = value
+        }
         if let text = properties["softwareJWKSTrust"] {
             switch text {
             case "trustKeyStore": softwareJWKSTrustsSystem = false
@@ -122,5 +151,6 @@ public struct RegistrationSettings: Sendable {
         if let maximumRequestLifetime { policy.maximumRequestLifetime = maximumRequestLifetime }
         if let memberState { policy.memberState = memberState }
         if let bindsCertificateToSoftware { policy.bindsCertificateToSoftware = bindsCertificateToSoftware }
+        if let authorisationDomain { policy.authorisationDomain = authorisationDomain }
     }
 }

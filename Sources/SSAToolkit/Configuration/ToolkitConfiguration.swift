@@ -66,17 +66,26 @@ public struct ToolkitConfiguration: Sendable {
         "transportKeyStore", "transportKeyStorePassword", "tokenUrl", "tppUrl", "jwks_endpoint", "aud", "issuer", "allowedAlgorithms",
         "registrationAudience", "clockSkewSeconds", "maxSSAAgeSeconds", "connectTimeoutSeconds", "requestTimeoutSeconds",
         "jwksCacheMinSeconds", "jwksCacheMaxSeconds", "jwksCacheDefaultSeconds",
+        // Read by the Janssen scripts from the same script configuration, not by the toolkit.
+        "ssaToolkitUrl", "timeoutSeconds",
     ]).union(RegistrationSettings.propertyNames)
+
+    /// Properties that hold a password (`literal`, `env:NAME` or `file:PATH`).
+    public static let passwordProperties: Set<String> = ["transportKeyStorePassword", "trustKeyStorePassword", "signingKeyPassword"]
 
     /// Loads a configuration file (Janssen script JSON or plain JSON); `overrides` (property
     /// name to value, e.g. from `--set NAME=VALUE`) replace the file's values.
     public static func load(path: String, overrides: [String: String] = [:]) throws(ConfigurationError) -> ToolkitConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(property: nil, "cannot read the configuration file \(path)")
+        let data: [UInt8]
+        do { data = try SafeFile.read(path, limit: 1 << 20) } catch {
+            throw ConfigurationError(property: nil, "the configuration file \(path) \(error.reason)")
+        }
+        for name in overrides.keys where !knownProperties.contains(name) {
+            throw ConfigurationError(property: name, "is not a property the toolkit knows\(closestKnownProperty(to: name).map { "; did you mean \($0)?" } ?? "")")
         }
         let object: [String: JSONValue]
         do {
-            object = try StrictJSONParser(maximumDepth: 16, maximumBytes: 1 << 20).parseObject(Array(data))
+            object = try StrictJSONParser(maximumDepth: 16, maximumBytes: 1 << 20).parseObject(data)
         } catch {
             throw ConfigurationError(property: nil, "configuration file \(path) is not a JSON object: \(error)")
         }
@@ -117,6 +126,49 @@ public struct ToolkitConfiguration: Sendable {
         var configuration = try ToolkitConfiguration(properties: properties, baseDirectory: base)
         configuration.source = path
         return configuration
+    }
+
+    /// The known property closest to `name` (edit distance, case-insensitive), when close enough
+    /// to be a likely misspelling.
+    public static func closestKnownProperty(to name: String) -> String? {
+        func distance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+            var previous = Array(0...b.count)
+            for (i, x) in a.enumerated() {
+                var current = [i + 1] + Array(repeating: 0, count: b.count)
+                for (j, y) in b.enumerated() {
+                    current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
+                }
+                previous = current
+            }
+            return previous[b.count]
+        }
+        let target = Array(name.asciiLowercased.utf8.prefix(64))
+        let scored = knownProperties.map { ($0, distance(target, Array($0.asciiLowercased.utf8))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return nil }
+        return best.1 <= Swift.max(3, target.count / 2) ? best.0 : nil
+    }
+
+    /// The files that hold secrets (key stores, the signing key, password files), each with
+    /// what it is, for permission checks.
+    public var secretFiles: [(path: String, what: String)] {
+        var files: [(String, String)] = []
+        if let transportKeyStore { files.append((transportKeyStore.path, "transportKeyStore")) }
+        if let trustKeyStore { files.append((trustKeyStore.path, "trustKeyStore")) }
+        if let signingKey { files.append((signingKey.path, "signingKey")) }
+        for (name, reference) in [("transportKeyStorePassword", transportKeyStorePassword), ("trustKeyStorePassword", trustKeyStorePassword), ("signingKeyPassword", signingKeyPassword)] {
+            if case .file(let path)? = reference { files.append((path, name)) }
+        }
+        return files
+    }
+
+    /// Warnings an operator should see when this configuration is loaded: unknown properties,
+    /// secret files others may read or change.
+    public var loadWarnings: [String] {
+        var warnings = unknownProperties.sorted().map { name in
+            "configuration property \(name) is not known to the toolkit; ignored\(Self.closestKnownProperty(to: name).map { " (did you mean \($0)?)" } ?? "")"
+        }
+        for (path, what) in secretFiles { warnings += SafeFile.permissionWarnings(path, what: what) }
+        return warnings
     }
 
     /// Builds a configuration from property values; relative paths are resolved against

@@ -26,6 +26,8 @@ public struct DirectoryConnection: Sendable {
         guard let signingKeyLocation = configuration.signingKey else { throw ConfigurationError(property: "signingKey", "is required to sign the client assertion") }
         guard let keyID = configuration.keyID else { throw ConfigurationError(property: "keyId", "is required as the client assertion's kid") }
         guard !configuration.clientScopes.isEmpty else { throw ConfigurationError(property: "clientScopes", "is required for the token request") }
+        // Unknown properties and secret files others may read or change: said once, at load.
+        for warning in configuration.loadWarnings { logger.warning("\(warning)") }
 
         let identity = try TransportIdentity(
             pkcs12: transportStore,

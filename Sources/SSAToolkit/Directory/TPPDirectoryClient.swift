@@ -1,44 +1,107 @@
 import Foundation
 
-/// An organisation's record in the directory: its status, authorisations per role and member
-/// state, and software statements.
+/// An organisation's record in the directory, read as the Open Banking Directory's SCIM API
+/// (`scim-swagger.yml` 2.2) describes a participant resource: its status (per authorisation
+/// domain), its competent-authority authorisations, and its software statements.
 public struct OrganisationRecord: Sendable {
-    /// One competent-authority authorisation.
+    /// One competent-authority authorisation (`urn:openbanking:competentauthorityclaims:1.0`
+    /// `Psd2Role`, or `urn:trustframework:competentauthorityclaims:1.1` `Role` with its
+    /// `AuthorizationDomain`).
     public struct Authorisation: Sendable, Hashable {
+        /// `MemberState` ("GB"), empty when not given.
         public var memberState: String
+        /// `Psd2Role` (1.0) or `Role` (1.1): `AISP`, `PISP`, `CBPII`, `CD_AISP`, ...
         public var role: String
+        /// `Active`; an entry without a Boolean `Active` is not active.
         public var active: Bool
+        /// `AuthorizationDomain` (1.1 only; 1.0 authorisations are PSD2's).
+        public var authorizationDomain: String?
     }
 
-    /// One software statement of the organisation.
+    /// One software statement of the organisation (`urn:openbanking:softwarestatement:1.0`).
     public struct SoftwareStatement: Sendable, Hashable {
+        /// `Id`.
         public var id: String
+        /// `Active`; a statement without a Boolean `Active` is not active.
         public var active: Bool
+        /// `Mode` ("Live", "Test").
         public var mode: String?
+        /// `Roles`: the software's current roles.
         public var roles: [String]
+    }
+
+    /// Where the organisation's status for one authorisation domain was found, or why none was.
+    public enum DomainStatus: Sendable, Hashable {
+        /// The status and the field it came from.
+        case found(status: String, source: String)
+        /// No status for the domain; the sentence names the fields that were missing.
+        case missing(String)
     }
 
     /// The organisation id.
     public var id: String
     /// `OrganisationCommonName`.
     public var name: String?
-    /// `Status` ("Active", "Revoked", ...), when given.
+    /// `urn:openbanking:organisation:1.0` `status`: present only for an organisation with a
+    /// single authorisation domain.
     public var status: String?
-    /// Authorisations per member state and role.
+    /// `urn:openbanking:authorisationdomainstatus:1.0` `Status[]`: `AuthorizationDomain` to its
+    /// `Status`, for organisations in several domains.
+    public var domainStatuses: [String: String]
+    /// Authorisations from both competent-authority schemas.
     public var authorisations: [Authorisation]
     /// Software statements.
     public var softwareStatements: [SoftwareStatement]
     /// The whole SCIM resource as received.
     public var raw: [String: JSONValue]
 
-    /// Whether the organisation is active (`Status` Active, or absent).
-    public var isActive: Bool { status.map { $0.caseInsensitiveCompare("Active") == .orderedSame } ?? true }
+    /// The only status that lets an organisation register or get tokens.
+    public static let activeStatus = "Active"
 
-    /// Roles among `roles` without an active authorisation (in `memberState` when given).
-    public func unauthorisedRoles(_ roles: [String], memberState: String? = nil) -> [String] {
-        roles.filter { role in
-            !authorisations.contains { $0.role == role && $0.active && (memberState == nil || $0.memberState == memberState) }
+    /// The organisation's status for `domain`: the top-level `status` when the organisation has
+    /// one (single domain), else the `authorisationdomainstatus` entry for `domain`.
+    public func status(forDomain domain: String) -> DomainStatus {
+        if let status { return .found(status: status, source: "urn:openbanking:organisation:1.0 status") }
+        if let entry = domainStatuses.first(where: { $0.key.isByteIdentical(to: domain) }) {
+            return .found(status: entry.value, source: "urn:openbanking:authorisationdomainstatus:1.0 Status for \(domain)")
         }
+        if domainStatuses.isEmpty {
+            return .missing("the directory's record has neither urn:openbanking:organisation:1.0 status nor urn:openbanking:authorisationdomainstatus:1.0 Status")
+        }
+        return .missing("the directory's record has no urn:openbanking:organisation:1.0 status and its authorisationdomainstatus lists no \(domain.quotedForReport()) (only \(domainStatuses.keys.sorted().map { $0.quotedForReport() }.joined(separator: ", ")))")
+    }
+
+    /// `true` only when the status for `domain` is exactly `Active`; `false` for any other
+    /// status; `nil` when the record carries none (undecided, never active by default).
+    public func isActive(domain: String = "PSD2") -> Bool? {
+        switch status(forDomain: domain) {
+        case .found(let status, _): return status.isByteIdentical(to: Self.activeStatus)
+        case .missing: return nil
+        }
+    }
+
+    /// The status for people: the top-level one, or each domain's.
+    public var statusDescription: String {
+        if let status { return status }
+        if domainStatuses.isEmpty { return "(none)" }
+        return domainStatuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
+    /// Roles among `roles` without an active authorisation (in `memberState` when given; a 1.1
+    /// authorisation counts only in `domain`).
+    public func unauthorisedRoles(_ roles: [String], memberState: String? = nil, domain: String = "PSD2") -> [String] {
+        roles.filter { role in
+            !authorisations.contains { entry in
+                entry.active && entry.role.isByteIdentical(to: role)
+                    && (memberState.map { entry.memberState.isByteIdentical(to: $0) } ?? true)
+                    && (entry.authorizationDomain.map { $0.isByteIdentical(to: domain) } ?? true)
+            }
+        }
+    }
+
+    /// The software statement with `id`, compared byte for byte.
+    public func softwareStatement(_ id: String) -> SoftwareStatement? {
+        softwareStatements.first { $0.id.isByteIdentical(to: id) }
     }
 }
 
@@ -55,8 +118,12 @@ public struct TPPDirectoryClient: Sendable {
     /// Schema URNs (primer section 5).
     public enum Schema {
         public static let organisation = "urn:openbanking:organisation:1.0"
+        public static let authorisationDomainStatus = "urn:openbanking:authorisationdomainstatus:1.0"
         public static let competentAuthorityClaims = "urn:openbanking:competentauthorityclaims:1.0"
+        public static let trustFrameworkAuthorityClaims = "urn:trustframework:competentauthorityclaims:1.1"
         public static let softwareStatement = "urn:openbanking:softwarestatement:1.0"
+        public static let listResponse = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+        public static let error = "urn:ietf:params:scim:api:messages:2.0:Error"
     }
 
     /// A client.
@@ -125,44 +192,98 @@ public struct TPPDirectoryClient: Sendable {
         throw DirectoryError(.oauthError, "the directory refused a fresh token (HTTP 401)", status: 401)
     }
 
-    /// Reads an organisation resource tolerantly (field spellings vary; `Active` Boolean or
-    /// `Status` string) and fails closed on what it cannot read.
+    /// Reads a participant resource (or a list response holding exactly one) as the SCIM
+    /// specification describes it. Attribute names are matched case-insensitively, as SCIM
+    /// (RFC 7643) defines them, by ASCII folding only; a name given twice in two spellings is
+    /// refused rather than guessed. Flags that are not Booleans read as inactive.
     static func parseOrganisation(_ object: [String: JSONValue], id: String) throws(DirectoryError) -> OrganisationRecord {
         let resource: [String: JSONValue]
-        if let resources = object["Resources"]?.arrayValue {
-            guard resources.count == 1, let only = resources[0].objectValue else {
-                throw DirectoryError(.notFound, "the directory returned \(resources.count) records for organisation \(id)")
+        if let resources = try member(object, "Resources") {
+            guard let list = resources.arrayValue else { throw DirectoryError(.malformedResponse, "the SCIM list response's Resources is not an array") }
+            guard list.count == 1, let only = list[0].objectValue else {
+                throw DirectoryError(.notFound, "the directory returned \(list.count) records for organisation \(id)")
             }
             resource = only
         } else {
             resource = object
         }
-        func member(_ object: [String: JSONValue]?, _ name: String) -> JSONValue? {
-            object?.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
+        let organisation = try objectMember(resource, Schema.organisation)
+        let domainStatus = try objectMember(resource, Schema.authorisationDomainStatus)
+        let authority = try objectMember(resource, Schema.competentAuthorityClaims)
+        let trustFramework = try objectMember(resource, Schema.trustFrameworkAuthorityClaims)
+        let software = try objectMember(resource, Schema.softwareStatement)
+
+        var domainStatuses: [String: String] = [:]
+        for entry in try arrayMember(domainStatus, "Status") {
+            guard let entry = entry.objectValue, let domain = try member(entry, "AuthorizationDomain")?.stringValue,
+                  let status = try member(entry, "Status")?.stringValue else {
+                throw DirectoryError(.malformedResponse, "an authorisationdomainstatus entry lacks a string AuthorizationDomain or Status")
+            }
+            if let earlier = domainStatuses[domain], !earlier.isByteIdentical(to: status) {
+                throw DirectoryError(.malformedResponse, "authorisationdomainstatus lists domain \(domain.quotedForReport()) twice with different statuses")
+            }
+            domainStatuses[domain] = status
         }
-        func isActive(_ entry: [String: JSONValue]) -> Bool {
-            if let active = member(entry, "Active")?.boolValue { return active }
-            if let status = member(entry, "Status")?.stringValue { return status.caseInsensitiveCompare("Active") == .orderedSame }
-            return false
+
+        var authorisations: [OrganisationRecord.Authorisation] = []
+        for entry in try arrayMember(authority, "Authorisations") {
+            guard let entry = entry.objectValue, let role = try member(entry, "Psd2Role")?.stringValue else { continue }
+            authorisations.append(.init(memberState: try member(entry, "MemberState")?.stringValue ?? "", role: role,
+                                        active: try member(entry, "Active")?.boolValue ?? false, authorizationDomain: nil))
         }
-        let organisation = member(resource, Schema.organisation)?.objectValue
-        let authority = member(resource, Schema.competentAuthorityClaims)?.objectValue
-        let software = member(resource, Schema.softwareStatement)?.objectValue
-        let authorisations = (member(authority, "Authorisations")?.arrayValue ?? []).compactMap { value -> OrganisationRecord.Authorisation? in
-            guard let entry = value.objectValue, let role = member(entry, "Psd2Role")?.stringValue ?? member(entry, "Role")?.stringValue else { return nil }
-            return .init(memberState: member(entry, "MemberState")?.stringValue ?? "", role: role, active: isActive(entry))
+        for entry in try arrayMember(trustFramework, "Authorisations") {
+            guard let entry = entry.objectValue, let role = try member(entry, "Role")?.stringValue else { continue }
+            authorisations.append(.init(memberState: try member(entry, "MemberState")?.stringValue ?? "", role: role,
+                                        active: try member(entry, "Active")?.boolValue ?? false,
+                                        authorizationDomain: try member(entry, "AuthorizationDomain")?.stringValue))
         }
-        let statements = (member(software, "SoftwareStatements")?.arrayValue ?? []).compactMap { value -> OrganisationRecord.SoftwareStatement? in
-            guard let entry = value.objectValue, let sid = member(entry, "Id")?.stringValue else { return nil }
-            return .init(id: sid, active: isActive(entry), mode: member(entry, "Mode")?.stringValue, roles: member(entry, "Roles")?.stringArrayValue ?? [])
+        var statements: [OrganisationRecord.SoftwareStatement] = []
+        for entry in try arrayMember(software, "SoftwareStatements") {
+            guard let entry = entry.objectValue, let sid = try member(entry, "Id")?.stringValue else { continue }
+            statements.append(.init(id: sid, active: try member(entry, "Active")?.boolValue ?? false,
+                                    mode: try member(entry, "Mode")?.stringValue, roles: try member(entry, "Roles")?.stringArrayValue ?? []))
+        }
+        let status: String?
+        switch try member(organisation, "status") {
+        case nil: status = nil
+        case .string(let text)?: status = text
+        case let other?: throw DirectoryError(.malformedResponse, "the organisation's status is \(other.typeDescription), not a string")
         }
         return OrganisationRecord(
-            id: member(resource, "id")?.stringValue ?? id,
-            name: member(organisation, "OrganisationCommonName")?.stringValue,
-            status: member(organisation, "Status")?.stringValue,
+            id: try member(resource, "id")?.stringValue ?? id,
+            name: try member(organisation, "OrganisationCommonName")?.stringValue,
+            status: status,
+            domainStatuses: domainStatuses,
             authorisations: authorisations,
             softwareStatements: statements,
             raw: resource
         )
+    }
+
+    /// The member called `name`, matched with ASCII case folding (SCIM attribute names are
+    /// case-insensitive); two members that fold to the same name are refused.
+    private static func member(_ object: [String: JSONValue]?, _ name: String) throws(DirectoryError) -> JSONValue? {
+        guard let object else { return nil }
+        let folded = name.asciiLowercased
+        var found: JSONValue?
+        var count = 0
+        for (key, value) in object where key.utf8.count == folded.utf8.count && key.asciiLowercased.isByteIdentical(to: folded) {
+            found = value
+            count += 1
+        }
+        guard count <= 1 else { throw DirectoryError(.malformedResponse, "the SCIM resource spells \(name) \(count) ways") }
+        return found
+    }
+
+    private static func objectMember(_ object: [String: JSONValue]?, _ name: String) throws(DirectoryError) -> [String: JSONValue]? {
+        guard let value = try member(object, name) else { return nil }
+        guard let inner = value.objectValue else { throw DirectoryError(.malformedResponse, "\(name) is \(value.typeDescription), not an object") }
+        return inner
+    }
+
+    private static func arrayMember(_ object: [String: JSONValue]?, _ name: String) throws(DirectoryError) -> [JSONValue] {
+        guard let value = try member(object, name) else { return [] }
+        guard let list = value.arrayValue else { throw DirectoryError(.malformedResponse, "\(name) is \(value.typeDescription), not an array") }
+        return list
     }
 }

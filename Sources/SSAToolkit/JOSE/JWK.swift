@@ -174,5 +174,5 @@ public struct JWKS: Sendable {
     }
 
     /// The keys carrying `kid`.
-    public func keys(withID kid: String) -> [JWK] { keys.filter { $0.keyID == kid } }
+    public func keys(withID kid: String) -> [JWK] { keys.filter { $0.keyID?.isByteIdentical(to: kid) ?? false } }
 }

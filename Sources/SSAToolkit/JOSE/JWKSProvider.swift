@@ -124,8 +124,9 @@ public actor JWKSProvider {
             case .fixed(let jwks):
                 return .success(Snapshot(jwks: jwks, expires: .distantFuture))
             case .file(let path):
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw JWKSUnavailableError(source: path, reason: "the file cannot be read")
+                let data: Data
+                do { data = Data(try SafeFile.read(path, limit: 1 << 20)) } catch {
+                    throw JWKSUnavailableError(source: path, reason: "the file \(error.reason)")
                 }
                 let jwks = try parse(data, source: path, policy: policy)
                 return .success(Snapshot(jwks: jwks, expires: now().addingTimeInterval(policy.defaultLifetime)))

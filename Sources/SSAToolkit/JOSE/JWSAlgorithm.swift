@@ -30,9 +30,9 @@ public enum JWSAlgorithm: String, Sendable, Hashable, CaseIterable, Comparable {
             return "alg \"none\" (an unsigned token) is never accepted"
         }
         if alg.hasPrefix("HS") {
-            return "alg \"\(alg)\" is an HMAC algorithm, never accepted with a public-key JWKS"
+            return "alg \(alg.quotedForReport()) is an HMAC algorithm, never accepted with a public-key JWKS"
         }
-        return "alg \"\(alg)\" is not a supported JWS algorithm"
+        return "alg \(alg.quotedForReport()) is not a supported JWS algorithm"
     }
 }
 

@@ -23,19 +23,19 @@ public struct JWSVerifier: Sendable {
     /// - Returns: a short description of the header, for a report.
     public func checkHeader(_ header: JOSEHeader) throws(JOSEError) -> String {
         if let crit = header.critical {
-            throw JOSEError(.unsupportedHeader, "header lists critical extensions this verifier does not process: \(crit.joined(separator: ", "))")
+            throw JOSEError(.unsupportedHeader, "header lists critical extensions this verifier does not process: \(crit.prefix(8).map { $0.quotedForReport() }.joined(separator: ", "))")
         }
         if header.base64EncodedPayload == false {
             throw JOSEError(.unsupportedHeader, "header has \"b64\": false (unencoded payload), which is not accepted")
         }
         if let cty = header.contentType, cty.lowercased() == "jwt" {
-            throw JOSEError(.unsupportedHeader, "header has \"cty\": \"\(cty)\" (a nested JWT), which is not accepted")
+            throw JOSEError(.unsupportedHeader, "header has \"cty\": \(cty.quotedForReport()) (a nested JWT), which is not accepted")
         }
         if let typ = header.type, !acceptedTypes.contains(typ.lowercased()) {
-            throw JOSEError(.unsupportedHeader, "header has \"typ\": \"\(typ)\"; expected \(acceptedTypes.sorted().joined(separator: " or "))")
+            throw JOSEError(.unsupportedHeader, "header has \"typ\": \(typ.quotedForReport()); expected \(acceptedTypes.sorted().joined(separator: " or "))")
         }
         let ignored = ["jku", "x5u", "jwk", "x5c"].filter { header.members[$0] != nil }
-        var detail = header.type.map { "typ \($0)" } ?? "no typ"
+        var detail = header.type.map { "typ \($0.escapedForTerminal(limit: 64))" } ?? "no typ"
         detail += "; no critical extensions"
         if !ignored.isEmpty { detail += "; ignored for key selection: \(ignored.joined(separator: ", "))" }
         return detail
@@ -59,12 +59,12 @@ public struct JWSVerifier: Sendable {
         if let kid = header.keyID {
             let candidates = jwks.keys(withID: kid)
             guard !candidates.isEmpty else {
-                throw JOSEError(.keyNotFound, "no key with kid \"\(kid)\" in the JWKS")
+                throw JOSEError(.keyNotFound, "no key with kid \(kid.quotedForReport()) in the JWKS")
             }
             let fitting = candidates.filter { $0.mismatch(with: alg) == nil }
             if fitting.count == 1 { return fitting[0] }
             if fitting.count > 1 {
-                throw JOSEError(.ambiguousKey, "\(fitting.count) keys with kid \"\(kid)\" fit \(alg.rawValue); none is chosen")
+                throw JOSEError(.ambiguousKey, "\(fitting.count) keys with kid \(kid.quotedForReport()) fit \(alg.rawValue); none is chosen")
             }
             throw candidates[0].mismatch(with: alg)!
         }
@@ -101,7 +101,7 @@ public struct JWSVerifier: Sendable {
             throw JOSEError(.keyMismatch, "the key does not fit \(alg.rawValue)")
         }
         guard valid else {
-            let name = key.keyID.map { "key \"\($0)\"" } ?? "the selected key"
+            let name = key.keyID.map { "key \($0.quotedForReport())" } ?? "the selected key"
             throw JOSEError(.invalidSignature, "the \(alg.rawValue) signature does not verify with \(name)")
         }
     }

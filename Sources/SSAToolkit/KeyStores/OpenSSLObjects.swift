@@ -150,21 +150,14 @@ enum BoundedFile {
     static let maximumBytes = 1 << 20
 
     static func read(_ location: KeyStoreLocation, what: String) throws(KeyStoreError) -> [UInt8] {
-        let path = location.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw KeyStoreError(.unreadable, "\(what) \(location): no such file")
+        do {
+            return try SafeFile.read(location.path, limit: maximumBytes)
+        } catch {
+            switch error.kind {
+            case .tooLarge: throw KeyStoreError(.unreadable, "\(what) \(location): larger than \(maximumBytes) bytes; not a key store")
+            default: throw KeyStoreError(.unreadable, "\(what) \(location): \(error.reason)")
+            }
         }
-        guard !isDirectory.boolValue else { throw KeyStoreError(.unreadable, "\(what) \(location): is a directory") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw KeyStoreError(.unreadable, "\(what) \(location): cannot be read (permission denied?)")
-        }
-        defer { try? handle.close() }
-        let data = handle.readData(ofLength: maximumBytes + 1)
-        guard data.count <= maximumBytes else {
-            throw KeyStoreError(.unreadable, "\(what) \(location): larger than \(maximumBytes) bytes; not a key store")
-        }
-        return Array(data)
     }
 
     /// What a file that is not the expected format looks like, for the error message.

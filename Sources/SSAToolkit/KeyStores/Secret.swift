@@ -1,4 +1,5 @@
 import COpenSSL
+import Crypto
 
 /// Secret bytes (a password, a private key in transit) kept out of every `description` and
 /// cleansed with `OPENSSL_cleanse` when released.
@@ -35,6 +36,16 @@ public final class Secret: @unchecked Sendable, CustomStringConvertible, CustomD
     func withCString<R, E: Error>(_ body: (UnsafePointer<CChar>, Int32) throws(E) -> R) throws(E) -> R {
         let pointer = UnsafeRawPointer(storage.baseAddress!).assumingMemoryBound(to: CChar.self)
         return try body(pointer, Int32(count))
+    }
+
+    /// Whether `candidate` is this secret, compared in time that does not depend on where the
+    /// two first differ (both are hashed with SHA-256 and the digests compared in full).
+    public func matches(_ candidate: some Collection<UInt8>) -> Bool {
+        let expected = withBytes { SHA256.hash(data: $0) }
+        let given = SHA256.hash(data: Array(candidate))
+        var difference: UInt8 = 0
+        for (a, b) in zip(expected, given) { difference |= a ^ b }
+        return difference == 0
     }
 
     public var description: String { "<redacted>" }

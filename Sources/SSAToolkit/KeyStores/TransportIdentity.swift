@@ -76,4 +76,9 @@ extension DistinguishedName {
         }
         return nil
     }
+
+    /// Every value of an attribute type, in encoding order (a name may carry a type twice).
+    public func allValues(of type: ASN1ObjectIdentifier) -> [String] {
+        flatMap { rdn in rdn.filter { $0.type == type }.map { String(describing: $0.value) } }
+    }
 }

@@ -11,7 +11,11 @@ import X509
 ///
 /// - attribute types by OID (`CN`, `commonName` and `2.5.4.3` are one type);
 /// - values after RFC 4514 unescaping (`\,`, `\2C`, quoted values, `#`-hex DER strings), with
-///   insignificant white space removed and case ignored (the `caseIgnoreMatch` of RFC 4518);
+///   insignificant ASCII white space removed, then compared byte for byte (never by Swift's
+///   canonical equivalence). Case is ignored, by ASCII folding only, for attributes whose
+///   matching rule is `caseIgnoreMatch` (O, C, L, ST, ...), but never for the attributes that
+///   carry Open Banking identifiers: CN (software id), OU (organisation id),
+///   organizationIdentifier, serialNumber and UID;
 /// - multi-valued RDNs as sets;
 /// - the RDN sequence in either order, since RFC 4514 strings list it reversed.
 public struct ComparableDistinguishedName: Sendable, Hashable, CustomStringConvertible {
@@ -19,10 +23,29 @@ public struct ComparableDistinguishedName: Sendable, Hashable, CustomStringConve
     public struct Attribute: Sendable, Hashable, Comparable {
         /// Dotted OID, e.g. `2.5.4.3`.
         public var oid: String
-        /// The value, unescaped, white space folded, lower-cased.
+        /// The value, unescaped, white space folded, ASCII lower-cased where the type ignores case.
         public var value: String
 
-        public static func < (lhs: Attribute, rhs: Attribute) -> Bool { (lhs.oid, lhs.value) < (rhs.oid, rhs.value) }
+        /// A normalised attribute.
+        public init(oid: String, value: String) {
+            self.oid = oid
+            self.value = ComparableDistinguishedName.normalise(value, oid: oid)
+        }
+
+        /// Equal when the OIDs and the normalised values have the same bytes.
+        public static func == (lhs: Attribute, rhs: Attribute) -> Bool {
+            lhs.oid.isByteIdentical(to: rhs.oid) && lhs.value.isByteIdentical(to: rhs.value)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(Array(oid.utf8))
+            hasher.combine(Array(value.utf8))
+        }
+
+        public static func < (lhs: Attribute, rhs: Attribute) -> Bool {
+            if !lhs.oid.isByteIdentical(to: rhs.oid) { return lhs.oid.utf8.lexicographicallyPrecedes(rhs.oid.utf8) }
+            return lhs.value.utf8.lexicographicallyPrecedes(rhs.value.utf8)
+        }
     }
 
     /// The RDNs in the order they were written (attributes of each sorted).
@@ -41,7 +64,7 @@ public struct ComparableDistinguishedName: Sendable, Hashable, CustomStringConve
         rdns = name.map { rdn in
             rdn.map { attribute in
                 let raw = String(attribute.value) ?? String(describing: attribute.value)
-                return Attribute(oid: String(describing: attribute.type), value: Self.normalise(raw))
+                return Attribute(oid: String(describing: attribute.type), value: raw)
             }.sorted()
         }
     }
@@ -88,9 +111,21 @@ public struct ComparableDistinguishedName: Sendable, Hashable, CustomStringConve
         "0.9.2342.19200300.100.1.1": "UID", "1.2.840.113549.1.9.1": "emailAddress", "2.5.4.5": "serialNumber",
     ]
 
-    /// RFC 4518 in brief: trim, fold runs of white space to one space, ignore case.
-    static func normalise(_ value: String) -> String {
-        value.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ").lowercased()
+    /// Attribute types compared with their case: the ones that carry identifiers.
+    static let caseExactOIDs: Set<String> = ["2.5.4.3", "2.5.4.11", "2.5.4.97", "2.5.4.5", "0.9.2342.19200300.100.1.1"]
+
+    /// RFC 4518 in brief: trim, fold runs of ASCII white space to one space; ignore case (ASCII
+    /// only, so no look-alike folds into a letter) unless the type carries an identifier.
+    static func normalise(_ value: String, oid: String) -> String {
+        let folded = value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        return caseExactOIDs.contains(where: { $0.isByteIdentical(to: oid) }) ? folded : folded.asciiLowercased
+    }
+
+    /// The form in which a certificate's subject is registered as `tls_client_auth_subject_dn`:
+    /// RFC 4514 (most specific RDN first) as swift-certificates renders it from the DER, so the
+    /// value registered is the certificate's own, never the caller's spelling.
+    public static func registrationForm(of subject: DistinguishedName) -> String {
+        subject.description
     }
 }
 
@@ -131,7 +166,7 @@ private struct DNTextParser {
             index += 1
             skipSpaces()
             let value = try attributeValue()
-            current.append(.init(oid: oid, value: ComparableDistinguishedName.normalise(value)))
+            current.append(.init(oid: oid, value: value))
             count += 1
             guard count <= 64 else { throw DistinguishedNameError("the distinguished name has more than 64 attributes") }
             skipSpaces()
@@ -165,7 +200,7 @@ private struct DNTextParser {
         while let b = peek, b != UInt8(ascii: "="), b != UInt8(ascii: " ") { index += 1 }
         var name = String(decoding: bytes[start..<index], as: UTF8.self)
         guard !name.isEmpty else { throw DistinguishedNameError("an attribute type is missing in \"\(text.prefix(80))\"") }
-        if name.lowercased().hasPrefix("oid.") { name = String(name.dropFirst(4)) }
+        if name.asciiLowercased.hasPrefix("oid.") { name = String(name.dropFirst(4)) }
         if let first = name.first, first.isNumber {
             let arcs = name.split(separator: ".", omittingEmptySubsequences: false)
             guard arcs.count >= 2, arcs.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
@@ -173,7 +208,7 @@ private struct DNTextParser {
             }
             return name
         }
-        guard let oid = ComparableDistinguishedName.oidsByName[name.lowercased()] else {
+        guard let oid = ComparableDistinguishedName.oidsByName[name.asciiLowercased] else {
             throw DistinguishedNameError("unknown attribute type \"\(name)\" (write it as a dotted OID)")
         }
         return oid

@@ -11,8 +11,14 @@ extension Check.Name {
     public static let redirectURIs: Check.Name = "redirect_uris"
     /// `token_endpoint_auth_method` is one the authorization server supports.
     public static let tokenEndpointAuthMethod: Check.Name = "token_endpoint_auth_method"
-    /// The caller's TLS client certificate is readable and currently valid.
+    /// The request asks for no keys of its own: no `jwks`, and a `jwks_uri` only when it is the
+    /// SSA's `software_jwks_endpoint`.
+    public static let clientKeys: Check.Name = "client_keys"
+    /// The caller's TLS client certificate is given, chains to the trust store, is currently
+    /// valid and (by default) belongs to the SSA's software.
     public static let clientCertificate: Check.Name = "client_certificate"
+    /// The request JWT's `jti` has not been used before (per `iss`, for its lifetime).
+    public static let requestReplay: Check.Name = "request_replay"
     /// `tls_client_auth_subject_dn` names the caller's certificate subject (compared as DNs).
     public static let subjectDN: Check.Name = "subject_dn"
     /// The signing algorithms asked for are on the allow-list.

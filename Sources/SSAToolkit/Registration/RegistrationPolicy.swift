@@ -5,7 +5,9 @@ import X509
 /// supports, what each software role may ask for, and how strict it is about the request JWT.
 public struct RegistrationPolicy: Sendable {
     /// The authorization server's issuer identifier: the request JWT's `aud` must name it.
-    public var audience: String
+    /// `nil` when not configured: a signed request JWT then cannot be checked and is undecided
+    /// (never accepted); plain metadata needs no audience.
+    public var audience: String?
     /// Supported `token_endpoint_auth_method`s (FAPI: no client secrets).
     public var tokenEndpointAuthMethods: Set<String> = ["tls_client_auth", "private_key_jwt"]
     /// Supported `grant_types`.
@@ -24,6 +26,9 @@ public struct RegistrationPolicy: Sendable {
     public var clockSkew: TimeInterval = 120
     /// The member state whose authorisations count (`nil`: any).
     public var memberState: String?
+    /// The authorisation domain whose organisation status and authorisations count (`PSD2`,
+    /// `Pay.UK`, `CD`): a multi-domain organisation has no top-level status in the directory.
+    public var authorisationDomain = "PSD2"
     /// The caller's certificate must belong to the SSA's software: CN = `software_id` and
     /// OU = `org_id` (the Open Banking transport certificate profile). Without this binding
     /// anyone holding a copy of an SSA could register with a certificate of their own.
@@ -33,12 +38,16 @@ public struct RegistrationPolicy: Sendable {
     public static let defaultRoleScopes: [String: [String]] = ["AISP": ["accounts"], "PISP": ["payments"], "CBPII": ["fundsconfirmations"]]
 
     /// A policy for the authorization server `audience`.
-    public init(audience: String) { self.audience = audience }
+    public init(audience: String?) { self.audience = audience }
 
     /// Scopes the roles permit, `openid` first.
     public func allowedScopes(for roles: [String]) -> [String] {
         var scopes = ["openid"]
-        for role in roles { for scope in roleScopes[role] ?? [] where !scopes.contains(scope) { scopes.append(scope) } }
+        for role in roles {
+            for scope in roleScopes.first(where: { $0.key.isByteIdentical(to: role) })?.value ?? [] where !scopes.containsByteIdentical(scope) {
+                scopes.append(scope)
+            }
+        }
         return scopes
     }
 
@@ -51,7 +60,7 @@ public struct RegistrationPolicy: Sendable {
 
     /// Evaluates the request's claims and metadata against `ssa` (already verified) and the
     /// caller's certificate. The request's signature is checked by the caller, before this.
-    func evaluate(_ request: RegistrationRequest?, ssa: SoftwareStatementClaims, clientCertificate certificateInput: Result<Certificate, RuleFailure>?, at now: Date) -> Evaluation {
+    func evaluate(_ request: RegistrationRequest?, ssa: SoftwareStatementClaims, clientCertificate certificateInput: Result<PresentedCertificate, RuleFailure>?, at now: Date) -> Evaluation {
         var evaluation = Evaluation()
         let metadataError = RegistrationErrorCode.invalidClientMetadata
         func record(_ name: Check.Name, _ code: RegistrationErrorCode, _ result: Result<String, RuleFailure>) {
@@ -67,18 +76,44 @@ public struct RegistrationPolicy: Sendable {
         let roles = ssa.softwareRoles ?? []
         let allowedScopes = allowedScopes(for: roles)
         let ssaRedirects = ssa.softwareRedirectURIs ?? []
-        let clientCertificate = try? certificateInput?.get()
+        let presented = try? certificateInput?.get()
+        let clientCertificate = presented?.certificate
+
+        record(.clientCertificate, metadataError, {
+            if case .failure(let failure)? = certificateInput { return .failure(failure) }
+            guard let presented, let clientCertificate else {
+                return bindsCertificateToSoftware
+                    ? .failure(RuleFailure("no client certificate was given: the caller's certificate must belong to software \(softwareID) (clientCertificateBinding=software)"))
+                    : .success("skip: no client certificate was given (clientCertificateBinding=none)")
+            }
+            let subject = clientCertificate.subject.description.escapedForTerminal(limit: 400)
+            guard clientCertificate.notValidBefore <= now else { return .failure(RuleFailure("the client certificate \(subject) is not valid before \(NumericDate.format(clientCertificate.notValidBefore))")) }
+            guard now <= clientCertificate.notValidAfter else { return .failure(RuleFailure("the client certificate \(subject) expired at \(NumericDate.format(clientCertificate.notValidAfter))")) }
+            if bindsCertificateToSoftware {
+                let commonNames = clientCertificate.subject.allValues(of: .RDNAttributeType.commonName)
+                let units = clientCertificate.subject.allValues(of: .RDNAttributeType.organizationalUnitName)
+                guard commonNames.count == 1, let commonName = commonNames.first, commonName.isByteIdentical(to: softwareID) else {
+                    return .failure(RuleFailure("the client certificate's CN \(commonNames.isEmpty ? "(none)" : commonNames.map { $0.quotedForReport() }.joined(separator: ", ")) is not the software statement's software_id \(softwareID)"))
+                }
+                guard units.count == 1, let unit = units.first, unit.isByteIdentical(to: ssa.organisationID ?? "") else {
+                    return .failure(RuleFailure("the client certificate's OU \(units.isEmpty ? "(none)" : units.map { $0.quotedForReport() }.joined(separator: ", ")) is not the software statement's org_id \(ssa.organisationID ?? "-")"))
+                }
+                return .success("\(subject) belongs to software \(softwareID) of organisation \(ssa.organisationID ?? "-"), valid until \(NumericDate.format(clientCertificate.notValidAfter)); \(presented.chain)")
+            }
+            return .success("\(subject), valid until \(NumericDate.format(clientCertificate.notValidAfter)); \(presented.chain)")
+        }())
 
         guard let request else {
-            for name in [Check.Name.requestClaims, .redirectURIs, .tokenEndpointAuthMethod, .clientCertificate, .subjectDN, .signingAlgorithms, .grantTypes, .responseTypes, .scope, .applicationType] {
+            for name in [Check.Name.requestClaims, .redirectURIs, .tokenEndpointAuthMethod, .subjectDN, .signingAlgorithms, .grantTypes, .responseTypes, .scope, .applicationType] {
                 evaluation.checks.append(Check(name, .skip, "no registration request given: the SSA alone was evaluated"))
             }
             evaluation.client = ClientMetadata(
                 clientID: ssa.softwareClientID ?? softwareID, clientName: ssa.softwareClientName, redirectURIs: ssaRedirects,
                 scopes: allowedScopes, jwksURI: ssa.softwareJWKSEndpoint ?? ssa.organisationJWKSEndpoint,
-                tokenEndpointAuthMethod: "tls_client_auth", tlsClientAuthSubjectDN: nil, grantTypes: ["authorization_code"],
+                tokenEndpointAuthMethod: "tls_client_auth", tlsClientAuthSubjectDN: clientCertificate.map { ComparableDistinguishedName.registrationForm(of: $0.subject) }, grantTypes: ["authorization_code"],
                 responseTypes: ["code"], algorithms: [:], softwareID: softwareID, organisationID: ssa.organisationID ?? "", roles: roles
             )
+            if evaluation.failure != nil { evaluation.client = nil }
             return evaluation
         }
 
@@ -87,8 +122,9 @@ public struct RegistrationPolicy: Sendable {
         record(.redirectURIs, .invalidRedirectURI, {
             guard let value = request.metadata["redirect_uris"] else { return .failure(RuleFailure("redirect_uris is required")) }
             guard let uris = value.stringArrayValue, !uris.isEmpty else { return .failure(RuleFailure("redirect_uris must be a non-empty list of strings")) }
-            if let outside = uris.first(where: { !ssaRedirects.contains($0) }) {
-                return .failure(RuleFailure("redirect URI \"\(outside.prefix(200))\" is not among the software statement's software_redirect_uris"))
+            // Every entry, compared byte for byte: a look-alike (U+037E for ';') is not the SSA's URI.
+            if let outside = uris.first(where: { !ssaRedirects.containsByteIdentical($0) }) {
+                return .failure(RuleFailure("redirect URI \(outside.quotedForReport(limit: 200)) is not among the software statement's software_redirect_uris"))
             }
             return .success("\(uris.count) of the software statement's \(ssaRedirects.count) redirect URIs")
         }())
@@ -100,30 +136,26 @@ public struct RegistrationPolicy: Sendable {
                     ? .failure(RuleFailure("token_endpoint_auth_method is required (supported: \(tokenEndpointAuthMethods.sorted().joined(separator: ", ")))"))
                     : .failure(RuleFailure("token_endpoint_auth_method must be a string"))
             }
-            guard tokenEndpointAuthMethods.contains(method) else {
-                return .failure(RuleFailure("token_endpoint_auth_method \"\(method.prefix(64))\" is not supported (supported: \(tokenEndpointAuthMethods.sorted().joined(separator: ", ")))"))
+            guard tokenEndpointAuthMethods.containsByteIdentical(method) else {
+                return .failure(RuleFailure("token_endpoint_auth_method \(method.quotedForReport()) is not supported (supported: \(tokenEndpointAuthMethods.sorted().joined(separator: ", ")))"))
             }
             return .success(method)
         }())
 
-        record(.clientCertificate, metadataError, {
-            if case .failure(let failure)? = certificateInput { return .failure(failure) }
-            guard let clientCertificate else { return .success("skip: no client certificate was given") }
-            let subject = clientCertificate.subject.description
-            guard clientCertificate.notValidBefore <= now else { return .failure(RuleFailure("the client certificate \(subject) is not valid before \(SoftwareStatementPolicy.formatForReport(clientCertificate.notValidBefore))")) }
-            guard now <= clientCertificate.notValidAfter else { return .failure(RuleFailure("the client certificate \(subject) expired at \(SoftwareStatementPolicy.formatForReport(clientCertificate.notValidAfter))")) }
-            if bindsCertificateToSoftware {
-                let commonName = clientCertificate.subject.commonName
-                let unit = clientCertificate.subject.firstValue(of: .RDNAttributeType.organizationalUnitName)
-                guard commonName == softwareID else {
-                    return .failure(RuleFailure("the client certificate's CN \(commonName.map { "\"\($0.prefix(64))\"" } ?? "(none)") is not the software statement's software_id \(softwareID)"))
-                }
-                guard unit == ssa.organisationID else {
-                    return .failure(RuleFailure("the client certificate's OU \(unit.map { "\"\($0.prefix(64))\"" } ?? "(none)") is not the software statement's org_id \(ssa.organisationID ?? "-")"))
-                }
-                return .success("\(subject) belongs to software \(softwareID) of organisation \(ssa.organisationID ?? "-"), valid until \(SoftwareStatementPolicy.formatForReport(clientCertificate.notValidAfter))")
+        record(.clientKeys, metadataError, {
+            // The client's keys come only from the SSA's software_jwks_endpoint: a jwks value in
+            // the request would let the caller bring keys of its own.
+            if request.metadata["jwks"] != nil {
+                return .failure(RuleFailure("jwks is not accepted: the client's keys are the ones at the software statement's software_jwks_endpoint"))
             }
-            return .success("\(subject), valid until \(SoftwareStatementPolicy.formatForReport(clientCertificate.notValidAfter))")
+            let endpoint = ssa.softwareJWKSEndpoint ?? ssa.organisationJWKSEndpoint
+            if let value = request.metadata["jwks_uri"] {
+                guard let uri = value.stringValue, let endpoint, uri.isByteIdentical(to: endpoint) else {
+                    return .failure(RuleFailure("jwks_uri \(value.stringValue?.quotedForReport(limit: 200) ?? value.typeDescription) is not the software statement's software_jwks_endpoint \(endpoint ?? "(none)")"))
+                }
+                return .success("jwks_uri is the software statement's software_jwks_endpoint")
+            }
+            return .success("keys from the software statement's \(ssa.softwareJWKSEndpoint != nil ? "software_jwks_endpoint" : "org_jwks_endpoint")")
         }())
 
         record(.subjectDN, metadataError, {
@@ -140,9 +172,9 @@ public struct RegistrationPolicy: Sendable {
             }
             let actual = ComparableDistinguishedName(clientCertificate.subject)
             guard requested.matches(actual) else {
-                return .failure(RuleFailure("tls_client_auth_subject_dn \"\(text.prefix(200))\" does not name the client certificate's subject \(clientCertificate.subject)"))
+                return .failure(RuleFailure("tls_client_auth_subject_dn \(text.quotedForReport(limit: 200)) does not name the client certificate's subject \(clientCertificate.subject.description.escapedForTerminal(limit: 400))"))
             }
-            return .success("names the client certificate's subject \(clientCertificate.subject)")
+            return .success("names the client certificate's subject \(clientCertificate.subject.description.escapedForTerminal(limit: 400)); the certificate's own DN is registered")
         }())
 
         record(.signingAlgorithms, metadataError, {
@@ -160,29 +192,29 @@ public struct RegistrationPolicy: Sendable {
         record(.grantTypes, metadataError, {
             guard let value = request.metadata["grant_types"] else { return .success("skip: not given (authorization_code)") }
             guard let types = value.stringArrayValue, !types.isEmpty else { return .failure(RuleFailure("grant_types must be a non-empty list of strings")) }
-            if let bad = types.first(where: { !grantTypes.contains($0) }) { return .failure(RuleFailure("grant type \"\(bad.prefix(64))\" is not supported")) }
+            if let bad = types.first(where: { !grantTypes.containsByteIdentical($0) }) { return .failure(RuleFailure("grant type \(bad.quotedForReport()) is not supported")) }
             return .success(types.joined(separator: " "))
         }())
 
         record(.responseTypes, metadataError, {
             guard let value = request.metadata["response_types"] else { return .success("skip: not given (code)") }
             guard let types = value.stringArrayValue, !types.isEmpty else { return .failure(RuleFailure("response_types must be a non-empty list of strings")) }
-            if let bad = types.first(where: { !responseTypes.contains($0) }) { return .failure(RuleFailure("response type \"\(bad.prefix(64))\" is not supported")) }
+            if let bad = types.first(where: { !responseTypes.containsByteIdentical($0) }) { return .failure(RuleFailure("response type \(bad.quotedForReport()) is not supported")) }
             return .success(types.joined(separator: ", "))
         }())
 
         record(.scope, metadataError, {
             guard let value = request.metadata["scope"] else { return .success("skip: not given; granted what the roles permit (\(allowedScopes.joined(separator: " ")))") }
             guard let scopes = request.scopes, !scopes.isEmpty else { return .failure(RuleFailure("scope must be a non-empty space-separated string, not \(value.typeDescription)")) }
-            if let bad = scopes.first(where: { !allowedScopes.contains($0) }) {
-                return .failure(RuleFailure("scope \"\(bad.prefix(64))\" is not permitted for roles \(roles.joined(separator: " ")) (permitted: \(allowedScopes.joined(separator: " ")))"))
+            if let bad = scopes.first(where: { !allowedScopes.containsByteIdentical($0) }) {
+                return .failure(RuleFailure("scope \(bad.quotedForReport()) is not permitted for roles \(roles.joined(separator: " ")) (permitted: \(allowedScopes.joined(separator: " ")))"))
             }
             return .success("\(scopes.joined(separator: " ")) within roles \(roles.joined(separator: " "))")
         }())
 
         record(.applicationType, metadataError, {
             guard let value = request.metadata["application_type"] else { return .success("skip: not given (web)") }
-            guard value.stringValue == "web" else { return .failure(RuleFailure("application_type must be web, not \(value.serialized().prefix(40))")) }
+            guard value.stringValue?.isByteIdentical(to: "web") == true else { return .failure(RuleFailure("application_type must be web, not \(value.serialized().prefix(40))")) }
             return .success("web")
         }())
 
@@ -193,7 +225,7 @@ public struct RegistrationPolicy: Sendable {
                 clientID: ssa.softwareClientID ?? softwareID, clientName: request.metadata["client_name"]?.stringValue ?? ssa.softwareClientName,
                 redirectURIs: request.redirectURIs ?? [], scopes: request.scopes ?? allowedScopes,
                 jwksURI: ssa.softwareJWKSEndpoint ?? ssa.organisationJWKSEndpoint, tokenEndpointAuthMethod: method,
-                tlsClientAuthSubjectDN: method == "tls_client_auth" ? request.tlsClientAuthSubjectDN : nil,
+                tlsClientAuthSubjectDN: method == "tls_client_auth" ? clientCertificate.map { ComparableDistinguishedName.registrationForm(of: $0.subject) } : nil,
                 grantTypes: request.grantTypes ?? ["authorization_code"], responseTypes: request.responseTypes ?? ["code"],
                 algorithms: algorithms, softwareID: softwareID, organisationID: ssa.organisationID ?? "", roles: roles
             )
@@ -202,31 +234,45 @@ public struct RegistrationPolicy: Sendable {
     }
 
     /// `iss`, `aud`, `iat`, `exp`, `jti` of a request JWT; skipped for plain metadata.
+    /// Every NumericDate is range-checked before it is used; identifiers compare byte for byte.
     private func requestClaims(_ request: RegistrationRequest, softwareID: String, now: Date) -> Result<String, RuleFailure> {
         guard request.isSigned else { return .success("skip: plain JSON metadata carries no JWT claims") }
         let claims = request.metadata
         guard let iss = claims["iss"]?.stringValue else { return .failure(RuleFailure("the request JWT has no string iss")) }
-        guard iss == softwareID else { return .failure(RuleFailure("the request's iss \"\(iss.prefix(64))\" is not the software statement's software_id \(softwareID)")) }
+        guard iss.isByteIdentical(to: softwareID) else { return .failure(RuleFailure("the request's iss \(iss.quotedForReport()) is not the software statement's software_id \(softwareID)")) }
         let audiences: [String]
         switch claims["aud"] {
         case .string(let one)?: audiences = [one]
         case .array?: audiences = claims["aud"]?.stringArrayValue ?? []
         default: return .failure(RuleFailure("the request JWT has no aud"))
         }
-        guard audiences.contains(audience) else {
-            return .failure(RuleFailure("the request's aud \(audiences.map { "\"\($0.prefix(80))\"" }.joined(separator: ", ")) does not name this authorization server (\(audience))"))
+        // The audience is checked by the caller before this runs (undecided when unset).
+        let audience = self.audience ?? ""
+        guard audiences.containsByteIdentical(audience) else {
+            return .failure(RuleFailure("the request's aud \(audiences.prefix(8).map { $0.quotedForReport(limit: 80) }.joined(separator: ", ")) does not name this authorization server (\(audience))"))
         }
-        guard case .number(let iat)? = claims["iat"] else { return .failure(RuleFailure("the request JWT has no numeric iat")) }
-        guard case .number(let exp)? = claims["exp"] else { return .failure(RuleFailure("the request JWT has no numeric exp")) }
-        let t = now.timeIntervalSince1970
-        guard iat <= t + clockSkew else { return .failure(RuleFailure("the request was issued in the future (iat \(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: iat))))")) }
-        guard exp > t - clockSkew else { return .failure(RuleFailure("the request expired at \(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: exp)))")) }
-        guard exp > iat, exp - iat <= maximumRequestLifetime else {
-            return .failure(RuleFailure("the request's lifetime (exp - iat = \(Int(exp - iat)) s) is not between 1 s and \(Int(maximumRequestLifetime)) s"))
+        guard case .number(let iatValue)? = claims["iat"] else { return .failure(RuleFailure("the request JWT has no numeric iat")) }
+        guard case .number(let expValue)? = claims["exp"] else { return .failure(RuleFailure("the request JWT has no numeric exp")) }
+        guard let issued = NumericDate.date(iatValue) else { return .failure(RuleFailure("the request's iat \(NumericDate.problem(with: iatValue) ?? "is out of range")")) }
+        guard let expires = NumericDate.date(expValue) else { return .failure(RuleFailure("the request's exp \(NumericDate.problem(with: expValue) ?? "is out of range")")) }
+        guard issued.timeIntervalSince(now) <= clockSkew else { return .failure(RuleFailure("the request was issued in the future (iat \(NumericDate.format(issued)))")) }
+        guard now.timeIntervalSince(expires) < clockSkew else { return .failure(RuleFailure("the request expired at \(NumericDate.format(expires))")) }
+        let lifetime = expValue - iatValue
+        guard lifetime >= 1, lifetime <= maximumRequestLifetime else {
+            return .failure(RuleFailure("the request's lifetime (exp - iat = \(NumericDate.wholeSeconds(lifetime)) s) is not between 1 s and \(NumericDate.wholeSeconds(maximumRequestLifetime)) s"))
         }
         guard let jti = claims["jti"]?.stringValue, !jti.isEmpty else { return .failure(RuleFailure("the request JWT has no jti")) }
-        return .success("iss is the software_id, aud \(audience), expires \(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: exp))), jti present")
+        guard jti.utf8.count <= 256 else { return .failure(RuleFailure("the request's jti is longer than 256 bytes")) }
+        return .success("iss is the software_id, aud \(audience), expires \(NumericDate.format(expires)), jti present")
     }
+}
+
+/// The caller's TLS client certificate, parsed, and what became of its chain.
+struct PresentedCertificate {
+    /// The leaf certificate.
+    var certificate: Certificate
+    /// A sentence on the chain: verified to which anchor, or left to the proxy.
+    var chain: String
 }
 
 /// A broken rule, with the sentence that says so.

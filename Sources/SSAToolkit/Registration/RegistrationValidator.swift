@@ -36,14 +36,27 @@ public final class RegistrationValidator: Sendable {
     public let policy: RegistrationPolicy
     /// The TPPs' key sets.
     public let softwareKeys: SoftwareKeySets
+    /// Whom the caller's certificate must chain to.
+    public let certificateTrust: ClientCertificateTrust
+    /// The `jti` of every accepted request JWT, for its lifetime.
+    public let replays: any ReplayStore
     private let logger: Logger
 
     /// A validator from its parts.
-    public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, policy: RegistrationPolicy, softwareKeys: SoftwareKeySets, logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    ///
+    /// - Parameters:
+    ///   - certificateTrust: the anchors the caller's TLS client certificate must chain to, or
+    ///     ``ClientCertificateTrust/verifiedByProxy`` where the TLS-terminating proxy verified it.
+    ///   - replays: where request JWT ids are remembered; share one store between servers.
+    public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, policy: RegistrationPolicy, softwareKeys: SoftwareKeySets,
+                certificateTrust: ClientCertificateTrust, replays: any ReplayStore = InMemoryReplayStore(),
+                logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.verifier = verifier
         self.directory = directory
         self.policy = policy
         self.softwareKeys = softwareKeys
+        self.certificateTrust = certificateTrust
+        self.replays = replays
         self.logger = logger
     }
 
@@ -55,8 +68,9 @@ public final class RegistrationValidator: Sendable {
     public convenience init(configuration: ToolkitConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
         guard let jwksURL = configuration.jwksEndpoint else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
         guard configuration.tppURL != nil else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
-        guard let audience = configuration.registrationAudience else {
-            throw ConfigurationError(property: "registrationAudience", "is required: the authorization server's issuer identifier, which request JWTs must name in aud")
+        let audience = configuration.registrationAudience
+        if audience == nil, configuration.registration.requireSignedRequest == true {
+            throw ConfigurationError(property: "registrationAudience", "is required with requireSignedRequest=true: the authorization server's issuer identifier, which request JWTs must name in aud")
         }
         let connection = try DirectoryConnection(configuration: configuration, environment: environment, logger: logger)
         // The directory's JWKS and the software key sets it hosts are fetched over the same
@@ -80,18 +94,34 @@ public final class RegistrationValidator: Sendable {
             softwareClient = HTTPSClient(configuration: system, logger: logger)
         }
         let softwareKeys = SoftwareKeySets(source: .fetch(softwareClient), cachePolicy: configuration.jwksCachePolicy, logger: logger)
-        self.init(verifier: verifier, directory: connection.tpp!, policy: policy, softwareKeys: softwareKeys, logger: logger)
+        let certificateTrust: ClientCertificateTrust
+        if configuration.registration.clientCertificateVerifiedByProxy {
+            certificateTrust = .verifiedByProxy
+        } else {
+            guard let store = connection.trustStore else {
+                throw ConfigurationError(property: "trustKeyStore", "is required to verify callers' client certificates (or set clientCertificateVerification=proxy when the TLS-terminating proxy verifies them)")
+            }
+            certificateTrust = .trustStore(store)
+        }
+        guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
+        self.init(verifier: verifier, directory: tpp, policy: policy, softwareKeys: softwareKeys, certificateTrust: certificateTrust,
+                  replays: InMemoryReplayStore(capacity: configuration.registration.replayCacheSize ?? 100_000), logger: logger)
     }
 
     /// The checks of a decision, in the order they run.
     public static let checkOrder: [Check.Name] = [.requestFormat] + SoftwareStatementVerifier.checkOrder + [
-        .requestSignature, .requestClaims, .redirectURIs, .tokenEndpointAuthMethod, .clientCertificate, .subjectDN,
-        .signingAlgorithms, .grantTypes, .responseTypes, .scope, .applicationType, .softwareActive, .organisation,
+        .requestSignature, .clientCertificate, .requestClaims, .redirectURIs, .tokenEndpointAuthMethod, .clientKeys, .subjectDN,
+        .signingAlgorithms, .grantTypes, .responseTypes, .scope, .applicationType, .requestReplay, .softwareActive, .organisation,
     ]
 
     /// Decides a registration at the instant `now`. Never throws; never accepts on an error.
     public func decide(_ input: RegistrationInput, at now: Date = Date()) async -> Decision {
-        var decision = await evaluate(input, at: now)
+        var claimedJTI: (jti: String, issuer: String)?
+        var decision = await evaluate(input, at: now, claimed: &claimedJTI)
+        // A request that was not decided (the directory was down) was not used: the TPP may retry it.
+        if decision.verdict == .undecided, let claimedJTI {
+            await replays.release(jti: claimedJTI.jti, issuer: claimedJTI.issuer)
+        }
         let reason: String
         switch decision.verdict {
         case .accept: reason = "not evaluated"
@@ -109,7 +139,7 @@ public final class RegistrationValidator: Sendable {
         return decision
     }
 
-    private func evaluate(_ input: RegistrationInput, at now: Date) async -> Decision {
+    private func evaluate(_ input: RegistrationInput, at now: Date, claimed: inout (jti: String, issuer: String)?) async -> Decision {
         var checks: [Check] = []
         func stop(_ verdict: Decision.Verdict, _ code: RegistrationErrorCode, _ name: Check.Name, _ detail: String, claims: SoftwareStatementClaims? = nil) -> Decision {
             checks.append(Check(name, .fail, detail))
@@ -138,7 +168,7 @@ public final class RegistrationValidator: Sendable {
             return stop(.reject, .invalidSoftwareStatement, .requestFormat, input.request == nil ? "neither a software statement nor a registration request was given" : "the registration request carries no software_statement")
         }
         switch request?.form {
-        case .signed(let jws)?: checks.append(Check(.requestFormat, .pass, "signed request JWT (\(jws.header.algorithm), kid \(jws.header.keyID ?? "-")), \(jws.byteCount) bytes, with a software statement"))
+        case .signed(let jws)?: checks.append(Check(.requestFormat, .pass, "signed request JWT (\(jws.header.algorithm.escapedForTerminal(limit: 16)), kid \(jws.header.keyID?.escapedForTerminal(limit: 64) ?? "-")), \(jws.byteCount) bytes, with a software statement"))
         case .plain?: checks.append(Check(.requestFormat, .pass, "plain JSON metadata (unsigned), with a software statement"))
         case nil: checks.append(Check(.requestFormat, .pass, "no registration request: the software statement alone"))
         }
@@ -153,6 +183,9 @@ public final class RegistrationValidator: Sendable {
 
         // 3. The request JWT's signature, with the software's own keys.
         if case .signed(let jws)? = request?.form {
+            guard policy.audience != nil else {
+                return stop(.undecided, .temporarilyUnavailable, .requestSignature, "a signed request JWT arrived but registrationAudience (this server's issuer identifier, which its aud must name) is not configured", claims: claims)
+            }
             switch await checkRequestSignature(jws, claims: claims) {
             case .success(let detail): checks.append(Check(.requestSignature, .pass, detail))
             case .failure(.refused(let reason)): return stop(.reject, .invalidClientMetadata, .requestSignature, reason, claims: claims)
@@ -163,10 +196,9 @@ public final class RegistrationValidator: Sendable {
         }
 
         // 4. The request's metadata against the SSA and the caller's certificate.
-        let certificate = input.clientCertificatePEM.map { pem -> Result<Certificate, RuleFailure> in
-            do { return .success(try Certificate(pemEncoded: pem)) } catch {
-                return .failure(RuleFailure("the client certificate is not a PEM X.509 certificate"))
-            }
+        var certificate: Result<PresentedCertificate, RuleFailure>?
+        if let pem = input.clientCertificatePEM {
+            certificate = await certificateTrust.verify(pem: pem, at: now)
         }
         let evaluation = policy.evaluate(request, ssa: claims, clientCertificate: certificate, at: now)
         checks += evaluation.checks
@@ -174,7 +206,23 @@ public final class RegistrationValidator: Sendable {
             return Decision(verdict: .reject, error: failure.code, errorDescription: failure.description, checks: checks, softwareStatement: claims)
         }
 
-        // 5. The directory: the software statement and the organisation (asked concurrently).
+        // 5. Replay: the request JWT's jti, once per iss for as long as the JWT could be accepted.
+        if let request, request.isSigned, let jti = request.metadata["jti"]?.stringValue, let iss = request.metadata["iss"]?.stringValue,
+           case .number(let exp)? = request.metadata["exp"], let expires = NumericDate.date(exp) {
+            switch await replays.claim(jti: jti, issuer: iss, until: expires.addingTimeInterval(policy.clockSkew), now: now) {
+            case .first:
+                claimed = (jti, iss)
+                checks.append(Check(.requestReplay, .pass, "jti not seen before; remembered until \(NumericDate.format(expires.addingTimeInterval(policy.clockSkew)))"))
+            case .replay:
+                return stop(.reject, .invalidClientMetadata, .requestReplay, "the request JWT's jti \(jti.quotedForReport()) from \(iss.quotedForReport()) was already used: a replayed request", claims: claims)
+            case .unavailable(let why):
+                return stop(.undecided, .temporarilyUnavailable, .requestReplay, "the replay cache cannot answer: \(why)", claims: claims)
+            }
+        } else {
+            checks.append(Check(.requestReplay, .skip, request?.isSigned == true ? "no request JWT claims to remember" : "only a signed request JWT carries a jti"))
+        }
+
+        // 6. The directory: the software statement and the organisation (asked concurrently).
         let softwareID = claims.softwareID ?? ""
         let organisationID = claims.organisationID ?? ""
         let roles = (claims.softwareRoles ?? []).filter { $0 != "ASPSP" }
@@ -195,12 +243,19 @@ public final class RegistrationValidator: Sendable {
         }
         switch record {
         case .success(let organisation):
-            if !organisation.isActive {
-                note(.organisation, .fail, "organisation \(organisationID) has status \(organisation.status ?? "-") in the directory", unapproved)
-            } else if case let missing = organisation.unauthorisedRoles(roles, memberState: policy.memberState), !missing.isEmpty {
-                note(.organisation, .fail, "organisation \(organisationID) has no active authorisation for \(missing.joined(separator: ", "))\(policy.memberState.map { " in \($0)" } ?? "")", unapproved)
-            } else {
-                note(.organisation, .pass, "organisation \(organisationID) \(organisation.name.map { "\"\($0)\" " } ?? "")is active and authorised for \(roles.isEmpty ? "no PSD2 role" : roles.joined(separator: " "))")
+            let domain = policy.authorisationDomain
+            switch organisation.status(forDomain: domain) {
+            case .missing(let why):
+                note(.organisation, .fail, "organisation \(organisationID): \(why); its status cannot be known", (.undecided, .temporarilyUnavailable))
+            case .found(let status, let source) where !status.isByteIdentical(to: OrganisationRecord.activeStatus):
+                note(.organisation, .fail, "organisation \(organisationID) has status \(status.quotedForReport()) in the directory (\(source)), not Active", unapproved)
+            case .found:
+                let missing = organisation.unauthorisedRoles(roles, memberState: policy.memberState, domain: domain)
+                if !missing.isEmpty {
+                    note(.organisation, .fail, "organisation \(organisationID) has no active authorisation for \(missing.joined(separator: ", "))\(policy.memberState.map { " in \($0)" } ?? "")", unapproved)
+                } else {
+                    note(.organisation, .pass, "organisation \(organisationID) \(organisation.name.map { "\($0.quotedForReport(limit: 128)) " } ?? "")is Active in \(domain) and authorised for \(roles.isEmpty ? "no PSD2 role" : roles.joined(separator: " "))")
+                }
             }
         case .failure(let error) where error.code == .notFound:
             note(.organisation, .fail, "the directory has no organisation \(organisationID)", unapproved)

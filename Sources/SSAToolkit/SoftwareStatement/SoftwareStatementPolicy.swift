@@ -53,11 +53,13 @@ public struct SoftwareStatementPolicy: Sendable {
         var issuedAt: Date?
         switch c["iat"] {
         case nil: record(.issuedAt, (invalid, "the software statement has no iat claim"), passDetail: "")
+        case .number(let n)? where NumericDate.date(n) == nil:
+            record(.issuedAt, (invalid, "iat \(NumericDate.problem(with: n) ?? "is out of range")"), passDetail: "")
         case .number(let n)?:
             let iat = Date(timeIntervalSince1970: n)
             issuedAt = iat
             if iat.timeIntervalSince(now) > clockSkew {
-                record(.issuedAt, (invalid, "iat \(Self.format(iat)) is in the future (now \(Self.format(now)), skew \(Int(clockSkew)) s)"), passDetail: "")
+                record(.issuedAt, (invalid, "iat \(Self.format(iat)) is in the future (now \(Self.format(now)), skew \(NumericDate.wholeSeconds(clockSkew)) s)"), passDetail: "")
             } else {
                 record(.issuedAt, nil, passDetail: "issued \(Self.format(iat))")
             }
@@ -67,6 +69,8 @@ public struct SoftwareStatementPolicy: Sendable {
         // expiry
         switch c["exp"] {
         case nil: record(.expiry, nil, passDetail: "no exp claim (valid until revoked)")
+        case .number(let n)? where NumericDate.date(n) == nil:
+            record(.expiry, (invalid, "exp \(NumericDate.problem(with: n) ?? "is out of range")"), passDetail: "")
         case .number(let n)?:
             let exp = Date(timeIntervalSince1970: n)
             if now.timeIntervalSince(exp) > clockSkew {
@@ -202,24 +206,11 @@ public struct SoftwareStatementPolicy: Sendable {
     }
 
     /// `2026-01-01T00:00:00Z`, as reports print instants.
-    public static func formatForReport(_ date: Date) -> String { format(date) }
+    public static func formatForReport(_ date: Date) -> String { NumericDate.format(date) }
 
-    /// `2026-01-01T00:00:00Z`, built by hand: Foundation's formatters are slow on this hot path.
-    static func format(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        guard gmtime_r(&seconds, &parts) != nil else { return "\(date.timeIntervalSince1970)" }
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
-    }
+    static func format(_ date: Date) -> String { NumericDate.format(date) }
 
-    static func formatDuration(_ seconds: TimeInterval) -> String {
-        let s = Int(seconds)
-        if s >= 2 * 86_400 { return "\(s / 86_400) days" }
-        if s >= 2 * 3_600 { return "\(s / 3_600) hours" }
-        if s >= 120 { return "\(s / 60) minutes" }
-        return "\(s) s"
-    }
+    static func formatDuration(_ seconds: TimeInterval) -> String { NumericDate.formatDuration(seconds) }
 }
 
 /// Directory identifiers (software statement and organisation ids): alphanumerics, `-` and `_`,

@@ -64,7 +64,7 @@ struct RegistrationConfigurationTests {
         }
     }
 
-    @Test("--set overrides replace the file's values; the validator needs registrationAudience")
+    @Test("--set overrides replace the file's values; registrationAudience is needed only with requireSignedRequest")
     func overridesAndRequired() throws {
         let path = Fixtures.url("config/toolkit.json").path
         let configuration = try ToolkitConfiguration.load(path: path, overrides: ["memberState": "IE", "issuer": "Other Directory"])
@@ -72,11 +72,16 @@ struct RegistrationConfigurationTests {
         var policy = RegistrationPolicy(audience: "x")
         configuration.registration.apply(to: &policy)
         #expect(policy.memberState == "IE")
+        // The reference script's properties alone (no registrationAudience) start a validator.
+        let environment = ["SSA_TEST_TRANSPORT_PASSWORD": "changeit"]
+        #expect(configuration.registrationAudience == nil)
+        let validator = try RegistrationValidator(configuration: configuration, environment: environment)
+        #expect(validator.policy.audience == nil)
+        let strict = try ToolkitConfiguration.load(path: path, overrides: ["requireSignedRequest": "true"])
         #expect {
-            try RegistrationValidator(configuration: configuration, environment: ["SSA_TEST_TRANSPORT_PASSWORD": "changeit"])
+            try RegistrationValidator(configuration: strict, environment: environment)
         } throws: { error in
-            let property = (error as? ConfigurationError)?.property
-            return property == "registrationAudience" || property == "tppUrl" || property == "jwks_endpoint"
+            (error as? ConfigurationError)?.property == "registrationAudience"
         }
     }
 }

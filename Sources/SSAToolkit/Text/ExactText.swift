@@ -1,0 +1,29 @@
+/// Byte-exact text comparison.
+///
+/// Swift's `==` on `String` compares *canonical equivalence*: `"a;b" == "a\u{037E}b"` (GREEK
+/// QUESTION MARK) and `"K" == "\u{212A}"` (KELVIN SIGN) are both true, and `Set<String>` and
+/// `Dictionary<String, _>` hash the same way. An allow-list checked with `==` therefore accepts a
+/// value that is not the one on the list, and the look-alike is then registered as sent. Every
+/// comparison of a value from the outside (redirect URIs, issuers, audiences, identifiers, DN
+/// values) uses these instead: equal means the same UTF-8 bytes.
+extension String {
+    /// Whether both strings have the same UTF-8 bytes.
+    @inlinable
+    public func isByteIdentical(to other: String) -> Bool {
+        utf8.elementsEqual(other.utf8)
+    }
+
+    /// ASCII-only case folding (`A`-`Z` to `a`-`z`); every other byte is kept, so no Unicode
+    /// look-alike (KELVIN SIGN lower-cases to `k`) can fold into an ASCII letter.
+    public var asciiLowercased: String {
+        String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+}
+
+extension Sequence where Element == String {
+    /// Whether an element has exactly the UTF-8 bytes of `value`.
+    @inlinable
+    public func containsByteIdentical(_ value: String) -> Bool {
+        contains { $0.isByteIdentical(to: value) }
+    }
+}
