@@ -29,7 +29,9 @@ struct DirectoryFlowTests {
             let tpp = try #require(directory.tpp)
             #expect(try await tpp.isSoftwareStatementActive(SandboxRecords.activeSoftwareID))
             #expect(try await !tpp.isSoftwareStatementActive(SandboxRecords.inactiveSoftwareID))
-            #expect(try await !tpp.isSoftwareStatementActive(SandboxRecords.revokedOrganisationSoftwareID))
+            // The filter speaks of the software statement only: a revoked organisation's software
+            // still flagged active matches; the organisation's record says Revoked.
+            #expect(try await tpp.isSoftwareStatementActive(SandboxRecords.revokedOrganisationSoftwareID))
             let record = try await tpp.organisation(SandboxRecords.activeOrganisationID)
             #expect(record.isActive() == true && record.name == "Acme Budgeting Ltd")
             #expect(record.unauthorisedRoles(["AISP", "PISP"], memberState: "GB").isEmpty)
@@ -164,5 +166,49 @@ struct DirectoryFlowTests {
             (error as? DirectoryError)?.code == .transport && (error as? DirectoryError)?.transport?.code == .connectionFailed
         }
         #expect(url != nil)
+    }
+}
+
+/// The sandbox directory answers in the published SCIM shapes and reads the filter both ways.
+@Suite("The sandbox's SCIM answers")
+struct SandboxSCIMShapeTests {
+    @Test("list responses, participant resources, errors, application/scim+json, and both filter spellings (+ and %20)")
+    func shapes() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: DirectorySandbox.Fixtures(root: Fixtures.root)) { sandbox in
+            var properties: [String: String] = [:]
+            for (name, value) in sandbox.configurationJSON().objectValue! { properties[name] = value.stringValue }
+            let connection = try DirectoryConnection(configuration: try ToolkitConfiguration(properties: properties, baseDirectory: nil), environment: [:])
+            let token = try await connection.tokens.token()
+            func get(_ query: String) async throws -> (HTTPResponse, [String: JSONValue]) {
+                let url = URL(string: sandbox.tppURL.absoluteString + query)!
+                let response = try await connection.transport.get(url, headers: ["Authorization": "Bearer \(token.revealed())"])
+                return (response, try StrictJSONParser(maximumDepth: 16).parseObject(response.body))
+            }
+            let id = SandboxRecords.activeSoftwareID
+            // Bare, as the toolkit sends it (%20), and parenthesised with + for spaces, as Janssen's reference script does.
+            let bare = "?filter=urn%3Aopenbanking%3Asoftwarestatement%3A1.0%3ASoftwareStatements%5BId%20eq%20%22\(id)%22%20and%20Active%20eq%20true%5D"
+            let parenthesised = "?filter=%28urn%3Aopenbanking%3Asoftwarestatement%3A1.0%3ASoftwareStatements%5BId+eq+%22\(id)%22+and+Active+eq+true%5D+%29+&attributes=totalResults"
+            for query in [bare, parenthesised] {
+                let (response, list) = try await get(query)
+                #expect(response.status == 200)
+                #expect(response.headers.first { $0.name.lowercased() == "content-type" }?.value.hasPrefix("application/scim+json") == true)
+                #expect(list["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:ListResponse"])
+                #expect(list["totalResults"] == 1 && list["startIndex"] == 1 && list["itemsPerPage"] == 1)
+                #expect(list["Resources"]?.arrayValue?.first?.objectValue?["id"] == .string(SandboxRecords.activeOrganisationID))
+            }
+            let (full, _) = try await get(bare)
+            let resource = try StrictJSONParser(maximumDepth: 16).parseObject(full.body)["Resources"]?.arrayValue?.first?.objectValue
+            #expect(resource?["meta"]?.objectValue?["resourceType"] == "participants")
+            #expect(resource?["urn:openbanking:organisation:1.0"]?.objectValue?["status"] == "Active")
+            let (multi, record) = try await get("/" + SandboxRecords.multiDomainOrganisationID)
+            #expect(multi.status == 200 && record["urn:openbanking:organisation:1.0"]?.objectValue?["status"] == nil)
+            #expect(record["urn:openbanking:authorisationdomainstatus:1.0"] != nil)
+            let (bad, error) = try await get("?filter=userName%20eq%20%22x%22")
+            #expect(bad.status == 400)
+            #expect(error["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"] && error["status"] == "400" && error["scimType"] == "invalidFilter")
+            // Through the client: the multi-domain record parses as Active in PSD2.
+            let parsed = try await connection.tpp!.organisation(SandboxRecords.multiDomainOrganisationID)
+            #expect(parsed.isActive(domain: "PSD2") == true && parsed.isActive(domain: "Pay.UK") == false)
+        }
     }
 }

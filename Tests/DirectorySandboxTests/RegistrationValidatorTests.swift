@@ -167,7 +167,7 @@ struct RegistrationValidatorTests {
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             // The fixture TPP's certificate stands in for these other software statements' own.
             let validator = try Self.validator(sandbox, ["clientCertificateBinding": "none"])
-            for (softwareID, check) in [(SandboxRecords.inactiveSoftwareID, Check.Name.softwareActive), (SandboxRecords.revokedOrganisationSoftwareID, .softwareActive)] {
+            for (softwareID, check) in [(SandboxRecords.inactiveSoftwareID, Check.Name.softwareActive), (SandboxRecords.revokedOrganisationSoftwareID, .organisation)] {
                 let ssa = try sandbox.issueSoftwareStatement(softwareID: softwareID)
                 let request = try tpp.requestJWT(ssa: ssa, changes: ["iss": .string(softwareID)])
                 let decision = await validator.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
