@@ -47,9 +47,10 @@ struct RegistrationCommandTests {
         let process = Process()
         let baseURL: String
 
-        init(config: String) throws {
+        init(config: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
             process.executableURL = CommandRunner.binary
-            process.arguments = ["serve", "--config", config, "--port", "0"]
+            process.arguments = ["serve", "--config", config, "--port", "0"] + arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
@@ -60,7 +61,7 @@ struct RegistrationCommandTests {
                 if chunk.isEmpty { break }
                 text += String(decoding: chunk, as: UTF8.self)
             }
-            guard let range = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
+            guard let range = text.range(of: #"(http://127\.0\.0\.1:[0-9]+|unix:[^ \n]+)"#, options: .regularExpression) else {
                 kill(process.processIdentifier, SIGKILL)
                 throw TestHTTPSServer.StartFailure(description: "serve said: \(text)")
             }
