@@ -7,7 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev
 BIN := .build/debug/ssa-verify
 
-.PHONY: all deps build test demo bench fixtures clean
+.PHONY: all deps jython-deps build test demo bench fixtures clean
 
 all: build
 
@@ -22,10 +22,26 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+# Jython 2.7, a JDK 17 and BouncyCastle (the DN comparison Janssen uses): what
+# integrations/janssen/jython/run-jython-tests.sh needs to run the Janssen script the way Janssen
+# does. Installed only when missing.
+JYTHON_APT_PACKAGES := jython openjdk-17-jdk-headless libbcprov-java
+
+jython-deps:
+	@missing=""; \
+	for p in $(JYTHON_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
-test: deps
+test: deps jython-deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
 

@@ -12,15 +12,25 @@
 # any error in this script becomes HTTP 503 temporarily_unavailable. createClient/updateClient
 # never return True otherwise.
 #
-# Nothing secret is logged: not the request, not the software statement, not the certificate.
+# Nothing secret is logged: not the request, not the software statement, not the certificate, not
+# a token. A failure is logged with its exception class and message (JWT- and base64-looking runs
+# in a message are blanked out first).
 #
 # Configuration properties (custom script properties):
 #   ssaToolkitUrl    base URL of `ssa-verify serve`   (default http://127.0.0.1:8085)
 #   timeoutSeconds   time limit of one decision call (default 10; 1 .. 120)
 #
-# The pure functions below (build_call, request_metadata, interpret, ...) use only the Python
-# standard library and run unchanged on Jython 2.7 and CPython 3; test_client_registration.py
-# exercises them with stand-ins for the Java classes.
+# Janssen runs this file under Jython 2.7: text handed to the HTTP library must be byte strings
+# (java.lang.String values arrive as `unicode`), and Janssen classes are imported with plain
+# `from io.jans.as... import X` statements inside the functions that need them (never
+# `__import__("io.jans...")`: the name `io` is also the standard library's module). The imports
+# stay inside the functions so that a missing class refuses the registration (HTTP 503) instead of
+# failing the script's load (Janssen would then register clients without it).
+#
+# The proof is jython/run-jython-tests.sh (real Jython, a real decision service). The pure
+# functions below (build_call, request_metadata, interpret, ...) use only the Python standard
+# library; test_client_registration.py also runs them on CPython 3 with stand-ins for the Java
+# classes.
 
 from __future__ import print_function
 
@@ -72,13 +82,30 @@ def _short(text):
     return text if len(text) <= MAX_DESCRIPTION else text[:MAX_DESCRIPTION - 3] + u"..."
 
 
+def native(text):
+    """ASCII text as the interpreter's own str: a byte string on Jython 2.7 (where a
+    java.lang.String arrives as unicode, which its socket refuses to send), text on CPython 3.
+    Raises UnicodeError for anything else than ASCII."""
+    if not isinstance(text, str):
+        text = text.encode("ascii")
+        if not isinstance(text, str):  # CPython 3: bytes -> str
+            text = text.decode("ascii")
+    text.encode("ascii")
+    return text
+
+
 def parse_settings(url=None, timeout=None):
-    """(base_url, timeout_seconds, warnings) from the script properties; bad values keep defaults."""
+    """(base_url, timeout_seconds, warnings) from the script properties; bad values keep defaults.
+    base_url is a native str (see native())."""
     warnings = []
     base_url = DEFAULT_URL
-    if url is not None and ("%s" % url).strip():
-        candidate = ("%s" % url).strip().rstrip("/")
-        if re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", candidate):
+    if url is not None and (u"%s" % url).strip():
+        candidate = (u"%s" % url).strip().rstrip(u"/")
+        try:
+            candidate = native(candidate)
+        except UnicodeError:
+            candidate = None
+        if candidate and re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", candidate):
             base_url = candidate
         else:
             warnings.append("ssaToolkitUrl is not an http(s) URL; using %s" % DEFAULT_URL)
@@ -256,13 +283,41 @@ def cert_matches_software(subject_rfc2253, software_id):
     return bool(cn) and bool(software_id) and cn == software_id
 
 
-def post_decision(base_url, body, timeout):
-    """POSTs the call; returns (status, text). Never raises: a failure is status 0.
-    Proxies from the environment are ignored (the service is local)."""
-    request = _http.Request(base_url + "/v1/decisions", data=body.encode("utf-8"),
-                            headers={"Content-Type": "application/json", "Accept": "application/json"})
-    opener = _http.build_opener(_http.ProxyHandler({}))
+_SECRET_LOOKING = (
+    re.compile(r"[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]*"),  # a compact JWT
+    re.compile(r"-----BEGIN [A-Z ]+-----.*?(-----END [A-Z ]+-----|$)", re.S),  # a PEM block
+    re.compile(r"[A-Za-z0-9+/_=-]{48,}"),  # a long base64 run (a key, a certificate, a token)
+)
+
+
+def describe(error):
+    """'Class: message' of an exception (Python or Java) for the log: one line, at most
+    MAX_DESCRIPTION characters, with anything that looks like a JWT, a PEM block or a long base64
+    run blanked out. Never raises."""
     try:
+        name = type(error).__name__
+        try:
+            message = u"%s" % (error,)
+        except Exception:  # an exception whose text cannot be made
+            message = u""
+        for pattern in _SECRET_LOOKING:
+            message = pattern.sub(u"[...]", message)
+        message = u" ".join(message.split())
+        # A Java exception's text starts with its class name: say it once.
+        message = re.sub(u"^[\\w.$]*\\b%s(: |$)" % re.escape(name), u"", message)
+        return _short(u"%s: %s" % (name, message) if message else name)
+    except Exception:
+        return u"an error that could not be described"
+
+
+def post_decision(base_url, body, timeout):
+    """POSTs the call; returns (status, text). Never raises: a failure is status 0, and is logged.
+    Proxies from the environment are ignored (the service is local). URL, headers and body are
+    native byte strings on Jython (its httplib/socket refuse unicode)."""
+    try:
+        request = _http.Request(native(base_url + "/v1/decisions"), data=body.encode("utf-8"),
+                                headers={"Content-Type": "application/json", "Accept": "application/json"})
+        opener = _http.build_opener(_http.ProxyHandler({}))
         response = opener.open(request, timeout=timeout)
         try:
             data = response.read(MAX_ANSWER_BYTES + 1)
@@ -274,18 +329,21 @@ def post_decision(base_url, body, timeout):
     except _HTTPError as error:
         return (error.code, "")
     except FAILURES as error:
+        _log("the decision call failed: %s" % describe(error))
         return (0, type(error).__name__)
 
 
 # --------------------------------------------------------------------------- Janssen glue
 
-def _java_class(module, name):
-    # `io.jans.as...`: `as` is a keyword in CPython, so these are imported by name.
-    return getattr(__import__(module, globals(), locals(), [name]), name)
-
-
 def _log(message):
-    print("%s %s" % (LOG_PREFIX, message))
+    """One log line (Janssen sends the script's standard output to its log). Never raises."""
+    try:
+        print(u"%s %s" % (LOG_PREFIX, message))
+    except Exception:
+        try:
+            print("%s (a log line that could not be printed)" % LOG_PREFIX)
+        except Exception:
+            pass
 
 
 def _strings(values):
@@ -293,7 +351,8 @@ def _strings(values):
 
 
 def certificate_pem(context):
-    """The caller's certificate: the one Janssen parsed from X-ClientCert, else the header."""
+    """The caller's certificate as PEM: the one Janssen parsed from X-ClientCert (createClient),
+    else the X-ClientCert header itself (updateClient: Janssen parses no certificate there)."""
     certificate = context.getCertificate()
     if certificate is not None:
         return pem_from_base64(JavaBase64.getEncoder().encodeToString(certificate.getEncoded()))
@@ -303,31 +362,69 @@ def certificate_pem(context):
     return None
 
 
-def call_from_context(context):
-    """The decision call for this registration."""
+def call_from_context(context, update=False):
+    """The decision call for this registration.
+
+    createClient: Janssen hands over the decoded request with every claim of the SSA copied over
+    it; request_metadata undoes that. updateClient: Janssen hands over the PUT body as it came
+    (a JSON object: a JWT body fails in Janssen before the script runs), sent unchanged."""
     ssa_jwt = context.getSoftwareStatement()
     ssa = None
     if ssa_jwt is not None:
         ssa = "%s.%s" % (ssa_jwt.getSigningInput(), ssa_jwt.getEncodedSignature())
     dcr = context.getDcr()
-    if dcr is not None:  # the request JWT as posted, when Janssen hands it over
+    if dcr is not None and not update:  # the request JWT as posted, when Janssen hands it over
         request = "%s.%s" % (dcr.getSigningInput(), dcr.getEncodedSignature())
     else:
         register_request = context.getRegisterRequest()
         json_object = register_request.getJsonObject() if register_request is not None else None
         if json_object is None:
             raise ValueError("no registration request in the context")
-        request = request_metadata(json.loads("%s" % json_object.toString()), ssa)
+        body = json.loads(u"%s" % json_object.toString())
+        if not isinstance(body, dict):
+            raise ValueError("the registration request is not a JSON object")
+        request = body if update else request_metadata(body, ssa)
     return build_call(request, software_statement=ssa, client_certificate=certificate_pem(context))
+
+
+def registered_software_id(context):
+    """updateClient: the software id the client was registered with, read back from the store.
+    Janssen copies the PUT body's own software_id onto context.getClient() before the script
+    runs (RegisterService.updateClientFromRequestObject), so that one proves nothing."""
+    from io.jans.as.common.model.registration import Client
+    client = context.getClient()
+    manager = context.getPersistenceEntryManager()
+    if client is None or manager is None:
+        raise ValueError("no client or no persistence manager in the update context")
+    stored = manager.find(Client, client.getDn())
+    if stored is None:
+        raise ValueError("the client being updated is not in the store")
+    return stored.getSoftwareId()
+
+
+def check_subject_dn(context, subject_dn, certificate_text):
+    """tls_client_auth_subject_dn must name the caller's certificate the way Janssen's token
+    endpoint will compare them (MTLSService: CertUtils.equalsRdn(dn,
+    cert.getSubjectDN().getName())). None when it does (or when there is no certificate to
+    compare with: the decision service already compared it); else a REJECT outcome."""
+    from io.jans.as.model.util import CertUtils
+    certificate = context.getCertificate()
+    if certificate is None and certificate_text:
+        certificate = CertUtils.x509CertificateFromPem(certificate_text)
+    if certificate is None:
+        return None
+    if CertUtils.equalsRdn(subject_dn, certificate.getSubjectDN().getName()):
+        return None
+    return (REJECT, "invalid_client_metadata",
+            "tls_client_auth_subject_dn does not name the client certificate's subject", None)
 
 
 def apply_client(client, decided):
     """Writes the accepted client metadata onto the Janssen client. Raises on anything it cannot
     apply (the caller then refuses the registration)."""
-    GrantType = _java_class("io.jans.as.model.common", "GrantType")
-    ResponseType = _java_class("io.jans.as.model.common", "ResponseType")
-    ScopeService = _java_class("io.jans.as.server.service", "ScopeService")
-    CdiUtil = _java_class("io.jans.service.cdi.util", "CdiUtil")
+    from io.jans.as.model.common import GrantType, ResponseType
+    from io.jans.as.server.service import ScopeService
+    from io.jans.service.cdi.util import CdiUtil
 
     client.setRedirectUris(_strings(decided["redirect_uris"]))
     method = decided.get("token_endpoint_auth_method")
@@ -418,17 +515,21 @@ class ClientRegistration(ClientRegistrationType):
         """True only for an accepted decision that was applied; otherwise raises the refusal."""
         action = "update" if update else "create"
         try:
-            existing = context.getClient().getSoftwareId() if update else None
-            status, text = self.transport(self.base_url, call_from_context(context), self.timeout)
+            existing = registered_software_id(context) if update else None
+            call = call_from_context(context, update)
+            status, text = self.transport(self.base_url, call, self.timeout)
             outcome = interpret(status, text)
             if outcome[0] == ACCEPT and update:
                 outcome = check_update(existing, outcome[3]) or outcome
+            if outcome[0] == ACCEPT and outcome[3].get("tls_client_auth_subject_dn"):
+                outcome = check_subject_dn(context, outcome[3]["tls_client_auth_subject_dn"],
+                                           json.loads(call).get("client_certificate")) or outcome
             if outcome[0] == ACCEPT:
                 apply_client(context.getClient(), outcome[3])
                 _log("%s accepted: software_id %s" % (action, outcome[3].get("software_id")))
                 return True
         except FAILURES as error:
-            _log("%s refused: %s in the registration script" % (action, type(error).__name__))
+            _log("%s refused: error in the registration script: %s" % (action, describe(error)))
             outcome = (UNAVAILABLE, UNAVAILABLE_ERROR, "the registration could not be decided; try again later", None)
         _log("%s refused: %s (%s)" % (action, outcome[0], outcome[1]))
         raise context.createWebApplicationException(http_status(outcome[0]), error_entity(outcome[1], outcome[2]))
@@ -457,7 +558,8 @@ class ClientRegistration(ClientRegistrationType):
             software_id = client.getSoftwareId() if client is not None else None
             subject = cert.getSubjectX500Principal().getName() if cert is not None else None
             return cert_matches_software(subject, software_id)
-        except FAILURES:
+        except FAILURES as error:
+            _log("isCertValidForClient: error in the registration script: %s" % describe(error))
             return False
 
     def modifyPutResponse(self, responseAsJsonObject, executionContext):

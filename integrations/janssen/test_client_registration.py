@@ -4,7 +4,14 @@
 Stand-ins for the Java and Janssen classes the script imports are installed into sys.modules
 first; the context stand-in behaves like Janssen's DynamicClientRegistrationContext in
 createClient (the decoded request with the SSA's claims copied over it, no request JWT, the
-certificate parsed from X-ClientCert).
+certificate parsed from X-ClientCert) and in updateClient (the PUT body as it came, no
+certificate parsed, the client already overwritten from the body).
+
+This covers the pure functions and the hooks' logic on CPython only. The proof that the script
+works in Janssen is jython/run-jython-tests.sh (real Jython 2.7 on the JVM). The script imports
+Janssen classes Jython's way (`from io.jans.as.model... import X`), which CPython cannot parse
+(`as` is a keyword): load_script() compiles the script with those module names spelled
+`io.jans.as_...`, and the stand-ins are registered under that spelling.
 
   python3 test_client_registration.py --self-test
       The pure functions and createClient/updateClient on canned answers (accept, reject,
@@ -81,6 +88,61 @@ class Scope(object):
         return "inum=%s,ou=scopes,o=jans" % self.name
 
 
+class Subject(object):
+    """java.security.Principal"""
+
+    def __init__(self, name):
+        self.name = name
+
+    def getName(self):
+        return self.name
+
+
+# Attribute types CertUtils.equalsRdn (BouncyCastle) treats as one: the OID, OID.x and the name.
+_RDN_ALIASES = {"2.5.4.97": "organizationidentifier", "oid.2.5.4.97": "organizationidentifier",
+                "2.5.4.3": "cn", "oid.2.5.4.3": "cn"}
+
+
+def _rdns(dn):
+    """The RDNs of an RFC 2253 / RFC 1779 DN as a sorted list of (type, value), lowercased."""
+    parts, current, escaped = [], "", False
+    for ch in dn:
+        if escaped:
+            current, escaped = current + ch, False
+        elif ch == "\\":
+            current, escaped = current + ch, True
+        elif ch == ",":
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    pairs = []
+    for part in parts:
+        name, _, value = part.strip().partition("=")
+        name = name.strip().lower()
+        pairs.append((_RDN_ALIASES.get(name, name), " ".join(value.strip().lower().split())))
+    return sorted(pairs)
+
+
+class CertUtils(object):
+    """io.jans.as.model.util.CertUtils: RDN comparison in order-insensitive, case-insensitive form
+    (the real one uses BouncyCastle; the Jython test runs that)."""
+
+    @staticmethod
+    def equalsRdn(rdn1, rdn2):
+        if not rdn1 or not rdn2:
+            return False
+        return _rdns(rdn1) == _rdns(rdn2)
+
+    @staticmethod
+    def x509CertificateFromPem(pem):
+        try:
+            return X509Certificate(pem, DEFAULT_SUBJECT)
+        except (AttributeError, ValueError, TypeError):
+            return None
+
+
 class ScopeService(object):
     defined = ("openid", "accounts", "payments", "fundsconfirmations")
 
@@ -107,15 +169,18 @@ class JavaBase64(object):
 
 def install_stand_ins():
     """Registers the modules the script imports. The real `io` module is left alone: only the
-    dotted `io.jans...` names are added, which the import system finds in sys.modules."""
+    dotted `io.jans...` names are added, which the import system finds in sys.modules
+    (`io.jans.as...` spelled `io.jans.as_...`, see load_script)."""
     def module(name, **members):
         m = types.ModuleType(name)
         m.__dict__.update(members)
         sys.modules[name] = m
         return m
     module("io.jans.model.custom.script.type.client", ClientRegistrationType=object)
-    module("io.jans.as.model.common", GrantType=GrantType, ResponseType=ResponseType)
-    module("io.jans.as.server.service", ScopeService=ScopeService)
+    module("io.jans.as_.model.common", GrantType=GrantType, ResponseType=ResponseType)
+    module("io.jans.as_.server.service", ScopeService=ScopeService)
+    module("io.jans.as_.common.model.registration", Client=Client)
+    module("io.jans.as_.model.util", CertUtils=CertUtils)
     module("io.jans.service.cdi.util", CdiUtil=CdiUtil)
     if "java" not in sys.modules:
         module("java")
@@ -125,10 +190,18 @@ def install_stand_ins():
 
 
 def load_script():
+    """Imports client_registration.py with `io.jans.as.` spelled `io.jans.as_.` in its import
+    statements (CPython cannot parse `as` in a dotted name; Jython can)."""
     install_stand_ins()
-    sys.path.insert(0, HERE)
-    import client_registration
-    return client_registration
+    path = os.path.join(HERE, "client_registration.py")
+    with open(path) as f:
+        source = f.read()
+    source = re.sub(r"^(\s*from\s+io\.jans)\.as\.", r"\1.as_.", source, flags=re.M)
+    script = types.ModuleType("client_registration")
+    script.__file__ = path
+    sys.modules["client_registration"] = script
+    exec(compile(source, path, "exec"), script.__dict__)
+    return script
 
 
 class Attributes(object):
@@ -142,15 +215,19 @@ class Attributes(object):
 class Client(object):
     """io.jans.as.common.model.registration.Client: records every setter call."""
 
-    def __init__(self, software_id=None):
+    def __init__(self, software_id=None, dn="inum=C1,ou=clients,o=jans"):
         self.fields = {"SoftwareId": software_id} if software_id else {}
         self.attributes = Attributes()
+        self.dn = dn
 
     def getAttributes(self):
         return self.attributes
 
     def getSoftwareId(self):
         return self.fields.get("SoftwareId")
+
+    def getDn(self):
+        return self.dn
 
     def __getattr__(self, name):
         if name.startswith("set") and len(name) > 3:
@@ -193,8 +270,11 @@ class Principal(object):
         return self.name
 
 
+DEFAULT_SUBJECT = "CN=SW1,OU=ORG1,O=Acme,C=GB"
+
+
 class X509Certificate(object):
-    def __init__(self, pem, subject_rfc2253=None):
+    def __init__(self, pem, subject_rfc2253=DEFAULT_SUBJECT):
         body = re.search(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", pem, re.S).group(1)
         self.der = base64.b64decode("".join(body.split()))
         self.subject = subject_rfc2253
@@ -203,6 +283,9 @@ class X509Certificate(object):
         return self.der
 
     def getSubjectX500Principal(self):
+        return Principal(self.subject)
+
+    def getSubjectDN(self):
         return Principal(self.subject)
 
 
@@ -219,20 +302,42 @@ def ssa_claims(ssa):
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
-class Context(object):
-    """DynamicClientRegistrationContext as createClient sees it."""
+class Store(object):
+    """io.jans.orm.PersistenceEntryManager: find(Client, dn) gives the client as persisted."""
 
-    def __init__(self, request, certificate_pem=None, header_only=False, client=None):
+    def __init__(self, software_id):
+        self.software_id = software_id
+
+    def find(self, entry_class, dn):
+        return Client(self.software_id, dn)
+
+
+class Context(object):
+    """DynamicClientRegistrationContext as createClient (or, update=True, updateClient) sees it.
+
+    update: the body as posted (no SSA claims merged), no certificate parsed, and the client
+    already overwritten from the body (its software_id if the body has one); `persisted` is the
+    software id the store still has (default: the client's)."""
+
+    def __init__(self, request, certificate_pem=None, header_only=False, client=None, update=False,
+                 persisted=None, subject=DEFAULT_SUBJECT):
         merged = dict(request)
         ssa = request.get("software_statement")
-        if ssa:  # Janssen: overrideRequestObjectFromSoftwareStatement (putOpt of every SSA claim)
+        if ssa and not update:  # Janssen: overrideRequestObjectFromSoftwareStatement (putOpt of every SSA claim)
             merged.update(ssa_claims(ssa))
         self.register_request = RegisterRequest(JSONObject(merged))
         self.software_statement = Jwt(ssa) if ssa else None
-        self.certificate = None if (header_only or not certificate_pem) else X509Certificate(certificate_pem)
+        header_only = header_only or update
+        self.certificate = None if (header_only or not certificate_pem) else X509Certificate(certificate_pem, subject)
         self.http_request = HttpRequest({"X-ClientCert": certificate_pem} if certificate_pem else {})
         self.client = client or Client()
+        self.store = Store(persisted if persisted is not None else self.client.getSoftwareId())
+        if update and request.get("software_id"):  # RegisterService.updateClientFromRequestObject
+            self.client.fields["SoftwareId"] = request["software_id"]
         self.raised = None
+
+    def getPersistenceEntryManager(self):
+        return self.store
 
     def getRegisterRequest(self):
         return self.register_request
@@ -255,6 +360,20 @@ class Context(object):
     def createWebApplicationException(self, status, entity):
         self.raised = WebApplicationException(status, entity)
         return self.raised
+
+
+class captured(object):
+    """with captured() as out: what the script printed (its log), kept out of the test's output."""
+
+    def __enter__(self):
+        import io as _io
+        self.saved, self.out = sys.stdout, _io.StringIO()
+        sys.stdout = self.out
+        return self.out
+
+    def __exit__(self, *exc):
+        sys.stdout = self.saved
+        return False
 
 
 def run_create(registration, context, update=False):
@@ -436,11 +555,31 @@ def self_test(script):
         check("createClient %s: client untouched" % name, "RedirectUris" not in context.client.fields or name == "unknown grant type")
 
     def broken_transport(url, call, timeout):
-        raise RuntimeError("bug")
+        raise RuntimeError("bug in the transport; " + ssa)
     r = script.ClientRegistration(0)
     r.transport = broken_transport
-    got = run_create(r, Context(request, SAMPLE_PEM))
+    with captured() as said:
+        got = run_create(r, Context(request, SAMPLE_PEM))
     check("createClient: script error is unavailable", got == ("unavailable", "temporarily_unavailable"), repr(got))
+    check("createClient: the log carries the exception's class and message",
+          "RuntimeError: bug in the transport" in said.getvalue(), said.getvalue())
+    check("createClient: the log carries no SSA", ssa.split(".")[1][:20] not in said.getvalue(), said.getvalue())
+
+    # describe(): one line, secrets blanked
+    text = script.describe(ValueError("bad %s and\n%s" % (ssa, SAMPLE_PEM)))
+    check("describe: class and message", text.startswith("ValueError: bad "), text)
+    check("describe: no JWT, no PEM, one line", ssa.split(".")[1][:20] not in text and "BEGIN CERTIFICATE" not in text
+          and "\n" not in text, text)
+
+    # native(): what goes to the HTTP library is the interpreter's str, ASCII only
+    check("native: ASCII text", script.native(u"http://127.0.0.1:1") == "http://127.0.0.1:1")
+    try:
+        script.native(u"http://d\u00e9j\u00e0.example")
+        check("native refuses non-ASCII", False)
+    except UnicodeError:
+        pass
+    check("settings: non-ASCII URL keeps the default",
+          script.parse_settings(u"http://d\u00e9j\u00e0.example", None)[0] == "http://127.0.0.1:8085")
 
     # the real transport against a closed port, through createClient
     r = script.ClientRegistration(0)
@@ -448,10 +587,30 @@ def self_test(script):
     got = run_create(r, Context(request, SAMPLE_PEM))
     check("createClient: connection refused", got == ("unavailable", "temporarily_unavailable"), repr(got))
 
-    got = run_create(registration(200, answer(ACCEPT_ANSWER)), Context(request, SAMPLE_PEM, client=Client("SW1")), update=True)
+    # updateClient: the body as posted, the certificate only in the header, the stored software id
+    raw = dict(request, software_version="2.0")
+    seen = []
+    context = Context(raw, one_line, client=Client("SW1"), update=True)
+    got = run_create(registration(200, answer(ACCEPT_ANSWER), seen), context, update=True)
     check("updateClient same software", got == ("accept", None), repr(got))
-    got = run_create(registration(200, answer(ACCEPT_ANSWER)), Context(request, SAMPLE_PEM, client=Client("OTHER")), update=True)
+    check("updateClient: the body is sent as posted", seen and seen[0].get("registration_request") == raw, repr(seen)[:200])
+    check("updateClient: certificate from the X-ClientCert header", seen and seen[0].get("client_certificate") == SAMPLE_PEM)
+    got = run_create(registration(200, answer(ACCEPT_ANSWER)), Context(request, SAMPLE_PEM, client=Client("OTHER"), update=True), update=True)
     check("updateClient other software", got == ("reject", "invalid_software_statement"), repr(got))
+    named = dict(request, software_id="SW1")  # Janssen copies it onto the client before the script runs
+    got = run_create(registration(200, answer(ACCEPT_ANSWER)), Context(named, SAMPLE_PEM, client=Client("OTHER"), update=True), update=True)
+    check("updateClient: software_id in the body does not replace the stored one", got == ("reject", "invalid_software_statement"), repr(got))
+    got = run_create(registration(200, answer(ACCEPT_ANSWER)), Context(request, SAMPLE_PEM, client=Client(None), update=True), update=True)
+    check("updateClient: a client stored without software id", got == ("reject", "invalid_software_statement"), repr(got))
+
+    # the decided subject DN must name the certificate as Janssen's token endpoint compares them
+    context = Context(request, SAMPLE_PEM, subject="2.5.4.97=X1,CN=SW1,OU=ORG1,O=Acme,C=GB")
+    got = run_create(registration(200, answer(ACCEPT_ANSWER)), context)
+    check("createClient: subject DN that does not name the certificate", got == ("reject", "invalid_client_metadata"), repr(got))
+    check("createClient: subject DN mismatch leaves the client untouched", "Scopes" not in context.client.fields)
+    context = Context(request, SAMPLE_PEM, subject="C=GB, O=Acme, OU=ORG1, CN=SW1")
+    got = run_create(registration(200, answer(ACCEPT_ANSWER)), context)
+    check("createClient: the same DN in another order and spacing", got == ("accept", None), repr(got))
 
     class Cert(object):
         def getSubjectX500Principal(self):
@@ -459,10 +618,9 @@ def self_test(script):
     check("isCertValidForClient match", script.ClientRegistration(0).isCertValidForClient(Cert(), Context({}, client=Client("SW1"))) is True)
     check("isCertValidForClient other", script.ClientRegistration(0).isCertValidForClient(Cert(), Context({}, client=Client("SW9"))) is False)
 
-    for failure in failures:
-        print("FAIL " + failure)
-    print("self-test: %d checks failed" % len(failures) if failures else "self-test: all checks passed (fail-closed)")
-    return 1 if failures else 0
+    lines = ["FAIL " + failure for failure in failures]
+    lines.append("self-test: %d checks failed" % len(failures) if failures else "self-test: all checks passed (fail-closed)")
+    return (1 if failures else 0), lines
 
 
 # --------------------------------------------------------------------------- live run
@@ -484,7 +642,7 @@ def live(script, args):
     }
     registration = script.ClientRegistration(0)
     registration.base_url, registration.timeout, _ = script.parse_settings(args.url, args.timeout)
-    context = Context(request, pem)
+    context = Context(request, pem, subject=subject)
     outcome, error = run_create(registration, context)
     print("outcome: %s%s" % (outcome, " (%s)" % error if error else ""))
     if outcome != args.expect:
@@ -512,7 +670,11 @@ def main():
     args = parser.parse_args()
     script = load_script()
     if args.self_test:
-        return self_test(script)
+        with captured():
+            status, lines = self_test(script)
+        for line in lines:
+            print(line)
+        return status
     missing = [name for name in ("url", "ssa", "client_cert", "redirect_uri", "expect") if not getattr(args, name)]
     if missing:
         parser.error("missing --" + ", --".join(m.replace("_", "-") for m in missing))

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The Janssen registration script under real Jython 2.7 on the JVM, against a real decision service.
+#
+#   integrations/janssen/jython/run-jython-tests.sh BIN FIXTURES_DIR
+#
+# BIN is an ssa-verify binary, FIXTURES_DIR the certs-fixtures folder. Needs java, javac, Jython
+# (/usr/share/java/jython.jar) and BouncyCastle (/usr/share/java/bcprov.jar): `make jython-deps`.
+# JANSSEN_SCRIPT=FILE tests another copy of the script (default: ../client_registration.py);
+# JYTHON_TEST_VERBOSE=1 also prints what the script logged when everything passed.
+#
+# Compiles the Janssen stand-ins (stubs/) and ScriptHost.java into a temporary folder, starts
+# `BIN sandbox` and `BIN serve` on free loopback ports, runs the host's scenarios, stops the
+# service and runs the "service stopped" scenario, then stops everything. Prints one line per
+# scenario and last `jython: N passed, M failed`; exits 1 when any failed (2 when it could not run).
+# Every step has a time limit; a trap stops the processes it started on any exit.
+set -euo pipefail
+
+if [ "$#" -ne 2 ]; then
+  echo "usage: $0 BIN FIXTURES_DIR" >&2
+  exit 2
+fi
+here="$(cd "$(dirname "$0")" && pwd)"
+bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+fixtures="$(cd "$2" && pwd)"
+script="${JANSSEN_SCRIPT:-$here/../client_registration.py}"
+script="$(cd "$(dirname "$script")" && pwd)/$(basename "$script")"
+jython_jar="${JYTHON_JAR:-/usr/share/java/jython.jar}"
+bc_jar="${BCPROV_JAR:-/usr/share/java/bcprov.jar}"
+
+for tool in java javac timeout; do
+  command -v "$tool" >/dev/null || { echo "jython: $tool is missing (make jython-deps)" >&2; exit 2; }
+done
+for file in "$jython_jar" "$bc_jar" "$bin" "$script"; do
+  [ -r "$file" ] || { echo "jython: $file is missing (make jython-deps)" >&2; exit 2; }
+done
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/janssen-jython.XXXXXX")"
+sandbox_pid=""
+serve_pid=""
+
+stop() { # stop PID: TERM, then KILL after 5 s; never waits longer
+  local pid="$1"
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  stop "$serve_pid"
+  stop "$sandbox_pid"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+wait_for_line() { # wait_for_line FILE REGEX SECONDS PID: the first match, or fail
+  local file="$1" regex="$2" seconds="$3" pid="$4" line
+  for _ in $(seq 1 $((seconds * 10))); do
+    line="$(grep -Eo "$regex" "$file" 2>/dev/null | head -n 1 || true)"
+    if [ -n "$line" ]; then
+      printf '%s\n' "$line"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  return 1
+}
+
+# 1. compile the stand-ins and the host (never kept: the temporary folder goes on exit). HostBoot
+#    alone is on the JVM's class path; it loads the rest in a child class loader (see HostBoot.java).
+mkdir -p "$work/classes" "$work/boot"
+if ! { timeout 120 javac -nowarn -encoding UTF-8 -d "$work/classes" -cp "$jython_jar:$bc_jar" \
+         $(find "$here/stubs" -name '*.java') "$here/ScriptHost.java" &&
+       timeout 60 javac -nowarn -encoding UTF-8 -d "$work/boot" "$here/HostBoot.java"; } >"$work/javac.log" 2>&1; then
+  cat "$work/javac.log" >&2
+  echo "jython: 0 passed, 1 failed"
+  exit 1
+fi
+
+# 2. the sandbox directory and the decision service, on free loopback ports (port 0)
+"$bin" sandbox --fixtures "$fixtures" --port 0 --write-config "$work/toolkit.json" >"$work/sandbox.log" 2>&1 &
+sandbox_pid=$!
+if ! wait_for_line "$work/sandbox.log" 'config ' 30 "$sandbox_pid" >/dev/null || [ ! -s "$work/toolkit.json" ]; then
+  echo "jython: the sandbox did not start:" >&2
+  cat "$work/sandbox.log" >&2
+  exit 2
+fi
+"$bin" serve --config "$work/toolkit.json" --port 0 >"$work/serve.log" 2>&1 &
+serve_pid=$!
+if ! url="$(wait_for_line "$work/serve.log" 'http://127\.0\.0\.1:[0-9]+' 30 "$serve_pid")"; then
+  echo "jython: the decision service did not start:" >&2
+  cat "$work/serve.log" >&2
+  exit 2
+fi
+healthz() { # GET /healthz over bash's /dev/tcp (no HTTP client needed), at most 3 s
+  local port="${url##*:}"
+  timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" &&
+    printf "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" >&3 && cat <&3' \
+    healthz "$port" 2>/dev/null || true
+}
+healthy=""
+for _ in $(seq 1 50); do
+  case "$(healthz)" in *'"ok"'*) healthy=1; break ;; esac
+  sleep 0.2
+done
+if [ -z "$healthy" ]; then
+  echo "jython: $url/healthz never answered ok" >&2
+  exit 2
+fi
+
+host() { # host PHASE: the scenarios of one phase, PASS/FAIL lines on stdout
+  local status=0
+  timeout -k 5 180 java -cp "$jython_jar:$bc_jar:$work/boot" HostBoot "$work/classes" ScriptHost \
+      --script "$script" --url "$url" --fixtures "$fixtures" --phase "$1" \
+      --log "$work/script.log" --time-limit 170 >>"$work/results.txt" 2>>"$work/host-stderr.log" || status=$?
+  if [ "$status" -ne 0 ] && ! grep -q '^FAIL ' "$work/results.txt"; then
+    echo "FAIL host phase $1 ended with status $status and no scenario failed: $(tail -n 3 "$work/host-stderr.log" | tr '\n' ' ')" >>"$work/results.txt"
+  fi
+}
+
+# 3. scenarios with the service running, then with it stopped
+: >"$work/results.txt"
+host live
+stop "$serve_pid"
+serve_pid=""
+host stopped
+
+# 4. report
+passed="$(grep -c '^PASS ' "$work/results.txt" || true)"
+failed="$(grep -c '^FAIL ' "$work/results.txt" || true)"
+while IFS= read -r line; do
+  case "$line" in
+    PASS\ *) echo "ok    ${line#PASS }" ;;
+    FAIL\ *) echo "FAIL  ${line#FAIL }" ;;
+  esac
+done <"$work/results.txt"
+if [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ -n "${JYTHON_TEST_VERBOSE:-}" ]; then
+  echo "--- what the script logged:"
+  sed 's/^/    /' "$work/script.log" 2>/dev/null | tail -n 40 || true
+  if [ -s "$work/host-stderr.log" ]; then
+    echo "--- host stderr:"
+    tail -n 20 "$work/host-stderr.log" | sed 's/^/    /'
+  fi
+fi
+[ "$passed" -gt 0 ] || failed=$((failed + 1))
+echo "jython: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
