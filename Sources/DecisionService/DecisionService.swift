@@ -20,7 +20,11 @@ import Darwin
 ///   `client_certificate` (the caller's TLS certificate, PEM). Answers 200 with the decision JSON
 ///   (`verdict` accept, reject or undecided); 400 `invalid_request` when the call is malformed;
 ///   413 when the body is over ``maximumBodyBytes``.
-/// - `GET /healthz` answers 200 `{"status":"ok"}`.
+/// - `POST /v1/token-decisions` with a ``TokenRequest`` as JSON (when started with a
+///   ``ToolkitRuntime``): 200 with the ``TokenDecision`` JSON (`verdict` allow, deny or
+///   undecided); 400 for a malformed call. Issue tokens only on 200 with `verdict` `allow`.
+/// - `GET /healthz` answers 200 `{"status":"ok"}`, or 503 `{"status":"degraded","audit":...}`
+///   while the audit log cannot be written (decisions are then undecided).
 ///
 /// A caller registers the client only on HTTP 200 with `verdict` `accept`. Every request shares
 /// the validator, so its caches (JWKS, token, connections) serve them all.
@@ -65,12 +69,34 @@ public final class DecisionService: Sendable {
     /// Starts the service on 127.0.0.1 (`port` 0 picks a free one), or on `options`' Unix-domain
     /// socket, and returns once it listens.
     public static func start(validator: RegistrationValidator, port: Int, options: Options = Options(), logger: Logger = Logger(label: "ssa-toolkit.serve", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> DecisionService {
+        try await start(validator: validator, tokens: nil, audit: nil, port: port, options: options, logger: logger)
+    }
+
+    /// Starts the service with both halves: registration decisions and token decisions
+    /// (`POST /v1/token-decisions`), sharing one directory connection and audit log.
+    public static func start(runtime: ToolkitRuntime, port: Int, options: Options = Options(), logger: Logger = Logger(label: "ssa-toolkit.serve", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> DecisionService {
+        try await start(validator: runtime.registration, tokens: runtime.tokens, audit: runtime.audit, port: port, options: options, logger: logger)
+    }
+
+    private static func start(validator: RegistrationValidator, tokens: TokenPolicy?, audit: AuditLog?, port: Int, options: Options, logger: Logger) async throws -> DecisionService {
         let boundPort = Mutex<Int?>(nil)
         let router = Router()
-        router.get("healthz") { _, _ in json(.ok, ["status": "ok"]) }
+        router.get("healthz") { _, _ in
+            if case .failing(let reason)? = audit?.health {
+                // Decisions are undecided while the audit log cannot be written: say so.
+                return json(.serviceUnavailable, ["status": "degraded", "audit": .string(reason)])
+            }
+            return json(.ok, ["status": "ok"])
+        }
         router.post("v1/decisions") { request, _ in
             if let refusal = refusal(of: request, options: options, port: boundPort.withLock { $0 }) { return refusal }
             return await decide(request, validator: validator, logger: logger)
+        }
+        if let tokens {
+            router.post("v1/token-decisions") { request, _ in
+                if let refusal = refusal(of: request, options: options, port: boundPort.withLock { $0 }) { return refusal }
+                return await decideToken(request, policy: tokens, logger: logger)
+            }
         }
         let counter = ConnectionCounter()
         let limits = options.limits
@@ -177,6 +203,32 @@ public final class DecisionService: Sendable {
         let decision = await validator.decide(input)
         logger.info("decision \(decision.verdict.rawValue)", metadata: [
             "software_id": "\(decision.softwareStatement?.softwareID ?? "-")", "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",
+        ])
+        return json(.ok, decision.json)
+    }
+
+    /// Reads a token decision call, decides, answers. Never throws: a malformed call is a 400.
+    static func decideToken(_ request: Request, policy: TokenPolicy, logger: Logger) async -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maximumBodyBytes)
+        } catch {
+            return json(.contentTooLarge, ["error": "invalid_request", "error_description": .string("the body is larger than \(maximumBodyBytes) bytes")])
+        }
+        let tokenRequest: TokenRequest
+        do {
+            let object = try StrictJSONParser(maximumDepth: 32, maximumBytes: maximumBodyBytes).parseObject(Array(buffer: body))
+            tokenRequest = try TokenRequest(json: object)
+        } catch let error as JSONParseError {
+            return json(.badRequest, ["error": "invalid_request", "error_description": .string("the body is not a JSON object: \(error.reason)")])
+        } catch let error as TokenRequestError {
+            return json(.badRequest, ["error": "invalid_request", "error_description": .string(error.reason)])
+        } catch {
+            return json(.badRequest, ["error": "invalid_request", "error_description": "the body cannot be read"])
+        }
+        let decision = await policy.decide(tokenRequest)
+        logger.info("token decision \(decision.verdict.rawValue)", metadata: [
+            "software_id": "\(tokenRequest.softwareID)", "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",
         ])
         return json(.ok, decision.json)
     }

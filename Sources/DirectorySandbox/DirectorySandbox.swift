@@ -129,6 +129,19 @@ public final class DirectorySandbox: Sendable {
     /// token invalidation).
     public func revokeTokens() { state.revokeTokens() }
 
+    /// Changes a software statement in the directory while the sandbox runs (what the admin
+    /// route `POST /admin/software/{id}` does): `active`, and the current `roles`.
+    @discardableResult
+    public func updateSoftware(_ id: String, active: Bool? = nil, roles: [String]? = nil) -> Bool {
+        state.updateSoftware(id, active: active, roles: roles) != nil
+    }
+
+    /// Changes an organisation's status while the sandbox runs (`POST /admin/organisations/{id}`).
+    @discardableResult
+    public func updateOrganisation(_ id: String, status: String) -> Bool {
+        state.updateOrganisation(id, status: status) != nil
+    }
+
     /// Stops the server gracefully.
     public func stop() async {
         await group.triggerGracefulShutdown()
@@ -175,10 +188,42 @@ public struct SandboxError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// The sandbox's mutable state: counters, issued tokens, seen assertion ids.
+/// The sandbox's mutable state: counters, issued tokens, seen assertion ids, and the directory's
+/// records (which the admin route changes while it runs).
 final class SandboxState: Sendable {
     let registeredKeys: JWKS
     private let storage = Mutex<(counts: [String: Int], tokens: [String: Date], jtis: Set<String>)>(([:], [:], []))
+    private let records = Mutex<[SandboxRecords.Organisation]>(SandboxRecords.organisations)
+
+    /// The organisations as they are now.
+    func organisations() -> [SandboxRecords.Organisation] { records.withLock { $0 } }
+
+    /// Changes a software statement's `Active` and `Roles`; `nil` when there is no such software.
+    func updateSoftware(_ id: String, active: Bool?, roles: [String]?) -> SandboxRecords.Software? {
+        records.withLock { organisations in
+            for o in organisations.indices {
+                guard let s = organisations[o].software.firstIndex(where: { $0.id == id }) else { continue }
+                if let active { organisations[o].software[s].active = active }
+                if let roles { organisations[o].software[s].roles = roles }
+                return organisations[o].software[s]
+            }
+            return nil
+        }
+    }
+
+    /// Changes an organisation's status (the top-level one, or every domain's for a multi-domain
+    /// organisation); `nil` when there is no such organisation.
+    func updateOrganisation(_ id: String, status: String) -> SandboxRecords.Organisation? {
+        records.withLock { organisations in
+            guard let o = organisations.firstIndex(where: { $0.id == id }) else { return nil }
+            if organisations[o].domainStatuses.isEmpty {
+                organisations[o].status = status
+            } else {
+                organisations[o].domainStatuses = organisations[o].domainStatuses.map { ($0.domain, status) }
+            }
+            return organisations[o]
+        }
+    }
 
     init(registeredKeys: JWKS) { self.registeredKeys = registeredKeys }
 

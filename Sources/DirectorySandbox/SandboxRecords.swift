@@ -129,10 +129,10 @@ public enum SandboxRecords {
         organisations.first { $0.software.contains { $0.id == id } }
     }
 
-    /// Organisations with a software statement matching `Id eq ID and Active eq true`: the
-    /// filter speaks of the software statement only, as the directory's does; the organisation's
-    /// own status is read from its record.
-    static func organisationsWithActiveSoftware(_ id: String) -> [Organisation] {
-        organisations.filter { $0.software.contains { $0.id == id && $0.active } }
+    /// Organisations (of `current`) with a software statement matching `Id eq ID and Active eq
+    /// true`: the filter speaks of the software statement only, as the directory's does; the
+    /// organisation's own status is read from its record.
+    static func organisationsWithActiveSoftware(_ id: String, in current: [Organisation]) -> [Organisation] {
+        current.filter { $0.software.contains { $0.id == id && $0.active } }
     }
 }

@@ -63,6 +63,16 @@ final class SandboxRoutes: Sendable {
             self.state.count("/scim")
             return self.organisation(request, id: context.parameters.get("organisation") ?? "")
         }
+        // Sandbox only: change the directory while it runs, so a TPP can be revoked after it
+        // registered (every caller already presented a certificate of the fixture PKI).
+        router.post("admin/software/:software") { request, context in
+            self.state.count("/admin")
+            return await self.adminSoftware(request, id: context.parameters.get("software") ?? "")
+        }
+        router.post("admin/organisations/:organisation") { request, context in
+            self.state.count("/admin")
+            return await self.adminOrganisation(request, id: context.parameters.get("organisation") ?? "")
+        }
         return router
     }
 
@@ -164,7 +174,7 @@ final class SandboxRoutes: Sendable {
         guard Identifier.problem(with: id) == nil else {
             return Self.scimError(.badRequest, "invalid identifier in filter", scimType: "invalidFilter")
         }
-        let matches = SandboxRecords.organisationsWithActiveSoftware(id)
+        let matches = SandboxRecords.organisationsWithActiveSoftware(id, in: state.organisations())
         let onlyTotal = parameters["attributes"] == "totalResults"
         let resources: [JSONValue] = matches.map { organisation in
             onlyTotal ? ["id": .string(organisation.id)] : organisation.scim(location: self.location(of: organisation.id))
@@ -180,10 +190,39 @@ final class SandboxRoutes: Sendable {
 
     private func organisation(_ request: Request, id: String) -> Response {
         guard authorised(request) else { return Self.scimError(.unauthorized, "a valid bearer token is required") }
-        guard let organisation = SandboxRecords.organisations.first(where: { $0.id == id }) else {
+        guard let organisation = state.organisations().first(where: { $0.id == id }) else {
             return Self.scimError(.notFound, "no organisation \(id)")
         }
         return Self.scim(.ok, organisation.scim(location: location(of: id)))
+    }
+
+    private func adminBody(_ request: Request) async -> [String: JSONValue]? {
+        guard let body = try? await request.body.collect(upTo: 16 * 1024) else { return nil }
+        return try? StrictJSONParser(maximumDepth: 8).parseObject(Array(buffer: body))
+    }
+
+    private func adminSoftware(_ request: Request, id: String) async -> Response {
+        guard let object = await adminBody(request) else { return Self.json(.badRequest, ["error": "the body must be a JSON object"]) }
+        let active = object["active"]?.boolValue
+        let roles = object["roles"]?.stringArrayValue
+        guard object.keys.allSatisfy({ $0 == "active" || $0 == "roles" }), active != nil || roles != nil,
+              object["active"] == nil || active != nil, object["roles"] == nil || roles != nil else {
+            return Self.json(.badRequest, ["error": "give active (a Boolean) and/or roles (a list of strings)"])
+        }
+        guard let software = state.updateSoftware(id, active: active, roles: roles) else {
+            return Self.json(.notFound, ["error": .string("no software statement \(id)")])
+        }
+        return Self.json(.ok, ["Id": .string(software.id), "Active": .bool(software.active), "Roles": .array(software.roles.map { .string($0) })])
+    }
+
+    private func adminOrganisation(_ request: Request, id: String) async -> Response {
+        guard let object = await adminBody(request), object.count == 1, let status = object["status"]?.stringValue else {
+            return Self.json(.badRequest, ["error": "give status (a string)"])
+        }
+        guard let organisation = state.updateOrganisation(id, status: status) else {
+            return Self.json(.notFound, ["error": .string("no organisation \(id)")])
+        }
+        return Self.json(.ok, organisation.scim(location: location(of: id)))
     }
 
     private func location(of id: String) -> String {

@@ -14,6 +14,18 @@ struct ValidatorOptions: ParsableArguments {
     var overrides: [String] = []
 
     func load(logger: Logger) throws -> RegistrationValidator {
+        let configuration = try loadConfiguration(logger: logger)
+        return try loadingConfiguration { try RegistrationValidator(configuration: configuration, logger: logger) }
+    }
+
+    /// Both deciders over one directory connection and audit log.
+    func loadRuntime(logger: Logger) throws -> ToolkitRuntime {
+        let configuration = try loadConfiguration(logger: logger)
+        return try loadingConfiguration { try ToolkitRuntime(configuration: configuration, logger: logger) }
+    }
+
+    /// The configuration file with the `--set` overrides.
+    func loadConfiguration(logger: Logger) throws -> ToolkitConfiguration {
         var values: [String: String] = [:]
         for pair in overrides {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
@@ -26,11 +38,8 @@ struct ValidatorOptions: ParsableArguments {
             }
             values[name] = value
         }
-        return try loadingConfiguration {
-            // Load warnings (unknown properties, secret files others can read) are logged by the loader.
-            let configuration = try ToolkitConfiguration.load(path: config, overrides: values)
-            return try RegistrationValidator(configuration: configuration, logger: logger)
-        }
+        // Load warnings (unknown properties, secret files others can read) are logged by the loader.
+        return try loadingConfiguration { try ToolkitConfiguration.load(path: config, overrides: values) }
     }
 }
 
@@ -138,10 +147,10 @@ struct ServeCommand: AsyncParsableCommand {
             guard secret.count >= 16 else { throw UsageFailure("--auth-token: the token must be at least 16 bytes") }
             serviceOptions.bearerToken = secret
         }
-        let validator = try options.load(logger: logger)
+        let runtime = try options.loadRuntime(logger: logger)
         let service: DecisionService
         do {
-            service = try await DecisionService.start(validator: validator, port: port, options: serviceOptions, logger: logger)
+            service = try await DecisionService.start(runtime: runtime, port: port, options: serviceOptions, logger: logger)
         } catch {
             throw UsageFailure("cannot listen on \(unixSocket ?? "127.0.0.1:\(port)"): \(error)")
         }
@@ -149,6 +158,7 @@ struct ServeCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("""
             decision service listening on \(location)\(serviceOptions.bearerToken == nil ? "" : " (bearer token required)")
               decide   POST \(service.unixSocketPath == nil ? service.decisionsURL.absoluteString : "/v1/decisions")
+              tokens   POST \(service.unixSocketPath == nil ? service.baseURL.appendingPathComponent("v1/token-decisions").absoluteString : "/v1/token-decisions")
               health   GET  \(service.unixSocketPath == nil ? service.baseURL.appendingPathComponent("healthz").absoluteString : "/healthz")
 
             """.utf8))

@@ -26,6 +26,8 @@ func loadingConfiguration<T>(_ load: () throws -> T) throws -> T {
         throw UsageFailure("configuration: \(error)")
     } catch let error as JOSEError {
         throw UsageFailure("signing key: \(error.reason)")
+    } catch let error as AuditError {
+        throw UsageFailure("auditLog: \(error.reason)")
     }
 }
 
@@ -55,7 +57,8 @@ struct SSAVerify: AsyncParsableCommand {
             2 usage or configuration error, 3 undecided (directory or network failure).
             """,
         version: "0.1.0",
-        subcommands: [VerifyCommand.self, DecideCommand.self, CertsCommand.self, TokenCommand.self, TPPCommand.self, SandboxCommand.self, ServeCommand.self, DemoCommand.self]
+        subcommands: [VerifyCommand.self, DecideCommand.self, TokenDecideCommand.self, CertsCommand.self, TokenCommand.self, TPPCommand.self,
+                      SandboxCommand.self, ServeCommand.self, AuditCommand.self, DemoCommand.self]
     )
 
     /// Runs the command line with the project's exit statuses: argument errors exit 2 (not 64).

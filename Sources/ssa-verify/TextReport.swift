@@ -68,6 +68,28 @@ struct TextReport {
         return lines.joined(separator: "\n")
     }
 
+    func render(_ decision: TokenDecision) -> String {
+        var lines: [String] = []
+        switch decision.verdict {
+        case .allow:
+            lines.append(paint("ALLOW", "1;32") + "  software \(safe(decision.softwareID, limit: 128)) (org \(safe(decision.organisationID, limit: 128))), client \(safe(decision.clientID, limit: 128))")
+            lines.append("       scope \(safe(decision.grantedScopes.joined(separator: " ")))\(decision.removedScopes.isEmpty ? "" : "; removed \(safe(decision.removedScopes.joined(separator: " ")))")")
+            if let intent = decision.intentID { lines.append("       openbanking_intent_id \(safe(intent, limit: 128))") }
+            if let lifetimes = decision.lifetimes {
+                lines.append("       lifetimes: access \(lifetimes.accessToken) s, id_token \(lifetimes.idToken) s, \(lifetimes.refreshToken.map { "refresh \($0) s" } ?? "no refresh token")")
+            }
+        case .deny:
+            lines.append(paint("DENY", "1;31") + "  " + safe(decision.error?.rawValue))
+            lines.append("      " + safe(decision.errorDescription))
+        case .undecided:
+            lines.append(paint("UNDECIDED", "1;33") + "  " + safe(decision.error?.rawValue))
+            lines.append("           " + safe(decision.errorDescription))
+        }
+        lines.append("")
+        lines += checkLines(decision.checks)
+        return lines.joined(separator: "\n")
+    }
+
     func checkLines(_ checks: [Check]) -> [String] {
         let width = checks.map(\.name.rawValue.count).max() ?? 0
         return checks.map { check in

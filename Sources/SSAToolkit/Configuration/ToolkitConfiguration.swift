@@ -52,6 +52,8 @@ public struct ToolkitConfiguration: Sendable {
     public var jwksCachePolicy = JWKSProvider.CachePolicy()
     /// The registration rules' properties.
     public var registration = RegistrationSettings()
+    /// Token time's properties (status cache, subject, lifetimes, static claims, audit log).
+    public var token = TokenSettings()
     /// The file it was loaded from.
     public var source: String?
     /// Property names present but not known to the toolkit (reported as warnings).
@@ -68,7 +70,8 @@ public struct ToolkitConfiguration: Sendable {
         "jwksCacheMinSeconds", "jwksCacheMaxSeconds", "jwksCacheDefaultSeconds",
         // Read by the Janssen scripts from the same script configuration, not by the toolkit.
         "ssaToolkitUrl", "timeoutSeconds",
-    ]).union(RegistrationSettings.propertyNames)
+        "updateTokenScriptDn",
+    ]).union(RegistrationSettings.propertyNames).union(TokenSettings.propertyNames)
 
     /// Properties that hold a password (`literal`, `env:NAME` or `file:PATH`).
     public static let passwordProperties: Set<String> = ["transportKeyStorePassword", "trustKeyStorePassword", "signingKeyPassword"]
@@ -231,6 +234,7 @@ public struct ToolkitConfiguration: Sendable {
             throw ConfigurationError(property: "jwksCacheMinSeconds", "is greater than jwksCacheMaxSeconds")
         }
         registration = try RegistrationSettings(properties: properties)
+        token = try TokenSettings(properties: properties, baseDirectory: baseDirectory)
         unknownProperties = properties.keys.filter { !Self.knownProperties.contains($0) }.sorted()
         if transportKeyStore != nil && transportKeyStorePassword == nil {
             throw ConfigurationError(property: "transportKeyStorePassword", "is required with transportKeyStore (use \"\" for an empty password)")

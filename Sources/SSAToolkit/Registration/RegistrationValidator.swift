@@ -40,6 +40,8 @@ public final class RegistrationValidator: Sendable {
     public let certificateTrust: ClientCertificateTrust
     /// The `jti` of every accepted request JWT, for its lifetime.
     public let replays: any ReplayStore
+    /// Where decisions are recorded; `nil` when no audit log is configured.
+    public let audit: AuditLog?
     private let logger: Logger
 
     /// A validator from its parts.
@@ -49,7 +51,7 @@ public final class RegistrationValidator: Sendable {
     ///     ``ClientCertificateTrust/verifiedByProxy`` where the TLS-terminating proxy verified it.
     ///   - replays: where request JWT ids are remembered; share one store between servers.
     public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, policy: RegistrationPolicy, softwareKeys: SoftwareKeySets,
-                certificateTrust: ClientCertificateTrust, replays: any ReplayStore = InMemoryReplayStore(),
+                certificateTrust: ClientCertificateTrust, replays: any ReplayStore = InMemoryReplayStore(), audit: AuditLog? = nil,
                 logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.verifier = verifier
         self.directory = directory
@@ -57,6 +59,7 @@ public final class RegistrationValidator: Sendable {
         self.softwareKeys = softwareKeys
         self.certificateTrust = certificateTrust
         self.replays = replays
+        self.audit = audit
         self.logger = logger
     }
 
@@ -66,13 +69,25 @@ public final class RegistrationValidator: Sendable {
     ///   ``KeyStoreError`` for a store or key that cannot be loaded, ``JOSEError`` for a signing
     ///   key that cannot sign.
     public convenience init(configuration: ToolkitConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        guard let jwksURL = configuration.jwksEndpoint else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
+        try Self.checkRequired(configuration)
+        let connection = try DirectoryConnection(configuration: configuration, environment: environment, logger: logger)
+        try self.init(configuration: configuration, connection: connection, audit: nil, logger: logger)
+    }
+
+    private static func checkRequired(_ configuration: ToolkitConfiguration) throws {
+        guard configuration.jwksEndpoint != nil else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
         guard configuration.tppURL != nil else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
-        let audience = configuration.registrationAudience
-        if audience == nil, configuration.registration.requireSignedRequest == true {
+        if configuration.registrationAudience == nil, configuration.registration.requireSignedRequest == true {
             throw ConfigurationError(property: "registrationAudience", "is required with requireSignedRequest=true: the authorization server's issuer identifier, which request JWTs must name in aud")
         }
-        let connection = try DirectoryConnection(configuration: configuration, environment: environment, logger: logger)
+    }
+
+    /// A validator over an already loaded directory connection (shared with token time), writing
+    /// its decisions to `audit` when given.
+    public convenience init(configuration: ToolkitConfiguration, connection: DirectoryConnection, audit: AuditLog?, logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        try Self.checkRequired(configuration)
+        guard let jwksURL = configuration.jwksEndpoint else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
+        let audience = configuration.registrationAudience
         // The directory's JWKS and the software key sets it hosts are fetched over the same
         // client as the directory itself (the trust store as the only anchors; the transport
         // certificate is presented, which directories that require mutual TLS need).
@@ -105,7 +120,7 @@ public final class RegistrationValidator: Sendable {
         }
         guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
         self.init(verifier: verifier, directory: tpp, policy: policy, softwareKeys: softwareKeys, certificateTrust: certificateTrust,
-                  replays: InMemoryReplayStore(capacity: configuration.registration.replayCacheSize ?? 100_000), logger: logger)
+                  replays: InMemoryReplayStore(capacity: configuration.registration.replayCacheSize ?? 100_000), audit: audit, logger: logger)
     }
 
     /// The checks of a decision, in the order they run.
@@ -132,6 +147,22 @@ public final class RegistrationValidator: Sendable {
             decision.checks.append(Check(name, .skip, reason))
         }
         decision.checks.sort { (Self.checkOrder.firstIndex(of: $0.name) ?? .max) < (Self.checkOrder.firstIndex(of: $1.name) ?? .max) }
+        if let audit {
+            do throws(AuditError) {
+                try await audit.append(AuditRecord(
+                    kind: "registration", time: now, decision: decision.verdict.rawValue, error: decision.error?.rawValue,
+                    failedChecks: decision.checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: decision.client?.clientID,
+                    softwareID: decision.softwareStatement?.softwareID, organisationID: decision.softwareStatement?.organisationID,
+                    scopesGranted: decision.client?.scopes ?? []))
+            } catch {
+                // No record, no registration.
+                if let claimedJTI { await replays.release(jti: claimedJTI.jti, issuer: claimedJTI.issuer) }
+                decision.verdict = .undecided
+                decision.error = .temporarilyUnavailable
+                decision.errorDescription = error.reason
+                decision.client = nil
+            }
+        }
         logger.debug("registration \(decision.verdict.rawValue)", metadata: [
             "software_id": "\(decision.softwareStatement?.softwareID ?? "-")",
             "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",

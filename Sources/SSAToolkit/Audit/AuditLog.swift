@@ -1,0 +1,295 @@
+import Crypto
+import Dispatch
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One decision as the audit trail keeps it: ids, outcome, what failed, scopes and intent.
+/// Never a token, assertion, certificate body or personal data beyond ids.
+public struct AuditRecord: Sendable {
+    /// `token` or `registration`.
+    public var kind: String
+    /// When it was decided.
+    public var time: Date
+    /// `allow`, `deny`, `accept`, `reject` or `undecided`.
+    public var decision: String
+    /// The error code, when not allowed or accepted.
+    public var error: String?
+    /// Names of the checks that failed.
+    public var failedChecks: [String]
+    /// The OAuth client id.
+    public var clientID: String?
+    /// The software statement id.
+    public var softwareID: String?
+    /// The organisation id.
+    public var organisationID: String?
+    /// Scopes granted.
+    public var scopesGranted: [String]
+    /// Scopes removed because the roles no longer permit them.
+    public var scopesRemoved: [String]
+    /// The consent's `openbanking_intent_id`.
+    public var intentID: String?
+
+    /// A record.
+    public init(kind: String, time: Date, decision: String, error: String? = nil, failedChecks: [String] = [], clientID: String? = nil,
+                softwareID: String? = nil, organisationID: String? = nil, scopesGranted: [String] = [], scopesRemoved: [String] = [], intentID: String? = nil) {
+        self.kind = kind
+        self.time = time
+        self.decision = decision
+        self.error = error
+        self.failedChecks = failedChecks
+        self.clientID = clientID
+        self.softwareID = softwareID
+        self.organisationID = organisationID
+        self.scopesGranted = scopesGranted
+        self.scopesRemoved = scopesRemoved
+        self.intentID = intentID
+    }
+
+    /// The record's members, without the chain (`prev`, `hash`).
+    var members: [String: JSONValue] {
+        var object: [String: JSONValue] = [
+            "kind": .string(kind),
+            "time": .string(NumericDate.format(time)),
+            "decision": .string(decision),
+            "failed_checks": .array(failedChecks.map { .string($0) }),
+            "scopes_granted": .array(scopesGranted.map { .string($0) }),
+            "scopes_removed": .array(scopesRemoved.map { .string($0) }),
+        ]
+        if let error { object["error"] = .string(error) }
+        if let clientID { object["client_id"] = .string(clientID) }
+        if let softwareID { object["software_id"] = .string(softwareID) }
+        if let organisationID { object["org_id"] = .string(organisationID) }
+        if let intentID { object["intent_id"] = .string(intentID) }
+        return object
+    }
+}
+
+/// A record that could not be written.
+public struct AuditError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong, naming the file.
+    public var reason: String
+    init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// An append-only, hash-chained audit log: one JSON line per decision.
+///
+/// Each line carries `prev`, the SHA-256 (hex) of the previous line's bytes, and ends with
+/// `hash`, the SHA-256 of the line up to that member, so an edit, a deletion or a reordering
+/// anywhere (the last line included) breaks the chain (`ssa-verify audit verify`). A new file
+/// starts from the last line of the one it continues (rotation), or from 64 zeros.
+///
+/// ``append(_:)`` returns once the record is written and synced (durability ``Durability``);
+/// it throws when it is not, so the caller can refuse to decide (fail closed). Writes and syncs
+/// run on a thread of their own, never on Swift's cooperative pool.
+public final class AuditLog: Sendable {
+    /// When a record counts as written.
+    public enum Durability: Sendable {
+        /// Every record is written and synced on its own before its answer.
+        case fsyncEachRecord
+        /// Records that arrive while a write is in progress share the next write and sync (the
+        /// wait is bounded by one write); each answer still waits for its own record.
+        case groupCommit
+    }
+
+    /// The health of the log, for `/healthz`.
+    public enum Health: Sendable, Hashable {
+        /// The last write succeeded.
+        case ok
+        /// The last write failed, with the reason.
+        case failing(String)
+    }
+
+    /// `prev` of the first record of a chain.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    private struct State {
+        var descriptor: Int32
+        var size: Int
+        var lastHash: String
+        var pending: [(line: [UInt8], done: CheckedContinuation<Void, any Error>)] = []
+        var writing = false
+        var health: Health = .ok
+    }
+
+    /// The file.
+    public let path: String
+    /// The durability.
+    public let durability: Durability
+    /// Rotation size: past it the file is renamed `PATH.<UTC time>` and a new one continues.
+    public let maximumBytes: Int
+    private let state: Mutex<State>
+    private let queue = DispatchQueue(label: "ssa-toolkit.audit")
+
+    /// Opens (or creates, mode 0600) the log at `path`, continuing its chain from its last line.
+    ///
+    /// - Throws: ``AuditError`` when the file cannot be opened or its last line is not a record.
+    public init(path: String, durability: Durability = .groupCommit, maximumBytes: Int = 100 << 20) throws(AuditError) {
+        self.path = path
+        self.durability = durability
+        self.maximumBytes = max(4096, maximumBytes)
+        let (descriptor, size) = try Self.open(path)
+        let last = try Self.lastHash(of: path, size: size)
+        state = Mutex(State(descriptor: descriptor, size: size, lastHash: last))
+    }
+
+    deinit {
+        state.withLock { close($0.descriptor) }
+    }
+
+    /// The health of the last write.
+    public var health: Health { state.withLock { $0.health } }
+
+    /// The hash the next record will carry as `prev`.
+    public var lastHash: String { state.withLock { $0.lastHash } }
+
+    /// Appends `record` and returns once it is written and synced.
+    ///
+    /// - Throws: ``AuditError`` when it was not (disk full, file unwritable): the caller must not
+    ///   act on the decision.
+    public func append(_ record: AuditRecord) async throws(AuditError) {
+        do {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let startWriter = state.withLock { state -> Bool in
+                    var members = record.members
+                    members["prev"] = .string(state.lastHash)
+                    let body = JSONValue.object(members).serialized()
+                    let hash = Self.hex(SHA256.hash(data: Array(body.utf8)))
+                    // `hash` is appended last, so the line up to it is exactly what was hashed.
+                    let line = String(body.dropLast()) + ",\"hash\":\"" + hash + "\"}"
+                    let bytes = Array(line.utf8)
+                    state.lastHash = Self.hex(SHA256.hash(data: bytes))
+                    state.pending.append((bytes + [0x0A], continuation))
+                    if state.writing { return false }
+                    state.writing = true
+                    return true
+                }
+                if startWriter { queue.async { self.drain() } }
+            }
+        } catch let error as AuditError {
+            throw error
+        } catch {
+            throw AuditError("\(path): \(error)")
+        }
+    }
+
+    /// Writes pending lines until none are left (on the log's own thread).
+    private func drain() {
+        while true {
+            let (batch, descriptor, size) = state.withLock { state -> ([(line: [UInt8], done: CheckedContinuation<Void, any Error>)], Int32, Int) in
+                if state.pending.isEmpty {
+                    state.writing = false
+                    return ([], -1, 0)
+                }
+                let taken: [(line: [UInt8], done: CheckedContinuation<Void, any Error>)]
+                switch durability {
+                case .groupCommit: taken = state.pending; state.pending = []
+                case .fsyncEachRecord: taken = [state.pending.removeFirst()]
+                }
+                return (taken, state.descriptor, state.size)
+            }
+            if batch.isEmpty { return }
+            var descriptorInUse = descriptor
+            var sizeNow = size
+            if sizeNow >= maximumBytes, let rotated = rotate(descriptor) {
+                descriptorInUse = rotated
+                sizeNow = 0
+            }
+            let bytes = batch.flatMap(\.line)
+            let failure = Self.writeAll(descriptorInUse, bytes) ?? (fdatasync(descriptorInUse) == 0 ? nil : String(cString: strerror(errno)))
+            state.withLock { state in
+                state.descriptor = descriptorInUse
+                if let failure {
+                    state.health = .failing("the audit log \(path) cannot be written: \(failure)")
+                    // Drop what part of the batch reached the file, then continue the chain from the
+                    // last line actually on disk, so a later record never points at an unwritten one.
+                    _ = ftruncate(descriptorInUse, off_t(sizeNow))
+                    state.lastHash = (try? Self.lastHash(of: path, size: Self.fileSize(descriptorInUse))) ?? state.lastHash
+                    // Lines queued behind the failed ones carry `prev` values that are now wrong.
+                    for waiting in state.pending { waiting.done.resume(throwing: AuditError("the audit log \(path) cannot be written: \(failure)")) }
+                    state.pending = []
+                } else {
+                    state.size = sizeNow + bytes.count
+                    state.health = .ok
+                }
+            }
+            for entry in batch {
+                if let failure { entry.done.resume(throwing: AuditError("the audit log \(path) cannot be written: \(failure)")) } else { entry.done.resume() }
+            }
+        }
+    }
+
+    /// Renames the full file aside and opens a new one; `nil` (keep writing) when that fails.
+    private func rotate(_ descriptor: Int32) -> Int32? {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        let stamp = String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+        var target = "\(path).\(stamp)"
+        var counter = 1
+        while access(target, F_OK) == 0 { target = "\(path).\(stamp)-\(counter)"; counter += 1 }
+        guard rename(path, target) == 0, let (fresh, _) = try? Self.open(path) else { return nil }
+        close(descriptor)
+        return fresh
+    }
+
+    private static func open(_ path: String) throws(AuditError) -> (Int32, Int) {
+        let descriptor = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw AuditError("the audit log \(path) cannot be opened: \(String(cString: strerror(errno)))") }
+        return (descriptor, fileSize(descriptor))
+    }
+
+    private static func fileSize(_ descriptor: Int32) -> Int {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return 0 }
+        return Int(status.st_size)
+    }
+
+    /// The SHA-256 of the file's last line, or ``genesis`` for an empty (or non-regular) file.
+    static func lastHash(of path: String, size: Int) throws(AuditError) -> String {
+        guard size > 0 else { return genesis }
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return genesis }
+        defer { close(descriptor) }
+        let window = min(size, 1 << 20)
+        var bytes = [UInt8](repeating: 0, count: window)
+        let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, window, off_t(size - window)) }
+        guard got == window else { throw AuditError("the audit log \(path) cannot be read to continue its chain") }
+        guard bytes.last == 0x0A else { throw AuditError("the audit log \(path) ends in a partial line; repair it (audit verify names it) before appending") }
+        let body = bytes.dropLast()
+        let start = body.lastIndex(of: 0x0A).map { $0 + 1 } ?? body.startIndex
+        return hex(SHA256.hash(data: Array(body[start...])))
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> String? {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            offset += n
+        }
+        return nil
+    }
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

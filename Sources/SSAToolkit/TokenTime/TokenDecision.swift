@@ -1,0 +1,138 @@
+import Foundation
+
+extension Check.Name {
+    /// The directory still lists the software statement, active.
+    public static let tokenSoftwareActive: Check.Name = "software_active"
+    /// The organisation's status (for the configured domain) is still Active.
+    public static let tokenOrganisation: Check.Name = "organisation"
+    /// Scopes the TPP's current roles no longer permit are removed.
+    public static let roles: Check.Name = "roles"
+    /// A grant for resource scopes carries the consent's `openbanking_intent_id`.
+    public static let intent: Check.Name = "intent"
+    /// `sub` of the id_token per `subjectClaim`.
+    public static let subject: Check.Name = "subject"
+    /// The caller's certificate, when given, is the client's.
+    public static let certificate: Check.Name = "certificate"
+    /// Token lifetimes and whether a refresh token is issued.
+    public static let lifetimes: Check.Name = "lifetimes"
+    /// The decision's audit record was written.
+    public static let audit: Check.Name = "audit"
+}
+
+/// The errors a token decision can end with (RFC 6749 section 5.2, plus `temporarily_unavailable`).
+public struct TokenErrorCode: Hashable, Sendable, CustomStringConvertible {
+    /// The code as sent, e.g. `access_denied`.
+    public var rawValue: String
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    /// The TPP may not have this token (revoked, lost its role, wrong certificate).
+    public static let accessDenied = TokenErrorCode("access_denied")
+    /// The grant itself is unusable (no intent for a resource grant, no user for `sub`).
+    public static let invalidGrant = TokenErrorCode("invalid_grant")
+    /// The directory or the audit log could not be used: neither allow nor deny.
+    public static let temporarilyUnavailable = TokenErrorCode("temporarily_unavailable")
+}
+
+/// Token lifetimes in seconds; `refreshToken` `nil` means no refresh token is issued.
+public struct TokenLifetimes: Sendable, Hashable {
+    /// Access token lifetime.
+    public var accessToken: Int
+    /// ID token lifetime.
+    public var idToken: Int
+    /// Refresh token lifetime, or `nil` for none.
+    public var refreshToken: Int?
+
+    /// Lifetimes.
+    public init(accessToken: Int, idToken: Int, refreshToken: Int?) {
+        self.accessToken = accessToken
+        self.idToken = idToken
+        self.refreshToken = refreshToken
+    }
+}
+
+/// What a token request comes to: **allow** (with what to apply), **deny** (`access_denied` or
+/// `invalid_grant`), or **undecided** (the directory could not be asked and no usable cached
+/// status exists, or the audit log cannot be written): never an allow by accident.
+public struct TokenDecision: Sendable {
+    /// The three answers.
+    public enum Verdict: String, Sendable, Hashable {
+        /// Issue the tokens with what the decision says.
+        case allow
+        /// Refuse: HTTP 403 (or 400 `invalid_grant`) from the token endpoint.
+        case deny
+        /// Refuse for now: HTTP 503; the TPP may retry.
+        case undecided
+    }
+
+    /// The answer.
+    public var verdict: Verdict
+    /// The error, when not allowed.
+    public var error: TokenErrorCode?
+    /// One sentence for a person, when not allowed.
+    public var errorDescription: String?
+    /// Every rule in order.
+    public var checks: [Check]
+    /// The scopes to grant (the requested ones the current roles permit).
+    public var grantedScopes: [String] = []
+    /// Requested scopes removed because the current roles no longer permit them.
+    public var removedScopes: [String] = []
+    /// The consent's `openbanking_intent_id`.
+    public var intentID: String?
+    /// Claims to set in the id_token (`openbanking_intent_id`, `sub`, static claims).
+    public var idTokenClaims: [String: JSONValue] = [:]
+    /// Claims to set in a JWT access token (`openbanking_intent_id`, static claims).
+    public var accessTokenClaims: [String: JSONValue] = [:]
+    /// `x5t#S256` of the caller's certificate, for the access token's `cnf`.
+    public var certificateThumbprint: String?
+    /// The lifetimes to set.
+    public var lifetimes: TokenLifetimes?
+    /// The request's identifiers, for the audit record and logs.
+    public var clientID: String
+    /// The software statement id.
+    public var softwareID: String
+    /// The organisation id.
+    public var organisationID: String
+
+    /// The first failing check.
+    public var failedCheck: Check? { checks.first { $0.outcome == .fail } }
+
+    /// The HTTP status a token endpoint answers with when it does not issue: 403 deny
+    /// (`access_denied`), 400 (`invalid_grant`), 503 undecided; 200 allow.
+    public var httpStatus: Int {
+        switch verdict {
+        case .allow: 200
+        case .deny: error == .invalidGrant ? 400 : 403
+        case .undecided: 503
+        }
+    }
+
+    /// The decision as JSON: `verdict`, `error`, `error_description`, `checks`, `scope`,
+    /// `scopes_removed`, `openbanking_intent_id`, `id_token_claims`, `access_token_claims`,
+    /// `x5t#S256`, `lifetimes`.
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "verdict": .string(verdict.rawValue),
+            "checks": .array(checks.map { ["check": .string($0.name.rawValue), "outcome": .string($0.outcome.rawValue), "detail": .string($0.detail)] }),
+        ]
+        if let error { object["error"] = .string(error.rawValue) }
+        if let errorDescription { object["error_description"] = .string(errorDescription) }
+        if verdict == .allow {
+            object["scope"] = .string(grantedScopes.joined(separator: " "))
+            object["scopes_removed"] = .array(removedScopes.map { .string($0) })
+            object["id_token_claims"] = .object(idTokenClaims)
+            object["access_token_claims"] = .object(accessTokenClaims)
+            if let intentID { object["openbanking_intent_id"] = .string(intentID) }
+            if let certificateThumbprint { object["x5t#S256"] = .string(certificateThumbprint) }
+            if let lifetimes {
+                var times: [String: JSONValue] = ["access_token": .number(Double(lifetimes.accessToken)), "id_token": .number(Double(lifetimes.idToken))]
+                times["refresh_token"] = lifetimes.refreshToken.map { .number(Double($0)) } ?? .null
+                object["lifetimes"] = .object(times)
+            }
+        }
+        return .object(object)
+    }
+
+    /// Key order for printing ``json``.
+    public static let jsonLeadingKeys = ["verdict", "error", "error_description", "scope", "scopes_removed", "openbanking_intent_id", "lifetimes", "checks"]
+}

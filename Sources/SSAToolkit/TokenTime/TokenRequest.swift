@@ -1,0 +1,127 @@
+import Foundation
+
+/// One token request as the authorization server sees it when it is about to issue tokens: the
+/// client as registration stored it, the grant, and (optionally) the caller's TLS certificate.
+///
+/// Built from the server's own state, not from what the TPP posted; still, every member is
+/// checked as if hostile (identifiers validated, sizes bounded, unknown JSON members refused).
+public struct TokenRequest: Sendable {
+    /// The OAuth client id.
+    public var clientID: String
+    /// The software statement id stored at registration.
+    public var softwareID: String
+    /// The organisation id stored at registration.
+    public var organisationID: String
+    /// The client's `token_endpoint_auth_method`.
+    public var tokenEndpointAuthMethod: String?
+    /// The registered `tls_client_auth_subject_dn`, for `tls_client_auth` clients.
+    public var registeredSubjectDN: String?
+    /// `authorization_code`, `refresh_token`, `client_credentials`, CIBA, ...
+    public var grantType: String
+    /// The scopes the server is about to grant.
+    public var scopes: [String]
+    /// The authenticated user's id (absent for `client_credentials`).
+    public var userID: String?
+    /// The authentication context class reference.
+    public var acr: String?
+    /// The authorization request's `claims` parameter (or request object claims).
+    public var claims: [String: JSONValue]?
+    /// The caller's TLS client certificate, PEM.
+    public var clientCertificatePEM: String?
+
+    /// A request from its parts.
+    public init(clientID: String, softwareID: String, organisationID: String, tokenEndpointAuthMethod: String? = nil, registeredSubjectDN: String? = nil,
+                grantType: String, scopes: [String], userID: String? = nil, acr: String? = nil, claims: [String: JSONValue]? = nil, clientCertificatePEM: String? = nil) {
+        self.clientID = clientID
+        self.softwareID = softwareID
+        self.organisationID = organisationID
+        self.tokenEndpointAuthMethod = tokenEndpointAuthMethod
+        self.registeredSubjectDN = registeredSubjectDN
+        self.grantType = grantType
+        self.scopes = scopes
+        self.userID = userID
+        self.acr = acr
+        self.claims = claims
+        self.clientCertificatePEM = clientCertificatePEM
+    }
+
+    /// Whether the grant refreshes an earlier one.
+    public var isRefresh: Bool { grantType.isByteIdentical(to: "refresh_token") }
+
+    /// The JSON members of a token decision call (`POST /v1/token-decisions`, `token-decide`).
+    public static let members: [String] = [
+        "client_id", "software_id", "org_id", "token_endpoint_auth_method", "tls_client_auth_subject_dn", "grant_type", "scope",
+        "user_id", "acr", "claims", "client_certificate",
+    ]
+
+    /// Reads a call: `client_id`, `software_id`, `org_id`, `grant_type` and `scope` (a
+    /// space-separated string or a list) required; `token_endpoint_auth_method`,
+    /// `tls_client_auth_subject_dn`, `user_id`, `acr`, `claims` (an object) and
+    /// `client_certificate` (PEM) optional. Unknown members are refused, so a misspelt member
+    /// cannot silently skip a check.
+    public init(json object: [String: JSONValue]) throws(TokenRequestError) {
+        if let unknown = object.keys.sorted().first(where: { !Self.members.containsByteIdentical($0) }) {
+            throw TokenRequestError("unknown member \(unknown.quotedForReport()) (expected \(Self.members.joined(separator: ", ")))")
+        }
+        func string(_ name: String, required: Bool, limit: Int = 256) throws(TokenRequestError) -> String? {
+            switch object[name] {
+            case nil, .null?:
+                if required { throw TokenRequestError("\(name) is required") }
+                return nil
+            case .string(let text)?:
+                guard text.utf8.count <= limit else { throw TokenRequestError("\(name) is longer than \(limit) bytes") }
+                return text
+            case let other?: throw TokenRequestError("\(name) must be a string, not \(other.typeDescription)")
+            }
+        }
+        func identifier(_ name: String) throws(TokenRequestError) -> String {
+            let value = try string(name, required: true) ?? ""
+            if let problem = Identifier.problem(with: value) { throw TokenRequestError("\(name) \(problem)") }
+            return value
+        }
+        clientID = try string("client_id", required: true) ?? ""
+        guard !clientID.isEmpty else { throw TokenRequestError("client_id is empty") }
+        softwareID = try identifier("software_id")
+        organisationID = try identifier("org_id")
+        tokenEndpointAuthMethod = try string("token_endpoint_auth_method", required: false, limit: 64)
+        registeredSubjectDN = try string("tls_client_auth_subject_dn", required: false, limit: 4096)
+        grantType = try string("grant_type", required: true) ?? ""
+        switch object["scope"] {
+        case .string(let text)?: scopes = text.split(separator: " ").map(String.init)
+        case .array?:
+            guard let list = object["scope"]?.stringArrayValue else { throw TokenRequestError("scope must be a string or a list of strings") }
+            scopes = list
+        case nil, .null?: throw TokenRequestError("scope is required (the scopes about to be granted)")
+        case let other?: throw TokenRequestError("scope must be a string or a list of strings, not \(other.typeDescription)")
+        }
+        guard scopes.count <= 64, scopes.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 128 }) else {
+            throw TokenRequestError("scope has more than 64 entries or an entry that is empty or longer than 128 bytes")
+        }
+        userID = try string("user_id", required: false)
+        acr = try string("acr", required: false)
+        switch object["claims"] {
+        case nil, .null?: claims = nil
+        case .object(let members)?: claims = members
+        case let other?: throw TokenRequestError("claims must be an object, not \(other.typeDescription)")
+        }
+        clientCertificatePEM = try string("client_certificate", required: false, limit: 64 * 1024)
+    }
+
+    /// `openbanking_intent_id` from the `claims` parameter: `id_token` first, then `userinfo`,
+    /// each as `{"value": ...}` (an `essential` request without a value carries no intent).
+    public var requestedIntentID: JSONValue? {
+        for member in ["id_token", "userinfo"] {
+            if let value = claims?[member]?.objectValue?["openbanking_intent_id"]?.objectValue?["value"] { return value }
+        }
+        return nil
+    }
+}
+
+/// A token decision call that cannot be read.
+public struct TokenRequestError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What is wrong.
+    public var reason: String
+    /// An error.
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}

@@ -1,0 +1,190 @@
+import Foundation
+
+/// The configuration properties of token time, each optional:
+///
+/// | property | value |
+/// | --- | --- |
+/// | `statusCacheSeconds` | how long a directory status is used (default 300) |
+/// | `statusStaleIfErrorSeconds` | how long past that an expired status may serve while the directory fails (default 0: fail closed) |
+/// | `subjectClaim` | `intent` (default: `sub` is the intent id, Open Banking UK) or `user` (FAPI baseline) |
+/// | `tokenLifetimes` | `access_token=300,id_token=300,refresh_token=7776000;client_credentials:refresh_token=0;PISP:access_token=120` |
+/// | `idTokenClaims`, `accessTokenClaims` | a JSON object of static claims to add; never `iss`, `aud`, `exp`, `iat`, `nbf`, `jti`, `cnf`, `sub`, `openbanking_intent_id` |
+/// | `auditLog` | the audit log file (JSON lines, hash-chained) |
+/// | `auditDurability` | `fsync` (each record synced before its answer) or `group` (default: records arriving together share one write and sync, each answer after its own record is on disk) |
+/// | `auditLogMaxBytes` | rotate past this size (default 100 MiB); the new file continues the chain |
+public struct TokenSettings: Sendable {
+    /// Property names read here.
+    public static let propertyNames: Set<String> = [
+        "statusCacheSeconds", "statusStaleIfErrorSeconds", "subjectClaim", "tokenLifetimes", "idTokenClaims", "accessTokenClaims",
+        "auditLog", "auditDurability", "auditLogMaxBytes",
+    ]
+
+    /// Claims the policy never lets configuration set: the server's own, and the ones the
+    /// policy computes per request.
+    public static let forbiddenClaims: Set<String> = ["iss", "aud", "exp", "iat", "nbf", "jti", "cnf", "sub", "openbanking_intent_id"]
+
+    /// Which value `sub` of the id_token takes.
+    public enum SubjectClaim: String, Sendable {
+        /// The consent's intent id (Open Banking UK).
+        case intent
+        /// The user id (FAPI baseline).
+        case user
+    }
+
+    /// How long a directory status is fresh.
+    public var statusCacheLifetime: TimeInterval = 300
+    /// How long past freshness a status may serve while the directory fails; 0 fails closed.
+    public var staleIfError: TimeInterval = 0
+    /// `sub` per ``SubjectClaim``.
+    public var subjectClaim: SubjectClaim = .intent
+    /// Lifetimes by grant type and role.
+    public var lifetimes = LifetimeRules()
+    /// Static claims added to every id_token.
+    public var idTokenClaims: [String: JSONValue] = [:]
+    /// Static claims added to every JWT access token.
+    public var accessTokenClaims: [String: JSONValue] = [:]
+    /// The audit log file, when configured.
+    public var auditLogPath: String?
+    /// Group commit (default) or a sync per record.
+    public var auditSyncsEachRecord = false
+    /// Rotation size of the audit log.
+    public var auditLogMaximumBytes = 100 << 20
+
+    /// Defaults only.
+    public init() {}
+
+    /// Reads the properties; a malformed or forbidden one is an error naming it.
+    public init(properties: [String: String], baseDirectory: String?) throws(ConfigurationError) {
+        func seconds(_ name: String, range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
+            guard let text = properties[name], !text.isEmpty else { return nil }
+            guard let value = Double(text), value.isFinite, range.contains(value) else {
+                throw ConfigurationError(property: name, "\"\(text)\" is not a number of seconds between \(Int(range.lowerBound)) and \(Int(range.upperBound))")
+            }
+            return value
+        }
+        if let value = try seconds("statusCacheSeconds", range: 0...86_400) { statusCacheLifetime = value }
+        if let value = try seconds("statusStaleIfErrorSeconds", range: 0...86_400) { staleIfError = value }
+        if let text = properties["subjectClaim"] {
+            guard let claim = SubjectClaim(rawValue: text), claim.rawValue.isByteIdentical(to: text) else {
+                throw ConfigurationError(property: "subjectClaim", "\"\(text)\" is not intent or user")
+            }
+            subjectClaim = claim
+        }
+        if let text = properties["tokenLifetimes"] {
+            do { lifetimes = try LifetimeRules(parsing: text) } catch {
+                throw ConfigurationError(property: "tokenLifetimes", error.reason)
+            }
+        }
+        for (name, keyPath) in [("idTokenClaims", \TokenSettings.idTokenClaims), ("accessTokenClaims", \TokenSettings.accessTokenClaims)] {
+            guard let text = properties[name], !text.isEmpty else { continue }
+            let claims: [String: JSONValue]
+            do { claims = try StrictJSONParser(maximumDepth: 8, maximumBytes: 16 * 1024).parseObject(Array(text.utf8)) } catch {
+                throw ConfigurationError(property: name, "is not a JSON object: \(error.reason)")
+            }
+            if let forbidden = claims.keys.sorted().first(where: { name in Self.forbiddenClaims.contains { $0.isByteIdentical(to: name) } }) {
+                throw ConfigurationError(property: name, "sets \(forbidden), which policy never sets (the server's own claims, or ones decided per request: \(Self.forbiddenClaims.sorted().joined(separator: ", ")))")
+            }
+            self[keyPath: keyPath] = claims
+        }
+        if let path = properties["auditLog"], !path.isEmpty {
+            auditLogPath = path.hasPrefix("/") || baseDirectory == nil ? path : URL(fileURLWithPath: baseDirectory! + "/" + path).standardizedFileURL.path
+        }
+        if let text = properties["auditDurability"] {
+            switch text {
+            case "fsync": auditSyncsEachRecord = true
+            case "group": auditSyncsEachRecord = false
+            default: throw ConfigurationError(property: "auditDurability", "\"\(text)\" is not fsync or group")
+            }
+        }
+        if let text = properties["auditLogMaxBytes"] {
+            guard let value = Int(text), value >= 4096 else { throw ConfigurationError(property: "auditLogMaxBytes", "\"\(text)\" is not a whole number of at least 4096") }
+            auditLogMaximumBytes = value
+        }
+    }
+}
+
+/// Token lifetimes: defaults, then per grant type, then per role (a role's rule applies when the
+/// granted scopes include one of its scopes; with several, the shortest lifetime wins).
+public struct LifetimeRules: Sendable, Hashable {
+    /// One set of lifetimes; `nil` members are not set at that level. A refresh lifetime of 0
+    /// means no refresh token.
+    public struct Values: Sendable, Hashable {
+        public var accessToken: Int?
+        public var idToken: Int?
+        public var refreshToken: Int?
+    }
+
+    /// Defaults: access and id tokens 300 s, refresh tokens 90 days.
+    public var defaults = Values(accessToken: 300, idToken: 300, refreshToken: 7_776_000)
+    /// By grant type; `client_credentials` gets no refresh token by default.
+    public var grantTypes: [String: Values] = ["client_credentials": Values(refreshToken: 0)]
+    /// By role.
+    public var roles: [String: Values] = [:]
+
+    /// The defaults.
+    public init() {}
+
+    /// Parses `access_token=300,id_token=300;client_credentials:refresh_token=0;PISP:access_token=120`:
+    /// entries separated by `;`, each an optional `SELECTOR:` (a grant type, or a role in upper
+    /// case) and `name=seconds` pairs separated by `,`. Seconds from 1 to 31536000 (0 allowed for
+    /// refresh_token: none issued).
+    public init(parsing text: String) throws(ConfigurationError) {
+        for entry in text.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+            var selector: String?
+            var pairs = Substring(entry)
+            if let colon = entry.firstIndex(of: ":"), !entry[..<colon].contains("=") {
+                selector = String(entry[..<colon])
+                pairs = entry[entry.index(after: colon)...]
+            }
+            var values = Values()
+            for pair in pairs.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, let seconds = Int(parts[1]) else {
+                    throw ConfigurationError(property: "tokenLifetimes", "\"\(pair)\" is not NAME=SECONDS")
+                }
+                let minimum = parts[0] == "refresh_token" ? 0 : 1
+                guard (minimum...31_536_000).contains(seconds) else {
+                    throw ConfigurationError(property: "tokenLifetimes", "\(parts[0])=\(seconds) is outside \(minimum) to 31536000 seconds")
+                }
+                switch parts[0] {
+                case "access_token": values.accessToken = seconds
+                case "id_token": values.idToken = seconds
+                case "refresh_token": values.refreshToken = seconds
+                default: throw ConfigurationError(property: "tokenLifetimes", "\"\(parts[0])\" is not access_token, id_token or refresh_token")
+                }
+            }
+            guard let selector else {
+                defaults = Self.merge(defaults, values)
+                continue
+            }
+            guard Identifier.problem(with: selector.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: ".", with: "_")) == nil else {
+                throw ConfigurationError(property: "tokenLifetimes", "selector \"\(selector)\" is not a grant type or role")
+            }
+            if selector == selector.uppercased(), !selector.contains("_") || selector.hasPrefix("CD_") {
+                roles[selector] = Self.merge(roles[selector] ?? Values(), values)
+            } else {
+                grantTypes[selector] = Self.merge(grantTypes[selector] ?? Values(), values)
+            }
+        }
+    }
+
+    static func merge(_ base: Values, _ over: Values) -> Values {
+        Values(accessToken: over.accessToken ?? base.accessToken, idToken: over.idToken ?? base.idToken, refreshToken: over.refreshToken ?? base.refreshToken)
+    }
+
+    /// The lifetimes for a grant type and the roles whose scopes the token carries.
+    public func lifetimes(grantType: String, roles applicable: [String]) -> TokenLifetimes {
+        var values = defaults
+        if let byGrant = grantTypes.first(where: { $0.key.isByteIdentical(to: grantType) })?.value { values = Self.merge(values, byGrant) }
+        var access = values.accessToken ?? 300
+        var id = values.idToken ?? 300
+        var refresh = values.refreshToken ?? 0
+        for role in applicable {
+            guard let rule = roles.first(where: { $0.key.isByteIdentical(to: role) })?.value else { continue }
+            if let value = rule.accessToken { access = min(access, value) }
+            if let value = rule.idToken { id = min(id, value) }
+            if let value = rule.refreshToken { refresh = min(refresh, value) }
+        }
+        return TokenLifetimes(accessToken: access, idToken: id, refreshToken: refresh > 0 ? refresh : nil)
+    }
+}
