@@ -185,8 +185,8 @@ func waitForTerminationSignal() async {
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start the sandbox directory in-process and decide sample registrations end to end.",
-        discussion: "Exit status: 0 when every sample got the decision it should, 1 otherwise, 2 when the sandbox cannot start."
+        abstract: "Start the sandbox directory in-process; decide sample registrations, then token requests as the directory changes, with an audit trail.",
+        discussion: "Exit status: 0 when every sample got the decision it should and the audit chain behaves, 1 otherwise, 2 when the sandbox cannot start."
     )
 
     @Option(name: .long, help: "The fixtures folder (certs-fixtures).")
@@ -222,9 +222,19 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     private func runSamples(_ sandbox: DirectorySandbox, fixtures: DirectorySandbox.Fixtures, logger: Logger) async throws -> Int {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ssa-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let auditPath = folder.appendingPathComponent("audit.log").path
         var properties: [String: String] = [:]
         for (name, value) in sandbox.configurationJSON().objectValue ?? [:] { properties[name] = value.stringValue }
-        let validator = try RegistrationValidator(configuration: try ToolkitConfiguration(properties: properties, baseDirectory: nil), environment: [:], logger: logger)
+        properties["auditLog"] = auditPath
+        // The demo changes the directory between token requests: read it afresh each time.
+        properties["statusCacheSeconds"] = "0"
+        let runtime = try loadingConfiguration {
+            try ToolkitRuntime(configuration: try ToolkitConfiguration(properties: properties, baseDirectory: nil), environment: [:], logger: logger)
+        }
+        let validator = runtime.registration
         let tpp = try SandboxTPP(fixtures: fixtures)
         let ssa = try sandbox.issueSoftwareStatement()
         let good = try tpp.requestJWT(ssa: ssa)
@@ -245,21 +255,79 @@ struct DemoCommand: AsyncParsableCommand {
                    input: RegistrationInput(request: good, clientCertificatePEM: try String(contentsOf: fixtures.root.appendingPathComponent("registration/tpp-other.pem"), encoding: .utf8))),
         ]
         var failures = 0
+        var decided = 0
         let report = TextReport(style: .forStandardOutput)
         print("sandbox directory on \(sandbox.baseURL.absoluteString); authorization server \(DirectorySandbox.authorizationServerIssuer)\n")
+        var client: ClientMetadata?
         for (index, sample) in samples.enumerated() {
             let decision = await validator.decide(sample.input)
+            if index == 0 { client = decision.client }
             print("── \(index + 1). \(sample.title) (expected: \(sample.expected.rawValue))")
             switch global.format {
             case .json: print(decision.json.prettySerialized(leadingKeys: Decision.jsonLeadingKeys))
             case .text: print(report.render(decision))
             }
             print("")
+            decided += 1
             if decision.verdict != sample.expected { failures += 1 }
         }
+
+        // Token time for the client just registered, while the directory changes under it.
+        let intent = "urn-alphabank-intent-58923"
+        let tokenRequest = TokenRequest(
+            clientID: client?.clientID ?? SandboxRecords.activeSoftwareID, softwareID: client?.softwareID ?? SandboxRecords.activeSoftwareID,
+            organisationID: client?.organisationID ?? SandboxRecords.activeOrganisationID,
+            tokenEndpointAuthMethod: client?.tokenEndpointAuthMethod ?? "tls_client_auth", registeredSubjectDN: client?.tlsClientAuthSubjectDN ?? tpp.subjectDN,
+            grantType: "authorization_code", scopes: ["openid", "accounts", "payments"], userID: "user-1",
+            claims: ["id_token": ["openbanking_intent_id": ["value": .string(intent), "essential": true]]], clientCertificatePEM: tpp.transportCertificatePEM)
+        struct TokenSample {
+            var title: String
+            var change: (() -> Void)?
+            var expected: TokenDecision.Verdict
+            var check: @Sendable (TokenDecision) -> Bool
+        }
+        let tokenSamples = [
+            TokenSample(title: "a token for the registered client: the consent's intent id goes into the id_token", change: nil, expected: .allow) {
+                $0.idTokenClaims["openbanking_intent_id"] == .string(intent) && $0.removedScopes.isEmpty
+            },
+            TokenSample(title: "the directory drops the TPP's PISP role: payments is removed from the next token", change: {
+                sandbox.updateSoftware(SandboxRecords.activeSoftwareID, roles: ["AISP"])
+            }, expected: .allow) { $0.removedScopes == ["payments"] && $0.grantedScopes == ["openid", "accounts"] },
+            TokenSample(title: "the directory revokes the software statement: the next token is denied", change: {
+                sandbox.updateSoftware(SandboxRecords.activeSoftwareID, active: false)
+            }, expected: .deny) { $0.error == .accessDenied },
+        ]
+        for (offset, sample) in tokenSamples.enumerated() {
+            sample.change?()
+            let decision = await runtime.tokens.decide(tokenRequest)
+            print("── \(samples.count + offset + 1). \(sample.title) (expected: \(sample.expected.rawValue))")
+            switch global.format {
+            case .json: print(decision.json.prettySerialized(leadingKeys: TokenDecision.jsonLeadingKeys))
+            case .text: print(report.render(decision))
+            }
+            print("")
+            decided += 1
+            if decision.verdict != sample.expected || !sample.check(decision) { failures += 1 }
+        }
+
+        // The audit trail: intact as written, broken once one line is edited.
+        let intact = try AuditChain.verify([auditPath])
+        print("audit log: \(intact.records) records, \(intact.broken == nil ? "chain intact" : "chain BROKEN"); last hash \(intact.lastHash)")
+        if intact.broken != nil || intact.records != decided { failures += 1 }
+        let edited = folder.appendingPathComponent("audit-edited.log").path
+        var text = try String(contentsOfFile: auditPath, encoding: .utf8)
+        if let range = text.range(of: "\"decision\":\"reject\"") { text.replaceSubrange(range, with: "\"decision\":\"accept\"") }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: edited))
+        let tampered = try AuditChain.verify([edited])
+        if let broken = tampered.broken {
+            print("audit log with one record edited (a reject turned into an accept): broken at line \(broken.line): \(broken.reason)")
+        } else {
+            print("audit log with one record edited: NOT detected")
+            failures += 1
+        }
+        print("")
         let counts = sandbox.counts()
         print("directory requests: \(counts["/token"] ?? 0) token, \(counts["/jwks"] ?? 0) JWKS, \(counts["/software-jwks"] ?? 0) software JWKS, \(counts["/scim"] ?? 0) SCIM (caches shared by every decision)")
-        print(failures == 0 ? "all \(samples.count) decisions as expected" : "\(failures) of \(samples.count) decisions NOT as expected")
+        print(failures == 0 ? "all \(decided) decisions as expected; the audit chain holds and detects an edit" : "\(failures) of \(decided) decisions or audit checks NOT as expected")
         return failures
-    }
-}
+    }}

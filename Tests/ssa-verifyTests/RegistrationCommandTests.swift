@@ -142,7 +142,11 @@ struct RegistrationCommandTests {
     func demo() throws {
         let result = try CommandRunner.run(["demo", "--fixtures", Fixtures.root.path, "--log-level", "error"])
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
-        #expect(result.standardOutput.contains("all 5 decisions as expected"))
+        #expect(result.standardOutput.contains("all 8 decisions as expected; the audit chain holds and detects an edit"))
+        #expect(result.standardOutput.components(separatedBy: "\nALLOW  ").count == 3)
+        #expect(result.standardOutput.contains("scope openid accounts; removed payments"))
+        #expect(result.standardOutput.components(separatedBy: "\nDENY  access_denied").count == 2)
+        #expect(result.standardOutput.contains("audit log: 8 records, chain intact"))
         #expect(result.standardOutput.components(separatedBy: "\nACCEPT  ").count == 2)
         #expect(result.standardOutput.components(separatedBy: "\nREJECT  ").count == 5)
         #expect(result.standardOutput.contains("1 token"))

@@ -61,7 +61,7 @@ public struct OpenBankingRegistrationHook: ClientRegistrationHook {
 
     public func updateClient(_ input: RegistrationInput, existingClientID: String) async -> Decision {
         var decision = await validator.decide(input)
-        if decision.verdict == .accept, let client = decision.client, client.clientID != existingClientID {
+        if decision.verdict == .accept, let client = decision.client, !client.clientID.isByteIdentical(to: existingClientID) {
             decision.verdict = .reject
             decision.error = .invalidSoftwareStatement
             decision.errorDescription = "the software statement is for client \(client.clientID), not for client \(existingClientID.prefix(64))"
