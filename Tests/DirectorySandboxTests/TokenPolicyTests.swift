@@ -1,0 +1,333 @@
+import DirectorySandbox
+import Foundation
+import SSAToolkit
+import SSAToolkitTestSupport
+import Testing
+
+/// Token-time decisions against the sandbox directory: each rule failing on its own beside the
+/// passing side, the status cache, the audit trail, and the hook.
+@Suite("Token-time decisions against the sandbox directory")
+struct TokenPolicyTests {
+    static let fixtures = RegistrationValidatorTests.fixtures
+    static let intent = "urn-alphabank-intent-58923"
+
+    static func connection(_ sandbox: DirectorySandbox, _ overrides: [String: String] = [:]) throws -> (ToolkitConfiguration, DirectoryConnection) {
+        var properties: [String: String] = [:]
+        for (name, value) in sandbox.configurationJSON().objectValue! { properties[name] = value.stringValue }
+        properties.merge(overrides) { _, new in new }
+        let configuration = try ToolkitConfiguration(properties: properties, baseDirectory: nil)
+        return (configuration, try DirectoryConnection(configuration: configuration, environment: [:]))
+    }
+
+    static func policy(_ sandbox: DirectorySandbox, _ overrides: [String: String] = [:], audit: AuditLog? = nil) throws -> TokenPolicy {
+        let (configuration, connection) = try connection(sandbox, overrides)
+        return try TokenPolicy(configuration: configuration, connection: connection, audit: audit)
+    }
+
+    static func request(scopes: [String] = ["openid", "accounts", "payments"], grantType: String = "authorization_code", intent: JSONValue? = .string(intent),
+                        certificate: String? = nil, softwareID: String = SandboxRecords.activeSoftwareID, organisationID: String = SandboxRecords.activeOrganisationID,
+                        subjectDN: String? = nil, userID: String? = "user-1") -> TokenRequest {
+        TokenRequest(clientID: softwareID, softwareID: softwareID, organisationID: organisationID, tokenEndpointAuthMethod: "tls_client_auth",
+                     registeredSubjectDN: subjectDN ?? "2.5.4.97=PSDGB-FCA-123456,CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB",
+                     grantType: grantType, scopes: scopes, userID: userID,
+                     claims: intent.map { ["id_token": ["openbanking_intent_id": ["value": $0, "essential": true]]] }, clientCertificatePEM: certificate)
+    }
+
+    static func detail(_ decision: TokenDecision) -> String { decision.failedCheck.map { "\($0.name): \($0.detail)" } ?? "no failure" }
+
+    @Test("allow: intent into the id_token and the access token, sub, certificate thumbprint as openssl computes it, lifetimes")
+    func allow() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            let pem = try Fixtures.string("registration/tpp-transport.pem")
+            let decision = await try Self.policy(sandbox).decide(Self.request(certificate: pem))
+            #expect(decision.verdict == .allow, "\(Self.detail(decision))")
+            #expect(decision.checks.map(\.name) == TokenPolicy.checkOrder)
+            #expect(decision.grantedScopes == ["openid", "accounts", "payments"] && decision.removedScopes.isEmpty)
+            #expect(decision.idTokenClaims["openbanking_intent_id"] == .string(Self.intent) && decision.idTokenClaims["sub"] == .string(Self.intent))
+            #expect(decision.accessTokenClaims["openbanking_intent_id"] == .string(Self.intent))
+            #expect(decision.lifetimes == TokenLifetimes(accessToken: 300, idToken: 300, refreshToken: 7_776_000))
+            // x5t#S256 as another implementation computes it: openssl DER, SHA-256, base64url.
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "openssl x509 -in '\(Fixtures.url("registration/tpp-transport.pem").path)' -outform DER | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '='"]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            process.waitUntilExit()
+            let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(decision.certificateThumbprint == expected && !expected.isEmpty)
+            #expect(decision.accessTokenClaims["cnf"] == ["x5t#S256": .string(expected)])
+        }
+    }
+
+    @Test("software_active and organisation: revoked, inactive, unlisted and status-less are denied or undecided, never allowed")
+    func directoryStatus() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            let policy = try Self.policy(sandbox, ["statusCacheSeconds": "0"])
+            #expect(await policy.decide(Self.request()).verdict == .allow)
+            let inactive = await policy.decide(Self.request(softwareID: SandboxRecords.inactiveSoftwareID))
+            #expect(inactive.verdict == .deny && inactive.error == .accessDenied && inactive.failedCheck?.name == .tokenSoftwareActive)
+            let unlisted = await policy.decide(Self.request(softwareID: SandboxRecords.revokedOrganisationSoftwareID))
+            #expect(unlisted.verdict == .deny && unlisted.failedCheck?.detail.contains("lists no software statement") == true)
+            let revokedOrganisation = await policy.decide(Self.request(softwareID: SandboxRecords.revokedOrganisationSoftwareID, organisationID: SandboxRecords.revokedOrganisationID))
+            #expect(revokedOrganisation.verdict == .deny && revokedOrganisation.failedCheck?.name == .tokenOrganisation, "\(Self.detail(revokedOrganisation))")
+            let statusless = await policy.decide(Self.request(scopes: ["openid", "accounts"], softwareID: SandboxRecords.statuslessSoftwareID, organisationID: SandboxRecords.statuslessOrganisationID))
+            #expect(statusless.verdict == .undecided && statusless.error == .temporarilyUnavailable && statusless.failedCheck?.name == .tokenOrganisation)
+            let unknown = await policy.decide(Self.request(organisationID: "NoSuchOrganisation1"))
+            #expect(unknown.verdict == .deny)
+            // Revoked after registration: the next token is denied.
+            sandbox.updateSoftware(SandboxRecords.activeSoftwareID, active: false)
+            let revoked = await policy.decide(Self.request())
+            #expect(revoked.verdict == .deny && revoked.failedCheck?.name == .tokenSoftwareActive && revoked.idTokenClaims.isEmpty)
+            sandbox.updateSoftware(SandboxRecords.activeSoftwareID, active: true)
+            sandbox.updateOrganisation(SandboxRecords.activeOrganisationID, status: "Withdrawn")
+            let withdrawn = await policy.decide(Self.request())
+            #expect(withdrawn.verdict == .deny && withdrawn.failedCheck?.name == .tokenOrganisation && withdrawn.failedCheck?.detail.contains("Withdrawn") == true)
+        }
+    }
+
+    @Test("roles: a lost role removes its scopes; nothing but openid left for a resource grant is a deny; lost authorisation counts too")
+    func roles() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            let policy = try Self.policy(sandbox, ["statusCacheSeconds": "0", "tokenLifetimes": "PISP:access_token=120"])
+            let before = await policy.decide(Self.request())
+            #expect(before.lifetimes?.accessToken == 120)  // a payments token is short-lived
+            sandbox.updateSoftware(SandboxRecords.activeSoftwareID, roles: ["AISP"])
+            let narrowed = await policy.decide(Self.request())
+            #expect(narrowed.verdict == .allow && narrowed.removedScopes == ["payments"] && narrowed.grantedScopes == ["openid", "accounts"])
+            #expect(narrowed.lifetimes?.accessToken == 300)
+            let onlyPayments = await policy.decide(Self.request(scopes: ["openid", "payments"]))
+            #expect(onlyPayments.verdict == .deny && onlyPayments.failedCheck?.name == .roles && onlyPayments.error == .accessDenied)
+            // Scopes no role governs pass through; openid alone needs no role.
+            let plain = await policy.decide(Self.request(scopes: ["openid"], intent: nil))
+            #expect(plain.verdict == .allow && plain.grantedScopes == ["openid"])
+        }
+    }
+
+    @Test("intent: a resource grant without one is invalid_grant; malformed ones too; client_credentials needs none and gets no refresh token")
+    func intent() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            let policy = try Self.policy(sandbox)
+            for (name, value) in [("none", JSONValue?.none), ("number", .number(5)), ("injection", .string("x\"}\u{1B}[2K")), ("too long", .string(String(repeating: "a", count: 200)))] {
+                let decision = await policy.decide(Self.request(intent: value))
+                #expect(decision.verdict == .deny && decision.error == .invalidGrant && decision.failedCheck?.name == .intent, "\(name): \(Self.detail(decision))")
+                #expect(decision.httpStatus == 400)
+            }
+            let refresh = await policy.decide(Self.request(grantType: "refresh_token", intent: nil))
+            #expect(refresh.verdict == .deny && refresh.failedCheck?.name == .intent)
+            let clientCredentials = await policy.decide(Self.request(scopes: ["accounts"], grantType: "client_credentials", intent: nil, userID: nil))
+            #expect(clientCredentials.verdict == .allow, "\(Self.detail(clientCredentials))")
+            #expect(clientCredentials.lifetimes?.refreshToken == nil)
+            // The intent may come from the userinfo member too.
+            var userinfo = Self.request(intent: nil)
+            userinfo.claims = ["userinfo": ["openbanking_intent_id": ["value": .string(Self.intent)]]]
+            #expect(await policy.decide(userinfo).intentID == Self.intent)
+        }
+    }
+
+    @Test("subject: intent (Open Banking UK) or user (FAPI); user mode without a user is invalid_grant")
+    func subject() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            let user = try Self.policy(sandbox, ["subjectClaim": "user"])
+            let decision = await user.decide(Self.request())
+            #expect(decision.idTokenClaims["sub"] == "user-1" && decision.idTokenClaims["openbanking_intent_id"] == .string(Self.intent))
+            let noUser = await user.decide(Self.request(userID: nil))
+            #expect(noUser.verdict == .deny && noUser.error == .invalidGrant && noUser.failedCheck?.name == .subject)
+        }
+    }
+
+    @Test("certificate: another TPP's, one whose subject is not the registered DN, and garbage are denied")
+    func certificate() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            let policy = try Self.policy(sandbox)
+            let other = await policy.decide(Self.request(certificate: try Fixtures.string("registration/tpp-other.pem")))
+            #expect(other.verdict == .deny && other.failedCheck?.name == .certificate && other.error == .accessDenied)
+            let wrongDN = await policy.decide(Self.request(certificate: try Fixtures.string("registration/tpp-transport.pem"), subjectDN: "CN=4ZUKbHjbA2ZqxCxTsQPkTY,O=Someone Else,C=GB"))
+            #expect(wrongDN.verdict == .deny && wrongDN.failedCheck?.name == .certificate)
+            let garbage = await policy.decide(Self.request(certificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
+            #expect(garbage.verdict == .deny && garbage.failedCheck?.name == .certificate)
+        }
+    }
+
+    @Test("1,000 concurrent token decisions for one software id with a cold cache cause exactly one SCIM lookup")
+    func oneLookup() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            let policy = try Self.policy(sandbox)
+            let verdicts = await withTaskGroup(of: TokenDecision.Verdict.self) { group in
+                for _ in 0..<1000 { group.addTask { await policy.decide(Self.request()).verdict } }
+                return await group.reduce(into: [TokenDecision.Verdict]()) { $0.append($1) }
+            }
+            #expect(verdicts.count == 1000 && verdicts.allSatisfy { $0 == .allow })
+            #expect(sandbox.counts()["/scim"] == 1)
+            #expect(await policy.status.lookupCount == 1)
+        }
+    }
+
+    @Test("directory down: undecided with no usable status; a stale record serves only within statusStaleIfErrorSeconds")
+    func outage() async throws {
+        let clock = TestClock(Date())
+        var strict: DirectoryStatusCache?
+        var lenient: DirectoryStatusCache?
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            let (_, connection) = try Self.connection(sandbox)
+            let tpp = try #require(connection.tpp)
+            strict = DirectoryStatusCache(lifetime: 60, staleIfError: 0, clock: clock.reader) { (id: String) async throws(DirectoryError) in try await tpp.organisation(id) }
+            lenient = DirectoryStatusCache(lifetime: 60, staleIfError: 600, clock: clock.reader) { (id: String) async throws(DirectoryError) in try await tpp.organisation(id) }
+            for cache in [strict!, lenient!] { #expect(await TokenPolicy(status: cache).decide(Self.request(), at: clock.now).verdict == .allow) }
+        }
+        // Within the lifetime the cached record serves without the directory.
+        #expect(await TokenPolicy(status: strict!).decide(Self.request(), at: clock.now).verdict == .allow)
+        clock.advance(by: 120)
+        let closed = await TokenPolicy(status: strict!).decide(Self.request(), at: clock.now)
+        #expect(closed.verdict == .undecided && closed.error == .temporarilyUnavailable && closed.httpStatus == 503)
+        let stale = await TokenPolicy(status: lenient!).decide(Self.request(), at: clock.now)
+        #expect(stale.verdict == .allow && stale.checks.first?.detail.contains("stale") == true)
+        clock.advance(by: 600)
+        #expect(await TokenPolicy(status: lenient!).decide(Self.request(), at: clock.now).verdict == .undecided)
+    }
+
+    @Test("the hook: six Update Token calls of one request cost one decision; a deny throws from every call")
+    func hook() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let audit = try AuditLog(path: folder.appendingPathComponent("audit.log").path)
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            let hook = OpenBankingTokenHook(policy: try Self.policy(sandbox, ["statusCacheSeconds": "0"], audit: audit))
+            let issuance = TokenIssuance(Self.request())
+            let claims = try await hook.modifyIdToken(issuance)
+            let access = try await hook.modifyAccessToken(issuance)
+            #expect(try await hook.modifyRefreshToken(issuance))
+            #expect(try await hook.accessTokenLifetime(issuance) == 300)
+            #expect(try await hook.idTokenLifetime(issuance) == 300)
+            #expect(try await hook.refreshTokenLifetime(issuance) == 7_776_000)
+            #expect(claims["openbanking_intent_id"] == .string(Self.intent) && access.scopes == ["openid", "accounts", "payments"])
+            #expect(try AuditChain.verify([audit.path]).records == 1)
+            sandbox.updateSoftware(SandboxRecords.activeSoftwareID, active: false)
+            let denied = TokenIssuance(Self.request())
+            await #expect(throws: TokenRefusal.self) { try await hook.modifyIdToken(denied) }
+            await #expect(throws: TokenRefusal.self) { try await hook.accessTokenLifetime(denied) }
+            do throws(TokenRefusal) { _ = try await hook.modifyAccessToken(denied) } catch { #expect(error.status == 403 && error.error == .accessDenied) }
+            #expect(try AuditChain.verify([audit.path]).records == 2)
+        }
+    }
+
+    @Test("configuration: forbidden claims and malformed lifetimes are refused naming the property")
+    func configuration() throws {
+        for claim in ["iss", "aud", "exp", "iat", "nbf", "jti", "cnf", "sub", "openbanking_intent_id"] {
+            #expect {
+                try ToolkitConfiguration(properties: ["idTokenClaims": "{\"\(claim)\": \"x\"}"], baseDirectory: nil)
+            } throws: { ($0 as? ConfigurationError)?.property == "idTokenClaims" }
+            #expect(throws: ConfigurationError.self) { try ToolkitConfiguration(properties: ["accessTokenClaims": "{\"\(claim)\": 1}"], baseDirectory: nil) }
+        }
+        let fine = try ToolkitConfiguration(properties: ["idTokenClaims": #"{"acr_source": "bank"}"#, "tokenLifetimes": "access_token=600;PISP:access_token=60,refresh_token=0"], baseDirectory: nil)
+        #expect(fine.token.idTokenClaims["acr_source"] == "bank")
+        #expect(fine.token.lifetimes.lifetimes(grantType: "authorization_code", roles: ["PISP"]) == TokenLifetimes(accessToken: 60, idToken: 300, refreshToken: nil))
+        #expect(fine.token.lifetimes.lifetimes(grantType: "authorization_code", roles: []) == TokenLifetimes(accessToken: 600, idToken: 300, refreshToken: 7_776_000))
+        for bad in ["access_token=0", "access_token=x", "bearer=5", "access_token=99999999999"] {
+            #expect { try ToolkitConfiguration(properties: ["tokenLifetimes": bad], baseDirectory: nil) } throws: { ($0 as? ConfigurationError)?.property == "tokenLifetimes" }
+        }
+        #expect(throws: ConfigurationError.self) { try ToolkitConfiguration(properties: ["subjectClaim": "email"], baseDirectory: nil) }
+    }
+}
+
+/// The audit trail: a hash chain that detects an edit, a deletion and a reordering, survives
+/// rotation, and makes decisions undecided when it cannot be written.
+@Suite("The audit log's hash chain")
+struct AuditLogTests {
+    static func folder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    static func write(_ count: Int, to log: AuditLog) async throws {
+        for i in 0..<count {
+            try await log.append(AuditRecord(kind: "token", time: Date(timeIntervalSince1970: 1_767_225_600 + Double(i)), decision: i % 3 == 0 ? "deny" : "allow",
+                                             clientID: "client-\(i % 4)", softwareID: "software-\(i % 2)", organisationID: "org", scopesGranted: ["openid"]))
+        }
+    }
+
+    @Test("intact as written (both durabilities, concurrent appends); an edit, a deletion and a reordering are each named by line")
+    func tampering() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for durability in [AuditLog.Durability.groupCommit, .fsyncEachRecord] {
+            let path = folder.appendingPathComponent("\(durability).log").path
+            let log = try AuditLog(path: path, durability: durability)
+            await withTaskGroup(of: Void.self) { group in
+                for i in 0..<200 {
+                    group.addTask { try? await log.append(AuditRecord(kind: "token", time: Date(), decision: "allow", softwareID: "s\(i)")) }
+                }
+            }
+            let verification = try AuditChain.verify([path])
+            #expect(verification.records == 200 && verification.broken == nil)
+            // Reopened, the chain continues from the last line on disk.
+            let reopened = try AuditLog(path: path, durability: durability)
+            #expect(reopened.lastHash == verification.lastHash)
+            try await Self.write(3, to: reopened)
+            #expect(try AuditChain.verify([path]).records == 203)
+        }
+        let path = folder.appendingPathComponent("tamper.log").path
+        try await Self.write(10, to: try AuditLog(path: path))
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        func verify(_ lines: [String]) throws -> AuditChain.Verification {
+            let copy = folder.appendingPathComponent("copy-\(UUID().uuidString).log").path
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: copy))
+            return try AuditChain.verify([copy])
+        }
+        var edited = lines
+        edited[4] = edited[4].replacingOccurrences(of: "\"decision\":\"allow\"", with: "\"decision\":\"deny\"")
+        #expect(try verify(edited).broken?.line == 5)
+        var lastEdited = lines
+        lastEdited[9] = lastEdited[9].replacingOccurrences(of: "client-1", with: "client-2")
+        #expect(try verify(lastEdited).broken?.line == 10)
+        var deleted = lines
+        deleted.remove(at: 3)
+        #expect(try verify(deleted).broken?.line == 4)
+        var reordered = lines
+        reordered.swapAt(6, 7)
+        #expect(try verify(reordered).broken?.line == 7)
+        #expect(try verify(lines).broken == nil)
+    }
+
+    @Test("rotation: the new file continues the chain from the last line of the one before")
+    func rotation() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("audit.log").path
+        let log = try AuditLog(path: path, maximumBytes: 4096)
+        try await Self.write(60, to: log)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().map { folder.appendingPathComponent($0).path }
+        let rotated = files.filter { $0 != path }
+        #expect(rotated.count >= 2)
+        let ordered = rotated + [path]
+        let verification = try AuditChain.verify(ordered)
+        #expect(verification.broken == nil && verification.records == 60, "\(String(describing: verification.broken))")
+        let alone = try AuditChain.verify([path])
+        #expect(alone.broken == nil && alone.continuesFrom != nil)
+        #expect(try AuditChain.verify(Array(ordered.reversed())).broken != nil)
+        // Filters of `audit show`.
+        #expect(try AuditChain.records(ordered, softwareID: "software-1").count == 30)
+        #expect(try AuditChain.records(ordered, clientID: "client-0").count == 15)
+        #expect(try AuditChain.records(ordered, since: Date(timeIntervalSince1970: 1_767_225_650)).count == 10)
+    }
+
+    @Test("a full disk: the append fails, health says so, and a token decision is undecided, never allowed")
+    func fullDisk() async throws {
+        let log = try AuditLog(path: "/dev/full")
+        await #expect(throws: AuditError.self) { try await log.append(AuditRecord(kind: "token", time: Date(), decision: "allow")) }
+        if case .failing(let reason) = log.health { #expect(reason.contains("/dev/full")) } else { Issue.record("health must be failing") }
+        try await DirectorySandbox.withSandbox(fixtures: TokenPolicyTests.fixtures) { sandbox in
+            let decision = await try TokenPolicyTests.policy(sandbox, audit: log).decide(TokenPolicyTests.request())
+            #expect(decision.verdict == .undecided && decision.error == .temporarilyUnavailable && decision.failedCheck?.name == .audit)
+            #expect(decision.idTokenClaims.isEmpty)
+            // Registration too: no record, no registration.
+            let (configuration, connection) = try TokenPolicyTests.connection(sandbox)
+            let validator = try RegistrationValidator(configuration: configuration, connection: connection, audit: log)
+            let tpp = try SandboxTPP(fixtures: TokenPolicyTests.fixtures)
+            let registration = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement()), clientCertificatePEM: tpp.transportCertificatePEM))
+            #expect(registration.verdict == .undecided && registration.client == nil)
+        }
+    }
+}
