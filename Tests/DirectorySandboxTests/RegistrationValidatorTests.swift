@@ -186,7 +186,9 @@ struct RegistrationValidatorTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let ssa = try sandbox.issueSoftwareStatement()
-            let validator = try Self.validator(sandbox)
+            // 400 SCIM calls at once, each a mutual-TLS handshake on a 2-core machine running the
+            // rest of the suite in parallel: allow the transfers the time such a machine needs.
+            let validator = try Self.validator(sandbox, ["connectTimeoutSeconds": "60", "requestTimeoutSeconds": "120"])
             let requests = try (0..<200).map { _ in try tpp.requestJWT(ssa: ssa) }
             let verdicts = await withTaskGroup(of: Decision.Verdict.self) { group in
                 for request in requests {

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Token decisions through `ssa-verify serve` under load, against the same server's /healthz in
+# the same run (the issue's figure: token decisions >= 50% of /healthz throughput at 16
+# connections, p99 < 5 ms, warm status cache, group-commit audit log).
+#
+#   Benchmarks/load-token-decisions.sh [SSA_VERIFY_BINARY]
+#
+# Builds the release binary when none is given (swift build -c release --scratch-path
+# .build-release), installs wrk from Debian's packages when missing, starts `ssa-verify sandbox`
+# and `ssa-verify serve` on loopback, warms the status cache with one decision, then runs wrk
+# (2 threads, 16 connections, DURATION seconds each, default 10) on /healthz, on
+# /v1/token-decisions, and (for the record) on /v1/decisions. Prints requests/s, p50 and p99,
+# the ratio to /healthz, serve's peak RSS, and whether the goals were met.
+# Environment: DURATION (seconds per run), CONNECTIONS (default 16).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+duration="${DURATION:-10}"
+connections="${CONNECTIONS:-16}"
+
+if ! command -v wrk >/dev/null; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+bin="${1:-}"
+if [ -z "$bin" ]; then
+  (cd "$root" && swift build -c release --scratch-path .build-release --product ssa-verify >/dev/null)
+  bin="$root/.build-release/release/ssa-verify"
+fi
+
+work="$(mktemp -d)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$bin" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" >"$work/sandbox.out" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 100); do grep -q "config " "$work/sandbox.out" 2>/dev/null && break; sleep 0.1; done
+"$bin" serve --config "$work/sandbox.json" --port 0 --set "auditLog=$work/audit.log" --set auditDurability=group \
+  --max-connections 256 --log-level error >"$work/serve.out" 2>/dev/null &
+serve_pid=$!
+pids+=($serve_pid)
+for _ in $(seq 100); do grep -q "health" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.out" | head -1)"
+[ -n "$base" ] || { echo "serve did not start" >&2; exit 2; }
+
+token_body='{"client_id":"4ZUKbHjbA2ZqxCxTsQPkTY","software_id":"4ZUKbHjbA2ZqxCxTsQPkTY","org_id":"0015800001041REAAY","grant_type":"authorization_code","scope":"openid accounts payments","user_id":"user-1","token_endpoint_auth_method":"tls_client_auth","claims":{"id_token":{"openbanking_intent_id":{"value":"urn-alphabank-intent-58923","essential":true}}}}'
+python3 - "$work/token.lua" "$token_body" <<'PY'
+import json, sys
+path, body = sys.argv[1], sys.argv[2]
+open(path, "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' % json.dumps(body))
+PY
+registration_body=$(python3 -c "
+import json,sys
+req=json.load(open('$root/certs-fixtures/registration/request-plain.json'))
+print(json.dumps({'registration_request': req, 'client_certificate': open('$root/certs-fixtures/registration/tpp-transport.pem').read()}))")
+python3 - "$work/registration.lua" "$registration_body" <<'PY'
+import json, sys
+path, body = sys.argv[1], sys.argv[2]
+open(path, "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' % json.dumps(body))
+PY
+
+# Warm the status cache, the token cache and the key caches; check the answers are what we measure.
+curl -sS -H 'Content-Type: application/json' --data-binary "$token_body" "$base/v1/token-decisions" | grep -q '"verdict":"allow"' \
+  || { echo "the warm-up token decision was not an allow" >&2; exit 1; }
+curl -sS -H 'Content-Type: application/json' --data-binary "$registration_body" "$base/v1/decisions" | grep -q '"verdict":"accept"' \
+  || { echo "the warm-up registration decision was not an accept" >&2; exit 1; }
+
+peak_rss() { awk '/VmHWM/ {print $2}' "/proc/$serve_pid/status"; }
+run() {  # name, url, [lua]
+  local out
+  if [ -n "${3:-}" ]; then out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$3" "$2")
+  else out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$2"); fi
+  local rps p50 p99 non2xx
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+  printf '%-28s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
+  echo "$rps $p99" >"$work/$1.result"
+}
+echo "== ssa-verify serve, $connections connections, ${duration}s per run, wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}')"
+run healthz "$base/healthz"
+run token-decisions "$base/v1/token-decisions" "$work/token.lua"
+run registration-decisions "$base/v1/decisions" "$work/registration.lua"
+echo "serve peak RSS: $(( $(peak_rss) / 1024 )) MiB"
+"$bin" audit verify "$work/audit.log" | head -1
+
+python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+def load(name):
+    rps, p99 = open(f"{work}/{name}.result").read().split()
+    unit = 1000.0 if p99.endswith("us") else (1.0 if p99.endswith("ms") else 1e-3 if p99.endswith("s") else 1.0)
+    value = float(p99.rstrip("usm"))
+    ms = value / 1000.0 if p99.endswith("us") else value if p99.endswith("ms") else value * 1000.0
+    return float(rps), ms
+health, _ = load("healthz")
+token, token_p99 = load("token-decisions")
+registration, _ = load("registration-decisions")
+ratio = token / health
+print(f"token decisions / healthz: {ratio:.2f}  (goal >= 0.50: {'met' if ratio >= 0.5 else 'NOT met'})")
+print(f"token decisions p99: {token_p99:.2f} ms  (goal < 5 ms: {'met' if token_p99 < 5 else 'NOT met'})")
+print(f"registration decisions / healthz: {registration / health:.3f}")
+PY
