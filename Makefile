@@ -7,7 +7,12 @@ SWIFT_BUILD_FLAGS ?=
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev
 BIN := .build/debug/ssa-verify
 
-.PHONY: all deps jython-deps build test demo bench fixtures clean
+.PHONY: all deps jython-deps build release install install-check test demo bench fixtures clean
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+# `make install CONFIGURATION=debug` installs the debug build (what `make test` checks quickly).
+CONFIGURATION ?= release
 
 all: build
 
@@ -41,8 +46,31 @@ jython-deps:
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
+# The release build: optimised, the Swift standard library and Foundation linked statically (only
+# libc, OpenSSL and libcurl stay shared), in its own build folder.
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release --product ssa-verify $(SWIFT_BUILD_FLAGS)
+
+# Installs ssa-verify, the Janssen scripts, the systemd unit and the README under $(DESTDIR)$(PREFIX).
+install: $(if $(filter debug,$(CONFIGURATION)),build,release)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ssa-toolkit/janssen $(DESTDIR)$(PREFIX)/share/ssa-toolkit/systemd $(DESTDIR)$(PREFIX)/share/doc/ssa-toolkit
+	install -m 0755 $(if $(filter debug,$(CONFIGURATION)),.build/debug/ssa-verify,.build-release/release/ssa-verify) $(DESTDIR)$(PREFIX)/bin/ssa-verify
+	install -m 0644 integrations/janssen/*.py integrations/janssen/README.md $(DESTDIR)$(PREFIX)/share/ssa-toolkit/janssen/
+	install -m 0644 integrations/systemd/ssa-toolkit.service $(DESTDIR)$(PREFIX)/share/ssa-toolkit/systemd/
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/ssa-toolkit/
+
+# `make install` into a temporary prefix, then the installed binary run from outside the tree.
+install-check: build
+	@prefix=$$(mktemp -d); trap 'rm -rf "$$prefix"' EXIT; \
+	$(MAKE) --no-print-directory install CONFIGURATION=debug PREFIX="$$prefix" >/dev/null && \
+	cd / && "$$prefix/bin/ssa-verify" --version >/dev/null && \
+	"$$prefix/bin/ssa-verify" verify "$(CURDIR)/certs-fixtures/jose/ssa/valid-ps256.jwt" --jwks "$(CURDIR)/certs-fixtures/jose/directory.jwks.json" --at 1767229200 >/dev/null 2>&1 && \
+	test -f "$$prefix/share/ssa-toolkit/janssen/client_registration.py" && test -f "$$prefix/share/ssa-toolkit/systemd/ssa-toolkit.service" && \
+	echo "install-check: make install into $$prefix works; the installed ssa-verify verifies an SSA"
+
 test: deps jython-deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	$(MAKE) --no-print-directory install-check
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
 
 # The main job on the embedded sandbox: the directory starts in-process, then sample registrations
@@ -59,4 +87,4 @@ fixtures:
 	./certs-fixtures/generate.sh
 
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-release Benchmarks/.build

@@ -23,7 +23,7 @@ if ! command -v wrk >/dev/null; then
 fi
 bin="${1:-}"
 if [ -z "$bin" ]; then
-  (cd "$root" && swift build -c release --scratch-path .build-release --product ssa-verify >/dev/null)
+  make -C "$root" --no-print-directory release >/dev/null
   bin="$root/.build-release/release/ssa-verify"
 fi
 
