@@ -16,9 +16,10 @@ CONFIGURATION ?= release
 
 all: build
 
-deps:
+# Installs the Debian packages named in $(1) that are missing (apt-get update only when needed).
+define apt_install
 	@missing=""; \
-	for p in $(APT_PACKAGES); do \
+	for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -26,22 +27,18 @@ deps:
 	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(APT_PACKAGES))
 
 # Jython 2.7, a JDK 17 and BouncyCastle (the DN comparison Janssen uses): what
-# integrations/janssen/jython/run-jython-tests.sh needs to run the Janssen script the way Janssen
+# integrations/janssen/jython/run-jython-tests.sh needs to run the Janssen scripts the way Janssen
 # does. Installed only when missing.
 JYTHON_APT_PACKAGES := jython openjdk-17-jdk-headless libbcprov-java
 
 jython-deps:
-	@missing=""; \
-	for p in $(JYTHON_APT_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	$(call apt_install,$(JYTHON_APT_PACKAGES))
 
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)

@@ -131,6 +131,15 @@ public struct ToolkitConfiguration: Sendable {
         return configuration
     }
 
+    /// The property `name` as a number of seconds within `range`; `nil` when absent or empty.
+    static func seconds(_ properties: [String: String], _ name: String, range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
+        guard let text = properties[name], !text.isEmpty else { return nil }
+        guard let value = Double(text), value.isFinite, range.contains(value) else {
+            throw ConfigurationError(property: name, "\"\(text)\" is not a number of seconds between \(Int(range.lowerBound)) and \(Int(range.upperBound))")
+        }
+        return value
+    }
+
     /// The known property closest to `name` (edit distance, case-insensitive), when close enough
     /// to be a likely misspelling.
     public static func closestKnownProperty(to name: String) -> String? {
@@ -214,11 +223,7 @@ public struct ToolkitConfiguration: Sendable {
         }
         registrationAudience = properties["registrationAudience"].flatMap { $0.isEmpty ? nil : $0 }
         func seconds(_ name: String, range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
-            guard let text = properties[name], !text.isEmpty else { return nil }
-            guard let value = Double(text), value.isFinite, range.contains(value) else {
-                throw ConfigurationError(property: name, "\"\(text)\" is not a number of seconds between \(Int(range.lowerBound)) and \(Int(range.upperBound))")
-            }
-            return value
+            try Self.seconds(properties, name, range: range)
         }
         if let skew = try seconds("clockSkewSeconds", range: 0...600) { clockSkew = skew }
         maximumSSAAge = try seconds("maxSSAAgeSeconds", range: 1...(86_400 * 3650))

@@ -57,6 +57,11 @@ public struct Check: Sendable, Hashable {
         self.outcome = outcome
         self.detail = detail
     }
+
+    /// As JSON: `check`, `outcome`, `detail`.
+    public var json: JSONValue {
+        ["check": .string(name.rawValue), "outcome": .string(outcome.rawValue), "detail": .string(detail)]
+    }
 }
 
 /// The RFC 7591 error codes (plus `temporarily_unavailable`) a registration can end with.

@@ -81,7 +81,7 @@ public struct Decision: Sendable {
     public var json: JSONValue {
         var object: [String: JSONValue] = [
             "verdict": .string(verdict.rawValue),
-            "checks": .array(checks.map { ["check": .string($0.name.rawValue), "outcome": .string($0.outcome.rawValue), "detail": .string($0.detail)] }),
+            "checks": .array(checks.map(\.json)),
         ]
         if let error { object["error"] = .string(error.rawValue) }
         if let errorDescription { object["error_description"] = .string(errorDescription) }

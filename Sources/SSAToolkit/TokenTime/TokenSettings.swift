@@ -56,11 +56,7 @@ public struct TokenSettings: Sendable {
     /// Reads the properties; a malformed or forbidden one is an error naming it.
     public init(properties: [String: String], baseDirectory: String?) throws(ConfigurationError) {
         func seconds(_ name: String, range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
-            guard let text = properties[name], !text.isEmpty else { return nil }
-            guard let value = Double(text), value.isFinite, range.contains(value) else {
-                throw ConfigurationError(property: name, "\"\(text)\" is not a number of seconds between \(Int(range.lowerBound)) and \(Int(range.upperBound))")
-            }
-            return value
+            try ToolkitConfiguration.seconds(properties, name, range: range)
         }
         if let value = try seconds("statusCacheSeconds", range: 0...86_400) { statusCacheLifetime = value }
         if let value = try seconds("statusStaleIfErrorSeconds", range: 0...86_400) { staleIfError = value }
