@@ -4,7 +4,7 @@
 
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
-APT_PACKAGES := libssl-dev libcurl4-openssl-dev
+APT_PACKAGES := libssl-dev libcurl4-openssl-dev curl
 BIN := .build/debug/ssa-verify
 
 .PHONY: all deps jython-deps build release install install-check test demo bench fixtures clean

@@ -16,39 +16,10 @@ public enum CommandRunner {
         return executable.deletingLastPathComponent().appendingPathComponent("ssa-verify")
     }
 
-    /// Runs `ssa-verify` with `arguments`, feeding `input` on standard input, in the package root.
-    public static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = Fixtures.packageRoot
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try stdin.fileHandleForWriting.close()
-        // Read both pipes to the end before waiting, so a large output cannot block the child.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = stderr.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outData, as: UTF8.self),
-            standardError: String(decoding: errData, as: UTF8.self)
-        )
+    /// Runs `ssa-verify` with `arguments`, feeding `input` on standard input, in the package root,
+    /// without holding a thread of the cooperative pool while it runs (``AsyncProcess``).
+    public static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) async throws -> Result {
+        let result = try await AsyncProcess.run(binary, arguments, environment: environment, input: input, seconds: 120)
+        return Result(status: result.status, standardOutput: result.standardOutput, standardError: result.standardError)
     }
 }

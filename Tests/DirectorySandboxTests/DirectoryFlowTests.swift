@@ -10,10 +10,11 @@ import Testing
 struct DirectoryFlowTests {
     let fixtures = DirectorySandbox.Fixtures(root: Fixtures.root)
 
-    func connection(_ sandbox: DirectorySandbox, logger: Logger? = nil, transportStore: String = "stores/transport.p12") throws -> DirectoryConnection {
+    func connection(_ sandbox: DirectorySandbox, logger: Logger? = nil, transportStore: String = "stores/transport.p12", overrides: [String: String] = [:]) throws -> DirectoryConnection {
         var properties: [String: String] = [:]
         for (name, value) in sandbox.configurationJSON().objectValue! { properties[name] = value.stringValue }
         properties["transportKeyStore"] = Fixtures.url(transportStore).path
+        properties.merge(overrides) { _, new in new }
         let configuration = try ToolkitConfiguration(properties: properties, baseDirectory: nil)
         if let logger { return try DirectoryConnection(configuration: configuration, environment: [:], logger: logger) }
         return try DirectoryConnection(configuration: configuration, environment: [:])
@@ -45,7 +46,9 @@ struct DirectoryFlowTests {
     @Test("200 concurrent lookups cause exactly one token request")
     func tokenCaching() async throws {
         try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
-            let tpp = try #require(try connection(sandbox).tpp)
+            // 200 mutual-TLS handshakes at once on a 2-core machine running the rest of the suite:
+            // allow the transfers the time such a machine needs.
+            let tpp = try #require(try connection(sandbox, overrides: ["connectTimeoutSeconds": "60", "requestTimeoutSeconds": "120"]).tpp)
             let results = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<200 { group.addTask { try await tpp.isSoftwareStatementActive(SandboxRecords.activeSoftwareID) } }
                 return try await group.reduce(into: [Bool]()) { $0.append($1) }

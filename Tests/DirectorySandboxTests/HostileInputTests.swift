@@ -97,12 +97,12 @@ struct HostileInputTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let ssa = try sandbox.issueSoftwareStatement()
-            let decision = await try Self.validator(sandbox).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: forged))
+            let decision = try await Self.validator(sandbox).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: forged))
             #expect(decision.verdict == .reject && decision.failedCheck?.name == .clientCertificate, "\(Self.detail(decision))")
             #expect(decision.failedCheck?.detail.contains("does not chain to the trust store") == true)
-            let genuine = await try Self.validator(sandbox).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
+            let genuine = try await Self.validator(sandbox).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(genuine.checks.first { $0.name == .clientCertificate }?.detail.contains("chains to") == true)
-            let proxied = await try Self.validator(sandbox, ["clientCertificateVerification": "proxy"]).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: forged))
+            let proxied = try await Self.validator(sandbox, ["clientCertificateVerification": "proxy"]).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: forged))
             #expect(proxied.verdict == .accept, "\(Self.detail(proxied))")
             #expect(proxied.checks.first { $0.name == .clientCertificate }?.detail.contains("proxy") == true)
         }

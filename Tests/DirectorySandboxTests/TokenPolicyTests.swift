@@ -39,7 +39,7 @@ struct TokenPolicyTests {
     func allow() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let pem = try Fixtures.string("registration/tpp-transport.pem")
-            let decision = await try Self.policy(sandbox).decide(Self.request(certificate: pem))
+            let decision = try await Self.policy(sandbox).decide(Self.request(certificate: pem))
             #expect(decision.verdict == .allow, "\(Self.detail(decision))")
             #expect(decision.checks.map(\.name) == TokenPolicy.checkOrder)
             #expect(decision.grantedScopes == ["openid", "accounts", "payments"] && decision.removedScopes.isEmpty)
@@ -319,7 +319,7 @@ struct AuditLogTests {
         await #expect(throws: AuditError.self) { try await log.append(AuditRecord(kind: "token", time: Date(), decision: "allow")) }
         if case .failing(let reason) = log.health { #expect(reason.contains("/dev/full")) } else { Issue.record("health must be failing") }
         try await DirectorySandbox.withSandbox(fixtures: TokenPolicyTests.fixtures) { sandbox in
-            let decision = await try TokenPolicyTests.policy(sandbox, audit: log).decide(TokenPolicyTests.request())
+            let decision = try await TokenPolicyTests.policy(sandbox, audit: log).decide(TokenPolicyTests.request())
             #expect(decision.verdict == .undecided && decision.error == .temporarilyUnavailable && decision.failedCheck?.name == .audit)
             #expect(decision.idTokenClaims.isEmpty)
             // Registration too: no record, no registration.

@@ -9,8 +9,8 @@ struct CertsCommandTests {
     let env = ["SSA_TEST_TRANSPORT_PASSWORD": "changeit", "P12_PASSWORD": "changeit"]
 
     @Test("the fixture configuration is healthy: exit 0, a report a person can read")
-    func healthyConfiguration() throws {
-        let result = try CommandRunner.run(["certs", "--config", "certs-fixtures/config/toolkit.json", "--at", at], environment: env)
+    func healthyConfiguration() async throws {
+        let result = try await CommandRunner.run(["certs", "--config", "certs-fixtures/config/toolkit.json", "--at", at], environment: env)
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
         let out = result.standardOutput
         #expect(out.hasPrefix("HEALTHY  3 items examined at 2026-01-01T01:00:00Z"))
@@ -23,8 +23,8 @@ struct CertsCommandTests {
     }
 
     @Test("JSON output of one problem store: exit 1, the failing check named")
-    func problemJSON() throws {
-        let result = try CommandRunner.run(["certs", "--p12", "certs-fixtures/stores/transport-wrong-eku.p12", "--password-env", "P12_PASSWORD", "--role", "transport",
+    func problemJSON() async throws {
+        let result = try await CommandRunner.run(["certs", "--p12", "certs-fixtures/stores/transport-wrong-eku.p12", "--password-env", "P12_PASSWORD", "--role", "transport",
                                             "--trust", "certs-fixtures/stores/trust.p12", "--trust-password-env", "P12_PASSWORD", "--at", at, "--format", "json"], environment: env)
         #expect(result.status == 1)
         let report = try StrictJSONParser().parseObject(Array(result.standardOutput.utf8))
@@ -38,8 +38,8 @@ struct CertsCommandTests {
     }
 
     @Test("a PEM certificate file on its own")
-    func pemFile() throws {
-        let result = try CommandRunner.run(["certs", "--pem", "certs-fixtures/pki/as-transport-expired.pem", "--at", at])
+    func pemFile() async throws {
+        let result = try await CommandRunner.run(["certs", "--pem", "certs-fixtures/pki/as-transport-expired.pem", "--at", at])
         #expect(result.status == 1)
         #expect(result.standardOutput.contains("FAIL  validity"))
         #expect(result.standardOutput.contains("expired on 2021-01-01"))
@@ -56,9 +56,9 @@ struct CertsCommandTests {
         (["certs"], "exactly one of"),
         (["certs", "--p12", "x.p12", "--pem", "y.pem"], "exactly one of"),
     ])
-    func cannotLoad(_ arguments: [String], _ mentioned: String) throws {
+    func cannotLoad(_ arguments: [String], _ mentioned: String) async throws {
         // The toolkit.json case runs without SSA_TEST_TRANSPORT_PASSWORD: its env: reference fails.
-        let result = try CommandRunner.run(arguments, environment: ["P12_PASSWORD": "changeit"])
+        let result = try await CommandRunner.run(arguments, environment: ["P12_PASSWORD": "changeit"])
         #expect(result.status == 2, "\(result.standardOutput)\(result.standardError)")
         #expect(result.standardError.contains(mentioned), "stderr: \(result.standardError)")
         #expect(!result.standardError.contains("changeit") && !result.standardError.contains("wrong-password"))

@@ -10,19 +10,11 @@ import Testing
 @Suite("Janssen scripts under real Jython 2.7")
 struct JanssenJythonTests {
     @Test("client_registration.py: accepts with the client filled in, refuses with the real status and RFC 7591 error, 503 when the service is down")
-    func registrationScript() throws {
+    func registrationScript() async throws {
         let driver = Fixtures.packageRoot.appendingPathComponent("integrations/janssen/jython/run-jython-tests.sh").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["bash", driver, CommandRunner.binary.path, Fixtures.root.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
+        let result = try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["bash", driver, CommandRunner.binary.path, Fixtures.root.path], seconds: 600)
+        let text = result.standardOutput + result.standardError
+        #expect(result.status == 0 && !result.timedOut, "\(text)")
         // The positive paths are asserted by name, so a script that never accepts cannot pass.
         #expect(text.contains("ok    create accepted"), "\(text)")
         #expect(text.contains("ok    update by the same software accepted"), "\(text)")

@@ -11,34 +11,34 @@ struct RegistrationCommandTests {
     static let otherCertificate = Fixtures.url("registration/tpp-other.pem").path
 
     @Test("decide: accept, reject and undecided, with their exit statuses and JSON")
-    func decide() throws {
+    func decide() async throws {
         let sandbox = try DirectoryCommandTests.SandboxProcess()
-        let accepted = try CommandRunner.run(["decide", "--config", sandbox.configPath, "--request", Self.plainRequest, "--client-cert", Self.tppCertificate, "--format", "json"])
+        let accepted = try await CommandRunner.run(["decide", "--config", sandbox.configPath, "--request", Self.plainRequest, "--client-cert", Self.tppCertificate, "--format", "json"])
         #expect(accepted.status == 0, "\(accepted.standardOutput)\(accepted.standardError)")
         let object = try StrictJSONParser(maximumDepth: 32).parseObject(Array(accepted.standardOutput.utf8))
         #expect(object["verdict"] == "accept")
         #expect(object["client"]?.objectValue?["client_id"] == "4ZUKbHjbA2ZqxCxTsQPkTY")
         #expect(object["error"] == nil)
 
-        let text = try CommandRunner.run(["decide", "--config", sandbox.configPath, "--request", Self.plainRequest, "--client-cert", Self.otherCertificate])
+        let text = try await CommandRunner.run(["decide", "--config", sandbox.configPath, "--request", Self.plainRequest, "--client-cert", Self.otherCertificate])
         #expect(text.status == 1)
         #expect(text.standardOutput.hasPrefix("REJECT  invalid_client_metadata"))
         #expect(text.standardOutput.contains("FAIL  client_certificate"))
         #expect(text.standardOutput.contains("is not the software statement's software_id"))
 
-        let ssaOnly = try CommandRunner.run(["decide", "--config", sandbox.configPath, "--ssa", Fixtures.url("jose/ssa/org-revoked.jwt").path, "--format", "json"])
+        let ssaOnly = try await CommandRunner.run(["decide", "--config", sandbox.configPath, "--ssa", Fixtures.url("jose/ssa/org-revoked.jwt").path, "--format", "json"])
         #expect(ssaOnly.status == 1)
         #expect(ssaOnly.standardOutput.contains("\"unapproved_software_statement\""))
 
         // The same registration with the SCIM endpoint down: undecided, exit 3.
-        let down = try CommandRunner.run(["decide", "--config", sandbox.configPath, "--set", "tppUrl=https://127.0.0.1:1/scim", "--request", Self.plainRequest, "--client-cert", Self.tppCertificate])
+        let down = try await CommandRunner.run(["decide", "--config", sandbox.configPath, "--set", "tppUrl=https://127.0.0.1:1/scim", "--request", Self.plainRequest, "--client-cert", Self.tppCertificate])
         #expect(down.status == 3, "\(down.standardOutput)\(down.standardError)")
         #expect(down.standardOutput.hasPrefix("UNDECIDED  temporarily_unavailable"))
 
-        let badProperty = try CommandRunner.run(["decide", "--config", sandbox.configPath, "--set", "roleScopes=AISP", "--request", Self.plainRequest])
+        let badProperty = try await CommandRunner.run(["decide", "--config", sandbox.configPath, "--set", "roleScopes=AISP", "--request", Self.plainRequest])
         #expect(badProperty.status == 2)
         #expect(badProperty.standardError.contains("roleScopes"))
-        let missing = try CommandRunner.run(["decide", "--config", sandbox.configPath])
+        let missing = try await CommandRunner.run(["decide", "--config", sandbox.configPath])
         #expect(missing.status == 2)
     }
 
@@ -75,47 +75,40 @@ struct RegistrationCommandTests {
     }
 
     /// curl, a client that is not ours: status and body.
-    static func curl(_ arguments: [String]) throws -> (status: Int, body: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-sS", "--max-time", "30", "-o", "-", "-w", "\n%{http_code}"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+    static func curl(_ arguments: [String]) async throws -> (status: Int, body: String) {
+        let result = try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-sS", "--max-time", "30", "-o", "-", "-w", "\n%{http_code}"] + arguments, seconds: 60)
+        let text = result.standardOutput
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
     @Test("serve answers decisions over HTTP, to curl and to the Janssen script")
-    func serve() throws {
+    func serve() async throws {
         let sandbox = try DirectoryCommandTests.SandboxProcess()
         let service = try ServeProcess(config: sandbox.configPath)
-        let health = try Self.curl([service.baseURL + "/healthz"])
+        let health = try await Self.curl([service.baseURL + "/healthz"])
         #expect(health.status == 200 && health.body.contains("\"ok\""))
 
         let request = try StrictJSONParser(maximumDepth: 32).parseObject(Array(try Fixtures.data("registration/request-plain.json")))
         let call = JSONValue.object(["registration_request": .object(request), "client_certificate": .string(try Fixtures.string("registration/tpp-transport.pem"))]).serialized()
-        let decided = try Self.curl(["-H", "Content-Type: application/json", "--data-binary", call, service.baseURL + "/v1/decisions"])
+        let decided = try await Self.curl(["-H", "Content-Type: application/json", "--data-binary", call, service.baseURL + "/v1/decisions"])
         #expect(decided.status == 200, "\(decided.body)")
         let decision = try StrictJSONParser(maximumDepth: 32).parseObject(Array(decided.body.utf8))
         #expect(decision["verdict"] == "accept", "\(decided.body)")
 
-        let malformed = try Self.curl(["-H", "Content-Type: application/json", "--data-binary", #"{"registration_request": 5}"#, service.baseURL + "/v1/decisions"])
+        let malformed = try await Self.curl(["-H", "Content-Type: application/json", "--data-binary", #"{"registration_request": 5}"#, service.baseURL + "/v1/decisions"])
         #expect(malformed.status == 400 && malformed.body.contains("invalid_request"))
-        let unknown = try Self.curl(["-H", "Content-Type: application/json", "--data-binary", #"{"clientCertificate": "x", "software_statement": "a.b.c"}"#, service.baseURL + "/v1/decisions"])
+        let unknown = try await Self.curl(["-H", "Content-Type: application/json", "--data-binary", #"{"clientCertificate": "x", "software_statement": "a.b.c"}"#, service.baseURL + "/v1/decisions"])
         #expect(unknown.status == 400 && unknown.body.contains("clientCertificate"))
         let bigFile = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).json")
         try Data((#"{"software_statement": ""# + String(repeating: "x", count: 300 * 1024) + #""}"#).utf8).write(to: bigFile)
         defer { try? FileManager.default.removeItem(at: bigFile) }
-        let tooLarge = try Self.curl(["-H", "Content-Type: application/json", "--data-binary", "@" + bigFile.path, service.baseURL + "/v1/decisions"])
+        let tooLarge = try await Self.curl(["-H", "Content-Type: application/json", "--data-binary", "@" + bigFile.path, service.baseURL + "/v1/decisions"])
         #expect(tooLarge.status == 413)
 
         // The Janssen registration script, driven through a stand-in context by CPython.
         let harness = Fixtures.packageRoot.appendingPathComponent("integrations/janssen/test_client_registration.py").path
-        func janssen(_ certificate: String, _ expectation: [String]) throws -> Int32 {
+        func janssen(_ certificate: String, _ expectation: [String]) async throws -> Int32 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", harness, "--url", service.baseURL, "--ssa", Fixtures.url("jose/ssa/valid-ps256.jwt").path,
@@ -124,12 +117,12 @@ struct RegistrationCommandTests {
             process.waitUntilExit()
             return process.terminationStatus
         }
-        #expect(try janssen(Self.tppCertificate, ["--expect", "accept"]) == 0)
-        #expect(try janssen(Self.otherCertificate, ["--expect", "reject", "--expect-error", "invalid_client_metadata"]) == 0)
+        #expect(try await janssen(Self.tppCertificate, ["--expect", "accept"]) == 0)
+        #expect(try await janssen(Self.otherCertificate, ["--expect", "reject", "--expect-error", "invalid_client_metadata"]) == 0)
     }
 
     @Test("the Janssen script's own self-test: every failure is closed")
-    func janssenSelfTest() throws {
+    func janssenSelfTest() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Fixtures.packageRoot.appendingPathComponent("integrations/janssen/test_client_registration.py").path, "--self-test"]
@@ -139,8 +132,8 @@ struct RegistrationCommandTests {
     }
 
     @Test("demo: the sandbox in-process and every sample decided as expected")
-    func demo() throws {
-        let result = try CommandRunner.run(["demo", "--fixtures", Fixtures.root.path, "--log-level", "error"])
+    func demo() async throws {
+        let result = try await CommandRunner.run(["demo", "--fixtures", Fixtures.root.path, "--log-level", "error"])
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
         #expect(result.standardOutput.contains("all 8 decisions as expected; the audit chain holds and detects an edit"))
         #expect(result.standardOutput.components(separatedBy: "\nALLOW  ").count == 3)

@@ -19,55 +19,55 @@ struct TokenCommandTests {
     }
 
     @Test("token-decide: allow (0), deny (1), undecided (3), malformed (2), text and JSON, and an audit trail that verify and show read")
-    func tokenDecide() throws {
+    func tokenDecide() async throws {
         let sandbox = try DirectoryCommandTests.SandboxProcess()
         let audit = try Self.temporaryFile("audit.log")
         defer { try? FileManager.default.removeItem(atPath: audit) }
         let requestFile = try Self.temporaryFile("token.json", Self.request.serialized())
         let base = ["token-decide", "--config", sandbox.configPath, "--set", "auditLog=\(audit)"]
-        let allowed = try CommandRunner.run(base + ["--request", requestFile, "--format", "json"])
+        let allowed = try await CommandRunner.run(base + ["--request", requestFile, "--format", "json"])
         #expect(allowed.status == 0, "\(allowed.standardOutput)\(allowed.standardError)")
         let object = try StrictJSONParser(maximumDepth: 16).parseObject(Array(allowed.standardOutput.utf8))
         #expect(object["verdict"] == "allow" && object["scope"] == "openid accounts payments")
         #expect(object["id_token_claims"]?.objectValue?["openbanking_intent_id"] == "urn-alphabank-intent-58923")
-        let text = try CommandRunner.run(base + ["--software-id", "4ZUKbHjbA2ZqxCxTsQPkTY", "--org-id", "0015800001041REAAY", "--scope", "openid accounts",
+        let text = try await CommandRunner.run(base + ["--software-id", "4ZUKbHjbA2ZqxCxTsQPkTY", "--org-id", "0015800001041REAAY", "--scope", "openid accounts",
                                                  "--user-id", "u", "--intent", "urn-intent-1", "--client-cert", RegistrationCommandTests.tppCertificate])
         #expect(text.status == 0 && text.standardOutput.hasPrefix("ALLOW"), "\(text.standardOutput)\(text.standardError)")
-        let noIntent = try CommandRunner.run(base + ["--software-id", "4ZUKbHjbA2ZqxCxTsQPkTY", "--org-id", "0015800001041REAAY", "--scope", "openid accounts"])
+        let noIntent = try await CommandRunner.run(base + ["--software-id", "4ZUKbHjbA2ZqxCxTsQPkTY", "--org-id", "0015800001041REAAY", "--scope", "openid accounts"])
         #expect(noIntent.status == 1 && noIntent.standardOutput.hasPrefix("DENY  invalid_grant"))
-        let down = try CommandRunner.run(base + ["--request", requestFile, "--set", "tppUrl=https://127.0.0.1:1/scim"])
+        let down = try await CommandRunner.run(base + ["--request", requestFile, "--set", "tppUrl=https://127.0.0.1:1/scim"])
         #expect(down.status == 3 && down.standardOutput.hasPrefix("UNDECIDED  temporarily_unavailable"))
-        let malformed = try CommandRunner.run(base + ["--request", try Self.temporaryFile("bad.json", #"{"software_id": "x", "scopes": "openid"}"#)])
+        let malformed = try await CommandRunner.run(base + ["--request", try Self.temporaryFile("bad.json", #"{"software_id": "x", "scopes": "openid"}"#)])
         #expect(malformed.status == 2 && malformed.standardError.contains("scopes"))
 
-        let verified = try CommandRunner.run(["audit", "verify", audit])
+        let verified = try await CommandRunner.run(["audit", "verify", audit])
         #expect(verified.status == 0 && verified.standardOutput.hasPrefix("INTACT  4 records"), "\(verified.standardOutput)")
-        let shown = try CommandRunner.run(["audit", "show", audit, "--software-id", "4ZUKbHjbA2ZqxCxTsQPkTY"])
+        let shown = try await CommandRunner.run(["audit", "show", audit, "--software-id", "4ZUKbHjbA2ZqxCxTsQPkTY"])
         #expect(shown.status == 0 && shown.standardOutput.split(separator: "\n").count == 4)
         #expect(!shown.standardOutput.contains("BEGIN CERTIFICATE") && !shown.standardOutput.contains("eyJ"))
         var lines = try String(contentsOfFile: audit, encoding: .utf8).split(separator: "\n").map(String.init)
         lines.remove(at: 1)
         let cut = try Self.temporaryFile("cut.log", lines.joined(separator: "\n") + "\n")
-        let broken = try CommandRunner.run(["audit", "verify", cut])
+        let broken = try await CommandRunner.run(["audit", "verify", cut])
         #expect(broken.status == 1 && broken.standardOutput.contains(":2: prev does not match"), "\(broken.standardOutput)")
     }
 
     @Test("serve: POST /v1/token-decisions answers the decision; malformed calls are 400; an unwritable audit log is undecided and /healthz says degraded")
-    func serveTokens() throws {
+    func serveTokens() async throws {
         let sandbox = try DirectoryCommandTests.SandboxProcess()
         let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath)
         let url = service.baseURL + "/v1/token-decisions"
-        let allowed = try RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", Self.request.serialized(), url])
+        let allowed = try await RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", Self.request.serialized(), url])
         #expect(allowed.status == 200 && allowed.body.contains("\"verdict\":\"allow\""), "\(allowed)")
-        let unknown = try RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", #"{"software_id": "x", "scopes": "a"}"#, url])
+        let unknown = try await RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", #"{"software_id": "x", "scopes": "a"}"#, url])
         #expect(unknown.status == 400 && unknown.body.contains("invalid_request"))
-        let textPlain = try RegistrationCommandTests.curl(["-H", "Content-Type: text/plain", "--data-binary", Self.request.serialized(), url])
+        let textPlain = try await RegistrationCommandTests.curl(["-H", "Content-Type: text/plain", "--data-binary", Self.request.serialized(), url])
         #expect(textPlain.status == 415)
 
         let full = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--set", "auditLog=/dev/full"])
-        let undecided = try RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", Self.request.serialized(), full.baseURL + "/v1/token-decisions"])
+        let undecided = try await RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", Self.request.serialized(), full.baseURL + "/v1/token-decisions"])
         #expect(undecided.status == 200 && undecided.body.contains("\"verdict\":\"undecided\"") && !undecided.body.contains("\"allow\""), "\(undecided)")
-        let health = try RegistrationCommandTests.curl([full.baseURL + "/healthz"])
+        let health = try await RegistrationCommandTests.curl([full.baseURL + "/healthz"])
         #expect(health.status == 503 && health.body.contains("degraded") && health.body.contains("/dev/full"), "\(health)")
     }
 }

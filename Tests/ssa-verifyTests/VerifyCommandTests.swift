@@ -17,11 +17,11 @@ struct VerifyCommandTests {
     }
 
     @Test("every fixture: JSON verdict, error, failing check and exit status", arguments: SSAManifest.allCases)
-    func corpus(_ testCase: SSAManifest.Case) throws {
+    func corpus(_ testCase: SSAManifest.Case) async throws {
         var arguments = ["verify", testCase.tokenPath, "--jwks", testCase.jwksPath, "--at", at, "--format", "json",
                          "--allow-alg", testCase.allowAlg.joined(separator: ",")]
         if let maxAge = testCase.maxAge { arguments += ["--max-age", String(Int(maxAge))] }
-        let result = try CommandRunner.run(arguments)
+        let result = try await CommandRunner.run(arguments)
         let report = try json(result)
         #expect(report["verdict"] == .string(testCase.expect.verdict))
         #expect(report["error"]?.stringValue == testCase.expect.error)
@@ -31,8 +31,8 @@ struct VerifyCommandTests {
     }
 
     @Test("text output: the verdict first, then one aligned line per check")
-    func textValid() throws {
-        let result = try CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at])
+    func textValid() async throws {
+        let result = try await CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at])
         #expect(result.status == 0)
         let lines = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0].hasPrefix("VALID  software statement 4ZUKbHjbA2ZqxCxTsQPkTY \"Acme Budgeting\" (org 0015800001041REAAY, Acme Budgeting Ltd)"))
@@ -44,8 +44,8 @@ struct VerifyCommandTests {
     }
 
     @Test("text output of a rejection names the error and the reason")
-    func textRejected() throws {
-        let result = try CommandRunner.run(["verify", "certs-fixtures/jose/ssa/tampered-payload.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at])
+    func textRejected() async throws {
+        let result = try await CommandRunner.run(["verify", "certs-fixtures/jose/ssa/tampered-payload.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at])
         #expect(result.status == 1)
         #expect(result.standardOutput.hasPrefix("REJECTED  invalid_software_statement\n"))
         #expect(result.standardOutput.contains("the PS256 signature does not verify with key \"ob-rsa-1\""))
@@ -54,23 +54,23 @@ struct VerifyCommandTests {
     }
 
     @Test("reads the SSA from standard input with -")
-    func standardInput() throws {
+    func standardInput() async throws {
         let token = try Fixtures.data("jose/ssa/valid-es256.jwt") + Data("\n".utf8)
-        let result = try CommandRunner.run(["verify", "-", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at, "--format", "json"], input: token)
+        let result = try await CommandRunner.run(["verify", "-", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at, "--format", "json"], input: token)
         #expect(result.status == 0)
         #expect(try json(result)["alg"] == "ES256")
     }
 
     @Test("time rules use --at: the same SSA before its iat is rejected")
-    func atOption() throws {
-        let result = try CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", "1767000000", "--format", "json"])
+    func atOption() async throws {
+        let result = try await CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", "1767000000", "--format", "json"])
         #expect(result.status == 1)
         #expect(try json(result)["checks"]?.arrayValue?.first { $0.objectValue?["outcome"] == "fail" }?.objectValue?["check"] == "issued_at")
     }
 
     @Test("--issuer changes the trusted issuer")
-    func issuerOption() throws {
-        let result = try CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at, "--issuer", "Other Directory", "--format", "json"])
+    func issuerOption() async throws {
+        let result = try await CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at, "--issuer", "Other Directory", "--format", "json"])
         #expect(result.status == 1)
         #expect(try json(result)["error"] == "unapproved_software_statement")
     }
@@ -88,16 +88,16 @@ struct VerifyCommandTests {
         (["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "https://localhost:1/jwks", "--ca-file", "absent.pem"], "absent.pem"),
         (["frobnicate"], "frobnicate"),
     ])
-    func usageErrors(_ arguments: [String], _ mentioned: String) throws {
-        let result = try CommandRunner.run(arguments)
+    func usageErrors(_ arguments: [String], _ mentioned: String) async throws {
+        let result = try await CommandRunner.run(arguments)
         #expect(result.status == 2)
         #expect(result.standardError.contains(mentioned), "stderr: \(result.standardError)")
         #expect(result.standardOutput.isEmpty)
     }
 
     @Test("a JWKS URL that cannot be reached: undecided, exit 3")
-    func undecided() throws {
-        let result = try CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "https://localhost:1/jwks", "--at", at, "--format", "json"])
+    func undecided() async throws {
+        let result = try await CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "https://localhost:1/jwks", "--at", at, "--format", "json"])
         #expect(result.status == 3)
         let report = try json(result)
         #expect(report["verdict"] == "undecided")
@@ -106,29 +106,29 @@ struct VerifyCommandTests {
     }
 
     @Test("a JWKS over https from a server that is not ours, trusted through --ca-file")
-    func jwksURL() throws {
+    func jwksURL() async throws {
         let server = try TestHTTPSServer(jwksPath: Fixtures.url("jose/directory.jwks.json").path)
-        let result = try CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", server.url("/jwks").absoluteString,
+        let result = try await CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", server.url("/jwks").absoluteString,
                                             "--ca-file", "certs-fixtures/pki/ca-bundle.pem", "--at", at])
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
         // Without --ca-file the system trust store does not know the directory's CA.
-        let untrusted = try CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", server.url("/jwks").absoluteString, "--at", at])
+        let untrusted = try await CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", server.url("/jwks").absoluteString, "--at", at])
         #expect(untrusted.status == 3)
         #expect(untrusted.standardOutput.hasPrefix("UNDECIDED"))
     }
 
     @Test("skipped JWKS entries are logged as warnings on standard error")
-    func warnings() throws {
-        let result = try CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at])
+    func warnings() async throws {
+        let result = try await CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at])
         #expect(result.standardError.contains("broken-rsa"))
         #expect(result.standardError.contains("okp-1"))
-        let quiet = try CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at, "--log-level", "error"])
+        let quiet = try await CommandRunner.run(["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at, "--log-level", "error"])
         #expect(quiet.standardError.isEmpty)
     }
 
     @Test("--help lists the command and the exit statuses")
-    func help() throws {
-        let result = try CommandRunner.run(["verify", "--help"])
+    func help() async throws {
+        let result = try await CommandRunner.run(["verify", "--help"])
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("--allow-alg"))
         #expect(result.standardOutput.contains("Exit status: 0 valid, 1 rejected, 2 usage error, 3 undecided"))

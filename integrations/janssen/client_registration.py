@@ -17,8 +17,16 @@
 # in a message are blanked out first).
 #
 # Configuration properties (custom script properties):
-#   ssaToolkitUrl    base URL of `ssa-verify serve`   (default http://127.0.0.1:8085)
-#   timeoutSeconds   time limit of one decision call (default 10; 1 .. 120)
+#   ssaToolkitUrl        base URL of `ssa-verify serve`   (default http://127.0.0.1:8085)
+#   timeoutSeconds       time limit of one decision call (default 10; 1 .. 120)
+#   updateTokenScriptDn  optional: the DN of the Update Token script (update_token.py), e.g.
+#                        inum=XXXX-XXXX,ou=scripts,o=jans; every accepted client gets it in
+#                        ClientAttributes.updateTokenScriptDns, so that its token requests are
+#                        decided too
+#
+# What an accepted client keeps for the token script: its software_id in Client.softwareId
+# (attribute jansSoftId) and its org_id in Client.organization (attribute "o"), both plain
+# attributes of Janssen's client entry (no schema extension); update_token.py reads them back.
 #
 # Janssen runs this file under Jython 2.7: text handed to the HTTP library must be byte strings
 # (java.lang.String values arrive as `unicode`), and Janssen classes are imported with plain
@@ -92,6 +100,18 @@ def native(text):
             text = text.decode("ascii")
     text.encode("ascii")
     return text
+
+
+def parse_script_dn(value):
+    """(dn, warnings) for updateTokenScriptDn: None when unset; a DN-looking ASCII string
+    (name=value pairs, no control characters) else None with a warning."""
+    if value is None or not (u"%s" % value).strip():
+        return None, []
+    dn = (u"%s" % value).strip()
+    if re.match(u"^[A-Za-z][A-Za-z0-9.-]*=[^,=\s][^,]*(,\s*[A-Za-z][A-Za-z0-9.-]*=[^,]+)*$", dn) and \
+            not re.search(u"[\x00-\x1f\x7f]", dn):
+        return dn, []
+    return None, ["updateTokenScriptDn is not a DN (e.g. inum=...,ou=scripts,o=jans); no token script is attached"]
 
 
 def parse_settings(url=None, timeout=None):
@@ -419,12 +439,31 @@ def check_subject_dn(context, subject_dn, certificate_text):
             "tls_client_auth_subject_dn does not name the client certificate's subject", None)
 
 
-def apply_client(client, decided):
+def attach_update_token_script(client, dn):
+    """Adds the Update Token script's DN to the client's updateTokenScriptDns (kept: any other
+    script an administrator attached). Janssen runs a client's Update Token scripts by these DNs
+    (ExternalUpdateTokenService.getScripts)."""
+    from java.util import ArrayList
+    attributes = client.getAttributes()
+    current = attributes.getUpdateTokenScriptDns()
+    dns = [u"%s" % d for d in current] if current is not None else []
+    if dn not in dns:
+        dns.append(dn)
+    attributes.setUpdateTokenScriptDns(ArrayList(dns))
+
+
+def apply_client(client, decided, update_token_script_dn=None):
     """Writes the accepted client metadata onto the Janssen client. Raises on anything it cannot
     apply (the caller then refuses the registration)."""
     from io.jans.as.model.common import GrantType, ResponseType
     from io.jans.as.server.service import ScopeService
     from io.jans.service.cdi.util import CdiUtil
+
+    # What the Update Token script sends at every token request: without them, every token
+    # request of this client would be refused, so the registration is refused now.
+    for member in ("software_id", "org_id"):
+        if not _text(decided.get(member)) or not decided.get(member).strip():
+            raise ValueError("the accepted client has no %s" % member)
 
     client.setRedirectUris(_strings(decided["redirect_uris"]))
     method = decided.get("token_endpoint_auth_method")
@@ -440,8 +479,10 @@ def apply_client(client, decided):
         client.setJwksUri(decided["jwks_uri"])
     if decided.get("client_name"):
         client.setClientName(decided["client_name"])
-    if decided.get("software_id"):
-        client.setSoftwareId(decided["software_id"])
+    client.setSoftwareId(decided["software_id"])
+    client.setOrganization(decided["org_id"])
+    if update_token_script_dn:
+        attach_update_token_script(client, update_token_script_dn)
 
     grants = []
     for name in decided.get("grant_types") or []:
@@ -486,6 +527,7 @@ class ClientRegistration(ClientRegistrationType):
         self.currentTimeMillis = currentTimeMillis
         self.base_url = DEFAULT_URL
         self.timeout = DEFAULT_TIMEOUT
+        self.update_token_script_dn = None
         self.transport = post_decision  # replaced by the tests
 
     def init(self, customScript, configurationAttributes):
@@ -494,9 +536,12 @@ class ClientRegistration(ClientRegistrationType):
                 return configurationAttributes.get(name).getValue2()
             return None
         self.base_url, self.timeout, warnings = parse_settings(prop("ssaToolkitUrl"), prop("timeoutSeconds"))
-        for warning in warnings:
+        self.update_token_script_dn, dn_warnings = parse_script_dn(prop("updateTokenScriptDn"))
+        for warning in warnings + dn_warnings:
             _log(warning)
-        _log("decisions from %s/v1/decisions (time limit %ss)" % (self.base_url, self.timeout))
+        _log("decisions from %s/v1/decisions (time limit %ss)%s" % (
+            self.base_url, self.timeout,
+            "; accepted clients get the Update Token script %s" % self.update_token_script_dn if self.update_token_script_dn else ""))
         return True
 
     def destroy(self, configurationAttributes):
@@ -525,7 +570,7 @@ class ClientRegistration(ClientRegistrationType):
                 outcome = check_subject_dn(context, outcome[3]["tls_client_auth_subject_dn"],
                                            json.loads(call).get("client_certificate")) or outcome
             if outcome[0] == ACCEPT:
-                apply_client(context.getClient(), outcome[3])
+                apply_client(context.getClient(), outcome[3], self.update_token_script_dn)
                 _log("%s accepted: software_id %s" % (action, outcome[3].get("software_id")))
                 return True
         except FAILURES as error:

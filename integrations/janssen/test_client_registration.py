@@ -185,7 +185,7 @@ def install_stand_ins():
     if "java" not in sys.modules:
         module("java")
     module("java.lang", String=str, Throwable=Throwable)
-    module("java.util", Base64=JavaBase64)
+    module("java.util", Base64=JavaBase64, ArrayList=list)
     module("jarray", array=lambda values, _type: list(values))
 
 
@@ -207,9 +207,16 @@ def load_script():
 class Attributes(object):
     def __init__(self):
         self.tls_client_auth_subject_dn = None
+        self.update_token_script_dns = []
 
     def setTlsClientAuthSubjectDn(self, dn):
         self.tls_client_auth_subject_dn = dn
+
+    def getUpdateTokenScriptDns(self):
+        return self.update_token_script_dns
+
+    def setUpdateTokenScriptDns(self, dns):
+        self.update_token_script_dns = list(dns)
 
 
 class Client(object):
@@ -529,10 +536,36 @@ def self_test(script):
     check("createClient: auth method", fields.get("TokenEndpointAuthMethod") == "tls_client_auth")
     check("createClient: subject DN", context.client.attributes.tls_client_auth_subject_dn == "CN=SW1,OU=ORG1,O=Acme,C=GB")
     check("createClient: jwks_uri, software id", fields.get("JwksUri") == "https://keys.example/SW1.jwks" and fields.get("SoftwareId") == "SW1")
+    check("createClient: org id stored as the client's organization", fields.get("Organization") == "ORG1", repr(fields.get("Organization")))
+    check("createClient: no Update Token script attached without updateTokenScriptDn", context.client.attributes.update_token_script_dns == [])
     check("createClient: algorithms", fields.get("IdTokenSignedResponseAlg") == "PS256")
     call = seen[0] if seen else {}
     check("call: metadata without SSA claims", call.get("registration_request") == request, repr(call)[:200])
     check("call: certificate PEM", call.get("client_certificate") == SAMPLE_PEM)
+
+    # updateTokenScriptDn: the accepted client gets the Update Token script (others kept, no duplicate)
+    script_dn = "inum=2DAF-F995,ou=scripts,o=jans"
+    r = registration(200, answer(ACCEPT_ANSWER))
+    with captured():
+        r.init(None, Props({"updateTokenScriptDn": " %s " % script_dn}))
+    context = Context(request, SAMPLE_PEM)
+    context.client.attributes.update_token_script_dns = ["inum=OTHER,ou=scripts,o=jans", script_dn]
+    got = run_create(r, context)
+    check("createClient with updateTokenScriptDn: accepted", got == ("accept", None), repr(got))
+    check("createClient with updateTokenScriptDn: the script is attached once, others kept",
+          context.client.attributes.update_token_script_dns == ["inum=OTHER,ou=scripts,o=jans", script_dn],
+          repr(context.client.attributes.update_token_script_dns))
+    context = Context(request, SAMPLE_PEM)
+    run_create(r, context)
+    check("createClient with updateTokenScriptDn: attached to a new client", context.client.attributes.update_token_script_dns == [script_dn])
+    for bad in ("not a dn", "inum=X,\nou=scripts", "=x"):
+        check("updateTokenScriptDn %r refused" % bad, script.parse_script_dn(bad)[0] is None)
+    check("updateTokenScriptDn unset", script.parse_script_dn(None) == (None, []))
+    # an accepted client without org_id cannot be decided at token time: refused now
+    no_org = dict(ACCEPT_ANSWER, client=dict((k, v) for k, v in ACCEPT_ANSWER["client"].items() if k != "org_id"))
+    with captured():
+        got = run_create(registration(200, answer(no_org)), Context(request, SAMPLE_PEM))
+    check("createClient: an accepted client without org_id is refused (503)", got == ("unavailable", "temporarily_unavailable"), repr(got))
 
     header_context = Context(request, one_line, header_only=True)
     seen = []
@@ -621,6 +654,27 @@ def self_test(script):
     lines = ["FAIL " + failure for failure in failures]
     lines.append("self-test: %d checks failed" % len(failures) if failures else "self-test: all checks passed (fail-closed)")
     return (1 if failures else 0), lines
+
+
+class Prop(object):
+    def __init__(self, value):
+        self.value = value
+
+    def getValue2(self):
+        return self.value
+
+
+class Props(object):
+    """The configurationAttributes map Janssen hands to init."""
+
+    def __init__(self, values):
+        self.values = dict((k, Prop(v)) for k, v in values.items())
+
+    def containsKey(self, name):
+        return name in self.values
+
+    def get(self, name):
+        return self.values[name]
 
 
 # --------------------------------------------------------------------------- live run

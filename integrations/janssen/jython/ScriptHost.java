@@ -55,13 +55,19 @@ import java.util.Properties;
  * RegisterCreateAction and RegisterUpdateAction build them.
  *
  *   java -cp jython.jar:bcprov.jar:CLASSES ScriptHost --script FILE --url URL --fixtures DIR
- *        --phase live|stopped --log FILE
+ *        --phase live|stopped --log FILE [--client-file FILE]
+ *
+ * --client-file: where the live phase writes the client it registers for the token scenarios
+ * (client id = software id; TokenHost reads it back as Janssen would load the client entry).
  *
  * Prints one line per scenario, "PASS name" or "FAIL name: why". Exit 0 when all passed.
  */
 public final class ScriptHost {
 
     static final String SOFTWARE_ID = "4ZUKbHjbA2ZqxCxTsQPkTY";
+    static final String ORG_ID = "0015800001041REAAY";
+    /** The DN the Update Token script has in these tests (TokenHost registers it under this DN). */
+    static final String UPDATE_TOKEN_SCRIPT_DN = "inum=55A7-0C3E,ou=scripts,o=jans";
     static final String REDIRECT_URI = "https://acme-budget.example.com/callback";
     static final String CLIENTS_BASE = "ou=clients,o=jans";
 
@@ -159,6 +165,7 @@ public final class ScriptHost {
         Map<String, SimpleCustomProperty> attributes = new HashMap<>();
         attributes.put("ssaToolkitUrl", new SimpleCustomProperty("ssaToolkitUrl", new String(url)));
         attributes.put("timeoutSeconds", new SimpleCustomProperty("timeoutSeconds", "10"));
+        attributes.put("updateTokenScriptDn", new SimpleCustomProperty("updateTokenScriptDn", UPDATE_TOKEN_SCRIPT_DN));
         CustomScript customScript = new CustomScript("ssa_toolkit_registration", new String(Files.readAllBytes(Paths.get(scriptPath)), StandardCharsets.UTF_8));
         configuration = new CustomScriptConfiguration(script, customScript, attributes);
         boolean initialized = script.getApiVersion() > 10 ? script.init(customScript, attributes) : script.init(attributes);
@@ -205,6 +212,25 @@ public final class ScriptHost {
             expect(problems, "software id", SOFTWARE_ID.equals(created.getSoftwareId()), created.getSoftwareId());
             expect(problems, "id token alg", "PS256".equals(created.getIdTokenSignedResponseAlg()), created.getIdTokenSignedResponseAlg());
             if (create.returned == Boolean.TRUE) store.persist(created);
+        });
+
+        // 1b. the client the token scenarios use (TokenHost): what the Update Token script needs
+        //     is stored on it, and the script is attached (updateTokenScriptDn).
+        scenario("register the token client: software_id and org_id stored, the Update Token script attached", problems -> {
+            Client token = newClient(SOFTWARE_ID);
+            Outcome create = create(body, tppPem, token);
+            expect(problems, "createClient returned true", create.returned == Boolean.TRUE, create);
+            expect(problems, "software id (jansSoftId)", SOFTWARE_ID.equals(token.getSoftwareId()), token.getSoftwareId());
+            expect(problems, "org id (organization, \"o\")", ORG_ID.equals(token.getOrganization()), token.getOrganization());
+            expect(problems, "updateTokenScriptDns", Arrays.asList(UPDATE_TOKEN_SCRIPT_DN).equals(token.getAttributes().getUpdateTokenScriptDns()),
+                    token.getAttributes().getUpdateTokenScriptDns());
+            if (create.returned == Boolean.TRUE) {
+                store.persist(token);
+                Client reloaded = store.find(Client.class, token.getDn());
+                expect(problems, "kept by the store", ORG_ID.equals(reloaded.getOrganization())
+                        && reloaded.getAttributes().getUpdateTokenScriptDns().contains(UPDATE_TOKEN_SCRIPT_DN), reloaded.getOrganization());
+                if (args.containsKey("client-file")) saveClient(reloaded, Paths.get(args.get("client-file")));
+            }
         });
 
         // 2. The DN the script registered, compared with the certificate the way Janssen's token
@@ -454,6 +480,8 @@ public final class ScriptHost {
             o.setClientName(c.getClientName());
             o.setJwksUri(c.getJwksUri());
             o.setIdTokenSignedResponseAlg(c.getIdTokenSignedResponseAlg());
+            o.setOrganization(c.getOrganization());
+            o.getAttributes().setUpdateTokenScriptDns(new ArrayList<>(c.getAttributes().getUpdateTokenScriptDns()));
             return o;
         }
     }
@@ -461,9 +489,25 @@ public final class ScriptHost {
     /** The HTTP request as the TLS-terminating proxy forwards it. */
     static final class Request implements HttpServletRequest {
         private final String clientCert;
+        private final Map<String, Object> attributes = new HashMap<>();
 
         Request(String clientCert) {
             this.clientCert = clientCert;
+        }
+
+        @Override
+        public Object getAttribute(String name) {
+            return attributes.get(name);
+        }
+
+        @Override
+        public void setAttribute(String name, Object value) {
+            if (value == null) attributes.remove(name); else attributes.put(name, value);
+        }
+
+        @Override
+        public void removeAttribute(String name) {
+            attributes.remove(name);
         }
 
         @Override
@@ -514,6 +558,24 @@ public final class ScriptHost {
 
         synchronized String since(int mark) {
             return text.substring(mark);
+        }
+    }
+
+    /** The registered client as a properties file (what TokenHost loads as the client entry). */
+    static void saveClient(Client client, Path file) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("clientId", client.getClientId());
+        p.setProperty("dn", client.getDn());
+        p.setProperty("softwareId", String.valueOf(client.getSoftwareId()));
+        p.setProperty("organization", String.valueOf(client.getOrganization()));
+        p.setProperty("tokenEndpointAuthMethod", String.valueOf(client.getTokenEndpointAuthMethod()));
+        p.setProperty("tlsClientAuthSubjectDn", String.valueOf(client.getAttributes().getTlsClientAuthSubjectDn()));
+        List<String> dns = client.getAttributes().getUpdateTokenScriptDns();
+        for (int i = 0; i < dns.size(); i++) p.setProperty("updateTokenScriptDns." + i, dns.get(i));
+        GrantType[] grants = client.getGrantTypes();
+        for (int i = 0; grants != null && i < grants.length; i++) p.setProperty("grantTypes." + i, grants[i].getValue());
+        try (Writer out = new OutputStreamWriter(new FileOutputStream(file.toFile()), StandardCharsets.UTF_8)) {
+            p.store(out, "the client registered by client_registration.py (ScriptHost live phase)");
         }
     }
 

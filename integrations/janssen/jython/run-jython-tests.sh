@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# The Janssen registration script under real Jython 2.7 on the JVM, against a real decision service.
+# The Janssen scripts (client registration and update token) under real Jython 2.7 on the JVM,
+# against a real decision service.
 #
 #   integrations/janssen/jython/run-jython-tests.sh BIN FIXTURES_DIR
 #
-# BIN is an ssa-verify binary, FIXTURES_DIR the certs-fixtures folder. Needs java, javac, Jython
-# (/usr/share/java/jython.jar) and BouncyCastle (/usr/share/java/bcprov.jar): `make jython-deps`.
-# JANSSEN_SCRIPT=FILE tests another copy of the script (default: ../client_registration.py);
-# JYTHON_TEST_VERBOSE=1 also prints what the script logged when everything passed.
+# BIN is an ssa-verify binary, FIXTURES_DIR the certs-fixtures folder. Needs java, javac, curl,
+# Jython (/usr/share/java/jython.jar) and BouncyCastle (/usr/share/java/bcprov.jar):
+# `make jython-deps`. JANSSEN_SCRIPT=FILE tests another copy of the registration script (default:
+# ../client_registration.py), JANSSEN_TOKEN_SCRIPT=FILE another copy of the Update Token script
+# (default: ../update_token.py); JYTHON_TEST_VERBOSE=1 also prints what the scripts logged when
+# everything passed.
 #
-# Compiles the Janssen stand-ins (stubs/) and ScriptHost.java into a temporary folder, starts
-# `BIN sandbox` and `BIN serve` on free loopback ports, runs the host's scenarios, stops the
-# service and runs the "service stopped" scenario, then stops everything. Prints one line per
-# scenario and last `jython: N passed, M failed`; exits 1 when any failed (2 when it could not run).
-# Every step has a time limit; a trap stops the processes it started on any exit.
+# Compiles the Janssen stand-ins (stubs/), ScriptHost.java and TokenHost.java into a temporary
+# folder, starts `BIN sandbox` and `BIN serve` on free loopback ports, then runs, each phase in its
+# own JVM:
+#   1. registration scenarios (ScriptHost live), which also register the token client;
+#   2. token requests with the software active (TokenHost allow);
+#   3. the software's roles cut to AISP through the sandbox's admin route (TokenHost aisp);
+#   4. the software made inactive through the admin route (TokenHost deny);
+#   5. the decision service stopped: registration and token scenarios (ScriptHost and TokenHost
+#      stopped).
+# Prints one line per scenario and last `jython: N passed, M failed`; exits 1 when any failed (2
+# when it could not run). Every step has a time limit; a trap stops the processes it started on
+# any exit.
 set -euo pipefail
 
 if [ "$#" -ne 2 ]; then
@@ -24,13 +34,15 @@ bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 fixtures="$(cd "$2" && pwd)"
 script="${JANSSEN_SCRIPT:-$here/../client_registration.py}"
 script="$(cd "$(dirname "$script")" && pwd)/$(basename "$script")"
+token_script="${JANSSEN_TOKEN_SCRIPT:-$here/../update_token.py}"
+token_script="$(cd "$(dirname "$token_script")" && pwd)/$(basename "$token_script")"
 jython_jar="${JYTHON_JAR:-/usr/share/java/jython.jar}"
 bc_jar="${BCPROV_JAR:-/usr/share/java/bcprov.jar}"
 
-for tool in java javac timeout; do
+for tool in java javac timeout curl; do
   command -v "$tool" >/dev/null || { echo "jython: $tool is missing (make jython-deps)" >&2; exit 2; }
 done
-for file in "$jython_jar" "$bc_jar" "$bin" "$script"; do
+for file in "$jython_jar" "$bc_jar" "$bin" "$script" "$token_script"; do
   [ -r "$file" ] || { echo "jython: $file is missing (make jython-deps)" >&2; exit 2; }
 done
 
@@ -76,7 +88,7 @@ wait_for_line() { # wait_for_line FILE REGEX SECONDS PID: the first match, or fa
 #    alone is on the JVM's class path; it loads the rest in a child class loader (see HostBoot.java).
 mkdir -p "$work/classes" "$work/boot"
 if ! { timeout 120 javac -nowarn -encoding UTF-8 -d "$work/classes" -cp "$jython_jar:$bc_jar" \
-         $(find "$here/stubs" -name '*.java') "$here/ScriptHost.java" &&
+         $(find "$here/stubs" -name '*.java') "$here/ScriptHost.java" "$here/TokenHost.java" &&
        timeout 60 javac -nowarn -encoding UTF-8 -d "$work/boot" "$here/HostBoot.java"; } >"$work/javac.log" 2>&1; then
   cat "$work/javac.log" >&2
   echo "jython: 0 passed, 1 failed"
@@ -91,7 +103,9 @@ if ! wait_for_line "$work/sandbox.log" 'config ' 30 "$sandbox_pid" >/dev/null ||
   cat "$work/sandbox.log" >&2
   exit 2
 fi
-"$bin" serve --config "$work/toolkit.json" --port 0 >"$work/serve.log" 2>&1 &
+# statusCacheSeconds=0: the token phases change the directory between requests (admin route) and
+# must see each change at once.
+"$bin" serve --config "$work/toolkit.json" --port 0 --set statusCacheSeconds=0 >"$work/serve.log" 2>&1 &
 serve_pid=$!
 if ! url="$(wait_for_line "$work/serve.log" 'http://127\.0\.0\.1:[0-9]+' 30 "$serve_pid")"; then
   echo "jython: the decision service did not start:" >&2
@@ -114,22 +128,57 @@ if [ -z "$healthy" ]; then
   exit 2
 fi
 
-host() { # host PHASE: the scenarios of one phase, PASS/FAIL lines on stdout
-  local status=0
-  timeout -k 5 180 java -cp "$jython_jar:$bc_jar:$work/boot" HostBoot "$work/classes" ScriptHost \
-      --script "$script" --url "$url" --fixtures "$fixtures" --phase "$1" \
-      --log "$work/script.log" --time-limit 170 >>"$work/results.txt" 2>>"$work/host-stderr.log" || status=$?
-  if [ "$status" -ne 0 ] && ! grep -q '^FAIL ' "$work/results.txt"; then
-    echo "FAIL host phase $1 ended with status $status and no scenario failed: $(tail -n 3 "$work/host-stderr.log" | tr '\n' ' ')" >>"$work/results.txt"
+run_host() { # run_host CLASS PHASE ARGS...: the scenarios of one phase, PASS/FAIL lines in results.txt
+  local class="$1" phase="$2" status=0 failed_before
+  shift 2
+  failed_before="$(grep -c '^FAIL ' "$work/results.txt" || true)"
+  timeout -k 5 180 java -cp "$jython_jar:$bc_jar:$work/boot" HostBoot "$work/classes" "$class" \
+      --url "$url" --fixtures "$fixtures" --phase "$phase" --time-limit 170 "$@" \
+      >>"$work/results.txt" 2>>"$work/host-stderr.log" || status=$?
+  if [ "$status" -ne 0 ] && [ "$(grep -c '^FAIL ' "$work/results.txt" || true)" -eq "$failed_before" ]; then
+    echo "FAIL $class phase $phase ended with status $status and no scenario failed: $(tail -n 3 "$work/host-stderr.log" | tr '\n' ' ')" >>"$work/results.txt"
+  fi
+}
+host() { # host PHASE: registration scenarios
+  run_host ScriptHost "$1" --script "$script" --log "$work/script.log" --client-file "$work/client.properties"
+}
+token() { # token PHASE: token scenarios (the client registered by `host live`)
+  run_host TokenHost "$1" --script "$token_script" --log "$work/token.log" --client-file "$work/client.properties"
+}
+
+# The sandbox's HTTPS base URL: tokenUrl of the configuration it wrote, minus /token (else the
+# URL it printed).
+sandbox_url="$(grep -Eo '"tokenUrl"[[:space:]]*:[[:space:]]*"https://[^"]+/token"' "$work/toolkit.json" | grep -Eo 'https://[^"]+' | head -n 1 || true)"
+sandbox_url="${sandbox_url%/token}"
+if [ -z "$sandbox_url" ]; then
+  sandbox_url="$(grep -Eo 'https://127\.0\.0\.1:[0-9]+' "$work/sandbox.log" | head -n 1 || true)"
+fi
+admin() { # admin PATH JSON: the sandbox's admin route (mutual TLS with the fixture PKI); FAIL line unless HTTP 200
+  local path="$1" body="$2" code
+  code="$(curl -sS -o "$work/admin.out" -w '%{http_code}' --max-time 10 \
+      --cacert "$fixtures/pki/ca-bundle.pem" --cert "$fixtures/pki/as-transport.pem" --key "$fixtures/pki/as-transport.key.pem" \
+      -H 'Content-Type: application/json' -d "$body" "$sandbox_url$path" 2>"$work/admin.err" || true)"
+  if [ "$code" != "200" ]; then
+    echo "FAIL sandbox admin POST $path $body answered ${code:-nothing}: $(cat "$work/admin.out" "$work/admin.err" 2>/dev/null | head -c 300 | tr '\n' ' ')" >>"$work/results.txt"
+    return 1
   fi
 }
 
-# 3. scenarios with the service running, then with it stopped
+# 3. scenarios with the service running, the software changed between token phases, then with
+#    the service stopped
 : >"$work/results.txt"
 host live
+token allow
+if admin "/admin/software/4ZUKbHjbA2ZqxCxTsQPkTY" '{"roles": ["AISP"]}'; then
+  token aisp
+fi
+if admin "/admin/software/4ZUKbHjbA2ZqxCxTsQPkTY" '{"active": false}'; then
+  token deny
+fi
 stop "$serve_pid"
 serve_pid=""
 host stopped
+token stopped
 
 # 4. report
 passed="$(grep -c '^PASS ' "$work/results.txt" || true)"
@@ -141,8 +190,10 @@ while IFS= read -r line; do
   esac
 done <"$work/results.txt"
 if [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ -n "${JYTHON_TEST_VERBOSE:-}" ]; then
-  echo "--- what the script logged:"
+  echo "--- what the registration script logged:"
   sed 's/^/    /' "$work/script.log" 2>/dev/null | tail -n 40 || true
+  echo "--- what the Update Token script logged:"
+  sed 's/^/    /' "$work/token.log" 2>/dev/null | tail -n 40 || true
   if [ -s "$work/host-stderr.log" ]; then
     echo "--- host stderr:"
     tail -n 20 "$work/host-stderr.log" | sed 's/^/    /'

@@ -5,8 +5,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Stand-in for org.json.JSONObject: parse, keySet, get/opt/optString/has, put/putOpt, toString
- * (compact JSON, like org.json's). Numbers are kept as Long or Double.
+ * Stand-in for org.json.JSONObject: parse, keySet, get/opt/optString/optJSONObject/has, put/putOpt,
+ * toString (compact JSON, like org.json's). Numbers are kept as Long or Double. It has org.json's
+ * constructor overloads (String, Map, bean Object) so that Jython picks among them as it does with
+ * the real class; the bean and Map ones are not needed here and refuse.
  */
 public class JSONObject {
     public static final Object NULL = new Object() {
@@ -29,6 +31,14 @@ public class JSONObject {
         map.putAll(((JSONObject) value).map);
     }
 
+    public JSONObject(Map<?, ?> source) {
+        throw new JSONException("test stand-in: JSONObject(Map) is not supported here");
+    }
+
+    public JSONObject(Object bean) {
+        throw new JSONException("test stand-in: the bean constructor JSONObject(Object) was chosen for a " + bean.getClass().getName());
+    }
+
     public Set<String> keySet() { return map.keySet(); }
     public boolean has(String key) { return map.containsKey(key); }
     public Object opt(String key) { return map.get(key); }
@@ -42,6 +52,11 @@ public class JSONObject {
     public String optString(String key) {
         Object value = map.get(key);
         return value == null || value == NULL ? "" : value.toString();
+    }
+
+    public JSONObject optJSONObject(String key) {
+        Object value = map.get(key);
+        return value instanceof JSONObject ? (JSONObject) value : null;
     }
 
     public JSONArray optJSONArray(String key) {

@@ -1,19 +1,27 @@
 package io.jans.as.model.jwt;
 
 import io.jans.as.model.exception.InvalidJwtException;
+import io.jans.as.model.token.JsonWebResponse;
 
 /**
- * Stand-in for io.jans.as.model.jwt.Jwt: parse/parseSilently split the compact form the way
- * Janssen's does; getSigningInput (header.claims) and getEncodedSignature give the parts back.
- * Header and claims are not decoded here (the script does not ask for them).
+ * Stand-in for io.jans.as.model.jwt.Jwt (a JsonWebResponse, as Janssen's): parse/parseSilently
+ * split the compact form the way Janssen's does; getSigningInput (header.claims) and
+ * getEncodedSignature give the parts back. A parsed JWT's header and claims are not decoded here
+ * (the registration script does not ask for them); a JWT built by JwtSigner has them.
  */
-public class Jwt {
+public class Jwt extends JsonWebResponse {
     private String encodedHeader;
     private String encodedClaims;
     private String encodedSignature;
 
     public String getEncodedSignature() { return encodedSignature; }
     public void setEncodedSignature(String encodedSignature) { this.encodedSignature = encodedSignature; }
+
+    /** test only: the encoded parts, set by JwtSigner.sign. */
+    public void setEncoded(String encodedHeader, String encodedClaims) {
+        this.encodedHeader = encodedHeader;
+        this.encodedClaims = encodedClaims;
+    }
 
     public String getSigningInput() throws InvalidJwtException {
         if (encodedHeader == null || encodedClaims == null) {

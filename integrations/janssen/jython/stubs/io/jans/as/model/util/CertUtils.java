@@ -10,10 +10,11 @@ import java.security.cert.X509Certificate;
 import java.util.Base64;
 
 /**
- * The two io.jans.as.model.util.CertUtils methods this test needs, with Janssen's logic:
+ * The io.jans.as.model.util.CertUtils methods this test needs, with Janssen's logic:
  * x509CertificateFromPem (strip the PEM markers, base64-decode, the JDK's X.509 factory; a second
  * try URL-decoded) and equalsRdn (BouncyCastle X500Name equality under BCStyleExtended), which is
- * what MTLSService uses to compare tls_client_auth_subject_dn with the certificate.
+ * what MTLSService uses to compare tls_client_auth_subject_dn with the certificate, and
+ * confirmationMethodHashS256 (base64url SHA-256 of the DER: the access token's x5t#S256).
  */
 public final class CertUtils {
     private CertUtils() {
@@ -46,5 +47,19 @@ public final class CertUtils {
         X500Name n1 = new X500Name(BCStyleExtended.INSTANCE, rdn1);
         X500Name n2 = new X500Name(BCStyleExtended.INSTANCE, rdn2);
         return n1.equals(n2);
+    }
+
+    public static String confirmationMethodHashS256(String certificateAsPem) {
+        if (certificateAsPem == null || certificateAsPem.trim().isEmpty()) {
+            return "";
+        }
+        try {
+            X509Certificate certificate = x509CertificateFromPem(certificateAsPem);
+            if (certificate == null) return "";
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (Exception e) {
+            return "";
+        }
     }
 }

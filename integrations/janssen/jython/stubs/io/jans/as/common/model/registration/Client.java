@@ -6,8 +6,9 @@ import io.jans.as.persistence.model.ClientAttributes;
 import io.jans.orm.model.base.BaseEntry;
 
 /**
- * Stand-in for io.jans.as.common.model.registration.Client: the properties the script writes, with
- * Janssen's types (String[] for URIs and scope DNs, enum arrays for grant and response types).
+ * Stand-in for io.jans.as.common.model.registration.Client: the properties the scripts write and
+ * read, with Janssen's types (String[] for URIs and scope DNs, enum arrays for grant and response
+ * types; organization is the entry's "o" attribute, softwareId "jansSoftId").
  */
 public class Client extends BaseEntry {
     private String clientId;
@@ -24,6 +25,8 @@ public class Client extends BaseEntry {
     private String[] scopes;
     private String softwareId;
     private String softwareStatement;
+    private String organization;
+    private boolean accessTokenAsJwt;
     private ClientAttributes attributes;
 
     public ClientAttributes getAttributes() {
@@ -60,4 +63,8 @@ public class Client extends BaseEntry {
     public void setSoftwareId(String softwareId) { this.softwareId = softwareId; }
     public String getSoftwareStatement() { return softwareStatement; }
     public void setSoftwareStatement(String softwareStatement) { this.softwareStatement = softwareStatement; }
+    public String getOrganization() { return organization; }
+    public void setOrganization(String organization) { this.organization = organization; }
+    public boolean isAccessTokenAsJwt() { return accessTokenAsJwt; }
+    public void setAccessTokenAsJwt(boolean accessTokenAsJwt) { this.accessTokenAsJwt = accessTokenAsJwt; }
 }

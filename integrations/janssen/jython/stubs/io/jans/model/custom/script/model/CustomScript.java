@@ -1,7 +1,9 @@
 package io.jans.model.custom.script.model;
 
-/** Stand-in for io.jans.model.custom.script.model.CustomScript (jans-core). */
-public class CustomScript {
+import io.jans.orm.model.base.BaseEntry;
+
+/** Stand-in for io.jans.model.custom.script.model.CustomScript (jans-core): an entry named by its DN. */
+public class CustomScript extends BaseEntry {
     private String name;
     private String script;
 
