@@ -9,8 +9,8 @@ import Testing
 /// BouncyCastle). This, not the CPython harness, is the proof that the scripts work.
 @Suite("Janssen scripts under real Jython 2.7")
 struct JanssenJythonTests {
-    @Test("client_registration.py: accepts with the client filled in, refuses with the real status and RFC 7591 error, 503 when the service is down")
-    func registrationScript() async throws {
+    @Test("client_registration.py and update_token.py: accept and allow with what they apply, refuse with the real status and error, 503 when the service is down")
+    func scripts() async throws {
         let driver = Fixtures.packageRoot.appendingPathComponent("integrations/janssen/jython/run-jython-tests.sh").path
         let result = try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["bash", driver, CommandRunner.binary.path, Fixtures.root.path], seconds: 600)
         let text = result.standardOutput + result.standardError
@@ -20,6 +20,14 @@ struct JanssenJythonTests {
         #expect(text.contains("ok    update by the same software accepted"), "\(text)")
         #expect(text.contains("ok    create with another TPP's certificate refused: 400 invalid_client_metadata"), "\(text)")
         #expect(text.contains("ok    decision service stopped"), "\(text)")
+        #expect(text.contains("ok    register the token client: software_id and org_id stored, the Update Token script attached"), "\(text)")
+        #expect(text.contains("ok    token allow: issued with scopes openid accounts payments; id_token openbanking_intent_id and sub"), "\(text)")
+        #expect(text.contains("ok    token allow: one decision call for the six hooks of the request"), "\(text)")
+        #expect(text.contains("ok    token roles AISP: payments removed from the access token and the grant"), "\(text)")
+        #expect(text.contains("ok    token deny (software inactive): the token request is refused 403 access_denied"), "\(text)")
+        #expect(text.contains("ok    token deny: modifyIdToken refuses by raising 403"), "\(text)")
+        #expect(text.contains("ok    token service stopped (undecided): the token request is refused 503"), "\(text)")
+        #expect(!text.contains("FAIL "), "\(text)")
         #expect(text.range(of: #"jython: [1-9][0-9]* passed, 0 failed"#, options: .regularExpression) != nil, "\(text)")
     }
 }
