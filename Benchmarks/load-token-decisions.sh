@@ -5,13 +5,14 @@
 #
 #   Benchmarks/load-token-decisions.sh [SSA_VERIFY_BINARY]
 #
-# Builds the release binary when none is given (swift build -c release --scratch-path
-# .build-release), installs wrk from Debian's packages when missing, starts `ssa-verify sandbox`
+# Builds the release binary when none is given (`make release`: .build-release/release/ssa-verify),
+# installs wrk from Debian's packages when missing, starts `ssa-verify sandbox`
 # and `ssa-verify serve` on loopback, warms the status cache with one decision, then runs wrk
 # (2 threads, 16 connections, DURATION seconds each, default 10) on /healthz, on
 # /v1/token-decisions, and (for the record) on /v1/decisions. Prints requests/s, p50 and p99,
 # the ratio to /healthz, serve's peak RSS, and whether the goals were met.
-# Environment: DURATION (seconds per run), CONNECTIONS (default 16).
+# Environment: DURATION (seconds per run), CONNECTIONS (default 16), AUDIT (group, the default;
+# fsync; or none, to see what the audit log costs).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 duration="${DURATION:-10}"
@@ -35,7 +36,9 @@ trap cleanup EXIT
 "$bin" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" >"$work/sandbox.out" 2>/dev/null &
 pids+=($!)
 for _ in $(seq 100); do grep -q "config " "$work/sandbox.out" 2>/dev/null && break; sleep 0.1; done
-"$bin" serve --config "$work/sandbox.json" --port 0 --set "auditLog=$work/audit.log" --set auditDurability=group \
+audit_args=(--set "auditLog=$work/audit.log" --set "auditDurability=${AUDIT:-group}")
+[ "${AUDIT:-group}" = none ] && audit_args=()
+"$bin" serve --config "$work/sandbox.json" --port 0 "${audit_args[@]}" \
   --max-connections 256 --log-level error >"$work/serve.out" 2>/dev/null &
 serve_pid=$!
 pids+=($serve_pid)
@@ -83,7 +86,7 @@ run healthz "$base/healthz"
 run token-decisions "$base/v1/token-decisions" "$work/token.lua"
 run registration-decisions "$base/v1/decisions" "$work/registration.lua"
 echo "serve peak RSS: $(( $(peak_rss) / 1024 )) MiB"
-"$bin" audit verify "$work/audit.log" | head -1
+[ -f "$work/audit.log" ] && "$bin" audit verify "$work/audit.log" | head -1
 
 python3 - "$work" <<'PY'
 import sys

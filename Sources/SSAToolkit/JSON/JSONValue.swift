@@ -93,7 +93,13 @@ extension JSONValue: ExpressibleByDictionaryLiteral {
 extension JSONValue {
     /// Compact JSON text with object members sorted by name, so output is stable.
     public func serialized() -> String {
-        var out = ""
+        String(decoding: serializedBytes(), as: UTF8.self)
+    }
+
+    /// ``serialized()`` as UTF-8 bytes, without building a `String` (what a server sends).
+    public func serializedBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
         write(to: &out, indent: nil, level: 0, leadingKeys: [:])
         return out
     }
@@ -101,49 +107,58 @@ extension JSONValue {
     /// JSON text indented by two spaces per level. Members named in `leadingKeys` come first,
     /// in that order, at every level; the others follow sorted by name.
     public func prettySerialized(leadingKeys: [String] = []) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
         let rank = Dictionary(leadingKeys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        write(to: &out, indent: "  ", level: 0, leadingKeys: rank)
-        return out
+        write(to: &out, indent: Array("  ".utf8), level: 0, leadingKeys: rank)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(to out: inout String, indent: String?, level: Int, leadingKeys: [String: Int]) {
+    // Serialization writes bytes: appending to a `String` scalar by scalar cost most of a token
+    // decision's time on the serve path (callgrind), and runs of plain bytes are copied at once.
+    private func write(to out: inout [UInt8], indent: [UInt8]?, level: Int, leadingKeys: [String: Int]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += JSONValue.format(number: n)
+        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case .number(let n): out.append(contentsOf: JSONValue.format(number: n).utf8)
         case .string(let s): JSONValue.writeQuoted(s, to: &out)
         case .array(let elements):
-            if elements.isEmpty { out += "[]"; return }
-            out += "["
+            if elements.isEmpty { out.append(contentsOf: [0x5B, 0x5D]); return }
+            out.append(0x5B)
             for (i, element) in elements.enumerated() {
-                if i > 0 { out += "," }
-                if let indent { out += "\n" + String(repeating: indent, count: level + 1) }
+                if i > 0 { out.append(0x2C) }
+                if let indent { JSONValue.newline(&out, indent, level + 1) }
                 element.write(to: &out, indent: indent, level: level + 1, leadingKeys: leadingKeys)
             }
-            if let indent { out += "\n" + String(repeating: indent, count: level) }
-            out += "]"
+            if let indent { JSONValue.newline(&out, indent, level) }
+            out.append(0x5D)
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
-            let keys = members.keys.sorted { a, b in
-                switch (leadingKeys[a], leadingKeys[b]) {
+            if members.isEmpty { out.append(contentsOf: [0x7B, 0x7D]); return }
+            out.append(0x7B)
+            let sorted = members.sorted { a, b in
+                switch (leadingKeys[a.key], leadingKeys[b.key]) {
                 case let (x?, y?): x < y
                 case (.some, nil): true
                 case (nil, .some): false
-                case (nil, nil): a < b
+                case (nil, nil): a.key < b.key
                 }
             }
-            for (i, key) in keys.enumerated() {
-                if i > 0 { out += "," }
-                if let indent { out += "\n" + String(repeating: indent, count: level + 1) }
-                JSONValue.writeQuoted(key, to: &out)
-                out += indent == nil ? ":" : ": "
-                members[key]!.write(to: &out, indent: indent, level: level + 1, leadingKeys: leadingKeys)
+            for (i, member) in sorted.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                if let indent { JSONValue.newline(&out, indent, level + 1) }
+                JSONValue.writeQuoted(member.key, to: &out)
+                out.append(0x3A)
+                if indent != nil { out.append(0x20) }
+                member.value.write(to: &out, indent: indent, level: level + 1, leadingKeys: leadingKeys)
             }
-            if let indent { out += "\n" + String(repeating: indent, count: level) }
-            out += "}"
+            if let indent { JSONValue.newline(&out, indent, level) }
+            out.append(0x7D)
         }
+    }
+
+    private static func newline(_ out: inout [UInt8], _ indent: [UInt8], _ level: Int) {
+        out.append(0x0A)
+        for _ in 0..<level { out.append(contentsOf: indent) }
     }
 
     private static func format(number n: Double) -> String {
@@ -154,26 +169,31 @@ extension JSONValue {
         return "\(n)"
     }
 
-    private static func writeQuoted(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+    /// A JSON string: `"` and `\\` escaped, control characters as `\\n`, `\\t`, ... or `\\u00XX`;
+    /// every other byte (all of UTF-8 above U+001F) copied as it is, runs at a time.
+    private static func writeQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        var s = s
+        s.withUTF8 { bytes in
+            var runStart = 0
+            for (i, b) in bytes.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
+                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+                runStart = i + 1
+                switch b {
+                case 0x22: out.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+                case 0x09: out.append(contentsOf: [0x5C, 0x74])
+                case 0x08: out.append(contentsOf: [0x5C, 0x62])
+                case 0x0C: out.append(contentsOf: [0x5C, 0x66])
+                default:
+                    let digits: [UInt8] = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, digits[Int(b >> 4)], digits[Int(b & 0x0F)]])
                 }
             }
+            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
-        out += "\""
+        out.append(0x22)
     }
 }
