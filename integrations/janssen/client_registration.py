@@ -19,6 +19,8 @@
 # Configuration properties (custom script properties):
 #   ssaToolkitUrl        base URL of `ssa-verify serve`   (default http://127.0.0.1:8085)
 #   timeoutSeconds       time limit of one decision call (default 10; 1 .. 120)
+#   authTokenFile        optional: a file holding the bearer token `ssa-verify serve --auth-token`
+#                        expects; sent as `Authorization: Bearer ...` (read for each decision)
 #   updateTokenScriptDn  optional: the DN of the Update Token script (update_token.py), e.g.
 #                        inum=XXXX-XXXX,ou=scripts,o=jans; every accepted client gets it in
 #                        ClientAttributes.updateTokenScriptDns, so that its token requests are
@@ -330,13 +332,37 @@ def describe(error):
         return u"an error that could not be described"
 
 
-def post_decision(base_url, body, timeout):
+MAX_TOKEN_FILE_BYTES = 4096
+
+
+def read_bearer_token(path):
+    """The bearer token in `path`: one line of visible ASCII, surrounding whitespace ignored.
+    Raises ValueError (never echoing the file's content) or IOError/OSError."""
+    handle = open(path, "rb")
+    try:
+        data = handle.read(MAX_TOKEN_FILE_BYTES + 1)
+    finally:
+        handle.close()
+    if len(data) > MAX_TOKEN_FILE_BYTES:
+        raise ValueError("authTokenFile is larger than %d bytes" % MAX_TOKEN_FILE_BYTES)
+    try:
+        text = data.decode("ascii").strip()
+    except UnicodeError:
+        raise ValueError("authTokenFile is not ASCII")
+    if not text or not re.match(r"^[\x21-\x7e]+$", text):
+        raise ValueError("authTokenFile does not hold one token of visible ASCII characters")
+    return native(text)
+
+
+def post_decision(base_url, body, timeout, bearer=None):
     """POSTs the call; returns (status, text). Never raises: a failure is status 0, and is logged.
     Proxies from the environment are ignored (the service is local). URL, headers and body are
     native byte strings on Jython (its httplib/socket refuse unicode)."""
     try:
-        request = _http.Request(native(base_url + "/v1/decisions"), data=body.encode("utf-8"),
-                                headers={"Content-Type": "application/json", "Accept": "application/json"})
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if bearer:
+            headers["Authorization"] = native("Bearer " + bearer)
+        request = _http.Request(native(base_url + "/v1/decisions"), data=body.encode("utf-8"), headers=headers)
         opener = _http.build_opener(_http.ProxyHandler({}))
         response = opener.open(request, timeout=timeout)
         try:
@@ -529,6 +555,7 @@ class ClientRegistration(ClientRegistrationType):
         self.timeout = DEFAULT_TIMEOUT
         self.update_token_script_dn = None
         self.transport = post_decision  # replaced by the tests
+        self.token_file = None
 
     def init(self, customScript, configurationAttributes):
         def prop(name):
@@ -537,6 +564,8 @@ class ClientRegistration(ClientRegistrationType):
             return None
         self.base_url, self.timeout, warnings = parse_settings(prop("ssaToolkitUrl"), prop("timeoutSeconds"))
         self.update_token_script_dn, dn_warnings = parse_script_dn(prop("updateTokenScriptDn"))
+        token_file = prop("authTokenFile")
+        self.token_file = (u"%s" % token_file).strip() if token_file is not None and (u"%s" % token_file).strip() else None
         for warning in warnings + dn_warnings:
             _log(warning)
         _log("decisions from %s/v1/decisions (time limit %ss)%s" % (
@@ -562,7 +591,10 @@ class ClientRegistration(ClientRegistrationType):
         try:
             existing = registered_software_id(context) if update else None
             call = call_from_context(context, update)
-            status, text = self.transport(self.base_url, call, self.timeout)
+            if self.token_file:
+                status, text = self.transport(self.base_url, call, self.timeout, read_bearer_token(self.token_file))
+            else:
+                status, text = self.transport(self.base_url, call, self.timeout)
             outcome = interpret(status, text)
             if outcome[0] == ACCEPT and update:
                 outcome = check_update(existing, outcome[3]) or outcome

@@ -543,6 +543,34 @@ def self_test(script):
     check("call: metadata without SSA claims", call.get("registration_request") == request, repr(call)[:200])
     check("call: certificate PEM", call.get("client_certificate") == SAMPLE_PEM)
 
+    # authTokenFile: the token is sent as a bearer token; an unreadable or malformed file refuses (503).
+    import tempfile
+    token_dir = tempfile.mkdtemp()
+    token_path = os.path.join(token_dir, "decision-token")
+    with open(token_path, "w") as handle:
+        handle.write("s3cret-token-0123456789\n")
+    bearers = []
+    r = script.ClientRegistration(0)
+
+    def bearer_transport(url, call, timeout, bearer=None):
+        bearers.append(bearer)
+        return (200, answer(ACCEPT_ANSWER))
+    r.transport = bearer_transport
+    with captured():
+        r.init(None, Props({"authTokenFile": token_path}))
+    got = run_create(r, Context(request, SAMPLE_PEM))
+    check("authTokenFile: accepted, the token sent as the bearer", got == ("accept", None) and bearers == ["s3cret-token-0123456789"], repr((got, bearers)))
+    with open(token_path, "w") as handle:
+        handle.write("two words\n")
+    with captured() as logged:
+        got = run_create(r, Context(request, SAMPLE_PEM))
+    check("authTokenFile malformed: refused 503, the file never echoed", got[0] == "unavailable" and "two words" not in logged.getvalue(), repr(got))
+    os.remove(token_path)
+    with captured():
+        got = run_create(r, Context(request, SAMPLE_PEM))
+    check("authTokenFile missing: refused 503", got[0] == "unavailable", repr(got))
+    os.rmdir(token_dir)
+
     # updateTokenScriptDn: the accepted client gets the Update Token script (others kept, no duplicate)
     script_dn = "inum=2DAF-F995,ou=scripts,o=jans"
     r = registration(200, answer(ACCEPT_ANSWER))
