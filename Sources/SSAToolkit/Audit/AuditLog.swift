@@ -161,13 +161,16 @@ public final class AuditLog: Sendable {
                 let startWriter = state.withLock { state -> Bool in
                     var members = record.members
                     members["prev"] = .string(state.lastHash)
-                    let body = JSONValue.object(members).serialized()
-                    let hash = Self.hex(SHA256.hash(data: Array(body.utf8)))
+                    var bytes = JSONValue.object(members).serializedBytes()
+                    let hash = Self.hex(SHA256.hash(data: bytes))
                     // `hash` is appended last, so the line up to it is exactly what was hashed.
-                    let line = String(body.dropLast()) + ",\"hash\":\"" + hash + "\"}"
-                    let bytes = Array(line.utf8)
+                    bytes.removeLast()
+                    bytes.append(contentsOf: #","hash":""#.utf8)
+                    bytes.append(contentsOf: hash.utf8)
+                    bytes.append(contentsOf: [0x22, 0x7D])
                     state.lastHash = Self.hex(SHA256.hash(data: bytes))
-                    state.pending.append((bytes + [0x0A], continuation))
+                    bytes.append(0x0A)
+                    state.pending.append((bytes, continuation))
                     if state.writing { return false }
                     state.writing = true
                     return true
