@@ -87,17 +87,22 @@ public struct AuditError: Error, Hashable, Sendable, CustomStringConvertible {
 /// anywhere (the last line included) breaks the chain (`ssa-verify audit verify`). A new file
 /// starts from the last line of the one it continues (rotation), or from 64 zeros.
 ///
-/// ``append(_:)`` returns once the record is written and synced (durability ``Durability``);
-/// it throws when it is not, so the caller can refuse to decide (fail closed). Writes and syncs
-/// run on a thread of their own, never on Swift's cooperative pool.
+/// ``append(_:)`` returns once the record is durable as ``Durability`` says; it throws when it is
+/// not, so the caller can refuse to decide (fail closed).
 public final class AuditLog: Sendable {
     /// When a record counts as written.
-    public enum Durability: Sendable {
-        /// Every record is written and synced on its own before its answer.
+    public enum Durability: Sendable, Hashable {
+        /// Every record is written and synced (`fdatasync`) before its answer; records that
+        /// arrive during a sync share the next one. Writes and syncs run on the log's own thread.
         case fsyncEachRecord
-        /// Records that arrive while a write is in progress share the next write and sync (the
-        /// wait is bounded by one write); each answer still waits for its own record.
-        case groupCommit
+        /// Every record is written to the file (the kernel holds it: a crash of the process
+        /// loses nothing) before its answer, and the file is synced at most `interval` later,
+        /// so a power failure loses at most that window. A failed sync fails every later append
+        /// until a sync succeeds again (fail closed).
+        case groupCommit(interval: Duration)
+
+        /// Group commit synced every 10 ms.
+        public static let groupCommit = Durability.groupCommit(interval: .milliseconds(10))
     }
 
     /// The health of the log, for `/healthz`.
@@ -118,6 +123,10 @@ public final class AuditLog: Sendable {
         var pending: [(line: [UInt8], done: CheckedContinuation<Void, any Error>)] = []
         var writing = false
         var health: Health = .ok
+        /// Group commit: a sync is scheduled for what was written since the last one.
+        var syncScheduled = false
+        /// Group commit: the last sync failed; appends fail until one succeeds.
+        var syncFailure: String?
     }
 
     /// The file.
@@ -132,7 +141,7 @@ public final class AuditLog: Sendable {
     /// Opens (or creates, mode 0600) the log at `path`, continuing its chain from its last line.
     ///
     /// - Throws: ``AuditError`` when the file cannot be opened or its last line is not a record.
-    public init(path: String, durability: Durability = .groupCommit, maximumBytes: Int = 100 << 20) throws(AuditError) {
+    public init(path: String, durability: Durability = .groupCommit(interval: .milliseconds(10)), maximumBytes: Int = 100 << 20) throws(AuditError) {
         self.path = path
         self.durability = durability
         self.maximumBytes = max(4096, maximumBytes)
@@ -156,20 +165,15 @@ public final class AuditLog: Sendable {
     /// - Throws: ``AuditError`` when it was not (disk full, file unwritable): the caller must not
     ///   act on the decision.
     public func append(_ record: AuditRecord) async throws(AuditError) {
+        if case .groupCommit(let interval) = durability {
+            try appendWritten(record, syncWithin: interval)
+            return
+        }
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let startWriter = state.withLock { state -> Bool in
-                    var members = record.members
-                    members["prev"] = .string(state.lastHash)
-                    var bytes = JSONValue.object(members).serializedBytes()
-                    let hash = Self.hex(SHA256.hash(data: bytes))
-                    // `hash` is appended last, so the line up to it is exactly what was hashed.
-                    bytes.removeLast()
-                    bytes.append(contentsOf: #","hash":""#.utf8)
-                    bytes.append(contentsOf: hash.utf8)
-                    bytes.append(contentsOf: [0x22, 0x7D])
-                    state.lastHash = Self.hex(SHA256.hash(data: bytes))
-                    bytes.append(0x0A)
+                    let (bytes, hash) = Self.line(for: record, previous: state.lastHash)
+                    state.lastHash = hash
                     state.pending.append((bytes, continuation))
                     if state.writing { return false }
                     state.writing = true
@@ -184,6 +188,78 @@ public final class AuditLog: Sendable {
         }
     }
 
+    /// Group commit: the line is built, written and accounted under the lock (so lines reach the
+    /// file in chain order), and a sync is scheduled within `interval` if none is.
+    private func appendWritten(_ record: AuditRecord, syncWithin interval: Duration) throws(AuditError) {
+        let failure: String? = state.withLock { state in
+            if let syncFailure = state.syncFailure { return syncFailure }
+            var descriptor = state.descriptor
+            if state.size >= maximumBytes, let rotated = rotate(descriptor) {
+                descriptor = rotated
+                state.descriptor = rotated
+                state.size = 0
+            }
+            let (bytes, hash) = Self.line(for: record, previous: state.lastHash)
+            if let error = Self.writeAll(descriptor, bytes) {
+                _ = ftruncate(descriptor, off_t(state.size))
+                let reason = "the audit log \(path) cannot be written: \(error)"
+                state.health = .failing(reason)
+                return reason
+            }
+            state.size += bytes.count
+            state.lastHash = hash
+            state.health = .ok
+            if !state.syncScheduled {
+                state.syncScheduled = true
+                let nanoseconds = Int(interval.components.seconds) * 1_000_000_000 + Int(interval.components.attoseconds / 1_000_000_000)
+                queue.asyncAfter(deadline: .now() + .nanoseconds(max(0, nanoseconds))) { self.syncWritten() }
+            }
+            return nil
+        }
+        if let failure { throw AuditError(failure) }
+    }
+
+    /// Group commit: syncs what was written since the last sync (on the log's own thread).
+    private func syncWritten() {
+        let descriptor = state.withLock { state -> Int32 in
+            state.syncScheduled = false
+            return state.descriptor
+        }
+        let failed = fdatasync(descriptor) == 0 ? nil : String(cString: strerror(errno))
+        state.withLock { state in
+            if let failed {
+                let reason = "the audit log \(path) cannot be synced: \(failed)"
+                state.syncFailure = reason
+                state.health = .failing(reason)
+                // Try again, so the log recovers once the disk does.
+                if !state.syncScheduled {
+                    state.syncScheduled = true
+                    queue.asyncAfter(deadline: .now() + .milliseconds(100)) { self.syncWritten() }
+                }
+            } else {
+                state.syncFailure = nil
+                if case .failing = state.health { state.health = .ok }
+            }
+        }
+    }
+
+    /// The line of `record` chained to `previous`, with its trailing newline, and the hash of the
+    /// line (what the next record carries as `prev`).
+    private static func line(for record: AuditRecord, previous: String) -> ([UInt8], String) {
+        var members = record.members
+        members["prev"] = .string(previous)
+        var bytes = JSONValue.object(members).serializedBytes()
+        let hash = hex(SHA256.hash(data: bytes))
+        // `hash` is appended last, so the line up to it is exactly what was hashed.
+        bytes.removeLast()
+        bytes.append(contentsOf: #","hash":""#.utf8)
+        bytes.append(contentsOf: hash.utf8)
+        bytes.append(contentsOf: [0x22, 0x7D])
+        let lineHash = hex(SHA256.hash(data: bytes))
+        bytes.append(0x0A)
+        return (bytes, lineHash)
+    }
+
     /// Writes pending lines until none are left (on the log's own thread).
     private func drain() {
         while true {
@@ -192,11 +268,9 @@ public final class AuditLog: Sendable {
                     state.writing = false
                     return ([], -1, 0)
                 }
-                let taken: [(line: [UInt8], done: CheckedContinuation<Void, any Error>)]
-                switch durability {
-                case .groupCommit: taken = state.pending; state.pending = []
-                case .fsyncEachRecord: taken = [state.pending.removeFirst()]
-                }
+                // Every line waiting now shares this write and sync.
+                let taken = state.pending
+                state.pending = []
                 return (taken, state.descriptor, state.size)
             }
             if batch.isEmpty { return }
@@ -239,6 +313,8 @@ public final class AuditLog: Sendable {
         var target = "\(path).\(stamp)"
         var counter = 1
         while access(target, F_OK) == 0 { target = "\(path).\(stamp)-\(counter)"; counter += 1 }
+        // What was written to the old file reaches the disk before it is set aside.
+        _ = fdatasync(descriptor)
         guard rename(path, target) == 0, let (fresh, _) = try? Self.open(path) else { return nil }
         close(descriptor)
         return fresh

@@ -23,7 +23,7 @@ public struct ToolkitRuntime: Sendable {
                 logger: Logger = Logger(label: "ssa-toolkit", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
         connection = try DirectoryConnection(configuration: configuration, environment: environment, logger: logger)
         audit = try configuration.token.auditLogPath.map { path throws(AuditError) in
-            try AuditLog(path: path, durability: configuration.token.auditSyncsEachRecord ? .fsyncEachRecord : .groupCommit,
+            try AuditLog(path: path, durability: configuration.token.auditDurability,
                          maximumBytes: configuration.token.auditLogMaximumBytes)
         }
         registration = try RegistrationValidator(configuration: configuration, connection: connection, audit: audit, logger: logger)

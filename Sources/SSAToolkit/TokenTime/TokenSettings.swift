@@ -10,13 +10,14 @@ import Foundation
 /// | `tokenLifetimes` | `access_token=300,id_token=300,refresh_token=7776000;client_credentials:refresh_token=0;PISP:access_token=120` |
 /// | `idTokenClaims`, `accessTokenClaims` | a JSON object of static claims to add; never `iss`, `aud`, `exp`, `iat`, `nbf`, `jti`, `cnf`, `sub`, `openbanking_intent_id` |
 /// | `auditLog` | the audit log file (JSON lines, hash-chained) |
-/// | `auditDurability` | `fsync` (each record synced before its answer) or `group` (default: records arriving together share one write and sync, each answer after its own record is on disk) |
+/// | `auditDurability` | `group` (default: each record written before its answer, the file synced within `auditGroupCommitMillis`) or `fsync` (each record synced before its answer) |
+/// | `auditGroupCommitMillis` | the group-commit sync interval (default 10, 1 to 1000) |
 /// | `auditLogMaxBytes` | rotate past this size (default 100 MiB); the new file continues the chain |
 public struct TokenSettings: Sendable {
     /// Property names read here.
     public static let propertyNames: Set<String> = [
         "statusCacheSeconds", "statusStaleIfErrorSeconds", "subjectClaim", "tokenLifetimes", "idTokenClaims", "accessTokenClaims",
-        "auditLog", "auditDurability", "auditLogMaxBytes",
+        "auditLog", "auditDurability", "auditGroupCommitMillis", "auditLogMaxBytes",
     ]
 
     /// Claims the policy never lets configuration set: the server's own, and the ones the
@@ -47,6 +48,13 @@ public struct TokenSettings: Sendable {
     public var auditLogPath: String?
     /// Group commit (default) or a sync per record.
     public var auditSyncsEachRecord = false
+    /// The group-commit sync interval.
+    public var auditGroupCommitInterval: Duration = .milliseconds(10)
+
+    /// The audit log's durability as configured.
+    public var auditDurability: AuditLog.Durability {
+        auditSyncsEachRecord ? .fsyncEachRecord : .groupCommit(interval: auditGroupCommitInterval)
+    }
     /// Rotation size of the audit log.
     public var auditLogMaximumBytes = 100 << 20
 
@@ -91,6 +99,12 @@ public struct TokenSettings: Sendable {
             case "group": auditSyncsEachRecord = false
             default: throw ConfigurationError(property: "auditDurability", "\"\(text)\" is not fsync or group")
             }
+        }
+        if let text = properties["auditGroupCommitMillis"] {
+            guard let value = Int(text), (1...1000).contains(value) else {
+                throw ConfigurationError(property: "auditGroupCommitMillis", "\"\(text)\" is not a whole number of milliseconds from 1 to 1000")
+            }
+            auditGroupCommitInterval = .milliseconds(value)
         }
         if let text = properties["auditLogMaxBytes"] {
             guard let value = Int(text), value >= 4096 else { throw ConfigurationError(property: "auditLogMaxBytes", "\"\(text)\" is not a whole number of at least 4096") }
