@@ -230,7 +230,8 @@ public final class DecisionService: Sendable {
         logger.info("token decision \(decision.verdict.rawValue)", metadata: [
             "software_id": "\(tokenRequest.softwareID)", "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",
         ])
-        return json(.ok, decision.json)
+        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: decision.jsonBytes())))
     }
 
     /// The call's JSON object as a registration input.

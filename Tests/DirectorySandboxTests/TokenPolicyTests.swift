@@ -331,3 +331,32 @@ struct AuditLogTests {
         }
     }
 }
+
+/// The serve path writes a token decision's JSON field by field: the same bytes as the tree.
+@Suite("Token decision JSON")
+struct TokenDecisionJSONTests {
+    @Test("jsonBytes() equals json.serializedBytes() for allow, deny and undecided decisions")
+    func sameBytes() {
+        var allow = TokenDecision(verdict: .allow, checks: [Check(.roles, .pass, "a \"quoted\"\n detail"), Check(.intent, .skip, "é")],
+                                  clientID: "c", softwareID: "s", organisationID: "o")
+        allow.grantedScopes = ["openid", "accounts"]
+        allow.removedScopes = ["payments"]
+        allow.intentID = "urn:intent:1"
+        allow.idTokenClaims = ["sub": "urn:intent:1", "openbanking_intent_id": "urn:intent:1", "extra": ["n": 1]]
+        allow.accessTokenClaims = ["cnf": ["x5t#S256": "abc"]]
+        allow.certificateThumbprint = "abc"
+        allow.lifetimes = TokenLifetimes(accessToken: 300, idToken: 120, refreshToken: nil)
+        var withRefresh = allow
+        withRefresh.lifetimes = TokenLifetimes(accessToken: 1, idToken: 2, refreshToken: 3)
+        withRefresh.intentID = nil
+        withRefresh.certificateThumbprint = nil
+        var deny = TokenDecision(verdict: .deny, checks: [Check(.tokenSoftwareActive, .fail, "no")], clientID: "c", softwareID: "s", organisationID: "o")
+        deny.error = .accessDenied
+        deny.errorDescription = "software statement s is no longer active"
+        deny.grantedScopes = ["openid"]
+        let undecided = TokenDecision(verdict: .undecided, checks: [], clientID: "c", softwareID: "s", organisationID: "o")
+        for decision in [allow, withRefresh, deny, undecided] {
+            #expect(decision.jsonBytes() == decision.json.serializedBytes(), "\(String(decoding: decision.jsonBytes(), as: UTF8.self))")
+        }
+    }
+}

@@ -249,13 +249,18 @@ public final class AuditLog: Sendable {
         var members = record.members
         members["prev"] = .string(previous)
         var bytes = JSONValue.object(members).serializedBytes()
-        let hash = hex(SHA256.hash(data: bytes))
-        // `hash` is appended last, so the line up to it is exactly what was hashed.
+        // Both digests share the prefix (the record without its closing brace): hash it once.
         bytes.removeLast()
-        bytes.append(contentsOf: #","hash":""#.utf8)
-        bytes.append(contentsOf: hash.utf8)
-        bytes.append(contentsOf: [0x22, 0x7D])
-        let lineHash = hex(SHA256.hash(data: bytes))
+        var prefix = SHA256()
+        prefix.update(data: bytes)
+        var body = prefix
+        body.update(data: [0x7D])
+        let hash = hex(body.finalize())
+        // `hash` is appended last, so the line up to it is exactly what was hashed.
+        let suffix = Array(#","hash":""#.utf8) + Array(hash.utf8) + [0x22, 0x7D]
+        prefix.update(data: suffix)
+        let lineHash = hex(prefix.finalize())
+        bytes.append(contentsOf: suffix)
         bytes.append(0x0A)
         return (bytes, lineHash)
     }

@@ -116,6 +116,11 @@ extension JSONValue {
 
     // Serialization writes bytes: appending to a `String` scalar by scalar cost most of a token
     // decision's time on the serve path (callgrind), and runs of plain bytes are copied at once.
+    /// Appends the compact serialization to `out`.
+    func write(to out: inout [UInt8]) {
+        write(to: &out, indent: nil, level: 0, leadingKeys: [:])
+    }
+
     private func write(to out: inout [UInt8], indent: [UInt8]?, level: Int, leadingKeys: [String: Int]) {
         switch self {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
@@ -140,7 +145,7 @@ extension JSONValue {
                 case let (x?, y?): x < y
                 case (.some, nil): true
                 case (nil, .some): false
-                case (nil, nil): a.key < b.key
+                case (nil, nil): JSONValue.utf8Precedes(a.key, b.key)
                 }
             }
             for (i, member) in sorted.enumerated() {
@@ -153,6 +158,19 @@ extension JSONValue {
             }
             if let indent { JSONValue.newline(&out, indent, level) }
             out.append(0x7D)
+        }
+    }
+
+    /// Member order: by UTF-8 bytes (the same as `<` for ASCII names, and much cheaper).
+    private static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = Swift.min(x.count, y.count)
+                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return order != 0 ? order < 0 : x.count < y.count
+            }
         }
     }
 
@@ -171,12 +189,16 @@ extension JSONValue {
 
     /// A JSON string: `"` and `\\` escaped, control characters as `\\n`, `\\t`, ... or `\\u00XX`;
     /// every other byte (all of UTF-8 above U+001F) copied as it is, runs at a time.
-    private static func writeQuoted(_ s: String, to out: inout [UInt8]) {
+    static func writeQuoted(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
         var s = s
         s.withUTF8 { bytes in
             var runStart = 0
-            for (i, b) in bytes.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
+            var i = -1
+            while i + 1 < bytes.count {
+                i += 1
+                let b = bytes[i]
+                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
                 if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
                 runStart = i + 1
                 switch b {

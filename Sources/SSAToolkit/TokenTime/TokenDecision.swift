@@ -94,6 +94,15 @@ public struct TokenDecision: Sendable {
     /// The organisation id.
     public var organisationID: String
 
+    /// A decision with its verdict and checks; the rest is filled in as the rules run.
+    public init(verdict: Verdict, checks: [Check], clientID: String, softwareID: String, organisationID: String) {
+        self.verdict = verdict
+        self.checks = checks
+        self.clientID = clientID
+        self.softwareID = softwareID
+        self.organisationID = organisationID
+    }
+
     /// The first failing check.
     public var failedCheck: Check? { checks.first { $0.outcome == .fail } }
 
@@ -131,6 +140,67 @@ public struct TokenDecision: Sendable {
             }
         }
         return .object(object)
+    }
+
+    /// ``json`` serialized compactly, written field by field without building the tree first
+    /// (the answer of every token request on the serve path). The same bytes as
+    /// `json.serializedBytes()`: members in byte order.
+    public func jsonBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(2048)
+        var first = true
+        func key(_ name: String) {
+            out.append(first ? 0x7B : 0x2C)
+            first = false
+            JSONValue.writeQuoted(name, to: &out)
+            out.append(0x3A)
+        }
+        func string(_ name: String, _ value: String) {
+            key(name)
+            JSONValue.writeQuoted(value, to: &out)
+        }
+        let allowed = verdict == .allow
+        if allowed {
+            key("access_token_claims")
+            JSONValue.object(accessTokenClaims).write(to: &out)
+        }
+        key("checks")
+        out.append(0x5B)
+        for (index, check) in checks.enumerated() {
+            if index > 0 { out.append(0x2C) }
+            out.append(contentsOf: #"{"check":"#.utf8)
+            JSONValue.writeQuoted(check.name.rawValue, to: &out)
+            out.append(contentsOf: #","detail":"#.utf8)
+            JSONValue.writeQuoted(check.detail, to: &out)
+            out.append(contentsOf: #","outcome":"#.utf8)
+            JSONValue.writeQuoted(check.outcome.rawValue, to: &out)
+            out.append(0x7D)
+        }
+        out.append(0x5D)
+        if let error { string("error", error.rawValue) }
+        if let errorDescription { string("error_description", errorDescription) }
+        if allowed {
+            key("id_token_claims")
+            JSONValue.object(idTokenClaims).write(to: &out)
+            if let lifetimes {
+                key("lifetimes")
+                out.append(contentsOf: #"{"access_token":"#.utf8)
+                out.append(contentsOf: String(lifetimes.accessToken).utf8)
+                out.append(contentsOf: #","id_token":"#.utf8)
+                out.append(contentsOf: String(lifetimes.idToken).utf8)
+                out.append(contentsOf: #","refresh_token":"#.utf8)
+                out.append(contentsOf: (lifetimes.refreshToken.map { String($0) } ?? "null").utf8)
+                out.append(0x7D)
+            }
+            if let intentID { string("openbanking_intent_id", intentID) }
+            string("scope", grantedScopes.joined(separator: " "))
+            key("scopes_removed")
+            JSONValue.array(removedScopes.map { .string($0) }).write(to: &out)
+        }
+        string("verdict", verdict.rawValue)
+        if allowed, let certificateThumbprint { string("x5t#S256", certificateThumbprint) }
+        out.append(0x7D)
+        return out
     }
 
     /// Key order for printing ``json``.
