@@ -70,6 +70,50 @@ public struct AuditRecord: Sendable {
         if let intentID { object["intent_id"] = .string(intentID) }
         return object
     }
+
+    /// The compact JSON of ``members`` plus `prev`, split around `prev` (members in byte order:
+    /// `client_id`, `decision`, `error`, `failed_checks`, `intent_id`, `kind`, `org_id`, then
+    /// `prev`, then `scopes_granted`, `scopes_removed`, `software_id`, `time`), written directly:
+    /// everything but `prev` is built before the log's lock is taken.
+    var serializedAroundPrevious: (head: [UInt8], tail: [UInt8]) {
+        var head: [UInt8] = []
+        head.reserveCapacity(256)
+        func member(_ name: String, into out: inout [UInt8], first: Bool = false) {
+            out.append(first ? 0x7B : 0x2C)
+            JSONValue.writeQuoted(name, to: &out)
+            out.append(0x3A)
+        }
+        var first = true
+        func string(_ name: String, _ value: String?) {
+            guard let value else { return }
+            member(name, into: &head, first: first)
+            first = false
+            JSONValue.writeQuoted(value, to: &head)
+        }
+        string("client_id", clientID)
+        string("decision", decision)
+        string("error", error)
+        member("failed_checks", into: &head, first: first)
+        first = false
+        JSONValue.array(failedChecks.map { .string($0) }).write(to: &head)
+        string("intent_id", intentID)
+        string("kind", kind)
+        string("org_id", organisationID)
+        head.append(contentsOf: #","prev":"#.utf8)
+        var tail: [UInt8] = []
+        tail.reserveCapacity(256)
+        member("scopes_granted", into: &tail)
+        JSONValue.array(scopesGranted.map { .string($0) }).write(to: &tail)
+        member("scopes_removed", into: &tail)
+        JSONValue.array(scopesRemoved.map { .string($0) }).write(to: &tail)
+        if let softwareID {
+            member("software_id", into: &tail)
+            JSONValue.writeQuoted(softwareID, to: &tail)
+        }
+        member("time", into: &tail)
+        JSONValue.writeQuoted(NumericDate.format(time), to: &tail)
+        return (head, tail)
+    }
 }
 
 /// A record that could not be written.
@@ -169,10 +213,11 @@ public final class AuditLog: Sendable {
             try appendWritten(record, syncWithin: interval)
             return
         }
+        let prepared = Prepared(record)
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let startWriter = state.withLock { state -> Bool in
-                    let (bytes, hash) = Self.line(for: record, previous: state.lastHash)
+                    let (bytes, hash) = Self.line(for: prepared, previous: state.lastHash)
                     state.lastHash = hash
                     state.pending.append((bytes, continuation))
                     if state.writing { return false }
@@ -191,6 +236,7 @@ public final class AuditLog: Sendable {
     /// Group commit: the line is built, written and accounted under the lock (so lines reach the
     /// file in chain order), and a sync is scheduled within `interval` if none is.
     private func appendWritten(_ record: AuditRecord, syncWithin interval: Duration) throws(AuditError) {
+        let prepared = Prepared(record)
         let failure: String? = state.withLock { state in
             if let syncFailure = state.syncFailure { return syncFailure }
             var descriptor = state.descriptor
@@ -199,7 +245,7 @@ public final class AuditLog: Sendable {
                 state.descriptor = rotated
                 state.size = 0
             }
-            let (bytes, hash) = Self.line(for: record, previous: state.lastHash)
+            let (bytes, hash) = Self.line(for: prepared, previous: state.lastHash)
             if let error = Self.writeAll(descriptor, bytes) {
                 _ = ftruncate(descriptor, off_t(state.size))
                 let reason = "the audit log \(path) cannot be written: \(error)"
@@ -243,16 +289,31 @@ public final class AuditLog: Sendable {
         }
     }
 
-    /// The line of `record` chained to `previous`, with its trailing newline, and the hash of the
-    /// line (what the next record carries as `prev`).
-    private static func line(for record: AuditRecord, previous: String) -> ([UInt8], String) {
-        var members = record.members
-        members["prev"] = .string(previous)
-        var bytes = JSONValue.object(members).serializedBytes()
-        // Both digests share the prefix (the record without its closing brace): hash it once.
-        bytes.removeLast()
-        var prefix = SHA256()
-        prefix.update(data: bytes)
+    /// A record serialized around `prev`, with the digest of its head, before the lock.
+    struct Prepared {
+        var head: [UInt8]
+        var tail: [UInt8]
+        var headDigest: SHA256
+
+        init(_ record: AuditRecord) {
+            (head, tail) = record.serializedAroundPrevious
+            headDigest = SHA256()
+            headDigest.update(data: head)
+        }
+    }
+
+    /// The line of a prepared record chained to `previous`, with its trailing newline, and the
+    /// hash of the line (what the next record carries as `prev`).
+    private static func line(for parts: Prepared, previous: String) -> ([UInt8], String) {
+        // Both digests share the prefix (the record without its closing brace): hash it once,
+        // continuing from the head's digest computed before the lock.
+        var after: [UInt8] = []
+        after.reserveCapacity(parts.tail.count + 70)
+        JSONValue.writeQuoted(previous, to: &after)
+        after.append(contentsOf: parts.tail)
+        var bytes = parts.head + after
+        var prefix = parts.headDigest
+        prefix.update(data: after)
         var body = prefix
         body.update(data: [0x7D])
         let hash = hex(body.finalize())
