@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The directory's current record of each organisation, cached for token time.
 ///
@@ -6,7 +7,7 @@ import Foundation
 /// is used for ``lifetime`` after it was fetched; one lookup is in flight per organisation
 /// however many token requests wait for it; and, when configured, an expired record may serve
 /// for ``staleIfError`` longer while the directory cannot answer (0 by default: fail closed).
-public actor DirectoryStatusCache {
+public final class DirectoryStatusCache: Sendable {
     /// What a lookup gives.
     public enum Lookup: Sendable {
         /// A record within its lifetime.
@@ -22,15 +23,21 @@ public actor DirectoryStatusCache {
         var fetchedAt: Date
     }
 
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var inFlight: [String: Task<Result<OrganisationRecord, DirectoryError>, Never>] = [:]
+        var lookups = 0
+    }
+
     /// How long a record is fresh.
     public let lifetime: TimeInterval
     /// How long past that a record may serve while the directory fails.
     public let staleIfError: TimeInterval
     private let fetch: @Sendable (String) async throws(DirectoryError) -> OrganisationRecord
     private let clock: @Sendable () -> Date
-    private var entries: [String: Entry] = [:]
-    private var inFlight: [String: Task<Result<OrganisationRecord, DirectoryError>, Never>] = [:]
-    private var lookups = 0
+    // A lock, not an actor: a warm hit is a dictionary read on the caller's thread, with no hop
+    // to another executor and back on the token endpoint's hot path.
+    private let state = Mutex(State())
 
     /// A cache over `fetch` (the directory's organisation lookup).
     public init(lifetime: TimeInterval = 300, staleIfError: TimeInterval = 0, clock: @escaping @Sendable () -> Date = { Date() },
@@ -42,49 +49,59 @@ public actor DirectoryStatusCache {
     }
 
     /// A cache over a directory client.
-    public init(directory: TPPDirectoryClient, lifetime: TimeInterval = 300, staleIfError: TimeInterval = 0) {
+    public convenience init(directory: TPPDirectoryClient, lifetime: TimeInterval = 300, staleIfError: TimeInterval = 0) {
         self.init(lifetime: lifetime, staleIfError: staleIfError) { (id: String) async throws(DirectoryError) -> OrganisationRecord in
             try await directory.organisation(id)
         }
     }
 
     /// How many directory lookups this cache has made.
-    public var lookupCount: Int { lookups }
+    public var lookupCount: Int { state.withLock { $0.lookups } }
 
     /// The record of `organisationID`: cached while fresh, else fetched (joining a lookup already
     /// in flight), else stale within the window, else unavailable.
     public func record(_ organisationID: String) async -> Lookup {
         let now = clock()
-        if let entry = entries[organisationID], now.timeIntervalSince(entry.fetchedAt) < lifetime {
-            return .fresh(entry.record, fetchedAt: entry.fetchedAt)
+        enum Step {
+            case hit(Entry)
+            case wait(Task<Result<OrganisationRecord, DirectoryError>, Never>)
+        }
+        let fetch = self.fetch
+        let step = state.withLock { state -> Step in
+            if let entry = state.entries[organisationID], now.timeIntervalSince(entry.fetchedAt) < lifetime { return .hit(entry) }
+            if let running = state.inFlight[organisationID] { return .wait(running) }
+            state.lookups += 1
+            let task = Task {
+                do throws(DirectoryError) { return Result<OrganisationRecord, DirectoryError>.success(try await fetch(organisationID)) } catch { return .failure(error) }
+            }
+            state.inFlight[organisationID] = task
+            return .wait(task)
         }
         let task: Task<Result<OrganisationRecord, DirectoryError>, Never>
-        if let running = inFlight[organisationID] {
-            task = running
-        } else {
-            lookups += 1
-            let fetch = self.fetch
-            task = Task {
-                do throws(DirectoryError) { return .success(try await fetch(organisationID)) } catch { return .failure(error) }
-            }
-            inFlight[organisationID] = task
+        switch step {
+        case .hit(let entry): return .fresh(entry.record, fetchedAt: entry.fetchedAt)
+        case .wait(let running): task = running
         }
         let result = await task.value
-        if inFlight[organisationID] == task { inFlight[organisationID] = nil }
-        switch result {
-        case .success(let record):
-            let fetchedAt = clock()
-            if (entries[organisationID]?.fetchedAt ?? .distantPast) < fetchedAt { entries[organisationID] = Entry(record: record, fetchedAt: fetchedAt) }
-            return .fresh(record, fetchedAt: fetchedAt)
-        case .failure(let error):
-            if error.code == .notFound { entries[organisationID] = nil }
-            if error.code != .notFound, let entry = entries[organisationID], clock().timeIntervalSince(entry.fetchedAt) < lifetime + staleIfError {
-                return .stale(entry.record, fetchedAt: entry.fetchedAt, error: error)
+        let fetchedAt = clock()
+        return state.withLock { state -> Lookup in
+            if state.inFlight[organisationID] == task { state.inFlight[organisationID] = nil }
+            switch result {
+            case .success(let record):
+                if (state.entries[organisationID]?.fetchedAt ?? .distantPast) < fetchedAt {
+                    state.entries[organisationID] = Entry(record: record, fetchedAt: fetchedAt)
+                }
+                return .fresh(record, fetchedAt: fetchedAt)
+            case .failure(let error):
+                if error.code == .notFound { state.entries[organisationID] = nil }
+                if error.code != .notFound, let entry = state.entries[organisationID], fetchedAt.timeIntervalSince(entry.fetchedAt) < lifetime + staleIfError {
+                    return .stale(entry.record, fetchedAt: entry.fetchedAt, error: error)
+                }
+                return .unavailable(error)
             }
-            return .unavailable(error)
         }
     }
 
     /// Forgets every record (for operators rotating the directory, and tests).
-    public func removeAll() { entries.removeAll() }
+    public func removeAll() { state.withLock { $0.entries.removeAll() } }
 }
