@@ -189,10 +189,9 @@ public final class DecisionService: Sendable {
     /// Reads a call, decides, answers. Never throws: a malformed call is a 400.
     static func decide(_ request: Request, validator: RegistrationValidator, logger: Logger) async -> Response {
         let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maximumBodyBytes)
-        } catch {
-            return json(.contentTooLarge, ["error": "invalid_request", "error_description": .string("the body is larger than \(maximumBodyBytes) bytes")])
+        switch await collectBody(request) {
+        case .success(let collected): body = collected
+        case .failure(let tooLarge): return tooLarge.response
         }
         let input: RegistrationInput
         switch parse(Array(buffer: body)) {
@@ -207,13 +206,22 @@ public final class DecisionService: Sendable {
         return json(.ok, decision.json)
     }
 
+    /// A body over ``maximumBodyBytes``: answered 413.
+    struct BodyTooLarge: Error {
+        var response: Response { json(.contentTooLarge, ["error": "invalid_request", "error_description": .string("the body is larger than \(maximumBodyBytes) bytes")]) }
+    }
+
+    /// The request's body, at most ``maximumBodyBytes``.
+    static func collectBody(_ request: Request) async -> Result<ByteBuffer, BodyTooLarge> {
+        do { return .success(try await request.body.collect(upTo: maximumBodyBytes)) } catch { return .failure(BodyTooLarge()) }
+    }
+
     /// Reads a token decision call, decides, answers. Never throws: a malformed call is a 400.
     static func decideToken(_ request: Request, policy: TokenPolicy, logger: Logger) async -> Response {
         let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maximumBodyBytes)
-        } catch {
-            return json(.contentTooLarge, ["error": "invalid_request", "error_description": .string("the body is larger than \(maximumBodyBytes) bytes")])
+        switch await collectBody(request) {
+        case .success(let collected): body = collected
+        case .failure(let tooLarge): return tooLarge.response
         }
         let tokenRequest: TokenRequest
         do {

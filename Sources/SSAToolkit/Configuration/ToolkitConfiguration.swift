@@ -131,6 +131,12 @@ public struct ToolkitConfiguration: Sendable {
         return configuration
     }
 
+    /// `path` as given when absolute (or without a base), else relative to `baseDirectory`.
+    static func resolve(_ path: String, against baseDirectory: String?) -> String {
+        guard let baseDirectory, !path.hasPrefix("/") else { return path }
+        return URL(fileURLWithPath: baseDirectory + "/" + path).standardizedFileURL.path
+    }
+
     /// The property `name` as a number of seconds within `range`; `nil` when absent or empty.
     static func seconds(_ properties: [String: String], _ name: String, range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
         guard let text = properties[name], !text.isEmpty else { return nil }
@@ -188,9 +194,7 @@ public struct ToolkitConfiguration: Sendable {
     public init(properties: [String: String], baseDirectory: String?) throws(ConfigurationError) {
         func path(_ name: String) -> KeyStoreLocation? {
             guard let value = properties[name], !value.isEmpty else { return nil }
-            let resolved = value.hasPrefix("/") || baseDirectory == nil
-                ? value : URL(fileURLWithPath: baseDirectory! + "/" + value).standardizedFileURL.path
-            return KeyStoreLocation(path: resolved, property: name)
+            return KeyStoreLocation(path: Self.resolve(value, against: baseDirectory), property: name)
         }
         func url(_ name: String) throws(ConfigurationError) -> URL? {
             guard let value = properties[name], !value.isEmpty else { return nil }

@@ -91,7 +91,7 @@ public struct TokenSettings: Sendable {
             self[keyPath: keyPath] = claims
         }
         if let path = properties["auditLog"], !path.isEmpty {
-            auditLogPath = path.hasPrefix("/") || baseDirectory == nil ? path : URL(fileURLWithPath: baseDirectory! + "/" + path).standardizedFileURL.path
+            auditLogPath = ToolkitConfiguration.resolve(path, against: baseDirectory)
         }
         if let text = properties["auditDurability"] {
             switch text {
