@@ -79,7 +79,8 @@ public final class DecisionService: Sendable {
     }
 
     private static func start(validator: RegistrationValidator, tokens: TokenPolicy?, audit: AuditLog?, port: Int, options: Options, logger: Logger) async throws -> DecisionService {
-        let boundPort = Mutex<Int?>(nil)
+        // The Host values a call may carry, known once the port is bound (DNS rebinding).
+        let allowedHosts = Mutex<[String]>([])
         let router = Router()
         router.get("healthz") { _, _ in
             if case .failing(let reason)? = audit?.health {
@@ -89,12 +90,12 @@ public final class DecisionService: Sendable {
             return json(.ok, ["status": "ok"])
         }
         router.post("v1/decisions") { request, _ in
-            if let refusal = refusal(of: request, options: options, port: boundPort.withLock { $0 }) { return refusal }
+            if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }) { return refusal }
             return await decide(request, validator: validator, logger: logger)
         }
         if let tokens {
             router.post("v1/token-decisions") { request, _ in
-                if let refusal = refusal(of: request, options: options, port: boundPort.withLock { $0 }) { return refusal }
+                if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }) { return refusal }
                 return await decideToken(request, policy: tokens, logger: logger)
             }
         }
@@ -141,7 +142,7 @@ public final class DecisionService: Sendable {
             }
             return DecisionService(baseURL: URL(string: "http://localhost")!, unixSocketPath: path, group: group, runner: runner)
         }
-        boundPort.withLock { $0 = bound }
+        allowedHosts.withLock { $0 = ["127.0.0.1:\(bound)", "localhost:\(bound)"] }
         return DecisionService(baseURL: URL(string: "http://127.0.0.1:\(bound)")!, unixSocketPath: nil, group: group, runner: runner)
     }
 
@@ -156,7 +157,7 @@ public final class DecisionService: Sendable {
     }
 
     /// Why a call to `POST /v1/decisions` is refused before it is read, or `nil`.
-    static func refusal(of request: Request, options: Options, port: Int?) -> Response? {
+    static func refusal(of request: Request, options: Options, allowedHosts: [String]) -> Response? {
         if let token = options.bearerToken {
             let header = request.headers[.authorization] ?? ""
             let prefix = "Bearer "
@@ -166,18 +167,27 @@ public final class DecisionService: Sendable {
                 return response
             }
         }
-        if options.unixSocketPath == nil, let port {
+        if options.unixSocketPath == nil, allowedHosts.count == 2 {
             let host = request.head.authority ?? ""
-            let allowed = ["127.0.0.1:\(port)", "localhost:\(port)"]
-            guard allowed.containsByteIdentical(host.asciiLowercased) else {
-                return json(.misdirectedRequest, ["error": "invalid_request", "error_description": .string("the Host header must name this service (127.0.0.1:\(port) or localhost:\(port))")])
+            guard allowedHosts.contains(where: { $0.isByteIdenticalIgnoringASCIICase(to: host) }) else {
+                return json(.misdirectedRequest, ["error": "invalid_request", "error_description": .string("the Host header must name this service (\(allowedHosts.joined(separator: " or ")))")])
             }
         }
-        let contentType = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).asciiLowercased } ?? ""
-        guard contentType == "application/json" else {
+        guard isJSONMediaType(request.headers[.contentType] ?? "") else {
             return json(.unsupportedMediaType, ["error": "invalid_request", "error_description": "the body must be application/json"])
         }
         return nil
+    }
+
+    /// Whether a `Content-Type` value names `application/json` (any case, parameters such as
+    /// `charset` after `;` ignored, spaces and tabs around the type allowed).
+    static func isJSONMediaType(_ value: String) -> Bool {
+        let mediaType = value.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let isSpace = { (b: UInt8) in b == 0x20 || b == 0x09 }
+        let trimmed = mediaType.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        let expected = "application/json".utf8
+        return trimmed.count == expected.count
+            && zip(trimmed, expected).allSatisfy { pair in (pair.0 >= 0x41 && pair.0 <= 0x5A ? pair.0 | 0x20 : pair.0) == pair.1 }
     }
 
     /// Stops the service gracefully.

@@ -187,6 +187,20 @@ extension JSONValue {
         return "\(n)"
     }
 
+    /// Whether one of the eight bytes in `word` is below 0x20, `"` or `\\` (the classic
+    /// "has a byte less than n" and "has a zero byte" word tests; exact about whether, not where).
+    @inline(__always)
+    static func needsEscaping(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let below20 = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let quotes = (quote &- ones) & ~quote & highs
+        let backslashes = (backslash &- ones) & ~backslash & highs
+        return below20 | quotes | backslashes != 0
+    }
+
     /// A JSON string: `"` and `\\` escaped, control characters as `\\n`, `\\t`, ... or `\\u00XX`;
     /// every other byte (all of UTF-8 above U+001F) copied as it is, runs at a time.
     static func writeQuoted(_ s: String, to out: inout [UInt8]) {
@@ -195,8 +209,12 @@ extension JSONValue {
         s.withUTF8 { bytes in
             var runStart = 0
             var i = -1
+            let raw = UnsafeRawBufferPointer(bytes)
             while i + 1 < bytes.count {
                 i += 1
+                // Skip eight plain bytes at a time: no byte below 0x20, no '"', no '\\'.
+                while i + 8 <= bytes.count, !JSONValue.needsEscaping(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
+                guard i < bytes.count else { break }
                 let b = bytes[i]
                 guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
                 if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }

@@ -31,7 +31,7 @@ public struct StrictJSONParser: Sendable {
         guard buffer.count <= maximumBytes else {
             throw JSONParseError(reason: "JSON text is \(buffer.count) bytes, more than the \(maximumBytes) allowed", offset: 0)
         }
-        guard String(validating: buffer, as: UTF8.self) != nil else {
+        guard Self.isValidUTF8(buffer) else {
             throw JSONParseError(reason: "JSON text is not valid UTF-8", offset: 0)
         }
         var cursor = Cursor(bytes: buffer, maximumDepth: maximumDepth)
@@ -40,6 +40,25 @@ public struct StrictJSONParser: Sendable {
         cursor.skipWhitespace()
         guard cursor.atEnd else { throw cursor.error("unexpected content after the JSON value") }
         return value
+    }
+
+    /// Whether `buffer` is valid UTF-8. Most JSON here is ASCII, checked eight bytes at a time
+    /// without building a `String`; anything else goes to the standard library's validation.
+    static func isValidUTF8(_ buffer: [UInt8]) -> Bool {
+        let ascii = buffer.withUnsafeBytes { raw -> Bool in
+            var i = 0
+            var high: UInt64 = 0
+            while i + 8 <= raw.count {
+                high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+            while i < raw.count {
+                high |= UInt64(raw[i])
+                i += 1
+            }
+            return high & 0x8080_8080_8080_8080 == 0
+        }
+        return ascii || String(validating: buffer, as: UTF8.self) != nil
     }
 
     /// Parses a JSON text that must be an object.
@@ -115,14 +134,14 @@ private struct Cursor {
             }
             let nameOffset = index
             let name = try parseString()
-            guard members[name] == nil else {
-                throw JSONParseError(reason: "duplicate member name \"\(name)\" in JSON object", offset: nameOffset)
-            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' in JSON object") }
             index += 1
             skipWhitespace()
-            members[name] = try parseValue(depth: depth)
+            // One hash per member: insert, and refuse the object if the name was already there.
+            guard members.updateValue(try parseValue(depth: depth), forKey: name) == nil else {
+                throw JSONParseError(reason: "duplicate member name \"\(name)\" in JSON object", offset: nameOffset)
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of JSON text") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -172,6 +191,14 @@ private struct Cursor {
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        // Integers of up to 15 digits (times, lifetimes) are exact in a Double: add them up
+        // instead of going through a String and strtod.
+        let digits = bytes[start] == UInt8(ascii: "-") ? index - start - 1 : index - start
+        if digits <= 15, bytes[start..<index].allSatisfy({ isDigit($0) || $0 == UInt8(ascii: "-") }) {
+            var magnitude: Int64 = 0
+            for b in bytes[start..<index] where b != UInt8(ascii: "-") { magnitude = magnitude * 10 + Int64(b - UInt8(ascii: "0")) }
+            return bytes[start] == UInt8(ascii: "-") ? -Double(magnitude) : Double(magnitude)
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text), value.isFinite else {

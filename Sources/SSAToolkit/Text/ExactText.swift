@@ -33,6 +33,24 @@ extension String {
     public var asciiLowercased: String {
         String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
+
+    /// Whether both strings have the same UTF-8 bytes once `A`-`Z` are folded to `a`-`z` (and
+    /// nothing else is folded): `asciiLowercased` on both sides, without building either.
+    public func isByteIdenticalIgnoringASCIICase(to other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        var lhs = self
+        var rhs = other
+        return lhs.withUTF8 { a in
+            rhs.withUTF8 { b in
+                for i in 0..<a.count where a[i] != b[i] {
+                    let x = a[i] >= 0x41 && a[i] <= 0x5A ? a[i] | 0x20 : a[i]
+                    let y = b[i] >= 0x41 && b[i] <= 0x5A ? b[i] | 0x20 : b[i]
+                    if x != y { return false }
+                }
+                return true
+            }
+        }
+    }
 }
 
 extension Sequence where Element == String {

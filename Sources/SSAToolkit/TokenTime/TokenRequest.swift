@@ -60,7 +60,9 @@ public struct TokenRequest: Sendable {
     /// `client_certificate` (PEM) optional. Unknown members are refused, so a misspelt member
     /// cannot silently skip a check.
     public init(json object: [String: JSONValue]) throws(TokenRequestError) {
-        if let unknown = object.keys.sorted().first(where: { !Self.members.containsByteIdentical($0) }) {
+        // Sorted only when there is one to name, so the report is the same whatever the order.
+        if object.keys.contains(where: { !Self.members.containsByteIdentical($0) }),
+           let unknown = object.keys.sorted().first(where: { !Self.members.containsByteIdentical($0) }) {
             throw TokenRequestError("unknown member \(unknown.quotedForReport()) (expected \(Self.members.joined(separator: ", ")))")
         }
         func string(_ name: String, required: Bool, limit: Int = 256) throws(TokenRequestError) -> String? {
@@ -87,7 +89,7 @@ public struct TokenRequest: Sendable {
         registeredSubjectDN = try string("tls_client_auth_subject_dn", required: false, limit: 4096)
         grantType = try string("grant_type", required: true) ?? ""
         switch object["scope"] {
-        case .string(let text)?: scopes = text.split(separator: " ").map(String.init)
+        case .string(let text)?: scopes = text.utf8.split(separator: 0x20).map { String(Substring($0)) }
         case .array?:
             guard let list = object["scope"]?.stringArrayValue else { throw TokenRequestError("scope must be a string or a list of strings") }
             scopes = list

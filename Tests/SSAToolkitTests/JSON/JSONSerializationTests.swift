@@ -26,4 +26,49 @@ struct JSONSerializationTests {
             #expect(parsed["s"]?.stringValue?.utf8.elementsEqual(text.utf8) == true, "\(text.debugDescription)")
         }
     }
+
+    @Test("a character needing an escape is found at every offset of a long string (the eight-byte skip)")
+    func escapeAtEveryOffset() {
+        func reference(_ text: String) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for b in text.utf8 {
+                switch b {
+                case 0x22: out += [0x5C, 0x22]
+                case 0x5C: out += [0x5C, 0x5C]
+                case 0x0A: out += [0x5C, 0x6E]
+                case 0x0D: out += [0x5C, 0x72]
+                case 0x09: out += [0x5C, 0x74]
+                case 0x08: out += [0x5C, 0x62]
+                case 0x0C: out += [0x5C, 0x66]
+                case 0..<0x20: out += Array(String(format: "\\u%04x", b).utf8)
+                default: out.append(b)
+                }
+            }
+            return out + [0x22]
+        }
+        for special in ["\"", "\\", "\u{0}", "\u{1F}", "\n", "é", "\u{7F}", "!", "#", "[", "]"] {
+            for offset in 0..<26 {
+                let text = String(repeating: "a", count: offset) + special + String(repeating: "z", count: 25 - offset)
+                #expect(JSONValue.string(text).serializedBytes() == reference(text), "\(special.debugDescription) at \(offset)")
+            }
+        }
+    }
+
+    @Test("integers are read exactly, other numbers as before", arguments: [
+        "0", "-0", "7", "-7", "123456789012345", "-123456789012345", "1234567890123456", "99999999999999999999", "1.5", "-2.25e3", "1E2", "4e-2",
+    ])
+    func numbers(_ text: String) throws {
+        let parsed = try StrictJSONParser().parse(Array("[\(text)]".utf8))
+        guard case .array(let elements) = parsed, case .number(let value)? = elements.first else {
+            Issue.record("\(text) did not parse as a number")
+            return
+        }
+        #expect(value == Double(text)!)
+        #expect(value.sign == Double(text)!.sign)
+    }
+
+    @Test("numbers JSON does not allow are refused", arguments: ["01", "-", "+1", "1.", ".5", "1e", "--1", "0x10", "1-2"])
+    func badNumbers(_ text: String) {
+        #expect(throws: JSONParseError.self) { try StrictJSONParser().parse(Array("[\(text)]".utf8)) }
+    }
 }
