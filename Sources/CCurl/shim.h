@@ -37,4 +37,16 @@ static inline CURLcode ccurl_getinfo_string(CURL *_Nonnull h, CURLINFO i, char *
     return curl_easy_getinfo(h, i, out);
 }
 
+// The multi interface (one event-loop thread drives every transfer) and the share handle.
+static inline CURLMcode ccurl_multi_setopt_long(CURLM *_Nonnull m, CURLMoption o, long v) {
+    return curl_multi_setopt(m, o, v);
+}
+static inline CURLSHcode ccurl_share_setopt_share(CURLSH *_Nonnull s, curl_lock_data d) {
+    return curl_share_setopt(s, CURLSHOPT_SHARE, d);
+}
+// The result of a finished transfer (CURLMsg's union member, which Swift cannot name directly).
+static inline CURLcode ccurl_message_result(const CURLMsg *_Nonnull m) {
+    return m->data.result;
+}
+
 #endif

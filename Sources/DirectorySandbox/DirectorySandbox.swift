@@ -4,6 +4,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import NIOTLS
 import SSAToolkit
 import ServiceLifecycle
 import Synchronization
@@ -39,7 +40,8 @@ public final class DirectorySandbox: Sendable {
     private let group: ServiceGroup
     private let runner: Task<Void, any Error>
 
-    /// Requests seen per endpoint (`/jwks`, `/token`, `/scim`), and refused token requests.
+    /// Requests seen per endpoint (`/jwks`, `/token`, `/scim`), refused token requests, and
+    /// completed TLS handshakes (`tls-handshakes`: each new connection, resumed sessions too).
     public func counts() -> [String: Int] { state.counts() }
 
     /// Starts the sandbox on 127.0.0.1 (`port` 0 picks a free one) and returns once it listens.
@@ -64,7 +66,7 @@ public final class DirectorySandbox: Sendable {
         let routes = SandboxRoutes(state: state, directoryJWKS: Array(directoryJWKS), softwareJWKS: Array(softwareJWKS), logger: logger)
         let app = Application(
             router: routes.router(),
-            server: try .tls(.http1(), tlsConfiguration: tls),
+            server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [TLSHandshakeCounter(state: state)])), tlsConfiguration: tls),
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ssa-toolkit sandbox directory"),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
@@ -245,5 +247,19 @@ final class SandboxState: Sendable {
 
     func isValid(token: String) -> Bool {
         storage.withLock { ($0.tokens[token] ?? .distantPast) > Date() }
+    }
+}
+
+/// Counts completed TLS handshakes (`tls-handshakes`), so tests and the load benchmark can show
+/// that a client keeps its connections rather than opening one per call.
+final class TLSHandshakeCounter: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = Never
+    private let state: SandboxState
+
+    init(state: SandboxState) { self.state = state }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted? = event as? TLSUserEvent { state.count("tls-handshakes") }
+        context.fireUserInboundEventTriggered(event)
     }
 }

@@ -69,6 +69,9 @@ final class SandboxRoutes: Sendable {
             self.state.count("/admin")
             return await self.adminSoftware(request, id: context.parameters.get("software") ?? "")
         }
+        router.get("admin/counts") { _, _ in
+            Self.json(.ok, .object(self.state.counts().mapValues { .number(Double($0)) }))
+        }
         router.post("admin/organisations/:organisation") { request, context in
             self.state.count("/admin")
             return await self.adminOrganisation(request, id: context.parameters.get("organisation") ?? "")

@@ -54,8 +54,34 @@ struct DirectoryFlowTests {
                 return try await group.reduce(into: [Bool]()) { $0.append($1) }
             }
             #expect(results.count == 200 && results.allSatisfy { $0 })
-            #expect(sandbox.counts()["/token"] == 1)
-            #expect(sandbox.counts()["/scim"] == 200)
+            let counts = sandbox.counts()
+            #expect(counts["/token"] == 1)
+            // The 200 identical queries wait for the one token together, then go out together:
+            // the ones that find the same query in flight join it instead of repeating it.
+            #expect((1...10).contains(counts["/scim"] ?? 0), "SCIM requests: \(counts["/scim"] ?? 0)")
+            #expect((1...TransportConfiguration().maximumConnectionsPerHost).contains(counts["tls-handshakes"] ?? 0), "handshakes: \(counts["tls-handshakes"] ?? 0)")
+        }
+    }
+
+    @Test("200 different concurrent queries: every one is sent, over at most maximumConnectionsPerHost TLS connections")
+    func connectionCap() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
+            let tpp = try #require(try connection(sandbox, overrides: ["connectTimeoutSeconds": "60", "requestTimeoutSeconds": "120"]).tpp)
+            // Distinct software ids the directory does not know: 200 different queries, none joinable.
+            let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for i in 0..<200 { group.addTask { try await tpp.isSoftwareStatementActive("UnknownSoftware\(i)") } }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(results.count == 200 && results.allSatisfy { !$0 })
+            let counts = sandbox.counts()
+            #expect(counts["/scim"] == 200)
+            let handshakes = counts["tls-handshakes"] ?? 0
+            // One connection for the token, at most the cap for the SCIM burst (the token's
+            // connection is reused or counted among them).
+            #expect((1...TransportConfiguration().maximumConnectionsPerHost).contains(handshakes), "handshakes: \(handshakes)")
+            // Kept alive: another 50 queries need no new handshake.
+            for i in 0..<50 { _ = try await tpp.isSoftwareStatementActive("LaterSoftware\(i)") }
+            #expect(sandbox.counts()["tls-handshakes"] == handshakes)
         }
     }
 

@@ -34,9 +34,15 @@ public enum SafeFile {
         // Back to blocking reads: a regular file never blocks, and O_NONBLOCK only served the open.
         let flags = fcntl(descriptor, F_GETFL)
         if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        // Sized by what fstat says (plus one byte, to notice a file that grew past the limit),
+        // never by the limit: an audit log may be allowed 1 GiB and be 4 KiB long.
+        let expected = Swift.min(limit, Swift.max(0, Int(status.st_size)))
+        var bytes = [UInt8](repeating: 0, count: expected + 1)
         var count = 0
-        while count < bytes.count {
+        while count <= limit {
+            if count == bytes.count {
+                bytes.append(contentsOf: repeatElement(0, count: Swift.min(Swift.max(bytes.count, 4096), limit + 1 - bytes.count)))
+            }
             let n = bytes.withUnsafeMutableBytes { buffer in
                 systemRead(descriptor, buffer.baseAddress! + count, buffer.count - count)
             }

@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import SwiftASN1
+import Synchronization
 import X509
 
 /// Whom a caller's TLS client certificate must chain to before the registration rules look at
@@ -19,8 +21,16 @@ public enum ClientCertificateTrust: Sendable {
 
     /// Parses `pem` (the leaf first; any further certificates are treated as untrusted
     /// intermediates) and verifies it at `now`.
-    func verify(pem: String, at now: Date) async -> Result<PresentedCertificate, RuleFailure> {
+    ///
+    /// A chain that verified is remembered in `cache` (by the SHA-256 of the PEM text) with the
+    /// time window in which every certificate of the chain is valid: verifying the same chain
+    /// against the same anchors at another instant inside that window gives the same answer, so
+    /// a TPP's repeated calls skip the parsing and the chain's signature checks. Failures are
+    /// never remembered.
+    func verify(pem: String, at now: Date, cache: VerifiedCertificateCache? = nil) async -> Result<PresentedCertificate, RuleFailure> {
         guard pem.utf8.count <= 64 * 1024 else { return .failure(RuleFailure("the client certificate is larger than 64 KiB")) }
+        let key = cache.map { _ in Array(SHA256.hash(data: Array(pem.utf8))) }
+        if case .trustStore = self, let cache, let key, let known = cache.lookup(key, at: now) { return .success(known) }
         let certificates: [Certificate]
         do {
             certificates = try PEMDocument.parseMultiple(pemString: pem).map { try Certificate(pemDocument: $0) }
@@ -39,11 +49,44 @@ public enum ClientCertificateTrust: Sendable {
             switch await verifier.validate(leaf: leaf, intermediates: intermediates) {
             case .validCertificate(let chain):
                 let anchor = chain.last.map { $0.subject.description.escapedForTerminal(limit: 200) } ?? "the trust store"
-                return .success(PresentedCertificate(certificate: leaf, chain: "chains to \(anchor) in \(store.location.path.escapedForTerminal(limit: 200))"))
+                let presented = PresentedCertificate(certificate: leaf, chain: "chains to \(anchor) in \(store.location.path.escapedForTerminal(limit: 200))")
+                if let cache, let key {
+                    cache.store(key, presented, validFrom: chain.map(\.notValidBefore).max() ?? now, until: chain.map(\.notValidAfter).min() ?? now)
+                }
+                return .success(presented)
             case .couldNotValidate(let failures):
                 let reason = failures.first.map { String(describing: $0.policyFailureReason).escapedForTerminal(limit: 300) } ?? "no chain to an anchor could be built"
                 return .failure(RuleFailure("the client certificate \(leaf.subject.description.escapedForTerminal(limit: 300)) does not chain to the trust store: \(reason)"))
             }
+        }
+    }
+}
+
+/// Client certificates whose chain verified against the trust store, by the SHA-256 of their
+/// PEM text, each with the window in which every certificate of its chain is valid. Bounded:
+/// when full, it starts over.
+final class VerifiedCertificateCache: Sendable {
+    private struct Entry {
+        var presented: PresentedCertificate
+        var validFrom: Date
+        var until: Date
+    }
+    private let entries = Mutex<[[UInt8]: Entry]>([:])
+    private let capacity: Int
+
+    init(capacity: Int = 4096) { self.capacity = capacity }
+
+    func lookup(_ key: [UInt8], at now: Date) -> PresentedCertificate? {
+        entries.withLock { table in
+            guard let entry = table[key], entry.validFrom <= now, now <= entry.until else { return nil }
+            return entry.presented
+        }
+    }
+
+    func store(_ key: [UInt8], _ presented: PresentedCertificate, validFrom: Date, until: Date) {
+        entries.withLock { table in
+            if table.count >= capacity { table.removeAll(keepingCapacity: true) }
+            table[key] = Entry(presented: presented, validFrom: validFrom, until: until)
         }
     }
 }

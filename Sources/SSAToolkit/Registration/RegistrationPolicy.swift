@@ -268,7 +268,7 @@ public struct RegistrationPolicy: Sendable {
 }
 
 /// The caller's TLS client certificate, parsed, and what became of its chain.
-struct PresentedCertificate {
+struct PresentedCertificate: Sendable {
     /// The leaf certificate.
     var certificate: Certificate
     /// A sentence on the chain: verified to which anchor, or left to the proxy.

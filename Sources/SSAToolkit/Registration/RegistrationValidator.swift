@@ -42,6 +42,8 @@ public final class RegistrationValidator: Sendable {
     public let replays: any ReplayStore
     /// Where decisions are recorded; `nil` when no audit log is configured.
     public let audit: AuditLog?
+    /// Client certificate chains that verified, with the window in which that holds.
+    private let verifiedCertificates = VerifiedCertificateCache()
     private let logger: Logger
 
     /// A validator from its parts.
@@ -229,7 +231,7 @@ public final class RegistrationValidator: Sendable {
         // 4. The request's metadata against the SSA and the caller's certificate.
         var certificate: Result<PresentedCertificate, RuleFailure>?
         if let pem = input.clientCertificatePEM {
-            certificate = await certificateTrust.verify(pem: pem, at: now)
+            certificate = await certificateTrust.verify(pem: pem, at: now, cache: verifiedCertificates)
         }
         let evaluation = policy.evaluate(request, ssa: claims, clientCertificate: certificate, at: now)
         checks += evaluation.checks

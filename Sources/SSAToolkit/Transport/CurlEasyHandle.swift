@@ -2,12 +2,12 @@ import CCurl
 import Foundation
 
 /// `curl_global_init`, once per process, before the first handle.
-private let curlGlobalInitialisation: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+let curlGlobalInitialisation: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
 /// Owns one `CURL *` (freed in `deinit`) and the buffers curl points into while it lives.
 ///
-/// A handle is used by one transfer at a time: ``HTTPSClient`` lends it out of its pool
-/// exclusively, which is why it can be `@unchecked Sendable`.
+/// A handle belongs to one ``CurlMultiLoop`` and is only used on that loop's thread, one
+/// transfer at a time, which is why it can be `@unchecked Sendable`.
 final class CurlEasyHandle: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     /// curl writes its last error message here (CURLOPT_ERRORBUFFER); owned by this object.
@@ -65,7 +65,7 @@ final class CurlEasyHandle: @unchecked Sendable {
         try check(code, option)
     }
 
-    private func check(_ code: CURLcode, _ option: CURLoption) throws(TransportError) {
+    func check(_ code: CURLcode, _ option: CURLoption) throws(TransportError) {
         guard code == CURLE_OK else {
             throw TransportError(.transferFailed, "curl option \(option.rawValue) refused: \(String(cString: curl_easy_strerror(code)))")
         }

@@ -4,22 +4,42 @@ import Logging
 import Synchronization
 
 /// An HTTPS client over libcurl: TLS 1.2 or newer, peer and hostname verification always on,
-/// redirects never followed, bounded time and body size, connections reused across calls.
+/// redirects never followed, bounded time and body size, connections kept alive and reused
+/// across calls.
 ///
-/// Transfers run on their own threads, so awaiting one never blocks Swift's cooperative pool.
+/// Every transfer runs on one event-loop thread per client (libcurl's multi interface, see
+/// ``CurlMultiLoop``), so awaiting one never blocks Swift's cooperative pool, a burst of calls
+/// costs no thread per call, and connections to a host are capped at
+/// ``TransportConfiguration/maximumConnectionsPerHost`` (calls beyond it queue for a free
+/// connection). Identical GETs already in flight are joined: the second caller waits for the
+/// first one's answer instead of sending the request again.
+///
 /// Proxies are taken from the usual environment variables (`https_proxy`, `no_proxy`).
 public final class HTTPSClient: Sendable {
     /// The configuration the client was created with.
     public let configuration: TransportConfiguration
     private let logger: Logger
-    private let idleHandles = Mutex<[CurlEasyHandle]>([])
+    private let loop: CurlMultiLoop?
+    private let loopError: TransportError?
+    private let tls: PreparedTLS
+    private let joined = JoinedRequests()
 
     /// A client; `logger` receives debug lines (URL host and path, status, timings), never
     /// headers or bodies.
     public init(configuration: TransportConfiguration = TransportConfiguration(), logger: Logger = Logger(label: "ssa-toolkit.transport", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.configuration = configuration
         self.logger = logger
+        self.tls = PreparedTLS(configuration)
+        do {
+            loop = try CurlMultiLoop(limits: .init(perHost: configuration.maximumConnectionsPerHost, cached: configuration.maximumIdleConnections))
+            loopError = nil
+        } catch {
+            loop = nil
+            loopError = error
+        }
     }
+
+    deinit { loop?.close() }
 
     /// GETs `url`.
     public func get(_ url: URL, headers: [String: String] = [:]) async throws(TransportError) -> HTTPResponse {
@@ -33,25 +53,30 @@ public final class HTTPSClient: Sendable {
         return try await perform(url: url, method: .post, headers: all, body: body)
     }
 
-    private enum Method { case get, post }
+    enum Method: Sendable { case get, post }
 
     private func perform(url: URL, method: Method, headers: [String: String], body: [UInt8]?) async throws(TransportError) -> HTTPResponse {
         guard url.scheme?.lowercased() == "https", url.host != nil else {
             throw TransportError(.invalidURL, "\(url.absoluteString) is not an https URL")
         }
-        let pooled = idleHandles.withLock { $0.popLast() }
-        let handle: CurlEasyHandle
-        if let pooled { handle = pooled } else { handle = try CurlEasyHandle() }
+        guard let loop else { throw loopError ?? TransportError(.transferFailed, "no curl multi handle") }
+        let headerLines = headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+        let request = CurlTransfer.Request(url: url, method: method, headerLines: headerLines, body: body)
         let configuration = self.configuration
-        let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(returning: Self.transfer(handle, url: url, method: method, headers: headers, body: body, configuration: configuration))
-            }
-            thread.name = "ssa-toolkit.curl"
-            thread.start()
+        let tls = self.tls
+        let submission = { @Sendable (finish: @escaping @Sendable (Result<HTTPResponse, TransportError>) -> Void) in
+            loop.submit(.init(configure: { handle, share throws(TransportError) in
+                try CurlTransfer(request, handle: handle, share: share, configuration: configuration, tls: tls)
+            }, finish: finish))
         }
-        idleHandles.withLock { idle in
-            if idle.count < configuration.maximumIdleConnections { idle.append(handle) }
+        let result: Result<HTTPResponse, TransportError> = await withCheckedContinuation { continuation in
+            if method == .get {
+                // Joined by method, URL and headers (the bearer token included): the same question
+                // from the same caller, so the same answer.
+                joined.run(key: "GET \(url.absoluteString)\n" + headerLines.joined(separator: "\n"), continuation, start: submission)
+            } else {
+                submission { continuation.resume(returning: $0) }
+            }
         }
         switch result {
         case .success(let response):
@@ -62,68 +87,122 @@ public final class HTTPSClient: Sendable {
             throw error
         }
     }
+}
 
-    /// Runs one blocking transfer on the calling (dedicated) thread.
-    private static func transfer(_ easy: CurlEasyHandle, url: URL, method: Method, headers: [String: String], body: [UInt8]?, configuration: TransportConfiguration) -> Result<HTTPResponse, TransportError> {
-        let sink = ResponseSink(limit: configuration.maximumResponseBytes)
-        let headerList = CurlStringList(headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" } + ["Expect:"])
-        return withExtendedLifetime((sink, headerList)) {
-            do throws(TransportError) {
-                easy.reset()
-                try easy.set(CURLOPT_URL, url.absoluteString)
-                try easy.set(CURLOPT_PROTOCOLS_STR, "https")
-                try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "https")
-                try easy.set(CURLOPT_FOLLOWLOCATION, 0)
-                try easy.set(CURLOPT_NOSIGNAL, 1)
-                try easy.set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(configuration.timeouts.connect))
-                try easy.set(CURLOPT_TIMEOUT_MS, milliseconds(configuration.timeouts.total))
-                try easy.set(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
-                try easy.set(CURLOPT_SSL_VERIFYPEER, 1)
-                try easy.set(CURLOPT_SSL_VERIFYHOST, 2)
-                if let pem = configuration.trustAnchorsPEM {
-                    // Only these anchors: no default bundle file or directory.
-                    try easy.set(CURLOPT_CAINFO, nil)
-                    try easy.set(CURLOPT_CAPATH, nil)
-                    try easy.setBlob(CURLOPT_CAINFO_BLOB, Array(pem.utf8))
-                }
-                if let identity = configuration.clientIdentity {
-                    // In memory: the chain as PEM, the key as PKCS#8 DER (curl copies both blobs).
-                    try easy.set(CURLOPT_SSLCERTTYPE, "PEM")
-                    try easy.setBlob(CURLOPT_SSLCERT_BLOB, Array(identity.certificateChainPEM.utf8))
-                    try easy.set(CURLOPT_SSLKEYTYPE, "DER")
-                    try identity.privateKeyDER.withBytes { key throws(TransportError) in try easy.setBlob(CURLOPT_SSLKEY_BLOB, key) }
-                }
-                try easy.set(CURLOPT_USERAGENT, configuration.userAgent)
-                let userdata = Unmanaged.passUnretained(sink).toOpaque()
-                _ = ccurl_setopt_data_callback(easy.handle, CURLOPT_WRITEFUNCTION, ResponseSink.writeBody)
-                _ = ccurl_setopt_pointer(easy.handle, CURLOPT_WRITEDATA, userdata)
-                _ = ccurl_setopt_data_callback(easy.handle, CURLOPT_HEADERFUNCTION, ResponseSink.writeHeader)
-                _ = ccurl_setopt_pointer(easy.handle, CURLOPT_HEADERDATA, userdata)
-                _ = ccurl_setopt_slist(easy.handle, CURLOPT_HTTPHEADER, headerList.list)
-                var postBody = body ?? []
-                let code: CURLcode = postBody.withUnsafeMutableBytes { raw in
-                    if method == .post {
-                        _ = ccurl_setopt_long(easy.handle, CURLOPT_POSTFIELDSIZE, raw.count)
-                        _ = ccurl_setopt_pointer(easy.handle, CURLOPT_POSTFIELDS, raw.baseAddress)
-                    }
-                    return curl_easy_perform(easy.handle)
-                }
-                guard code == CURLE_OK else {
-                    throw classify(code, easy: easy, sink: sink, url: url, configuration: configuration)
-                }
-                let status = easy.info(CURLINFO_RESPONSE_CODE)
-                if (300..<400).contains(status) {
-                    let location = sink.headers.first { $0.name.lowercased() == "location" }?.value ?? "nowhere"
-                    throw TransportError(.redirectRefused, "\(url.host ?? "") answered \(status) redirecting to \(location); redirects are not followed", status: status)
-                }
-                return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
-            } catch {
-                return .failure(error)
+/// The TLS material a client hands curl for every transfer, encoded once (the chain as PEM, the
+/// trust anchors as PEM); the private key stays in its ``Secret`` until curl copies it.
+struct PreparedTLS: Sendable {
+    let trustAnchorsPEM: [UInt8]?
+    let certificateChainPEM: [UInt8]?
+    let identity: TransportIdentity?
+
+    init(_ configuration: TransportConfiguration) {
+        trustAnchorsPEM = configuration.trustAnchorsPEM.map { Array($0.utf8) }
+        certificateChainPEM = configuration.clientIdentity.map { Array($0.certificateChainPEM.utf8) }
+        identity = configuration.clientIdentity
+    }
+}
+
+/// GETs in flight by key, each with the callers waiting for its answer.
+final class JoinedRequests: Sendable {
+    typealias Waiter = CheckedContinuation<Result<HTTPResponse, TransportError>, Never>
+    private let waiting = Mutex<[String: [Waiter]]>([:])
+
+    /// Joins the request in flight under `key`, or starts one with `start` and answers everyone
+    /// who joined it when it finishes.
+    func run(key: String, _ waiter: Waiter, start: (@escaping @Sendable (Result<HTTPResponse, TransportError>) -> Void) -> Void) {
+        let first = waiting.withLock { table -> Bool in
+            if table[key] != nil {
+                table[key]!.append(waiter)
+                return false
+            }
+            table[key] = [waiter]
+            return true
+        }
+        guard first else { return }
+        start { [self] result in
+            for waiter in waiting.withLock({ $0.removeValue(forKey: key) ?? [] }) { waiter.resume(returning: result) }
+        }
+    }
+}
+
+/// One transfer on an easy handle: its options, the buffers curl writes into, and how curl's
+/// result becomes an ``HTTPResponse`` or a ``TransportError``. Lives on the loop's thread.
+final class CurlTransfer: @unchecked Sendable {
+    struct Request: Sendable {
+        let url: URL
+        let method: HTTPSClient.Method
+        let headerLines: [String]
+        let body: [UInt8]?
+    }
+
+    private let request: Request
+    private let configuration: TransportConfiguration
+    private let sink: ResponseSink
+    private let headerList: CurlStringList
+
+    /// Resets `easy` and sets every option for `request`.
+    init(_ request: Request, handle easy: CurlEasyHandle, share: UnsafeMutableRawPointer, configuration: TransportConfiguration, tls: PreparedTLS) throws(TransportError) {
+        self.request = request
+        self.configuration = configuration
+        sink = ResponseSink(limit: configuration.maximumResponseBytes)
+        headerList = CurlStringList(request.headerLines + ["Expect:"])
+        easy.reset()
+        try easy.set(CURLOPT_URL, request.url.absoluteString)
+        try easy.set(CURLOPT_PROTOCOLS_STR, "https")
+        try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "https")
+        try easy.set(CURLOPT_FOLLOWLOCATION, 0)
+        try easy.set(CURLOPT_NOSIGNAL, 1)
+        try easy.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(configuration.timeouts.connect))
+        try easy.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(configuration.timeouts.total))
+        try easy.set(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
+        try easy.set(CURLOPT_SSL_VERIFYPEER, 1)
+        try easy.set(CURLOPT_SSL_VERIFYHOST, 2)
+        try easy.set(CURLOPT_TCP_KEEPALIVE, 1)
+        try easy.check(ccurl_setopt_pointer(easy.handle, CURLOPT_SHARE, share), CURLOPT_SHARE)
+        if let pem = tls.trustAnchorsPEM {
+            // Only these anchors: no default bundle file or directory.
+            try easy.set(CURLOPT_CAINFO, nil)
+            try easy.set(CURLOPT_CAPATH, nil)
+            try easy.setBlob(CURLOPT_CAINFO_BLOB, pem)
+        }
+        if let identity = tls.identity, let chain = tls.certificateChainPEM {
+            // In memory: the chain as PEM, the key as PKCS#8 DER (curl copies both blobs).
+            try easy.set(CURLOPT_SSLCERTTYPE, "PEM")
+            try easy.setBlob(CURLOPT_SSLCERT_BLOB, chain)
+            try easy.set(CURLOPT_SSLKEYTYPE, "DER")
+            try identity.privateKeyDER.withBytes { key throws(TransportError) in try easy.setBlob(CURLOPT_SSLKEY_BLOB, key) }
+        }
+        try easy.set(CURLOPT_USERAGENT, configuration.userAgent)
+        let userdata = Unmanaged.passUnretained(sink).toOpaque()  // kept alive by this transfer
+        _ = ccurl_setopt_data_callback(easy.handle, CURLOPT_WRITEFUNCTION, ResponseSink.writeBody)
+        _ = ccurl_setopt_pointer(easy.handle, CURLOPT_WRITEDATA, userdata)
+        _ = ccurl_setopt_data_callback(easy.handle, CURLOPT_HEADERFUNCTION, ResponseSink.writeHeader)
+        _ = ccurl_setopt_pointer(easy.handle, CURLOPT_HEADERDATA, userdata)
+        _ = ccurl_setopt_slist(easy.handle, CURLOPT_HTTPHEADER, headerList.list)
+        if request.method == .post {
+            // curl copies the body, so it need not outlive this call.
+            let body = request.body ?? []
+            try easy.set(CURLOPT_POSTFIELDSIZE, body.count)
+            try body.withUnsafeBufferPointer { buffer throws(TransportError) in
+                try easy.check(ccurl_setopt_pointer(easy.handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)), CURLOPT_COPYPOSTFIELDS)
             }
         }
     }
 
-    private static func classify(_ code: CURLcode, easy: CurlEasyHandle, sink: ResponseSink, url: URL, configuration: TransportConfiguration) -> TransportError {
+    /// The answer, once curl is done with the transfer.
+    func outcome(_ code: CURLcode, easy: CurlEasyHandle) -> Result<HTTPResponse, TransportError> {
+        guard code == CURLE_OK else { return .failure(classify(code, easy: easy)) }
+        let status = easy.info(CURLINFO_RESPONSE_CODE)
+        if (300..<400).contains(status) {
+            let location = sink.headers.first { $0.name.lowercased() == "location" }?.value ?? "nowhere"
+            return .failure(TransportError(.redirectRefused, "\(request.url.host ?? "") answered \(status) redirecting to \(location); redirects are not followed", status: status))
+        }
+        return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
+    }
+
+    private func classify(_ code: CURLcode, easy: CurlEasyHandle) -> TransportError {
+        let url = request.url
         let host = url.host ?? url.absoluteString
         let message = easy.message(for: code)
         switch code {

@@ -26,6 +26,9 @@ public struct TransportConfiguration: Sendable {
     public var maximumResponseBytes: Int = 1 << 20
     /// Idle connections kept for reuse.
     public var maximumIdleConnections: Int = 8
+    /// Connections to one host at once; calls beyond it wait for a connection to come free, so a
+    /// burst of calls costs the server at most this many TLS handshakes.
+    public var maximumConnectionsPerHost: Int = 8
     /// The `User-Agent` sent.
     public var userAgent: String = "ssa-toolkit/0.1"
 

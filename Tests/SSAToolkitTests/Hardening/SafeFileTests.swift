@@ -25,6 +25,14 @@ struct SafeFileTests {
         try Data("hello".utf8).write(to: URL(fileURLWithPath: regular))
         #expect(try SafeFile.read(regular, limit: 5) == Array("hello".utf8))
         #expect(throws: SafeFileError(path: regular, .tooLarge(4))) { try SafeFile.read(regular, limit: 4) }
+        // The buffer follows the file's size, not the limit: a 1 TiB limit on a 5-byte file
+        // allocates bytes, not a terabyte (the audit log is read with a 1 GiB limit).
+        #expect(try SafeFile.read(regular, limit: 1 << 40) == Array("hello".utf8))
+        let larger = folder.appendingPathComponent("larger").path
+        let content = (0..<10_000).map { UInt8(truncatingIfNeeded: $0) }
+        _ = FileManager.default.createFile(atPath: larger, contents: Data(content))
+        #expect(try SafeFile.read(larger, limit: 10_000) == content)
+        #expect(throws: SafeFileError(path: larger, .tooLarge(9_999))) { try SafeFile.read(larger, limit: 9_999) }
 
         // Through the loaders: a key store and a password file that are FIFOs.
         #expect(throws: KeyStoreError.self) { try TransportIdentity(pkcs12: KeyStoreLocation(path: fifo, property: "transportKeyStore"), password: Secret("x")) }
