@@ -81,11 +81,28 @@ run() {  # name, url, [lua]
   printf '%-28s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
   echo "$rps $p99" >"$work/$1.result"
 }
+# What the sandbox directory saw (its TLS handshakes and SCIM requests), read over mutual TLS.
+sandbox_base="$(python3 -c "import json;print(json.load(open('$work/sandbox.json'))['tppUrl'].split('/scim')[0])")"
+directory_counts() {
+  curl -sS --cacert "$root/certs-fixtures/pki/ca-bundle.pem" --cert "$root/certs-fixtures/pki/as-transport.pem" \
+    --key "$root/certs-fixtures/pki/as-transport.key.pem" "$sandbox_base/admin/counts"
+}
 echo "== ssa-verify serve, $connections connections, ${duration}s per run, wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}')"
 run healthz "$base/healthz"
 run token-decisions "$base/v1/token-decisions" "$work/token.lua"
+directory_counts >"$work/counts-before.json"
 run registration-decisions "$base/v1/decisions" "$work/registration.lua"
+directory_counts >"$work/counts-after.json"
 echo "serve peak RSS: $(( $(peak_rss) / 1024 )) MiB"
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+before, after = (json.load(open(f"{work}/counts-{n}.json")) for n in ("before", "after"))
+rps = float(open(f"{work}/registration-decisions.result").read().split()[0])
+delta = lambda k: int(after.get(k, 0)) - int(before.get(k, 0))
+print(f"directory during the registration run: {delta('/scim')} SCIM requests, {delta('tls-handshakes')} TLS handshakes "
+      f"({int(after.get('tls-handshakes', 0))} since the sandbox started; serve's cap is 8 per host)")
+PY
 [ -f "$work/audit.log" ] && "$bin" audit verify "$work/audit.log" | head -1
 
 python3 - "$work" <<'PY'
@@ -103,5 +120,5 @@ registration, _ = load("registration-decisions")
 ratio = token / health
 print(f"token decisions / healthz: {ratio:.2f}  (goal >= 0.50: {'met' if ratio >= 0.5 else 'NOT met'})")
 print(f"token decisions p99: {token_p99:.2f} ms  (goal < 5 ms: {'met' if token_p99 < 5 else 'NOT met'})")
-print(f"registration decisions / healthz: {registration / health:.3f}")
+print(f"registration decisions / healthz: {registration / health:.3f}; {registration:.0f}/s  (goal >= 2000/s: {'met' if registration >= 2000 else 'NOT met'})")
 PY

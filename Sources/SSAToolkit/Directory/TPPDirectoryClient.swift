@@ -264,10 +264,9 @@ public struct TPPDirectoryClient: Sendable {
     /// case-insensitive); two members that fold to the same name are refused.
     private static func member(_ object: [String: JSONValue]?, _ name: String) throws(DirectoryError) -> JSONValue? {
         guard let object else { return nil }
-        let folded = name.asciiLowercased
         var found: JSONValue?
         var count = 0
-        for (key, value) in object where key.utf8.count == folded.utf8.count && key.asciiLowercased.isByteIdentical(to: folded) {
+        for (key, value) in object where key.isByteIdenticalIgnoringASCIICase(to: name) {
             found = value
             count += 1
         }

@@ -140,14 +140,11 @@ extension JSONValue {
         case .object(let members):
             if members.isEmpty { out.append(contentsOf: [0x7B, 0x7D]); return }
             out.append(0x7B)
-            let sorted = members.sorted { a, b in
-                switch (leadingKeys[a.key], leadingKeys[b.key]) {
-                case let (x?, y?): x < y
-                case (.some, nil): true
-                case (nil, .some): false
-                case (nil, nil): JSONValue.utf8Precedes(a.key, b.key)
-                }
-            }
+            // Each member's place among the leading keys is looked up once, not per comparison.
+            let ranked = members.map { member in (rank: leadingKeys.isEmpty ? Int.max : leadingKeys[member.key] ?? Int.max, member: member) }
+            let sorted = ranked.sorted { a, b in
+                a.rank != b.rank ? a.rank < b.rank : JSONValue.utf8Precedes(a.member.key, b.member.key)
+            }.map(\.member)
             for (i, member) in sorted.enumerated() {
                 if i > 0 { out.append(0x2C) }
                 if let indent { JSONValue.newline(&out, indent, level + 1) }

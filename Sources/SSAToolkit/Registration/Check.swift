@@ -82,3 +82,12 @@ public struct RegistrationErrorCode: Hashable, Sendable, CustomStringConvertible
     /// The directory could not be reached: neither accept nor reject.
     public static let temporarilyUnavailable = RegistrationErrorCode("temporarily_unavailable")
 }
+
+extension Array where Element == Check {
+    /// Sorts the checks into `order` (names not in it go last; equal names keep their order),
+    /// looking each name up once rather than on every comparison.
+    mutating func sort(inOrder order: [Check.Name]) {
+        let ranked = enumerated().map { (rank: order.firstIndex(of: $0.element.name) ?? .max, position: $0.offset, check: $0.element) }
+        self = ranked.sorted { ($0.rank, $0.position) < ($1.rank, $1.position) }.map(\.check)
+    }
+}

@@ -146,7 +146,7 @@ private struct DNTextParser {
 
     init(_ text: String) {
         self.text = text
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingASCIIWhitespace()
         bytes = Array(trimmed.utf8)
         slashForm = trimmed.hasPrefix("/")
     }

@@ -23,7 +23,7 @@ public struct RegistrationRequest: Sendable {
     ///
     /// - Throws: ``RegistrationRequestError`` saying what is malformed.
     public init(parsing text: String, limits: JOSELimits = JOSELimits()) throws(RegistrationRequestError) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingASCIIWhitespace()
         guard !trimmed.isEmpty else { throw RegistrationRequestError("the registration request is empty") }
         if trimmed.hasPrefix("{") {
             do {

@@ -148,7 +148,7 @@ public final class RegistrationValidator: Sendable {
         for name in Self.checkOrder where !decision.checks.contains(where: { $0.name == name }) {
             decision.checks.append(Check(name, .skip, reason))
         }
-        decision.checks.sort { (Self.checkOrder.firstIndex(of: $0.name) ?? .max) < (Self.checkOrder.firstIndex(of: $1.name) ?? .max) }
+        decision.checks.sort(inOrder: Self.checkOrder)
         if let audit {
             do throws(AuditError) {
                 try await audit.append(AuditRecord(
@@ -193,8 +193,8 @@ public final class RegistrationValidator: Sendable {
             return stop(.reject, .invalidSoftwareStatement, .requestFormat, "software_statement in the request must be a string (a compact JWS)")
         }
         let embedded = request?.softwareStatement
-        let given = input.softwareStatement?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let embedded, let given, embedded != given {
+        let given = input.softwareStatement?.trimmingASCIIWhitespace()
+        if let embedded, let given, !embedded.isByteIdentical(to: given) {
             return stop(.reject, .invalidSoftwareStatement, .requestFormat, "the software statement given separately is not the one inside the request")
         }
         guard let ssa = embedded ?? given else {

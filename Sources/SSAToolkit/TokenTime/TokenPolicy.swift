@@ -62,7 +62,7 @@ public final class TokenPolicy: Sendable {
         for name in Self.checkOrder where name != .audit && !decision.checks.contains(where: { $0.name == name }) {
             decision.checks.append(Check(name, .skip, reason))
         }
-        decision.checks.sort { (Self.checkOrder.firstIndex(of: $0.name) ?? .max) < (Self.checkOrder.firstIndex(of: $1.name) ?? .max) }
+        decision.checks.sort(inOrder: Self.checkOrder)
         if let audit {
             do throws(AuditError) {
                 try await audit.append(AuditRecord(

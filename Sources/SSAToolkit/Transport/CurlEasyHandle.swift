@@ -119,13 +119,15 @@ final class ResponseSink {
     static let writeHeader: ccurl_data_callback = { data, size, count, userdata in
         let sink = Unmanaged<ResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
         let n = size * count
-        let line = data.withMemoryRebound(to: UInt8.self, capacity: n) { String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self) }
-        if line.hasPrefix("HTTP/") {
-            sink.headers.removeAll()  // a new response (after 100 Continue or a proxy CONNECT)
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)
-            sink.headers.append((name, value))
+        data.withMemoryRebound(to: UInt8.self, capacity: n) { start in
+            let line = UnsafeBufferPointer(start: start, count: n)
+            if line.starts(with: "HTTP/".utf8) {
+                sink.headers.removeAll()  // a new response (after 100 Continue or a proxy CONNECT)
+            } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+                let name = String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self).trimmingASCIIWhitespace()
+                let value = String(decoding: UnsafeBufferPointer(rebasing: line[(colon + 1)...]), as: UTF8.self).trimmingASCIIWhitespace()
+                sink.headers.append((name, value))
+            }
         }
         return n
     }

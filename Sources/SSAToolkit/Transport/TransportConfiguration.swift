@@ -62,6 +62,6 @@ public struct HTTPResponse: Sendable {
 
     /// The first value of a header, compared case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { $0.name.isByteIdenticalIgnoringASCIICase(to: name) }?.value
     }
 }

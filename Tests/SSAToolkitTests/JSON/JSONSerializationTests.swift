@@ -71,4 +71,19 @@ struct JSONSerializationTests {
     func badNumbers(_ text: String) {
         #expect(throws: JSONParseError.self) { try StrictJSONParser().parse(Array("[\(text)]".utf8)) }
     }
+
+    @Test("the parser finds an escape, a closing quote or a raw control character at every offset (the eight-byte skip)")
+    func parserAtEveryOffset() throws {
+        for offset in 0..<26 {
+            let prefix = String(repeating: "p", count: offset), suffix = String(repeating: "s", count: 25 - offset)
+            for special in ["\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "é"] {
+                let text = "[\"\(prefix)\(special)\(suffix)\"]"
+                let parsed = try StrictJSONParser().parse(Array(text.utf8))
+                let expected = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]
+                #expect(parsed.arrayValue?.first?.stringValue?.utf8.elementsEqual(expected?.first?.utf8 ?? "".utf8) == true, "\(special) at \(offset)")
+            }
+            #expect(throws: JSONParseError.self) { try StrictJSONParser().parse(Array("[\"\(prefix)\u{01}\(suffix)\"]".utf8)) }
+            #expect(try StrictJSONParser().parse(Array("[\"\(prefix)\"]".utf8)).arrayValue?.first?.stringValue == prefix)
+        }
+    }
 }
