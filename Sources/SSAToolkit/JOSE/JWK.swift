@@ -105,11 +105,11 @@ public struct JWK: Sendable {
     /// Why this key cannot verify `alg`, or `nil` when it fits: key type and curve, size, the
     /// JWK's own `alg` and `use`.
     public func mismatch(with alg: JWSAlgorithm) -> JOSEError? {
-        let name = keyID.map { "key \"\($0)\"" } ?? "the key"
-        if let use, use != "sig" {
+        var name: String { keyID.map { "key \"\($0)\"" } ?? "the key" }  // only for a refusal
+        if let use, !use.isByteIdentical(to: "sig") {
             return JOSEError(.keyMismatch, "\(name) has use \"\(use)\", not \"sig\"")
         }
-        if let algorithm, algorithm != alg.rawValue {
+        if let algorithm, !algorithm.isByteIdentical(to: alg.rawValue) {
             return JOSEError(.keyMismatch, "\(name) is published for \(algorithm), but the token uses \(alg.rawValue)")
         }
         switch (alg.keyType, material) {

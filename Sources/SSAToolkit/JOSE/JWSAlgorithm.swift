@@ -39,10 +39,19 @@ public enum JWSAlgorithm: String, Sendable, Hashable, CaseIterable, Comparable {
 /// Which algorithms are accepted for one use (here: software statements).
 public struct AlgorithmPolicy: Sendable, Hashable {
     /// The accepted algorithms.
-    public var allowed: Set<JWSAlgorithm>
+    public var allowed: Set<JWSAlgorithm> { didSet { listDescription = Self.describe(allowed) } }
+
+    /// The allowed algorithms, sorted, comma-separated (kept with the list: every verification
+    /// report names it).
+    public private(set) var listDescription: String
 
     /// An allow-list of the given algorithms.
-    public init(allowed: Set<JWSAlgorithm>) { self.allowed = allowed }
+    public init(allowed: Set<JWSAlgorithm>) {
+        self.allowed = allowed
+        listDescription = Self.describe(allowed)
+    }
+
+    private static func describe(_ allowed: Set<JWSAlgorithm>) -> String { allowed.sorted().map(\.rawValue).joined(separator: ", ") }
 
     /// The Open Banking / FAPI default: PS256 and ES256.
     public static let openBankingDefault = AlgorithmPolicy(allowed: [.PS256, .ES256])
@@ -61,9 +70,6 @@ public struct AlgorithmPolicy: Sendable, Hashable {
             allowed.insert(alg)
         }
         guard !allowed.isEmpty else { throw JOSEError(.unsupportedAlgorithm, "the algorithm allow-list is empty") }
-        self.allowed = allowed
+        self.init(allowed: allowed)
     }
-
-    /// The allowed algorithms, sorted, comma-separated.
-    public var listDescription: String { allowed.sorted().map(\.rawValue).joined(separator: ", ") }
 }

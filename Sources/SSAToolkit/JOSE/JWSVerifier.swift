@@ -28,10 +28,10 @@ public struct JWSVerifier: Sendable {
         if header.base64EncodedPayload == false {
             throw JOSEError(.unsupportedHeader, "header has \"b64\": false (unencoded payload), which is not accepted")
         }
-        if let cty = header.contentType, cty.lowercased() == "jwt" {
+        if let cty = header.contentType, cty.isByteIdenticalIgnoringASCIICase(to: "jwt") {
             throw JOSEError(.unsupportedHeader, "header has \"cty\": \(cty.quotedForReport()) (a nested JWT), which is not accepted")
         }
-        if let typ = header.type, !acceptedTypes.contains(typ.lowercased()) {
+        if let typ = header.type, !acceptedTypes.contains(where: { $0.isByteIdenticalIgnoringASCIICase(to: typ) }) {
             throw JOSEError(.unsupportedHeader, "header has \"typ\": \(typ.quotedForReport()); expected \(acceptedTypes.sorted().joined(separator: " or "))")
         }
         let ignored = ["jku", "x5u", "jwk", "x5c"].filter { header.members[$0] != nil }
