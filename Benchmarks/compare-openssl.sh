@@ -17,7 +17,6 @@ cd "$(dirname "$0")"
 
 GOAL=0.75
 OPENSSL_SECONDS=${OPENSSL_SECONDS:-3}
-PS256_NAME="SSA verify PS256 (warm JWKS)"
 
 for tool in openssl swift python3; do
   command -v "$tool" >/dev/null || { echo "compare-openssl.sh: '$tool' is required (Debian: apt-get install $tool)" >&2; exit 2; }
@@ -36,6 +35,16 @@ if ! [[ "$openssl_verify" =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
   exit 1
 fi
 echo "openssl rsa2048 verify/s: $openssl_verify"
+echo "== openssl speed -seconds $OPENSSL_SECONDS ecdsap256"
+ec_out=$(openssl speed -seconds "$OPENSSL_SECONDS" ecdsap256 2>/dev/null)
+# Line: " 256 bits ecdsa (nistp256)   0.0000s   0.0001s  41243.0  14040.5" -> the last column is verify/s.
+openssl_ec_verify=$(awk '/bits ecdsa \(nistp256\)/ { print $NF }' <<<"$ec_out" | tail -n 1)
+if ! [[ "$openssl_ec_verify" =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
+  echo "could not read verify/s from openssl speed ecdsap256 output:" >&2
+  echo "$ec_out" >&2
+  exit 1
+fi
+echo "openssl ecdsap256 verify/s: $openssl_ec_verify"
 echo
 
 echo "== swift package benchmark --target SSAVerification (release build; the first one takes several minutes)"
@@ -48,10 +57,10 @@ json=$(ls "$export_dir"/*.jmh.json 2>/dev/null | head -n 1)
 [ -n "$json" ] || { echo "the benchmark run wrote no JMH export to $export_dir" >&2; exit 1; }
 
 echo
-python3 - "$json" "$openssl_verify" "$GOAL" "$PS256_NAME" "${BENCH_REQUIRE_GOAL:-0}" <<'PY' | tee .benchmark-output.txt
+python3 - "$json" "$openssl_verify" "$GOAL" "$openssl_ec_verify" "${BENCH_REQUIRE_GOAL:-0}" <<'PY' | tee .benchmark-output.txt
 import json, sys
 
-path, openssl_verify, goal, ps256_name, require = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5] == "1"
+path, openssl_verify, goal, openssl_ec_verify, require = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5] == "1"
 prefix = "package.benchmark.SSAVerification."
 rows = {}
 for element in json.load(open(path)):
@@ -79,20 +88,38 @@ for name in sorted(rows):
     m = "-" if r["mallocs"] is None else f"{r['mallocs']:.0f}"
     print(f"{name:<52} {r['p50_us']:>8.1f} {r['p90_us']:>8.1f} {r['mean_us']:>8.1f} {ops(r['mean_us']):>9.0f} {ops(r['p50_us']):>10.0f} {m:>8} {r['samples']:>8}")
 print()
-print(f"openssl speed rsa2048 verify:            {openssl_verify:>9.0f} ops/s ({1e6 / openssl_verify:.1f} µs)")
-primitive = rows.get("Primitive verify PS256 (swift-crypto, digest given)")
-if primitive:
-    print(f"swift-crypto RSA-PSS verify (primitive): {ops(primitive['mean_us']):>9.0f} ops/s "
-          f"= {ops(primitive['mean_us']) / openssl_verify:.2f}x openssl")
-ps256 = rows.get(ps256_name)
-if ps256 is None:
-    print(f"'{ps256_name}' was not run: no ratio")
-    sys.exit(0)
-ratio = ops(ps256["mean_us"]) / openssl_verify
-print(f"{ps256_name}:    {ops(ps256['mean_us']):>9.0f} ops/s (mean {ps256['mean_us']:.1f} µs; "
-      f"p50 {ps256['p50_us']:.1f} µs = {ops(ps256['p50_us']):.0f} ops/s)")
-print(f"ratio to openssl rsa2048 verify: {ratio:.2f} (at p50: {ops(ps256['p50_us']) / openssl_verify:.2f}); "
-      f"goal >= {goal}: {'met' if ratio >= goal else 'NOT met'}")
-if require and ratio < goal:
+BATCH = 1000  # the "batch" benchmarks verify this many SSAs per sample
+met_all = True
+def goal_line(label, value, target, better="higher", unit=""):
+    global met_all
+    met = value >= target if better == "higher" else value <= target
+    met_all = met_all and met
+    sign = ">=" if better == "higher" else "<="
+    print(f"  {label:<58} {value:>9.2f}{unit}  goal {sign} {target}{unit}: {'met' if met else 'NOT met'}")
+
+print(f"openssl speed rsa2048 verify:   {openssl_verify:>9.0f} ops/s ({1e6 / openssl_verify:.1f} µs)")
+print(f"openssl speed ecdsap256 verify: {openssl_ec_verify:>9.0f} ops/s ({1e6 / openssl_ec_verify:.1f} µs)")
+for alg, reference in (("PS256", openssl_verify), ("ES256", openssl_ec_verify)):
+    batch = rows.get(f"SSA verify batch {alg} (warm JWKS, {BATCH} per sample)")
+    single = rows.get(f"SSA verify {alg} (warm JWKS)")
+    primitive = rows.get(f"Primitive verify {alg} (swift-crypto, digest given)")
+    print(f"{alg}:")
+    if primitive:
+        print(f"  swift-crypto primitive alone: {ops(primitive['mean_us']):>9.0f} ops/s = {ops(primitive['mean_us']) / reference:.2f}x openssl")
+    if single:
+        print(f"  one SSA per sample (a new Task each): {ops(single['mean_us']):>9.0f} ops/s = {ops(single['mean_us']) / reference:.2f}x openssl")
+    if batch:
+        per = batch["mean_us"] / BATCH
+        goal_line(f"SSA verify {alg}, warm JWKS ({BATCH} per sample): {ops(per):.0f}/s, x openssl", ops(per) / reference, goal)
+parse = rows.get("Compact JWS parse PS256")
+if parse:
+    goal_line("compact JWS parse of the 2.5 KB PS256 SSA, µs (p50)", parse["p50_us"], 5.0, "lower", " µs")
+ssa, jwsv = rows.get("SSA verify batch PS256 (warm JWKS, 1000 per sample)"), rows.get("JWS verify PS256")
+if ssa and jwsv:
+    goal_line("SSA verify minus JWS verify (verifier, policy, report), µs", ssa["mean_us"] / BATCH - jwsv["mean_us"], 5.0, "lower", " µs")
+single, jwsv = rows.get("SSA verify PS256 (warm JWKS)"), rows.get("JWS verify PS256")
+if single and jwsv and single["mallocs"] is not None and jwsv["mallocs"] is not None:
+    goal_line("SSA verify minus JWS verify, mallocs", single["mallocs"] - jwsv["mallocs"], 40, "lower")
+if require and not met_all:
     sys.exit(1)
 PY
