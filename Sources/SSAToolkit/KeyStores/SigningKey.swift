@@ -111,7 +111,8 @@ public struct CertificateFile: Sendable {
     public init(pem location: KeyStoreLocation) throws(KeyStoreError) {
         let bytes = try BoundedFile.read(location, what: "certificate")
         let certificates = try Certificate.parsingPEMBundle(bytes, what: "certificate \(location)")
-        certificate = certificates[0]
+        guard let first = certificates.first else { throw KeyStoreError(.noCertificate, "certificate \(location) holds no PEM certificate") }
+        certificate = first
         chain = Array(certificates.dropFirst())
         self.location = location
     }

@@ -76,6 +76,10 @@ extension Certificate {
             }
             remainder = remainder[end.upperBound...]
         }
+        // A BEGIN line without its END (found by fuzzing: the callers took the first element).
+        guard !certificates.isEmpty else {
+            throw KeyStoreError(.noCertificate, "\(what) has a BEGIN CERTIFICATE line but no complete PEM block (no END CERTIFICATE after it)")
+        }
         return certificates
     }
 }

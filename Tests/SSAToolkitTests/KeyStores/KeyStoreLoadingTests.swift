@@ -93,6 +93,21 @@ struct SigningKeyTests {
         #expect(!key.matches(try CertificateFile(pem: pki("as-transport.pem")).certificate))
     }
 
+    @Test("a BEGIN CERTIFICATE line without its block is a KeyStoreError, not a trap (found by the pem fuzz target)")
+    func beginWithoutEnd() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, text) in [("begin-only.pem", "-----BEGIN CERTIFICATE-----"), ("begin-no-end.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n")] {
+            let path = folder.appendingPathComponent(name).path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            #expect(throws: KeyStoreError.self) { try CertificateFile(pem: KeyStoreLocation(path: path)) }
+            #expect(throws: KeyStoreError.self) { try TrustStore(pemFile: KeyStoreLocation(path: path)) }
+        }
+        // The passing side: a real certificate file still loads.
+        #expect(try CertificateFile(pem: pki("as-signing.pem")).chain.isEmpty)
+    }
+
     @Test("EC P-256 in PKCS#8 and SEC1 form", arguments: ["as-signing-ec.key.pem", "as-signing-ec.sec1.key.pem"])
     func ecForms(_ file: String) throws {
         let key = try SigningKey(pem: pki(file))
