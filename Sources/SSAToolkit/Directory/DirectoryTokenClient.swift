@@ -135,7 +135,7 @@ enum TokenResponse {
             return .failure(DirectoryError(.malformedResponse, "the token endpoint's answer has no access_token", status: 200))
         }
         let type = object["token_type"]?.stringValue ?? "Bearer"
-        guard type.caseInsensitiveCompare("Bearer") == .orderedSame else {
+        guard type.isByteIdenticalIgnoringASCIICase(to: "Bearer") else {
             return .failure(DirectoryError(.malformedResponse, "token_type \(type) is not Bearer", status: 200))
         }
         guard let expiresIn = object["expires_in"]?.numberValue, expiresIn > 0, expiresIn <= 86_400 * 7 else {

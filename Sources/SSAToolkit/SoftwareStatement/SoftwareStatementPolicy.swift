@@ -44,7 +44,7 @@ public struct SoftwareStatementPolicy: Sendable {
         // issuer
         switch c["iss"] {
         case nil: record(.issuer, (invalid, "the software statement has no iss claim"), passDetail: "")
-        case .string(let iss)? where iss == issuer: record(.issuer, nil, passDetail: "issued by \"\(iss)\"")
+        case .string(let iss)? where iss.isByteIdentical(to: issuer): record(.issuer, nil, passDetail: "issued by \"\(iss)\"")
         case .string(let iss)?: record(.issuer, (unapproved, "issuer \"\(iss)\" is not the trusted directory \"\(issuer)\""), passDetail: "")
         case let other?: record(.issuer, (invalid, "iss is \(other.typeDescription), not a string"), passDetail: "")
         }
@@ -107,7 +107,7 @@ public struct SoftwareStatementPolicy: Sendable {
         // org_status
         switch c["org_status"] {
         case nil: record(.orgStatus, nil, passDetail: "no org_status claim")
-        case .string(let status)? where status.caseInsensitiveCompare("Active") == .orderedSame:
+        case .string(let status)? where status.isByteIdenticalIgnoringASCIICase(to: "Active"):
             record(.orgStatus, nil, passDetail: "organisation is Active")
         case .string(let status)?:
             record(.orgStatus, (unapproved, "the organisation's status is \"\(status)\", not Active"), passDetail: "")
@@ -189,7 +189,7 @@ public struct SoftwareStatementPolicy: Sendable {
         guard let object = value.objectValue else {
             return (.invalidSoftwareStatement, "organisation_competent_authority_claims is \(value.typeDescription), not an object")
         }
-        if let status = object["status"]?.stringValue, status.caseInsensitiveCompare("Active") != .orderedSame {
+        if let status = object["status"]?.stringValue, !status.isByteIdenticalIgnoringASCIICase(to: "Active") {
             return (.unapprovedSoftwareStatement, "the competent authority status is \"\(status)\", not Active")
         }
         guard let authorisations = object["authorisations"]?.arrayValue else { return nil }

@@ -19,6 +19,26 @@ struct ExactComparisonTests {
         #expect(kelvin.asciiLowercased != "key" && "KEY".asciiLowercased == "key")
     }
 
+    @Test("the SSA's iss and the organisation status: a canonically equivalent issuer is not the trusted one; Active matches in any ASCII case only")
+    func issuerAndStatus() throws {
+        let claims = try CompactJWS(parsing: try Fixtures.string("jose/ssa/valid-ps256.jwt")).payload
+        var policy = SoftwareStatementPolicy()
+        policy.maximumAge = nil
+        func failed(_ changes: [String: JSONValue], issuer: String) -> Check.Name? {
+            var changed = claims
+            for (name, value) in changes { changed[name] = value }
+            policy.issuer = issuer
+            return policy.evaluate(SoftwareStatementClaims(changed), at: Fixtures.ssaInstant).checks.first { $0.outcome == .fail }?.name
+        }
+        // The passing side: the same bytes.
+        #expect(failed(["iss": "Caf\u{E9} Directory"], issuer: "Caf\u{E9} Directory") == nil)
+        // e + COMBINING ACUTE ACCENT is == to U+00E9 in Swift, but not the same issuer.
+        #expect("Cafe\u{301} Directory" == "Caf\u{E9} Directory")
+        #expect(failed(["iss": "Cafe\u{301} Directory"], issuer: "Caf\u{E9} Directory") == .issuer)
+        #expect(failed(["org_status": "ACTIVE"], issuer: "OpenBanking Ltd") == nil)
+        #expect(failed(["org_status": "Act\u{130}ve"], issuer: "OpenBanking Ltd") == .orgStatus)
+    }
+
     @Test("DN values: identifiers (CN, OU, organizationIdentifier) keep their case; O and C ignore it; look-alikes never match")
     func distinguishedNames() throws {
         let certificate = try ComparableDistinguishedName(parsing: "CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB")
