@@ -92,15 +92,25 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(name: .long, help: "Log line format on standard error: text, or json (one object per line, for a log shipper).")
+    var logFormat: LogFormat = .text
+
     /// A logger writing to standard error at the chosen level. Nothing secret is ever logged.
     func makeLogger(_ label: String) -> Logger {
-        var logger = Logger(label: label, factory: { StreamLogHandler.standardError(label: $0) })
+        let format = logFormat
+        var logger = Logger(label: label, factory: { label in
+            format == .json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+        })
         logger.logLevel = logLevel
         return logger
     }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 

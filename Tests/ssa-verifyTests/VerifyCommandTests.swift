@@ -16,6 +16,24 @@ struct VerifyCommandTests {
         try StrictJSONParser().parseObject(Array(result.standardOutput.utf8))
     }
 
+    @Test("--log-format json: every log line is one JSON object with the text log's fields; text stays text; anything else is exit 2")
+    func jsonLogs() async throws {
+        let base = ["verify", "certs-fixtures/jose/ssa/valid-ps256.jwt", "--jwks", "certs-fixtures/jose/directory.jwks.json", "--at", at, "--log-level", "debug"]
+        let json = try await CommandRunner.run(base + ["--log-format", "json"])
+        #expect(json.status == 0)
+        let lines = json.standardError.split(separator: "\n")
+        #expect(lines.count >= 2)
+        for line in lines {
+            let object = try StrictJSONParser().parseObject(Array(line.utf8))
+            for field in ["time", "level", "label", "source", "message"] { #expect(object[field]?.stringValue != nil, "\(field) in \(line)") }
+        }
+        #expect(lines.contains { $0.contains("\"kid\":") || $0.contains("skipped") })
+        let text = try await CommandRunner.run(base)
+        #expect(text.status == 0 && !text.standardError.isEmpty && !text.standardError.hasPrefix("{"))
+        let bad = try await CommandRunner.run(base + ["--log-format", "xml"])
+        #expect(bad.status == 2)
+    }
+
     @Test("every fixture: JSON verdict, error, failing check and exit status", arguments: SSAManifest.allCases)
     func corpus(_ testCase: SSAManifest.Case) async throws {
         var arguments = ["verify", testCase.tokenPath, "--jwks", testCase.jwksPath, "--at", at, "--format", "json",
