@@ -46,6 +46,10 @@ public final class DecisionService: Sendable {
         public var bearerToken: Secret?
         /// When set, listen on this Unix-domain socket (mode 0660) instead of 127.0.0.1.
         public var unixSocketPath: String?
+        /// Builds a new runtime from the configuration as it is now (key stores and keys read
+        /// again), given the current audit log to keep; used by ``reload()`` (SIGHUP) and, when
+        /// ``bearerToken`` is set, by `POST /admin/reload`.
+        public var reload: (@Sendable (AuditLog?) async throws -> ToolkitRuntime)?
         /// Defaults: 127.0.0.1, no caller authentication, ``ConnectionLimits``' defaults.
         public init() {}
     }
@@ -58,45 +62,67 @@ public final class DecisionService: Sendable {
     public var decisionsURL: URL { baseURL.appendingPathComponent("v1/decisions") }
     private let group: ServiceGroup
     private let runner: Task<Void, any Error>
+    private let state: ServiceState
 
-    private init(baseURL: URL, unixSocketPath: String?, group: ServiceGroup, runner: Task<Void, any Error>) {
+    private init(baseURL: URL, unixSocketPath: String?, group: ServiceGroup, runner: Task<Void, any Error>, state: ServiceState) {
         self.baseURL = baseURL
         self.unixSocketPath = unixSocketPath
         self.group = group
         self.runner = runner
+        self.state = state
     }
+
+    /// Builds a new runtime with ``Options/reload`` and swaps it in at once: calls that started
+    /// before finish on the runtime they started with, the next ones use the new one. When the
+    /// new configuration cannot be loaded the old one keeps serving, and `/healthz` says
+    /// `degraded` with the reason until a reload succeeds.
+    ///
+    /// - Returns: `nil` on success, or why the reload failed.
+    @discardableResult
+    public func reload() async -> String? { await state.reload() }
 
     /// Starts the service on 127.0.0.1 (`port` 0 picks a free one), or on `options`' Unix-domain
     /// socket, and returns once it listens.
     public static func start(validator: RegistrationValidator, port: Int, options: Options = Options(), logger: Logger = Logger(label: "ssa-toolkit.serve", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> DecisionService {
-        try await start(validator: validator, tokens: nil, audit: nil, port: port, options: options, logger: logger)
+        try await start(state: ServiceState(Deciders(validator: validator, tokens: nil, audit: nil, runtime: nil), options: options, logger: logger),
+                        port: port, options: options, logger: logger)
     }
 
     /// Starts the service with both halves: registration decisions and token decisions
     /// (`POST /v1/token-decisions`), sharing one directory connection and audit log.
     public static func start(runtime: ToolkitRuntime, port: Int, options: Options = Options(), logger: Logger = Logger(label: "ssa-toolkit.serve", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> DecisionService {
-        try await start(validator: runtime.registration, tokens: runtime.tokens, audit: runtime.audit, port: port, options: options, logger: logger)
+        try await start(state: ServiceState(Deciders(runtime), options: options, logger: logger), port: port, options: options, logger: logger)
     }
 
-    private static func start(validator: RegistrationValidator, tokens: TokenPolicy?, audit: AuditLog?, port: Int, options: Options, logger: Logger) async throws -> DecisionService {
+    private static func start(state: ServiceState, port: Int, options: Options, logger: Logger) async throws -> DecisionService {
+        let hasTokens = state.current.withLock { $0.tokens != nil }
         // The Host values a call may carry, known once the port is bound (DNS rebinding).
         let allowedHosts = Mutex<[String]>([])
         let router = Router()
         router.get("healthz") { _, _ in
-            if case .failing(let reason)? = audit?.health {
-                // Decisions are undecided while the audit log cannot be written: say so.
-                return json(.serviceUnavailable, ["status": "degraded", "audit": .string(reason)])
-            }
-            return json(.ok, ["status": "ok"])
+            state.health()
         }
         router.post("v1/decisions") { request, _ in
             if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }) { return refusal }
-            return await decide(request, validator: validator, logger: logger)
+            return await decide(request, validator: state.current.withLock { $0.validator }, logger: logger)
         }
-        if let tokens {
+        if hasTokens {
             router.post("v1/token-decisions") { request, _ in
                 if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }) { return refusal }
+                guard let tokens = state.current.withLock({ $0.tokens }) else {
+                    return json(.serviceUnavailable, ["error": "temporarily_unavailable", "error_description": "token decisions are not configured"])
+                }
                 return await decideToken(request, policy: tokens, logger: logger)
+            }
+        }
+        // Reloading over HTTP only for callers that authenticate (SIGHUP works regardless).
+        if options.bearerToken != nil, options.reload != nil {
+            router.post("admin/reload") { request, _ in
+                if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }) { return refusal }
+                if let problem = await state.reload() {
+                    return json(.ok, ["reloaded": false, "error_description": .string(problem)])
+                }
+                return json(.ok, ["reloaded": true])
             }
         }
         let counter = ConnectionCounter()
@@ -140,10 +166,10 @@ public final class DecisionService: Sendable {
                 await group.triggerGracefulShutdown()
                 throw DecisionServiceError("cannot set the permissions of the socket \(path)")
             }
-            return DecisionService(baseURL: URL(string: "http://localhost")!, unixSocketPath: path, group: group, runner: runner)
+            return DecisionService(baseURL: URL(string: "http://localhost")!, unixSocketPath: path, group: group, runner: runner, state: state)
         }
         allowedHosts.withLock { $0 = ["127.0.0.1:\(bound)", "localhost:\(bound)"] }
-        return DecisionService(baseURL: URL(string: "http://127.0.0.1:\(bound)")!, unixSocketPath: nil, group: group, runner: runner)
+        return DecisionService(baseURL: URL(string: "http://127.0.0.1:\(bound)")!, unixSocketPath: nil, group: group, runner: runner, state: state)
     }
 
     /// A stale socket file from an earlier run is removed; anything else at the path is refused.
@@ -293,4 +319,95 @@ public final class DecisionService: Sendable {
 public struct DecisionServiceError: Error, CustomStringConvertible, Sendable {
     public var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// What the routes decide with; replaced whole by a reload.
+struct Deciders: Sendable {
+    var validator: RegistrationValidator
+    var tokens: TokenPolicy?
+    var audit: AuditLog?
+    var runtime: ToolkitRuntime?
+
+    init(validator: RegistrationValidator, tokens: TokenPolicy?, audit: AuditLog?, runtime: ToolkitRuntime?) {
+        self.validator = validator
+        self.tokens = tokens
+        self.audit = audit
+        self.runtime = runtime
+    }
+
+    init(_ runtime: ToolkitRuntime) {
+        self.init(validator: runtime.registration, tokens: runtime.tokens, audit: runtime.audit, runtime: runtime)
+    }
+}
+
+/// The service's deciders behind a lock (each call takes the current ones once), and what the
+/// last failed reload said.
+final class ServiceState: Sendable {
+    let current: Mutex<Deciders>
+    private let reloadProblem = Mutex<String?>(nil)
+    private let reloading = Mutex<Bool>(false)
+    private let reloads = Mutex<Int>(0)
+    private let build: (@Sendable (AuditLog?) async throws -> ToolkitRuntime)?
+    private let logger: Logger
+
+    init(_ deciders: Deciders, options: DecisionService.Options, logger: Logger) {
+        current = Mutex(deciders)
+        build = options.reload
+        self.logger = logger
+    }
+
+    /// Builds and swaps in a new runtime; `nil` on success, else why not (the old one stays).
+    func reload() async -> String? {
+        guard let build else { return "this service was started without a configuration to reload" }
+        guard reloading.withLock({ busy in defer { busy = true }; return !busy }) else { return "a reload is already running" }
+        defer { reloading.withLock { $0 = false } }
+        let audit = current.withLock { $0.audit }
+        do {
+            let runtime = try await build(audit)
+            current.withLock { $0 = Deciders(runtime) }
+            reloadProblem.withLock { $0 = nil }
+            reloads.withLock { $0 += 1 }
+            logger.notice("reloaded the configuration, key stores and keys")
+            return nil
+        } catch {
+            let reason = "the reload failed, the previous configuration keeps serving: \(error)"
+            reloadProblem.withLock { $0 = reason }
+            logger.error("\(reason)")
+            return reason
+        }
+    }
+
+    /// `GET /healthz`: `ok`; `degraded` (HTTP 200) when a certificate expires soon or the last
+    /// reload failed; `degraded` with HTTP 503 while the audit log cannot be written (decisions
+    /// are then undecided); `failing` (503) once a certificate has expired.
+    func health(at now: Date = Date()) -> Response {
+        let deciders = current.withLock { $0 }
+        var body: [String: JSONValue] = [:]
+        var status = "ok"
+        var code = HTTPResponse.Status.ok
+        if case .failing(let reason)? = deciders.audit?.health {
+            body["audit"] = .string(reason)
+            status = "degraded"
+            code = .serviceUnavailable
+        }
+        switch deciders.runtime?.certificateState(at: now) {
+        case .expired(let reason)?:
+            body["certificates"] = .string(reason)
+            status = "failing"
+            code = .serviceUnavailable
+        case .expiringSoon(let reason)?:
+            body["certificates"] = .string(reason)
+            if status == "ok" { status = "degraded" }
+        case .valid?, nil:
+            break
+        }
+        if let problem = reloadProblem.withLock({ $0 }) {
+            body["reload"] = .string(problem)
+            if status == "ok" { status = "degraded" }
+        }
+        let reloaded = reloads.withLock { $0 }
+        if reloaded > 0 { body["reloads"] = .number(Double(reloaded)) }  // successful reloads so far
+        body["status"] = .string(status)
+        return DecisionService.json(code, .object(body))
+    }
 }

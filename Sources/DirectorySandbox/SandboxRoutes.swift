@@ -104,10 +104,12 @@ final class SandboxRoutes: Sendable {
         // The TLS client certificate must belong to the client.
         let certificate = try? await context.channel.nioSSL_peerCertificate().get()
         guard let certificate else { return oauthError(.unauthorized, "invalid_client", "no client certificate was presented") }
-        let commonName = (try? Certificate(derEncoded: certificate.toDERBytes()))?.subject.commonName
-        guard commonName == clientID else {
+        let parsed = try? Certificate(derEncoded: certificate.toDERBytes())
+        guard parsed?.subject.commonName == clientID, let parsed else {
             return oauthError(.unauthorized, "invalid_client", "the client certificate does not belong to client \(clientID)")
         }
+        // Which certificate the client used (tests of a renewed transport store).
+        state.count("/token certificate \(parsed.serialNumber)")
         let jws: CompactJWS
         do {
             jws = try CompactJWS(parsing: assertion)

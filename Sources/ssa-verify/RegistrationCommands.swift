@@ -19,9 +19,9 @@ struct ValidatorOptions: ParsableArguments {
     }
 
     /// Both deciders over one directory connection and audit log.
-    func loadRuntime(logger: Logger) throws -> ToolkitRuntime {
+    func loadRuntime(logger: Logger, reusing audit: AuditLog? = nil) throws -> ToolkitRuntime {
         let configuration = try loadConfiguration(logger: logger)
-        return try loadingConfiguration { try ToolkitRuntime(configuration: configuration, logger: logger) }
+        return try loadingConfiguration { try ToolkitRuntime(configuration: configuration, reusing: audit, logger: logger) }
     }
 
     /// The configuration file with the `--set` overrides.
@@ -105,7 +105,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             POST /v1/decisions {"registration_request": JWT or object, "software_statement": SSA, \
             "client_certificate": PEM} answers the decision JSON; GET /healthz. Register a client only \
-            on HTTP 200 with verdict accept.
+            on HTTP 200 with verdict accept. SIGHUP re-reads the configuration, key stores and keys \
+            (so does POST /admin/reload when --auth-token is set); a broken one leaves the old serving.
             """
     )
 
@@ -148,6 +149,10 @@ struct ServeCommand: AsyncParsableCommand {
             serviceOptions.bearerToken = secret
         }
         let runtime = try options.loadRuntime(logger: logger)
+        // SIGHUP (and POST /admin/reload with --auth-token) re-read the configuration file, the
+        // key stores and keys, and swap them in; a broken configuration leaves the old one.
+        let validatorOptions = options
+        serviceOptions.reload = { audit in try validatorOptions.loadRuntime(logger: logger, reusing: audit) }
         let service: DecisionService
         do {
             service = try await DecisionService.start(runtime: runtime, port: port, options: serviceOptions, logger: logger)
@@ -162,7 +167,12 @@ struct ServeCommand: AsyncParsableCommand {
               health   GET  \(service.unixSocketPath == nil ? service.baseURL.appendingPathComponent("healthz").absoluteString : "/healthz")
 
             """.utf8))
+        let hangups = DispatchSource.makeSignalSource(signal: SIGHUP)
+        Foundation.signal(SIGHUP, SIG_IGN)
+        hangups.setEventHandler { Task { await service.reload() } }
+        hangups.resume()
         await waitForTerminationSignal()
+        hangups.cancel()
         await service.stop()
     }
 }

@@ -15,6 +15,9 @@ public struct DirectoryConnection: Sendable {
     public var transport: HTTPSClient
     /// The configured trust store, when there is one (the only anchors for directory TLS).
     public var trustStore: TrustStore?
+    /// The certificates whose expiry stops the service: the transport certificate (mutual TLS)
+    /// and, when `signingCert` is configured, the signing certificate.
+    public var certificates: [MonitoredCertificate] = []
 
     /// Loads the stores and key named by `configuration` and builds the clients.
     ///
@@ -51,5 +54,43 @@ public struct DirectoryConnection: Sendable {
         self.trustStore = trust
         self.tokens = tokens
         self.tpp = configuration.tppURL.map { TPPDirectoryClient(tppURL: $0, tokens: tokens, transport: transport) }
+        certificates = [MonitoredCertificate(role: "transport certificate", location: transportStore.path, subject: identity.certificate.subject.description,
+                                             notAfter: identity.certificate.notValidAfter)]
+        if let signingCertificate = configuration.signingCertificate {
+            let file = try CertificateFile(pem: signingCertificate)
+            certificates.append(MonitoredCertificate(role: "signing certificate", location: signingCertificate.path, subject: file.certificate.subject.description,
+                                                     notAfter: file.certificate.notValidAfter))
+        }
     }
+}
+
+/// A certificate the service depends on, with its expiry.
+public struct MonitoredCertificate: Sendable {
+    /// `transport certificate` or `signing certificate`.
+    public var role: String
+    /// The file it was loaded from.
+    public var location: String
+    /// Its subject.
+    public var subject: String
+    /// When it expires.
+    public var notAfter: Date
+
+    /// How it stands at `now`: expired, expiring within `warning`, or fine.
+    public func state(at now: Date, warning: TimeInterval) -> CertificateState {
+        if now > notAfter { return .expired("the \(role) (\(location)) expired at \(NumericDate.format(notAfter))") }
+        if now.addingTimeInterval(warning) > notAfter {
+            return .expiringSoon("the \(role) (\(location)) expires at \(NumericDate.format(notAfter)), within \(NumericDate.wholeSeconds(warning / 86_400)) days")
+        }
+        return .valid
+    }
+}
+
+/// How a certificate the service depends on stands.
+public enum CertificateState: Sendable, Equatable {
+    /// Valid beyond the warning window.
+    case valid
+    /// Valid, but not for much longer: renew it (`/healthz` says `degraded`).
+    case expiringSoon(String)
+    /// No longer valid: the directory will refuse it (`/healthz` says `failing`).
+    case expired(String)
 }

@@ -13,11 +13,12 @@ import Foundation
 /// | `auditDurability` | `group` (default: each record written before its answer, the file synced within `auditGroupCommitMillis`) or `fsync` (each record synced before its answer) |
 /// | `auditGroupCommitMillis` | the group-commit sync interval (default 10, 1 to 1000) |
 /// | `auditLogMaxBytes` | rotate past this size (default 100 MiB); the new file continues the chain |
+/// | `certificateExpiryWarningDays` | `/healthz` says `degraded` this many days before the transport or signing certificate expires (default 30) |
 public struct TokenSettings: Sendable {
     /// Property names read here.
     public static let propertyNames: Set<String> = [
         "statusCacheSeconds", "statusStaleIfErrorSeconds", "subjectClaim", "tokenLifetimes", "idTokenClaims", "accessTokenClaims",
-        "auditLog", "auditDurability", "auditGroupCommitMillis", "auditLogMaxBytes",
+        "auditLog", "auditDurability", "auditGroupCommitMillis", "auditLogMaxBytes", "certificateExpiryWarningDays",
     ]
 
     /// Claims the policy never lets configuration set: the server's own, and the ones the
@@ -57,6 +58,8 @@ public struct TokenSettings: Sendable {
     }
     /// Rotation size of the audit log.
     public var auditLogMaximumBytes = 100 << 20
+    /// How long before a certificate expires `/healthz` warns (`certificateExpiryWarningDays`).
+    public var certificateExpiryWarning: TimeInterval = 30 * 86_400
 
     /// Defaults only.
     public init() {}
@@ -67,6 +70,7 @@ public struct TokenSettings: Sendable {
             try ToolkitConfiguration.seconds(properties, name, range: range)
         }
         if let value = try seconds("statusCacheSeconds", range: 0...86_400) { statusCacheLifetime = value }
+        if let days = try seconds("certificateExpiryWarningDays", range: 0...36_500) { certificateExpiryWarning = days * 86_400 }
         if let value = try seconds("statusStaleIfErrorSeconds", range: 0...86_400) { staleIfError = value }
         if let text = properties["subjectClaim"] {
             guard let claim = SubjectClaim(rawValue: text), claim.rawValue.isByteIdentical(to: text) else {
