@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import Prometheus
 import SSAToolkit
 import ServiceLifecycle
 import Synchronization
@@ -50,6 +51,9 @@ public final class DecisionService: Sendable {
         /// again), given the current audit log to keep; used by ``reload()`` (SIGHUP) and, when
         /// ``bearerToken`` is set, by `POST /admin/reload`.
         public var reload: (@Sendable (AuditLog?) async throws -> ToolkitRuntime)?
+        /// When set, `GET /metrics` answers this registry in Prometheus' text format (the
+        /// process must have bootstrapped swift-metrics with a factory writing to it).
+        public var metrics: PrometheusCollectorRegistry?
         /// Defaults: 127.0.0.1, no caller authentication, ``ConnectionLimits``' defaults.
         public init() {}
     }
@@ -101,6 +105,12 @@ public final class DecisionService: Sendable {
         let router = Router()
         router.get("healthz") { _, _ in
             state.health()
+        }
+        if let registry = options.metrics {
+            router.get("metrics") { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                         body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            }
         }
         router.post("v1/decisions") { request, _ in
             if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }) { return refusal }

@@ -3,6 +3,8 @@ import DecisionService
 import DirectorySandbox
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import SSAToolkit
 
 /// `--config` plus `--set NAME=VALUE` overrides, loaded into a validator; failures exit 2.
@@ -153,6 +155,10 @@ struct ServeCommand: AsyncParsableCommand {
         // key stores and keys, and swap them in; a broken configuration leaves the old one.
         let validatorOptions = options
         serviceOptions.reload = { audit in try validatorOptions.loadRuntime(logger: logger, reusing: audit) }
+        // GET /metrics: what ToolkitMetrics counts and times, in Prometheus' text format.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        serviceOptions.metrics = registry
         let service: DecisionService
         do {
             service = try await DecisionService.start(runtime: runtime, port: port, options: serviceOptions, logger: logger)

@@ -32,7 +32,11 @@ public actor DirectoryTokenClient {
 
     /// A valid token: the cached one, or a new one (one request for all concurrent callers).
     public func token() async throws(DirectoryError) -> AccessToken {
-        if let cached, now() < cached.expiresAt.addingTimeInterval(-refreshMargin) { return cached }
+        if let cached, now() < cached.expiresAt.addingTimeInterval(-refreshMargin) {
+            ToolkitMetrics.cache("directory_token", "hit")
+            return cached
+        }
+        ToolkitMetrics.cache("directory_token", cached == nil ? "miss" : "refresh")
         let task: Task<Result<AccessToken, DirectoryError>, Never>
         if let inFlight {
             task = inFlight
@@ -82,13 +86,17 @@ public actor DirectoryTokenClient {
                 ("client_assertion", assertion),
             ])
             let response: HTTPResponse
+            let start = ContinuousClock.now
             do throws(TransportError) {
                 response = try await transport.post(tokenURL, body: Array(form.utf8), contentType: "application/x-www-form-urlencoded", headers: ["Accept": "application/json"])
             } catch {
+                ToolkitMetrics.directoryRequest("token", succeeded: false, duration: ContinuousClock.now - start)
                 return .failure(DirectoryError(error, while: "token request to \(tokenURL.host ?? "")"))
             }
             logger.debug("directory token request answered \(response.status)")
-            return TokenResponse.parse(response, obtainedAt: issuedAt)
+            let parsed = TokenResponse.parse(response, obtainedAt: issuedAt)
+            ToolkitMetrics.directoryRequest("token", succeeded: (try? parsed.get()) != nil, duration: ContinuousClock.now - start)
+            return parsed
         }
     }
 }

@@ -170,11 +170,15 @@ public struct TPPDirectoryClient: Sendable {
         for attempt in 0..<2 {
             let token = try await tokens.token()
             let response: HTTPResponse
+            let start = ContinuousClock.now
             do throws(TransportError) {
                 response = try await transport.get(url, headers: ["Authorization": "Bearer \(token.value)", "Accept": "application/scim+json, application/json"])
             } catch {
+                ToolkitMetrics.directoryRequest("scim", succeeded: false, duration: ContinuousClock.now - start)
                 throw DirectoryError(error, while: "SCIM query to \(url.host ?? "")")
             }
+            // 2xx, or 404 (an answer: no such organisation); anything else is an error.
+            ToolkitMetrics.directoryRequest("scim", succeeded: (200..<300).contains(response.status) || response.status == 404, duration: ContinuousClock.now - start)
             if response.status == 401 && attempt == 0 {
                 await tokens.invalidate(token)
                 continue

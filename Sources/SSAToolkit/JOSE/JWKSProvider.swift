@@ -61,12 +61,18 @@ public actor JWKSProvider {
     private var cached: Snapshot?
     private var inFlight: Task<Result<Snapshot, JWKSUnavailableError>, Never>?
     private var lastUnknownKeyRefresh: Date?
+    private let metricsName: String
 
     /// How many times the JWKS was fetched or read (for diagnostics and tests of caching).
     public private(set) var fetchCount = 0
 
     /// A provider. `now` is the clock used for cache lifetimes (injectable for tests).
-    public init(source: Source, cachePolicy: CachePolicy = CachePolicy(), logger: Logger = Logger(label: "ssa-toolkit.jwks", factory: { _ in SwiftLogNoOpLogHandler() }), now: @escaping @Sendable () -> Date = { Date() }) {
+    ///
+    /// `metricsName` labels its cache events and fetch timings (`jwks` for the directory's set,
+    /// `software_jwks` for a TPP's).
+    public init(source: Source, cachePolicy: CachePolicy = CachePolicy(), logger: Logger = Logger(label: "ssa-toolkit.jwks", factory: { _ in SwiftLogNoOpLogHandler() }), now: @escaping @Sendable () -> Date = { Date() },
+                metricsName: String = "jwks") {
+        self.metricsName = metricsName
         self.source = source
         self.cachePolicy = cachePolicy
         self.logger = logger
@@ -75,7 +81,11 @@ public actor JWKSProvider {
 
     /// The current JWKS: cached while fresh, else fetched (one fetch for all concurrent callers).
     public func keys() async throws(JWKSUnavailableError) -> JWKS {
-        if let cached, now() < cached.expires { return cached.jwks }
+        if let cached, now() < cached.expires {
+            ToolkitMetrics.cache(metricsName, "hit")
+            return cached.jwks
+        }
+        ToolkitMetrics.cache(metricsName, "miss")
         return try await fetch()
     }
 
@@ -90,6 +100,7 @@ public actor JWKSProvider {
             return nil
         }
         lastUnknownKeyRefresh = instant
+        ToolkitMetrics.cache(metricsName, "refresh")
         return try await fetch()
     }
 
@@ -101,7 +112,15 @@ public actor JWKSProvider {
             let source = self.source
             let policy = self.cachePolicy
             let now = self.now
-            task = Task { await Self.load(source, policy: policy, now: now) }
+            let endpoint = metricsName
+            task = Task {
+                let start = ContinuousClock.now
+                let result = await Self.load(source, policy: policy, now: now)
+                if case .url = source {
+                    ToolkitMetrics.directoryRequest(endpoint, succeeded: (try? result.get()) != nil, duration: ContinuousClock.now - start)
+                }
+                return result
+            }
             inFlight = task
             fetchCount += 1
         }

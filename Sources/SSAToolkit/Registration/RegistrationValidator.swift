@@ -156,6 +156,7 @@ public final class RegistrationValidator: Sendable {
                     failedChecks: decision.checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: decision.client?.clientID,
                     softwareID: decision.softwareStatement?.softwareID, organisationID: decision.softwareStatement?.organisationID,
                     scopesGranted: decision.client?.scopes ?? []))
+                ToolkitMetrics.auditRecord(kind: "registration")
             } catch {
                 // No record, no registration.
                 if let claimedJTI { await replays.release(jti: claimedJTI.jti, issuer: claimedJTI.issuer) }
@@ -165,6 +166,8 @@ public final class RegistrationValidator: Sendable {
                 decision.client = nil
             }
         }
+        ToolkitMetrics.decision(kind: "registration", verdict: decision.verdict.rawValue, error: decision.error?.rawValue,
+                                failedChecks: decision.checks.compactMap { $0.outcome == .fail ? $0.name.rawValue : nil })
         logger.debug("registration \(decision.verdict.rawValue)", metadata: [
             "software_id": "\(decision.softwareStatement?.softwareID ?? "-")",
             "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",

@@ -38,10 +38,10 @@ public actor SoftwareKeySets {
             guard let url = URL(string: endpoint), url.scheme == "https" else {
                 throw JWKSUnavailableError(source: endpoint, reason: "not an https URL")
             }
-            provider = JWKSProvider(source: .url(url, client), cachePolicy: cachePolicy, logger: logger)
+            provider = JWKSProvider(source: .url(url, client), cachePolicy: cachePolicy, logger: logger, metricsName: "software_jwks")
         case .fixed(let sets):
             guard let jwks = sets[endpoint] else { throw JWKSUnavailableError(source: endpoint, reason: "no key set is configured for this endpoint") }
-            provider = JWKSProvider(source: .fixed(jwks), cachePolicy: cachePolicy, logger: logger)
+            provider = JWKSProvider(source: .fixed(jwks), cachePolicy: cachePolicy, logger: logger, metricsName: "software_jwks")
         }
         if order.count >= maximumEntries {
             providers[order.removeFirst()] = nil

@@ -79,8 +79,12 @@ public final class DirectoryStatusCache: Sendable {
         }
         let task: Task<Result<OrganisationRecord, DirectoryError>, Never>
         switch step {
-        case .hit(let entry): return .fresh(entry.record, fetchedAt: entry.fetchedAt)
-        case .wait(let running): task = running
+        case .hit(let entry):
+            ToolkitMetrics.cache("status", "hit")
+            return .fresh(entry.record, fetchedAt: entry.fetchedAt)
+        case .wait(let running):
+            ToolkitMetrics.cache("status", "miss")
+            task = running
         }
         let result = await task.value
         let fetchedAt = clock()
@@ -95,6 +99,7 @@ public final class DirectoryStatusCache: Sendable {
             case .failure(let error):
                 if error.code == .notFound { state.entries[organisationID] = nil }
                 if error.code != .notFound, let entry = state.entries[organisationID], fetchedAt.timeIntervalSince(entry.fetchedAt) < lifetime + staleIfError {
+                    ToolkitMetrics.cache("status", "stale")
                     return .stale(entry.record, fetchedAt: entry.fetchedAt, error: error)
                 }
                 return .unavailable(error)

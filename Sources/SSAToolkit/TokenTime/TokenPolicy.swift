@@ -71,6 +71,7 @@ public final class TokenPolicy: Sendable {
                     softwareID: request.softwareID, organisationID: request.organisationID,
                     scopesGranted: decision.verdict == .allow ? decision.grantedScopes : [], scopesRemoved: decision.removedScopes, intentID: decision.intentID))
                 decision.checks.append(Check(.audit, .pass, "recorded in \(audit.path)"))
+                ToolkitMetrics.auditRecord(kind: "token")
             } catch {
                 // No record, no token: an unrecorded allow is not an allow.
                 decision.checks.append(Check(.audit, .fail, error.reason))
@@ -79,6 +80,8 @@ public final class TokenPolicy: Sendable {
         } else {
             decision.checks.append(Check(.audit, .skip, "no auditLog configured"))
         }
+        ToolkitMetrics.decision(kind: "token", verdict: decision.verdict.rawValue, error: decision.error?.rawValue,
+                                failedChecks: decision.checks.compactMap { $0.outcome == .fail ? $0.name.rawValue : nil })
         logger.debug("token \(decision.verdict.rawValue)", metadata: [
             "software_id": "\(request.softwareID)", "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",
         ])

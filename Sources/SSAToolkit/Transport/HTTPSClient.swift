@@ -192,6 +192,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// The answer, once curl is done with the transfer.
     func outcome(_ code: CURLcode, easy: CurlEasyHandle) -> Result<HTTPResponse, TransportError> {
+        ToolkitMetrics.tlsHandshakes(easy.info(CURLINFO_NUM_CONNECTS))  // new connections: each a TLS handshake
         guard code == CURLE_OK else { return .failure(classify(code, easy: easy)) }
         let status = easy.info(CURLINFO_RESPONSE_CODE)
         if (300..<400).contains(status) {

@@ -6,8 +6,8 @@ import Testing
 /// `serve` re-reads its configuration, key stores and keys on SIGHUP: a renewed transport store
 /// is used by the next directory call without a restart, a broken one leaves the old serving and
 /// `/healthz` says so; certificates that expire are reported on `/healthz`.
-@Suite("serve: reload without a restart, certificate expiry on /healthz")
-struct ReloadCommandTests {
+@Suite("serve operations: reload without a restart, certificate expiry on /healthz, /metrics")
+struct OperationsCommandTests {
     /// A renewed transport store: a new key and certificate with the same subject, issued by the
     /// fixture PKI's issuing CA (made with the openssl command, not by the toolkit).
     static func renewedTransportStore(in folder: URL) async throws -> URL {
@@ -137,5 +137,45 @@ struct ReloadCommandTests {
         let degraded = try await Self.health(soon)
         #expect(degraded.status == 200 && degraded.body["status"] == "degraded", "\(degraded.body)")
         #expect(degraded.body["certificates"]?.stringValue?.contains("expires at 2045") == true, "\(degraded.body)")
+    }
+
+    /// The value of one Prometheus sample line (`name{labels} value`), 0 when absent.
+    static func sample(_ text: String, _ name: String, _ labels: [String] = []) -> Double {
+        for line in text.split(separator: "\n") where line.hasPrefix(name) && !line.hasPrefix("#") {
+            let head = line.split(separator: " ").first.map(String.init) ?? ""
+            guard head == name || head.hasPrefix(name + "{"), labels.allSatisfy({ head.contains($0) }) else { continue }
+            return Double(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return 0
+    }
+
+    @Test("GET /metrics: decisions, failed checks, directory requests, cache events, TLS handshakes and audit records move as decisions are made")
+    func metrics() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--set", "auditLog=" + folder.appendingPathComponent("audit.log").path])
+        let before = try await RegistrationCommandTests.curl([service.baseURL + "/metrics"])
+        #expect(before.status == 200)
+        #expect(Self.sample(before.body, "ssa_toolkit_decisions_total", ["kind=\"token\""]) == 0)
+
+        #expect(try await Self.tokenDecision(service, software: Self.software, organisation: Self.organisation) == "allow")
+        #expect(try await Self.tokenDecision(service, software: Self.software, organisation: Self.organisation) == "allow")
+        #expect(try await Self.tokenDecision(service, software: "InactiveSoftware0001", organisation: Self.organisation) != "allow")
+        let after = try await RegistrationCommandTests.curl([service.baseURL + "/metrics"])
+        #expect(after.status == 200)
+        let text = after.body
+        #expect(Self.sample(text, "ssa_toolkit_decisions_total", ["kind=\"token\"", "verdict=\"allow\""]) == 2, "\(text)")
+        #expect(Self.sample(text, "ssa_toolkit_decisions_total", ["kind=\"token\"", "verdict=\"allow\""]) + Self.sample(text, "ssa_toolkit_decisions_total", ["kind=\"token\"", "verdict=\"deny\""]) + Self.sample(text, "ssa_toolkit_decisions_total", ["kind=\"token\"", "verdict=\"undecided\""]) == 3)
+        #expect(Self.sample(text, "ssa_toolkit_checks_failed_total", ["kind=\"token\""]) >= 1)
+        #expect(Self.sample(text, "ssa_toolkit_cache_events_total", ["cache=\"status\"", "event=\"hit\""]) >= 1)
+        #expect(Self.sample(text, "ssa_toolkit_cache_events_total", ["cache=\"status\"", "event=\"miss\""]) >= 1)
+        #expect(Self.sample(text, "ssa_toolkit_cache_events_total", ["cache=\"directory_token\"", "event=\"miss\""]) == 1)
+        #expect(Self.sample(text, "ssa_toolkit_directory_request_duration_seconds_count", ["endpoint=\"token\"", "outcome=\"ok\""]) == 1, "\(text)")
+        #expect(Self.sample(text, "ssa_toolkit_directory_request_duration_seconds_count", ["endpoint=\"scim\""]) >= 1)
+        #expect(Self.sample(text, "ssa_toolkit_tls_handshakes_total") >= 1)
+        #expect(Self.sample(text, "ssa_toolkit_audit_records_total", ["kind=\"token\""]) == 3)
+        #expect(!text.contains("Bearer") && !text.contains("eyJ"))
     }
 }

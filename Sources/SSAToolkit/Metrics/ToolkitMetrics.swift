@@ -1,0 +1,67 @@
+import Metrics
+import Synchronization
+
+/// What the toolkit counts and times, through swift-metrics (a no-op until the process
+/// bootstraps a metrics backend; `ssa-verify serve` bootstraps Prometheus and serves
+/// `GET /metrics`):
+///
+/// | metric | labels |
+/// | --- | --- |
+/// | `ssa_toolkit_decisions_total` | `kind` (registration, token), `verdict`, `error` |
+/// | `ssa_toolkit_checks_failed_total` | `kind`, `check` |
+/// | `ssa_toolkit_directory_request_duration_seconds` (histogram) | `endpoint` (token, scim, jwks, software_jwks), `outcome` (ok, error) |
+/// | `ssa_toolkit_cache_events_total` | `cache` (jwks, software_jwks, directory_token, status), `event` (hit, miss, refresh, stale) |
+/// | `ssa_toolkit_tls_handshakes_total` | (new TLS connections the HTTPS clients opened) |
+/// | `ssa_toolkit_audit_records_total` | `kind` |
+///
+/// Handlers are made once per label set and kept: on the token endpoint's hot path a decision
+/// costs a dictionary lookup per metric, not a registry lookup.
+public enum ToolkitMetrics {
+    private static let counters = Mutex<[String: Counter]>([:])
+    private static let timers = Mutex<[String: Metrics.Timer]>([:])
+
+    private static func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        let key = dimensions.reduce(label) { $0 + "\u{1F}" + $1.0 + "=" + $1.1 }
+        return counters.withLock { table in
+            if let known = table[key] { return known }
+            let made = Counter(label: label, dimensions: dimensions)
+            table[key] = made
+            return made
+        }
+    }
+
+    /// One decision and its verdict.
+    public static func decision(kind: String, verdict: String, error: String?, failedChecks: [String]) {
+        counter("ssa_toolkit_decisions_total", [("kind", kind), ("verdict", verdict), ("error", error ?? "none")]).increment()
+        for check in failedChecks { counter("ssa_toolkit_checks_failed_total", [("kind", kind), ("check", check)]).increment() }
+    }
+
+    /// One request to the directory (or a TPP's JWKS endpoint), timed.
+    public static func directoryRequest(_ endpoint: String, succeeded: Bool, duration: Duration) {
+        let outcome = succeeded ? "ok" : "error"
+        let key = endpoint + "\u{1F}" + outcome
+        let timer = timers.withLock { table in
+            if let known = table[key] { return known }
+            let made = Metrics.Timer(label: "ssa_toolkit_directory_request_duration_seconds", dimensions: [("endpoint", endpoint), ("outcome", outcome)], preferredDisplayUnit: .seconds)
+            table[key] = made
+            return made
+        }
+        timer.record(duration: duration)
+    }
+
+    /// A cache was asked: `hit`, `miss` (fetched), `refresh` (fetched again early), `stale` (served past its time).
+    public static func cache(_ cache: String, _ event: String) {
+        counter("ssa_toolkit_cache_events_total", [("cache", cache), ("event", event)]).increment()
+    }
+
+    /// New TLS connections an HTTPS client opened.
+    static func tlsHandshakes(_ count: Int) {
+        guard count > 0 else { return }
+        counter("ssa_toolkit_tls_handshakes_total", []).increment(by: count)
+    }
+
+    /// One audit record written.
+    static func auditRecord(kind: String) {
+        counter("ssa_toolkit_audit_records_total", [("kind", kind)]).increment()
+    }
+}
