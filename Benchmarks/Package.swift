@@ -26,6 +26,12 @@ let package = Package(
             path: "Benchmarks/SSAVerification",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // A plain loop over parse, policy or verify, for callgrind (not a benchmark).
+        .executableTarget(
+            name: "ParseProfile",
+            dependencies: [.product(name: "SSAToolkit", package: "ssa-toolkit")],
+            path: "Benchmarks/ParseProfile"
+        ),
         .executableTarget(
             name: "DirectoryLookup",
             dependencies: [

@@ -32,7 +32,8 @@ private func startSandbox() async throws {
     shared.sandbox = sandbox
     shared.configuration = try configuration(sandbox)
     let tpp = try DirectoryConnection(configuration: shared.configuration!, environment: [:]).tpp!
-    precondition(try await tpp.isSoftwareStatementActive(SandboxRecords.activeSoftwareID))
+    let active = try await tpp.isSoftwareStatementActive(SandboxRecords.activeSoftwareID)
+    precondition(active)
     shared.warm = tpp
 }
 
