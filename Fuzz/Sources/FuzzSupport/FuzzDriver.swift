@@ -49,6 +49,13 @@ public enum FuzzDriver {
     /// by `FUZZ_TARGET`. The choice is put in `FUZZ_TARGET`, so the processes libFuzzer starts
     /// itself (`-minimize_crash=1`, `-fork=N`) fuzz the same target.
     public static func main(program: String, targets: [FuzzTarget], argc: Int32, argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+        // Swift's own crash backtracer reads the crashed thread's stack from a helper thread,
+        // which AddressSanitizer reports as a stack-buffer-underflow in place of the real trap.
+        // It is read at process start, so turn it off and start again (once).
+        if getenv("SWIFT_BACKTRACE") == nil {
+            setenv("SWIFT_BACKTRACE", "enable=no", 1)
+            execv("/proc/self/exe", argv)
+        }
         var list = (0..<Int(argc)).map { argv[$0] }
         let first = list.count > 1 ? list[1].map { String(cString: $0) } : nil
         if first == "--list" || first == "-h" || first == "--help" {
@@ -90,4 +97,15 @@ extension String {
     fileprivate var escapedForLog: String {
         unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
     }
+}
+
+/// AddressSanitizer's defaults for every fuzz executable (`ASAN_OPTIONS` still overrides them).
+///
+/// Leaks are found per input: libFuzzer runs LeakSanitizer whenever an input leaves more
+/// allocations than it freed, and stops with a `leak-` reproducer. The check at exit is off: it
+/// reports only state that lives as long as the process, such as the OpenSSL providers the library
+/// loads once (`openSSLProviders`) and never unloads, which no input leaks.
+@_cdecl("__asan_default_options")
+public func asanDefaultOptions() -> UnsafePointer<CChar> {
+    UnsafeRawPointer(("leak_check_at_exit=0" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
 }
