@@ -82,7 +82,7 @@ bench: deps
 
 # libFuzzer + AddressSanitizer on every parser untrusted input reaches (Fuzz/, a package of its
 # own): FUZZ_SECONDS per target on a copy of the seed corpus, one summary line per target; exit 1
-# on a crash, leak or hang. `fuzz-smoke` is the short run CI makes. See Fuzz/README.md.
+# on a crash, leak or hang. `fuzz-smoke` is the short run meant for CI. See Fuzz/README.md.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	SWIFT=$(SWIFT) FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run-fuzzers.sh

@@ -141,7 +141,7 @@ if [[ "${FUZZ_KEEP:-0}" == 1 ]]; then
 else
   trap 'rm -rf "$work"' EXIT
 fi
-run_dir="$FUZZ_ARTIFACTS/$(date +%Y%m%d-%H%M%S)"
+run_dir="$FUZZ_ARTIFACTS/$(date +%Y%m%d-%H%M%S)-$$"
 mkdir -p "$run_dir"
 ln -sfn "$(basename "$run_dir")" "$FUZZ_ARTIFACTS/latest"
 summary="$run_dir/summary.txt"
