@@ -7,7 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev curl
 BIN := .build/debug/ssa-verify
 
-.PHONY: all deps jython-deps build release install install-check test demo bench fixtures clean
+.PHONY: all deps jython-deps build release install install-check test demo bench fuzz fuzz-smoke fixtures clean
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -80,8 +80,18 @@ demo: build
 bench: deps
 	cd Benchmarks && ./compare-openssl.sh
 
+# libFuzzer + AddressSanitizer on every parser untrusted input reaches (Fuzz/, a package of its
+# own): FUZZ_SECONDS per target on a copy of the seed corpus, one summary line per target; exit 1
+# on a crash, leak or hang. `fuzz-smoke` is the short run meant for CI. See Fuzz/README.md.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	SWIFT=$(SWIFT) FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run-fuzzers.sh
+
+fuzz-smoke: deps
+	SWIFT=$(SWIFT) FUZZ_SECONDS=3 Fuzz/run-fuzzers.sh
+
 fixtures:
 	./certs-fixtures/generate.sh
 
 clean:
-	rm -rf .build .build-release Benchmarks/.build
+	rm -rf .build .build-release Benchmarks/.build Fuzz/.build Fuzz/.build-fuzz
