@@ -16,11 +16,9 @@ enum PEMTarget {
         // swift-certificates' PEM parser.
         let store = try? TrustStore(pemFile: location)
         _ = store?.pem
-        // Known bug, Fuzz/regressions/pem-begin-without-end: CertificateFile(pem:) traps (index
-        // out of range) on a file with a BEGIN CERTIFICATE line and no complete block. Both
-        // loaders read the file with the same bundle parser, and TrustStore throws where
-        // CertificateFile would trap, so it is called only after TrustStore read certificates.
-        if store != nil || FuzzDriver.unguarded { _ = try? CertificateFile(pem: location) }
+        // Fixed (Fuzz/regressions/pem-begin-without-end, KeyStoreLoadingTests.beginWithoutEnd):
+        // CertificateFile(pem:) trapped on a BEGIN line without a block; it now throws.
+        _ = try? CertificateFile(pem: location)
     }
 }
 

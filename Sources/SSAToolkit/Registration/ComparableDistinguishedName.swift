@@ -175,7 +175,7 @@ private struct DNTextParser {
             switch separator {
             case UInt8(ascii: "+"):
                 continue
-            case UInt8(ascii: ","), UInt8(ascii: ";") where !slashForm:
+            case UInt8(ascii: ",") where !slashForm, UInt8(ascii: ";") where !slashForm:
                 rdns.append(current.sorted())
                 current = []
             case UInt8(ascii: "/") where slashForm:

@@ -59,4 +59,14 @@ struct DistinguishedNameTests {
             (error as? DistinguishedNameError)?.reason.contains(says) == true
         }
     }
+
+    @Test("the slash form separates RDNs with '/' only: a ',' after a #-hex value is refused, not taken as a separator (found by the dn fuzz target's build)")
+    func slashFormSeparators() throws {
+        #expect(throws: DistinguishedNameError.self) { try ComparableDistinguishedName(parsing: "/CN=#0c0378797a,O=Acme") }
+        #expect(throws: DistinguishedNameError.self) { try ComparableDistinguishedName(parsing: "/CN=#0c0378797a;O=Acme") }
+        // The passing sides: the same hex value followed by '/', and the comma form.
+        let slash = try ComparableDistinguishedName(parsing: "/CN=#0c0378797a/O=Acme")
+        let comma = try ComparableDistinguishedName(parsing: "CN=#0c0378797a,O=Acme")
+        #expect(slash.matches(comma))
+    }
 }
