@@ -69,6 +69,8 @@ test: deps jython-deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(MAKE) --no-print-directory install-check
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
+	@# Every fuzz target builds and runs a few seconds without a finding (Fuzz/README.md).
+	$(MAKE) --no-print-directory fuzz-smoke
 
 # The main job on the embedded sandbox: the directory starts in-process, then sample registrations
 # are decided end to end (one accepted; rejected for a tampered signature, an inactive software
