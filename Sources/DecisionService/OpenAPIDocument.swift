@@ -267,7 +267,7 @@ public enum OpenAPIDocument {
               "redirect_uris": { "type": "array", "items": { "type": "string" } },
               "scope": { "type": "string" },
               "jwks_uri": { "type": "string" },
-              "token_endpoint_auth_method": { "type": "string", "enum": ["tls_client_auth", "private_key_jwt"] },
+              "token_endpoint_auth_method": { "type": "string", "enum": ["tls_client_auth", "self_signed_tls_client_auth", "private_key_jwt"] },
               "tls_client_auth_subject_dn": { "type": "string" },
               "grant_types": { "type": "array", "items": { "type": "string" } },
               "response_types": { "type": "array", "items": { "type": "string" } },
