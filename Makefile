@@ -7,7 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev curl
 BIN := .build/debug/ssa-verify
 
-.PHONY: all deps jython-deps build release install install-check test demo bench fuzz fuzz-smoke fixtures clean
+.PHONY: all deps jython-deps openapi-deps build release install install-check test demo bench fuzz fuzz-smoke fixtures clean
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -40,6 +40,16 @@ JYTHON_APT_PACKAGES := jython openjdk-17-jdk-headless libbcprov-java
 jython-deps:
 	$(call apt_install,$(JYTHON_APT_PACKAGES))
 
+# Python's venv module (Debian splits it out), then schemathesis and jsonschema, pinned in
+# integrations/openapi/requirements.txt, in a virtualenv under .build/schemathesis-venv: what the
+# decision service's contract test (integrations/openapi/run-schemathesis.sh) runs. Installed only
+# when missing or when the pins change.
+OPENAPI_APT_PACKAGES := python3 python3-venv
+
+openapi-deps:
+	$(call apt_install,$(OPENAPI_APT_PACKAGES))
+	@./integrations/openapi/run-schemathesis.sh --setup
+
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
@@ -65,7 +75,7 @@ install-check: build
 	test -f "$$prefix/share/ssa-toolkit/janssen/client_registration.py" && test -f "$$prefix/share/ssa-toolkit/systemd/ssa-toolkit.service" && \
 	echo "install-check: make install into $$prefix works; the installed ssa-verify verifies an SSA"
 
-test: deps jython-deps
+test: deps jython-deps openapi-deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(MAKE) --no-print-directory install-check
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)

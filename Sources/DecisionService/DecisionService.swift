@@ -26,6 +26,7 @@ import Darwin
 ///   undecided); 400 for a malformed call. Issue tokens only on 200 with `verdict` `allow`.
 /// - `GET /healthz` answers 200 `{"status":"ok"}`, or 503 `{"status":"degraded","audit":...}`
 ///   while the audit log cannot be written (decisions are then undecided).
+/// - `GET /openapi.json` answers ``OpenAPIDocument/json``, the contract of all of the above.
 ///
 /// A caller registers the client only on HTTP 200 with `verdict` `accept`. Every request shares
 /// the validator, so its caches (JWKS, token, connections) serve them all.
@@ -111,6 +112,9 @@ public final class DecisionService: Sendable {
                 Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                          body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
             }
+        }
+        router.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         router.post("v1/decisions") { request, _ in
             if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }) { return refusal }

@@ -58,7 +58,7 @@ struct SSAVerify: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [VerifyCommand.self, DecideCommand.self, TokenDecideCommand.self, CertsCommand.self, TokenCommand.self, TPPCommand.self,
-                      SandboxCommand.self, ServeCommand.self, AuditCommand.self, DemoCommand.self]
+                      SandboxCommand.self, ServeCommand.self, OpenAPICommand.self, AuditCommand.self, DemoCommand.self]
     )
 
     /// Runs the command line with the project's exit statuses: argument errors exit 2 (not 64).
