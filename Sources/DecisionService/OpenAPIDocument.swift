@@ -23,17 +23,55 @@ public enum OpenAPIDocument {
           "get": {
             "operationId": "health",
             "summary": "Whether decisions can be made",
+            "description": "`ok`; `degraded` with 200 when the transport or signing certificate expires within `certificateExpiryWarningDays` (`certificates`) or the last reload failed (`reload`); `degraded` with 503 while the audit log cannot be written (`audit`: decisions are undecided until a write succeeds); `failing` with 503 once a certificate has expired. `reloads` counts successful reloads (SIGHUP or `POST /admin/reload`).",
             "responses": {
               "200": {
-                "description": "Healthy.",
+                "description": "Decisions can be made (perhaps with a warning).",
                 "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
-                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Healthy" } } }
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } }
               },
               "503": {
-                "description": "The audit log cannot be written: every decision is undecided until a write succeeds.",
+                "description": "The audit log cannot be written, or a certificate has expired.",
                 "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
-                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Degraded" } } }
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } }
               }
+            }
+          }
+        },
+        "/metrics": {
+          "get": {
+            "operationId": "metrics",
+            "summary": "Counters and latency histograms, Prometheus text format",
+            "description": "`ssa_toolkit_decisions_total`, `ssa_toolkit_checks_failed_total`, `ssa_toolkit_directory_request_duration_seconds`, `ssa_toolkit_cache_events_total`, `ssa_toolkit_tls_handshakes_total`, `ssa_toolkit_audit_records_total` (see the README). Served by `ssa-verify serve`.",
+            "responses": {
+              "200": {
+                "description": "The exposition.",
+                "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
+                "content": { "text/plain": { "schema": { "type": "string" } } }
+              }
+            }
+          }
+        },
+        "/admin/reload": {
+          "post": {
+            "operationId": "reload",
+            "summary": "Re-read the configuration, key stores and keys (only with --auth-token)",
+            "description": "The same as SIGHUP: builds new deciders from the configuration file and swaps them in at once; a configuration that does not load leaves the old serving. The route exists only when the service was started with `--auth-token` (404 otherwise).",
+            "security": [{ "bearer": [] }],
+            "requestBody": {
+              "required": true,
+              "content": { "application/json": { "schema": { "type": "object" } } }
+            },
+            "responses": {
+              "200": {
+                "description": "Whether the reload succeeded, and why not.",
+                "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReloadResult" } } }
+              },
+              "401": { "$ref": "#/components/responses/Unauthorized" },
+              "404": { "description": "Started without `--auth-token`: there is no such route." },
+              "415": { "$ref": "#/components/responses/UnsupportedMediaType" },
+              "421": { "$ref": "#/components/responses/MisdirectedRequest" }
             }
           }
         },
@@ -144,18 +182,24 @@ public enum OpenAPIDocument {
           }
         },
         "schemas": {
-          "Healthy": {
+          "Health": {
             "type": "object",
             "required": ["status"],
-            "properties": { "status": { "const": "ok" } },
+            "properties": {
+              "status": { "enum": ["ok", "degraded", "failing"] },
+              "audit": { "type": "string", "description": "Why the audit log cannot be written (503)." },
+              "certificates": { "type": "string", "description": "Which certificate expires or expired, and when." },
+              "reload": { "type": "string", "description": "Why the last reload failed; the previous configuration keeps serving." },
+              "reloads": { "type": "integer", "minimum": 1, "description": "Successful reloads since the service started." }
+            },
             "additionalProperties": false
           },
-          "Degraded": {
+          "ReloadResult": {
             "type": "object",
-            "required": ["status", "audit"],
+            "required": ["reloaded"],
             "properties": {
-              "status": { "const": "degraded" },
-              "audit": { "type": "string", "description": "Why the audit log cannot be written." }
+              "reloaded": { "type": "boolean" },
+              "error_description": { "type": "string" }
             },
             "additionalProperties": false
           },

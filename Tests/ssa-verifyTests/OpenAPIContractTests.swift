@@ -12,7 +12,7 @@ import Testing
 @Suite("The decision service's OpenAPI contract, checked by schemathesis", .serialized)
 struct OpenAPIContractTests {
     static let driverPath = Fixtures.packageRoot.appendingPathComponent("integrations/openapi/run-schemathesis.sh").path
-    static let routes = ["GET /healthz", "GET /openapi.json", "POST /v1/decisions", "POST /v1/token-decisions"]
+    static let routes = ["GET /healthz", "GET /metrics", "GET /openapi.json", "POST /v1/decisions", "POST /v1/token-decisions"]
 
     /// Runs the driver script; `--setup` first (a no-op once the virtualenv is there), with room
     /// for a first install, so that the limit of the run itself holds for the run alone.
@@ -69,7 +69,7 @@ struct OpenAPIContractTests {
         let document = try Self.json(answer.body)
         #expect(document.objectValue?["openapi"]?.stringValue?.hasPrefix("3.1.") == true)
         let paths = document.objectValue?["paths"]?.objectValue ?? [:]
-        #expect(paths.keys.sorted() == ["/healthz", "/openapi.json", "/v1/decisions", "/v1/token-decisions"])
+        #expect(paths.keys.sorted() == ["/admin/reload", "/healthz", "/metrics", "/openapi.json", "/v1/decisions", "/v1/token-decisions"])
         for route in Self.routes {
             let parts = route.split(separator: " ").map(String.init)
             #expect(paths[parts[1]]?.objectValue?[parts[0].lowercased()] != nil, "\(route) is not in the document")
@@ -104,7 +104,7 @@ struct OpenAPIContractTests {
         let printed = try await CommandRunner.run(["openapi"])
         var document = try Self.json(printed.standardOutput)
         // /healthz answers {"status":"ok"}; every decision lists skipped checks; malformed token calls are 400.
-        document = Self.replacing(["components", "schemas", "Healthy", "properties", "status"], in: document, with: ["const": "fine"])
+        document = Self.replacing(["components", "schemas", "Health", "properties", "status"], in: document, with: ["const": "fine"])
         document = Self.replacing(["components", "schemas", "Outcome", "enum"], in: document, with: ["pass", "fail"])
         document = Self.replacing(["paths", "/v1/token-decisions", "post", "responses", "400"], in: document, with: nil)
         let wrong = try Self.temporaryFile("wrong-openapi.json", document.serialized())

@@ -178,4 +178,22 @@ struct OperationsCommandTests {
         #expect(Self.sample(text, "ssa_toolkit_audit_records_total", ["kind=\"token\""]) == 3)
         #expect(!text.contains("Bearer") && !text.contains("eyJ"))
     }
+
+    @Test("POST /admin/reload: only with --auth-token, only with the token; answers reloaded true, or false with the reason")
+    func adminReload() async throws {
+        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let token = "reload-token-\(UUID().uuidString)"
+        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--auth-token", "env:SSA_DECISION_TOKEN"], environment: ["SSA_DECISION_TOKEN": token])
+        let json = ["-H", "Content-Type: application/json", "--data-binary", "{}"]
+        let refused = try await RegistrationCommandTests.curl(json + [service.baseURL + "/admin/reload"])
+        #expect(refused.status == 401)
+        let reloaded = try await RegistrationCommandTests.curl(json + ["-H", "Authorization: Bearer \(token)", service.baseURL + "/admin/reload"])
+        #expect(reloaded.status == 200 && reloaded.body.contains("\"reloaded\":true"), "\(reloaded.body)")
+        let health = try await Self.health(service)
+        #expect(health.body["reloads"] == 1, "\(health.body)")
+        // Without --auth-token there is no such route.
+        let open = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath)
+        let missing = try await RegistrationCommandTests.curl(json + [open.baseURL + "/admin/reload"])
+        #expect(missing.status == 404)
+    }
 }
