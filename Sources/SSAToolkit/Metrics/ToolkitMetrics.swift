@@ -17,14 +17,31 @@ import Synchronization
 /// Handlers are made once per label set and kept: on the token endpoint's hot path a decision
 /// costs a dictionary lookup per metric, not a registry lookup.
 public enum ToolkitMetrics {
-    private static let counters = Mutex<[String: Counter]>([:])
-    private static let timers = Mutex<[String: Metrics.Timer]>([:])
+    /// A metric and its label values (each label name is fixed per metric): hashed as it is,
+    /// no string built per call.
+    private struct Key: Hashable {
+        var label: String
+        var values: (String, String, String)
+        static func == (a: Key, b: Key) -> Bool {
+            a.label == b.label && a.values.0 == b.values.0 && a.values.1 == b.values.1 && a.values.2 == b.values.2
+        }
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(label)
+            hasher.combine(values.0)
+            hasher.combine(values.1)
+            hasher.combine(values.2)
+        }
+    }
+    private static let counters = Mutex<[Key: Counter]>([:])
+    private static let timers = Mutex<[Key: Metrics.Timer]>([:])
 
-    private static func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        let key = dimensions.reduce(label) { $0 + "\u{1F}" + $1.0 + "=" + $1.1 }
+    /// The counter for `label` with label values `v0`, `v1`, `v2` (in its dimensions' order);
+    /// `dimensions` is built only the first time.
+    private static func counter(_ label: String, _ v0: String = "", _ v1: String = "", _ v2: String = "", dimensions: @autoclosure () -> [(String, String)]) -> Counter {
+        let key = Key(label: label, values: (v0, v1, v2))
         return counters.withLock { table in
             if let known = table[key] { return known }
-            let made = Counter(label: label, dimensions: dimensions)
+            let made = Counter(label: label, dimensions: dimensions())
             table[key] = made
             return made
         }
@@ -32,14 +49,15 @@ public enum ToolkitMetrics {
 
     /// One decision and its verdict.
     public static func decision(kind: String, verdict: String, error: String?, failedChecks: [String]) {
-        counter("ssa_toolkit_decisions_total", [("kind", kind), ("verdict", verdict), ("error", error ?? "none")]).increment()
-        for check in failedChecks { counter("ssa_toolkit_checks_failed_total", [("kind", kind), ("check", check)]).increment() }
+        let code = error ?? "none"
+        counter("ssa_toolkit_decisions_total", kind, verdict, code, dimensions: [("kind", kind), ("verdict", verdict), ("error", code)]).increment()
+        for check in failedChecks { counter("ssa_toolkit_checks_failed_total", kind, check, dimensions: [("kind", kind), ("check", check)]).increment() }
     }
 
     /// One request to the directory (or a TPP's JWKS endpoint), timed.
     public static func directoryRequest(_ endpoint: String, succeeded: Bool, duration: Duration) {
         let outcome = succeeded ? "ok" : "error"
-        let key = endpoint + "\u{1F}" + outcome
+        let key = Key(label: "", values: (endpoint, outcome, ""))
         let timer = timers.withLock { table in
             if let known = table[key] { return known }
             let made = Metrics.Timer(label: "ssa_toolkit_directory_request_duration_seconds", dimensions: [("endpoint", endpoint), ("outcome", outcome)], preferredDisplayUnit: .seconds)
@@ -51,17 +69,17 @@ public enum ToolkitMetrics {
 
     /// A cache was asked: `hit`, `miss` (fetched), `refresh` (fetched again early), `stale` (served past its time).
     public static func cache(_ cache: String, _ event: String) {
-        counter("ssa_toolkit_cache_events_total", [("cache", cache), ("event", event)]).increment()
+        counter("ssa_toolkit_cache_events_total", cache, event, dimensions: [("cache", cache), ("event", event)]).increment()
     }
 
     /// New TLS connections an HTTPS client opened.
     static func tlsHandshakes(_ count: Int) {
         guard count > 0 else { return }
-        counter("ssa_toolkit_tls_handshakes_total", []).increment(by: count)
+        counter("ssa_toolkit_tls_handshakes_total", dimensions: []).increment(by: count)
     }
 
     /// One audit record written.
     static func auditRecord(kind: String) {
-        counter("ssa_toolkit_audit_records_total", [("kind", kind)]).increment()
+        counter("ssa_toolkit_audit_records_total", kind, dimensions: [("kind", kind)]).increment()
     }
 }
