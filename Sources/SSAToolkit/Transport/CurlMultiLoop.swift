@@ -68,19 +68,23 @@ final class CurlMultiLoop: @unchecked Sendable {
         let accepted = inbox.withLock { state -> Bool in
             guard !state.closed else { return false }
             state.queue.append(submission)
+            // Under the lock: the loop frees the multi handle only after taking this lock once
+            // it is closed, so a wakeup never reaches a freed handle.
+            curl_multi_wakeup(multi)
             return true
         }
         guard accepted else {
             submission.finish(.failure(TransportError(.transferFailed, "the HTTPS client was closed")))
             return
         }
-        curl_multi_wakeup(multi)
     }
 
     /// Ends the loop: transfers still queued or running fail, and the thread frees the handles.
     func close() {
-        inbox.withLock { $0.closed = true }
-        curl_multi_wakeup(multi)
+        inbox.withLock { state in
+            state.closed = true
+            curl_multi_wakeup(multi)
+        }
     }
 
     private func run() {
@@ -106,6 +110,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
         running = [:]
         idle = []  // the easy handles are freed here, before the multi and share handles
+        inbox.withLock { _ in }  // every wakeup (made under this lock) has returned
         curl_multi_cleanup(multi)
         curl_share_cleanup(share)
     }
