@@ -76,6 +76,15 @@ struct TimeValueTests {
         }
         #expect(NumericDate.format(Date(timeIntervalSince1970: 1_767_225_600)) == "2026-01-01T00:00:00Z")
         #expect(NumericDate.format(Date(timeIntervalSince1970: NumericDate.latest)) == "9999-12-31T23:59:59Z")
+        #expect(NumericDate.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(NumericDate.format(Date(timeIntervalSince1970: 981_173_106.9)) == "2001-02-03T04:05:06Z")
+        // The same as Foundation's ISO 8601 formatter over the whole range.
+        let iso = ISO8601DateFormatter()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let instant = Date(timeIntervalSince1970: Double(Int64.random(in: 0...Int64(NumericDate.latest), using: &generator)))
+            #expect(NumericDate.format(instant) == iso.string(from: instant), "\(instant.timeIntervalSince1970)")
+        }
         #expect(NumericDate.date(0) != nil && NumericDate.date(NumericDate.latest) != nil)
         #expect(NumericDate.formatDuration(.infinity) == "an unbounded time")
     }
