@@ -175,13 +175,14 @@ def main():
     put("scim", "case-folded.json", '{"ID": "x", "URN:OPENBANKING:ORGANISATION:1.0": {"STATUS": "Active"}, '
         '"urn:openbanking:softwarestatement:1.0": {"softwarestatements": [{"id": "s", "active": true, "roles": ["AISP", 1]}]}}')
 
-    # pem: certificate files (single, chain, bundle, weak ones), a key where a certificate is
-    # expected, and DER.
+    # pem: certificate files (single, chain, bundle, weak ones), a public key where a
+    # certificate is expected, and DER. No private key: those stay in certs-fixtures/.
     for name in ("as-transport.pem", "directory-server-chain.pem", "ca-bundle.pem", "as-signing-ec.pem",
                  "as-transport-rsa1024.pem", "as-transport-sha1.pem", "as-transport-self-signed.pem", "as-transport-wrong-eku.pem"):
         put("pem", name, pem(name))
     put("pem", "attacker-rsa.pem", (FIX / "jose/keys/attacker-rsa.pem").read_bytes())
-    put("pem", "as-signing-ec.key.pem", pem("as-signing-ec.key.pem"))
+    put("pem", "as-signing-ec.pub.pem", subprocess.run(["openssl", "x509", "-pubkey", "-noout", "-in", str(FIX / "pki/as-signing-ec.pem")],
+                                                       check=True, capture_output=True).stdout)
     put("pem", "as-transport.der", (FIX / "stores/as-transport.der").read_bytes())
 
     # pkcs12: every fixture store (password "changeit", or empty), and what is not one.
