@@ -78,57 +78,9 @@ shift 2
 setup || exit 2
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/schemathesis.XXXXXX")"
-sandbox_pid=""
-serve_pid=""
+. "$here/../lib/sandbox-and-serve.sh"
 
-stop() { # stop PID: TERM, then KILL after 5 s; never waits longer
-  local pid="$1"
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  stop "$serve_pid"
-  stop "$sandbox_pid"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_for_line() { # wait_for_line FILE REGEX SECONDS PID: the first match, or fail
-  local file="$1" regex="$2" seconds="$3" pid="$4" line
-  for _ in $(seq 1 $((seconds * 10))); do
-    line="$(grep -Eo "$regex" "$file" 2>/dev/null | head -n 1 || true)"
-    if [ -n "$line" ]; then
-      printf '%s\n' "$line"
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  return 1
-}
-
-"$bin" sandbox --fixtures "$fixtures" --port 0 --write-config "$work/toolkit.json" >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-if ! wait_for_line "$work/sandbox.log" 'config ' 30 "$sandbox_pid" >/dev/null || [ ! -s "$work/toolkit.json" ]; then
-  echo "schemathesis: the sandbox did not start:" >&2
-  cat "$work/sandbox.log" >&2
-  exit 2
-fi
-"$bin" serve --config "$work/toolkit.json" --port 0 --log-level error >"$work/serve.log" 2>&1 &
-serve_pid=$!
-if ! url="$(wait_for_line "$work/serve.log" 'http://127\.0\.0\.1:[0-9]+' 30 "$serve_pid")"; then
-  echo "schemathesis: the decision service did not start:" >&2
-  cat "$work/serve.log" >&2
-  exit 2
-fi
+start_sandbox_and_serve schemathesis --log-level error
 
 # The document as served: what schemathesis tests unless OPENAPI_DOCUMENT names another.
 "$venv/bin/python" - "$url/openapi.json" "$work/served.json" <<'PY' || exit 2

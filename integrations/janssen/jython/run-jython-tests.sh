@@ -47,42 +47,7 @@ for file in "$jython_jar" "$bc_jar" "$bin" "$script" "$token_script"; do
 done
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/janssen-jython.XXXXXX")"
-sandbox_pid=""
-serve_pid=""
-
-stop() { # stop PID: TERM, then KILL after 5 s; never waits longer
-  local pid="$1"
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  stop "$serve_pid"
-  stop "$sandbox_pid"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-wait_for_line() { # wait_for_line FILE REGEX SECONDS PID: the first match, or fail
-  local file="$1" regex="$2" seconds="$3" pid="$4" line
-  for _ in $(seq 1 $((seconds * 10))); do
-    line="$(grep -Eo "$regex" "$file" 2>/dev/null | head -n 1 || true)"
-    if [ -n "$line" ]; then
-      printf '%s\n' "$line"
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  return 1
-}
+. "$here/../../lib/sandbox-and-serve.sh"
 
 # 1. compile the stand-ins and the host (never kept: the temporary folder goes on exit). HostBoot
 #    alone is on the JVM's class path; it loads the rest in a child class loader (see HostBoot.java).
@@ -96,22 +61,9 @@ if ! { timeout 120 javac -nowarn -encoding UTF-8 -d "$work/classes" -cp "$jython
 fi
 
 # 2. the sandbox directory and the decision service, on free loopback ports (port 0)
-"$bin" sandbox --fixtures "$fixtures" --port 0 --write-config "$work/toolkit.json" >"$work/sandbox.log" 2>&1 &
-sandbox_pid=$!
-if ! wait_for_line "$work/sandbox.log" 'config ' 30 "$sandbox_pid" >/dev/null || [ ! -s "$work/toolkit.json" ]; then
-  echo "jython: the sandbox did not start:" >&2
-  cat "$work/sandbox.log" >&2
-  exit 2
-fi
 # statusCacheSeconds=0: the token phases change the directory between requests (admin route) and
 # must see each change at once.
-"$bin" serve --config "$work/toolkit.json" --port 0 --set statusCacheSeconds=0 >"$work/serve.log" 2>&1 &
-serve_pid=$!
-if ! url="$(wait_for_line "$work/serve.log" 'http://127\.0\.0\.1:[0-9]+' 30 "$serve_pid")"; then
-  echo "jython: the decision service did not start:" >&2
-  cat "$work/serve.log" >&2
-  exit 2
-fi
+start_sandbox_and_serve jython --set statusCacheSeconds=0
 healthz() { # GET /healthz over bash's /dev/tcp (no HTTP client needed), at most 3 s
   local port="${url##*:}"
   timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" &&
