@@ -51,7 +51,7 @@ public final class DecisionService: Sendable {
         /// Builds a new runtime from the configuration as it is now (key stores and keys read
         /// again), given the current audit log to keep; used by ``reload()`` (SIGHUP) and, when
         /// ``bearerToken`` is set, by `POST /admin/reload`.
-        public var reload: (@Sendable (AuditLog?) async throws -> ToolkitRuntime)?
+        public var reload: (@Sendable ((any AuditSink)?) async throws -> ToolkitRuntime)?
         /// When set, `GET /metrics` answers this registry in Prometheus' text format (the
         /// process must have bootstrapped swift-metrics with a factory writing to it).
         public var metrics: PrometheusCollectorRegistry?
@@ -339,10 +339,10 @@ public struct DecisionServiceError: Error, CustomStringConvertible, Sendable {
 struct Deciders: Sendable {
     var validator: RegistrationValidator
     var tokens: TokenPolicy?
-    var audit: AuditLog?
+    var audit: (any AuditSink)?
     var runtime: ToolkitRuntime?
 
-    init(validator: RegistrationValidator, tokens: TokenPolicy?, audit: AuditLog?, runtime: ToolkitRuntime?) {
+    init(validator: RegistrationValidator, tokens: TokenPolicy?, audit: (any AuditSink)?, runtime: ToolkitRuntime?) {
         self.validator = validator
         self.tokens = tokens
         self.audit = audit
@@ -361,7 +361,7 @@ final class ServiceState: Sendable {
     private let reloadProblem = Mutex<String?>(nil)
     private let reloading = Mutex<Bool>(false)
     private let reloads = Mutex<Int>(0)
-    private let build: (@Sendable (AuditLog?) async throws -> ToolkitRuntime)?
+    private let build: (@Sendable ((any AuditSink)?) async throws -> ToolkitRuntime)?
     private let logger: Logger
 
     init(_ deciders: Deciders, options: DecisionService.Options, logger: Logger) {

@@ -352,7 +352,8 @@ public enum OpenAPIDocument {
               "user_id": { "type": ["string", "null"], "maxLength": 256, "description": "The authenticated user (absent for `client_credentials`)." },
               "acr": { "type": ["string", "null"], "maxLength": 256 },
               "claims": { "type": ["object", "null"], "description": "The authorization request's `claims` parameter; `id_token.openbanking_intent_id.value` (else `userinfo`) is the consent's intent id." },
-              "client_certificate": { "type": ["string", "null"], "maxLength": 65536, "description": "The caller's TLS client certificate, PEM." }
+              "client_certificate": { "type": ["string", "null"], "maxLength": 65536, "description": "The caller's TLS client certificate, PEM." },
+              "ssa_issuer": { "type": ["string", "null"], "maxLength": 1024, "description": "The `iss` of the client's SSA, stored at registration: the trusted directory asked about the client. Absent: the first configured directory. An issuer that is not trusted is denied." }
             },
             "additionalProperties": false
           },

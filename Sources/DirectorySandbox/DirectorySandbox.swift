@@ -25,6 +25,25 @@ public final class DirectorySandbox: Sendable {
         func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
     }
 
+    /// Who the sandbox is as an SSA issuer: its `iss` and the key it signs SSAs with.
+    public struct Scheme: Sendable {
+        /// The `iss` of the SSAs it issues.
+        public var issuer: String
+        /// The PEM private key (below the fixtures) that signs them.
+        public var signingKey: String
+        /// Its `kid`.
+        public var keyID: String
+        /// Whether `/jwks` serves the fixture directory JWKS (many keys, for the JOSE tests) or
+        /// only the public half of ``signingKey``.
+        public var servesFixtureJWKS: Bool
+
+        /// The fixture directory: `OpenBanking Ltd`, PS256 with `ob-rsa-1`, the fixture JWKS.
+        public static let openBanking = Scheme(issuer: "OpenBanking Ltd", signingKey: "jose/keys/ob-rsa-1.key.pem", keyID: "ob-rsa-1", servesFixtureJWKS: true)
+        /// A second directory with a key of its own (`ob-rsa-2`, which the first does not
+        /// publish), for servers that trust several.
+        public static let secondDirectory = Scheme(issuer: "Second Scheme Directory", signingKey: "jose/keys/ob-rsa-2.key.pem", keyID: "ob-rsa-2", servesFixtureJWKS: false)
+    }
+
     /// The sandbox's base URL, e.g. `https://127.0.0.1:8443`.
     public let baseURL: URL
     /// `POST` here for a token.
@@ -35,6 +54,8 @@ public final class DirectorySandbox: Sendable {
     public var jwksURL: URL { baseURL.appendingPathComponent("jwks") }
     /// The fixtures it serves.
     public let fixtures: Fixtures
+    /// Its issuer name and SSA signing key.
+    public let scheme: Scheme
 
     private let state: SandboxState
     private let group: ServiceGroup
@@ -45,9 +66,14 @@ public final class DirectorySandbox: Sendable {
     public func counts() -> [String: Int] { state.counts() }
 
     /// Starts the sandbox on 127.0.0.1 (`port` 0 picks a free one) and returns once it listens.
-    public static func start(fixtures: Fixtures, port: Int = 0, logger: Logger = Logger(label: "ssa-toolkit.sandbox", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> DirectorySandbox {
+    public static func start(fixtures: Fixtures, port: Int = 0, scheme: Scheme = .openBanking,
+                             logger: Logger = Logger(label: "ssa-toolkit.sandbox", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> DirectorySandbox {
         let registered = try JWKS(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: fixtures.path("jose/as-software.jwks.json")))))
-        let directoryJWKS = try Data(contentsOf: URL(fileURLWithPath: fixtures.path("jose/directory.jwks.json")))
+        let directoryKey = try SigningKey(pem: KeyStoreLocation(path: fixtures.path(scheme.signingKey)))
+        let directorySigner = try JWSSigner(key: directoryKey.key, algorithm: .PS256, keyID: scheme.keyID)
+        let directoryJWKS = scheme.servesFixtureJWKS
+            ? Array(try Data(contentsOf: URL(fileURLWithPath: fixtures.path("jose/directory.jwks.json"))))
+            : JSONValue.object(["keys": .array([.object(try directoryKey.key.publicJWK(keyID: scheme.keyID))])]).serializedBytes()
         let state = SandboxState(registeredKeys: registered)
 
         var tls = TLSConfiguration.makeServerConfiguration(
@@ -60,10 +86,8 @@ public final class DirectorySandbox: Sendable {
 
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
         let softwareJWKS = try Data(contentsOf: URL(fileURLWithPath: fixtures.path("registration/tpp-software.jwks.json")))
-        let directoryKey = try SigningKey(pem: KeyStoreLocation(path: fixtures.path("jose/keys/ob-rsa-1.key.pem")))
-        let directorySigner = try JWSSigner(key: directoryKey.key, algorithm: .PS256, keyID: "ob-rsa-1")
         let template = try StrictJSONParser(maximumDepth: 16, maximumBytes: 1 << 20).parseObject(Array(try Data(contentsOf: URL(fileURLWithPath: fixtures.path("jose/ssa/valid-ps256.claims.json")))))
-        let routes = SandboxRoutes(state: state, directoryJWKS: Array(directoryJWKS), softwareJWKS: Array(softwareJWKS), logger: logger)
+        let routes = SandboxRoutes(state: state, directoryJWKS: directoryJWKS, softwareJWKS: Array(softwareJWKS), logger: logger)
         let app = Application(
             router: routes.router(),
             server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [TLSHandshakeCounter(state: state)])), tlsConfiguration: tls),
@@ -82,7 +106,7 @@ public final class DirectorySandbox: Sendable {
             _ = try? await runner.value
             throw SandboxError("the sandbox directory did not start listening")
         }
-        let sandbox = DirectorySandbox(baseURL: URL(string: "https://127.0.0.1:\(bound)")!, fixtures: fixtures, state: state, group: group, runner: runner,
+        let sandbox = DirectorySandbox(baseURL: URL(string: "https://127.0.0.1:\(bound)")!, fixtures: fixtures, scheme: scheme, state: state, group: group, runner: runner,
                                        directorySigner: directorySigner, ssaTemplate: template)
         routes.setBaseURL(sandbox.baseURL)
         return sandbox
@@ -91,11 +115,12 @@ public final class DirectorySandbox: Sendable {
     private let directorySigner: JWSSigner
     private let ssaTemplate: [String: JSONValue]
 
-    private init(baseURL: URL, fixtures: Fixtures, state: SandboxState, group: ServiceGroup, runner: Task<Void, any Error>, directorySigner: JWSSigner, ssaTemplate: [String: JSONValue]) {
+    private init(baseURL: URL, fixtures: Fixtures, scheme: Scheme, state: SandboxState, group: ServiceGroup, runner: Task<Void, any Error>, directorySigner: JWSSigner, ssaTemplate: [String: JSONValue]) {
         self.directorySigner = directorySigner
         self.ssaTemplate = ssaTemplate
         self.baseURL = baseURL
         self.fixtures = fixtures
+        self.scheme = scheme
         self.state = state
         self.group = group
         self.runner = runner
@@ -110,10 +135,12 @@ public final class DirectorySandbox: Sendable {
     }
 
     /// Issues a software statement assertion as the directory does: the fixture SSA's claims
-    /// with `iat` = `issuedAt`, `software_jwks_endpoint` at this sandbox, then `changes` (a
-    /// `.null` value removes a claim), signed PS256 with the directory key `ob-rsa-1`.
+    /// with `iss` the scheme's issuer, `iat` = `issuedAt`, `software_jwks_endpoint` at this
+    /// sandbox, then `changes` (a `.null` value removes a claim), signed PS256 with the scheme's
+    /// key (`ob-rsa-1` for the fixture directory).
     public func issueSoftwareStatement(softwareID: String = SandboxRecords.activeSoftwareID, issuedAt: Date = Date(), changes: [String: JSONValue] = [:]) throws -> String {
         var claims = ssaTemplate
+        claims["iss"] = .string(scheme.issuer)
         claims["software_id"] = .string(softwareID)
         claims["software_client_id"] = .string(softwareID)
         claims["iat"] = .number(issuedAt.timeIntervalSince1970.rounded(.down))
@@ -151,8 +178,8 @@ public final class DirectorySandbox: Sendable {
     }
 
     /// Runs `body` with a started sandbox and stops it on every path.
-    public static func withSandbox<R: Sendable>(fixtures: Fixtures, port: Int = 0, _ body: (DirectorySandbox) async throws -> R) async throws -> R {
-        let sandbox = try await start(fixtures: fixtures, port: port)
+    public static func withSandbox<R: Sendable>(fixtures: Fixtures, port: Int = 0, scheme: Scheme = .openBanking, _ body: (DirectorySandbox) async throws -> R) async throws -> R {
+        let sandbox = try await start(fixtures: fixtures, port: port, scheme: scheme)
         do {
             let result = try await body(sandbox)
             await sandbox.stop()
@@ -180,6 +207,7 @@ public final class DirectorySandbox: Sendable {
             "jwks_endpoint": .string(jwksURL.absoluteString),
             "aud": .string(tokenURL.absoluteString),
             "registrationAudience": .string(Self.authorizationServerIssuer),
+            "issuer": .string(scheme.issuer),
         ]
     }
 }

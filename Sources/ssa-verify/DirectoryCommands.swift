@@ -116,6 +116,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("write-config"), help: "Where to write the configuration for this sandbox.")
     var writeConfig: String = "sandbox-config.json"
 
+    @Option(name: .long, help: "Which directory to be: openbanking (iss \"OpenBanking Ltd\", key ob-rsa-1) or second (iss \"Second Scheme Directory\", key ob-rsa-2 only).")
+    var scheme: String = "openbanking"
+
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
@@ -123,9 +126,15 @@ struct SandboxCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("pki/directory-server-chain.pem").path) else {
             throw UsageFailure("--fixtures: \(fixtures) does not hold the sandbox PKI (pki/directory-server-chain.pem)")
         }
+        let chosen: DirectorySandbox.Scheme
+        switch scheme {
+        case "openbanking": chosen = .openBanking
+        case "second": chosen = .secondDirectory
+        default: throw UsageFailure("--scheme: \(scheme.quotedForReport()) is not openbanking or second")
+        }
         let sandbox: DirectorySandbox
         do {
-            sandbox = try await DirectorySandbox.start(fixtures: .init(root: root), port: port, logger: global.makeLogger("sandbox"))
+            sandbox = try await DirectorySandbox.start(fixtures: .init(root: root), port: port, scheme: chosen, logger: global.makeLogger("sandbox"))
         } catch {
             throw UsageFailure("the sandbox could not start on port \(port): \(error)")
         }

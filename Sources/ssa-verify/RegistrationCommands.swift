@@ -21,7 +21,7 @@ struct ValidatorOptions: ParsableArguments {
     }
 
     /// Both deciders over one directory connection and audit log.
-    func loadRuntime(logger: Logger, reusing audit: AuditLog? = nil) throws -> ToolkitRuntime {
+    func loadRuntime(logger: Logger, reusing audit: (any AuditSink)? = nil) throws -> ToolkitRuntime {
         let configuration = try loadConfiguration(logger: logger)
         return try loadingConfiguration { try ToolkitRuntime(configuration: configuration, reusing: audit, logger: logger) }
     }

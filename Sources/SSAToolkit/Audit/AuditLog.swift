@@ -133,7 +133,7 @@ public struct AuditError: Error, Hashable, Sendable, CustomStringConvertible {
 ///
 /// ``append(_:)`` returns once the record is durable as ``Durability`` says; it throws when it is
 /// not, so the caller can refuse to decide (fail closed).
-public final class AuditLog: Sendable {
+public final class AuditLog: AuditSink {
     /// When a record counts as written.
     public enum Durability: Sendable, Hashable {
         /// Every record is written and synced (`fdatasync`) before its answer; records that
@@ -150,12 +150,7 @@ public final class AuditLog: Sendable {
     }
 
     /// The health of the log, for `/healthz`.
-    public enum Health: Sendable, Hashable {
-        /// The last write succeeded.
-        case ok
-        /// The last write failed, with the reason.
-        case failing(String)
-    }
+    public typealias Health = AuditHealth
 
     /// `prev` of the first record of a chain.
     public static let genesis = String(repeating: "0", count: 64)
@@ -200,6 +195,9 @@ public final class AuditLog: Sendable {
 
     /// The health of the last write.
     public var health: Health { state.withLock { $0.health } }
+
+    /// The file's path.
+    public var location: String { path }
 
     /// The hash the next record will carry as `prev`.
     public var lastHash: String { state.withLock { $0.lastHash } }

@@ -54,6 +54,10 @@ public struct ToolkitConfiguration: Sendable {
     public var registration = RegistrationSettings()
     /// Token time's properties (status cache, subject, lifetimes, static claims, audit log).
     public var token = TokenSettings()
+    /// `trustedDirectories`: every directory this server trusts, each a complete configuration
+    /// (the top-level properties with the entry's own values in place). Empty when the property
+    /// is absent: the configuration is then its own single directory (see ``directories``).
+    public var trustedDirectories: [ToolkitConfiguration] = []
     /// The file it was loaded from.
     public var source: String?
     /// Property names present but not known to the toolkit (reported as warnings).
@@ -70,8 +74,20 @@ public struct ToolkitConfiguration: Sendable {
         "jwksCacheMinSeconds", "jwksCacheMaxSeconds", "jwksCacheDefaultSeconds",
         // Read by the Janssen scripts from the same script configuration, not by the toolkit.
         "ssaToolkitUrl", "timeoutSeconds",
-        "updateTokenScriptDn",
+        "updateTokenScriptDn", "trustedDirectories",
     ]).union(RegistrationSettings.propertyNames).union(TokenSettings.propertyNames)
+
+    /// The properties a `trustedDirectories` entry may set: what differs from one directory to
+    /// the next. Every other property applies to all of them.
+    public static let directoryProperties: Set<String> = [
+        "issuer", "jwks_endpoint", "tokenUrl", "tppUrl", "aud", "keyId", "clientScopes", "signingCert", "signingKey", "signingKeyPassword",
+        "trustKeyStore", "trustKeyStorePassword", "transportKeyStore", "transportKeyStorePassword",
+    ]
+
+    /// The directories this configuration trusts, in order: ``trustedDirectories`` when the
+    /// property is given, else the configuration itself as a list of one. The first is the
+    /// default for token-time calls that do not name their client's issuer.
+    public var directories: [ToolkitConfiguration] { trustedDirectories.isEmpty ? [self] : trustedDirectories }
 
     /// Properties that hold a password (`literal`, `env:NAME` or `file:PATH`).
     public static let passwordProperties: Set<String> = ["transportKeyStorePassword", "trustKeyStorePassword", "signingKeyPassword"]
@@ -113,6 +129,8 @@ public struct ToolkitConfiguration: Sendable {
             for (name, value) in object {
                 switch value {
                 case .string(let s): properties[name] = s
+                case .array where name == "trustedDirectories":
+                    properties[name] = value.serialized()
                 case .array(let items) where name == "clientScopes" || name == "allowedAlgorithms":
                     guard let strings = value.stringArrayValue else {
                         throw ConfigurationError(property: name, "must be a string or a list of strings in \(path)")
@@ -175,6 +193,9 @@ public struct ToolkitConfiguration: Sendable {
         if let signingKey { files.append((signingKey.path, "signingKey")) }
         for (name, reference) in [("transportKeyStorePassword", transportKeyStorePassword), ("trustKeyStorePassword", trustKeyStorePassword), ("signingKeyPassword", signingKeyPassword)] {
             if case .file(let path)? = reference { files.append((path, name)) }
+        }
+        for directory in trustedDirectories {
+            for file in directory.secretFiles where !files.contains(where: { $0.0 == file.path }) { files.append(file) }
         }
         return files
     }
@@ -244,6 +265,9 @@ public struct ToolkitConfiguration: Sendable {
         }
         registration = try RegistrationSettings(properties: properties)
         token = try TokenSettings(properties: properties, baseDirectory: baseDirectory)
+        if let list = properties["trustedDirectories"], !list.isEmpty {
+            trustedDirectories = try Self.directories(list, shared: properties, baseDirectory: baseDirectory)
+        }
         unknownProperties = properties.keys.filter { !Self.knownProperties.contains($0) }.sorted()
         if transportKeyStore != nil && transportKeyStorePassword == nil {
             throw ConfigurationError(property: "transportKeyStorePassword", "is required with transportKeyStore (use \"\" for an empty password)")
@@ -251,5 +275,54 @@ public struct ToolkitConfiguration: Sendable {
         if trustKeyStore != nil && trustKeyStorePassword == nil {
             throw ConfigurationError(property: "trustKeyStorePassword", "is required with trustKeyStore (use \"\" for an empty password)")
         }
+    }
+
+    /// Reads `trustedDirectories`: a JSON list of objects whose string members are
+    /// ``directoryProperties``, each laid over the `shared` properties.
+    private static func directories(_ text: String, shared: [String: String], baseDirectory: String?) throws(ConfigurationError) -> [ToolkitConfiguration] {
+        let property = "trustedDirectories"
+        let entries: [JSONValue]
+        do {
+            guard let list = try StrictJSONParser(maximumDepth: 4, maximumBytes: 1 << 20).parse(Array(text.utf8)).arrayValue else {
+                throw ConfigurationError(property: property, "must be a list of objects, one per directory")
+            }
+            entries = list
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError(property: property, "is not JSON: \(error)")
+        }
+        guard !entries.isEmpty, entries.count <= 16 else { throw ConfigurationError(property: property, "must list between 1 and 16 directories") }
+        var base = shared
+        base["trustedDirectories"] = nil
+        var issuers: [String] = []
+        var configurations: [ToolkitConfiguration] = []
+        for (index, entry) in entries.enumerated() {
+            guard let members = entry.objectValue else { throw ConfigurationError(property: property, "entry \(index) is not an object") }
+            var merged = base
+            for (name, value) in members {
+                guard directoryProperties.contains(name) else {
+                    throw ConfigurationError(property: property, "entry \(index): \(name.quotedForReport()) is not a per-directory property (allowed: \(directoryProperties.sorted().joined(separator: ", ")))")
+                }
+                switch value {
+                case .string(let text): merged[name] = text
+                case .array where name == "clientScopes":
+                    guard let scopes = value.stringArrayValue else { throw ConfigurationError(property: property, "entry \(index): clientScopes must be a string or a list of strings") }
+                    merged[name] = scopes.joined(separator: " ")
+                default: throw ConfigurationError(property: property, "entry \(index): \(name) is \(value.typeDescription), not a string")
+                }
+            }
+            guard let issuer = members["issuer"]?.stringValue, !issuer.isEmpty else {
+                throw ConfigurationError(property: property, "entry \(index) has no issuer: the SSA iss that selects it")
+            }
+            guard !issuers.containsByteIdentical(issuer) else { throw ConfigurationError(property: property, "issuer \(issuer.quotedForReport()) is listed twice") }
+            issuers.append(issuer)
+            do {
+                configurations.append(try ToolkitConfiguration(properties: merged, baseDirectory: baseDirectory))
+            } catch {
+                throw ConfigurationError(property: error.property.map { "\(property)[\(index)].\($0)" } ?? property, error.reason)
+            }
+        }
+        return configurations
     }
 }

@@ -20,6 +20,30 @@ public struct RegistrationInput: Sendable {
     }
 }
 
+/// One directory a server trusts, with what registration needs of it: the verifier of its SSAs
+/// (its JWKS and its `iss`), its SCIM client, the key sets of the software it lists, and the
+/// anchors its TPPs' certificates chain to.
+public struct TrustedDirectory: Sendable {
+    /// The SSA `iss` that selects this directory (compared byte for byte).
+    public var issuer: String { verifier.policy.issuer }
+    /// Verifies this directory's SSAs against its JWKS.
+    public var verifier: SoftwareStatementVerifier
+    /// Its SCIM client (with its token client).
+    public var directory: TPPDirectoryClient
+    /// The key sets of the software it lists.
+    public var softwareKeys: SoftwareKeySets
+    /// Whom its TPPs' certificates must chain to.
+    public var certificateTrust: ClientCertificateTrust
+
+    /// A directory from its parts.
+    public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, softwareKeys: SoftwareKeySets, certificateTrust: ClientCertificateTrust) {
+        self.verifier = verifier
+        self.directory = directory
+        self.softwareKeys = softwareKeys
+        self.certificateTrust = certificateTrust
+    }
+}
+
 /// Decides dynamic client registrations: verifies the SSA, checks the registration request
 /// against it and the caller's certificate, and asks the directory whether the software and its
 /// organisation are active and authorised.
@@ -27,39 +51,52 @@ public struct RegistrationInput: Sendable {
 /// Load it once and share it: every cache (directory JWKS, TPP key sets, the directory's access
 /// token, TLS connections) lives inside, and it is safe to call from any number of tasks.
 /// ``decide(_:at:)`` never throws; every failure is a ``Decision`` (never an accept).
+///
+/// With several trusted directories, the SSA's `iss` selects the one that verifies it and is
+/// asked about it; an SSA from any other issuer is `unapproved_software_statement`.
 public final class RegistrationValidator: Sendable {
-    /// Verifies SSAs against the directory's JWKS.
-    public let verifier: SoftwareStatementVerifier
-    /// The directory's SCIM client (with its token client).
-    public let directory: TPPDirectoryClient
+    /// The trusted directories, in configuration order (at least one).
+    public let trustedDirectories: [TrustedDirectory]
+    /// The first directory's verifier.
+    public var verifier: SoftwareStatementVerifier { trustedDirectories[0].verifier }
+    /// The first directory's SCIM client.
+    public var directory: TPPDirectoryClient { trustedDirectories[0].directory }
+    /// The first directory's software key sets.
+    public var softwareKeys: SoftwareKeySets { trustedDirectories[0].softwareKeys }
+    /// The first directory's anchors for callers' certificates.
+    public var certificateTrust: ClientCertificateTrust { trustedDirectories[0].certificateTrust }
     /// The rules for requests.
     public let policy: RegistrationPolicy
-    /// The TPPs' key sets.
-    public let softwareKeys: SoftwareKeySets
-    /// Whom the caller's certificate must chain to.
-    public let certificateTrust: ClientCertificateTrust
     /// The `jti` of every accepted request JWT, for its lifetime.
     public let replays: any ReplayStore
     /// Where decisions are recorded; `nil` when no audit log is configured.
-    public let audit: AuditLog?
-    /// Client certificate chains that verified, with the window in which that holds.
-    private let verifiedCertificates = VerifiedCertificateCache()
+    public let audit: (any AuditSink)?
+    /// Client certificate chains that verified, with the window in which that holds: one cache
+    /// per directory, since each has its own anchors.
+    private let verifiedCertificates: [VerifiedCertificateCache]
     private let logger: Logger
 
-    /// A validator from its parts.
+    /// A validator for one directory, from its parts.
     ///
     /// - Parameters:
     ///   - certificateTrust: the anchors the caller's TLS client certificate must chain to, or
     ///     ``ClientCertificateTrust/verifiedByProxy`` where the TLS-terminating proxy verified it.
     ///   - replays: where request JWT ids are remembered; share one store between servers.
-    public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, policy: RegistrationPolicy, softwareKeys: SoftwareKeySets,
-                certificateTrust: ClientCertificateTrust, replays: any ReplayStore = InMemoryReplayStore(), audit: AuditLog? = nil,
+    public convenience init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, policy: RegistrationPolicy, softwareKeys: SoftwareKeySets,
+                            certificateTrust: ClientCertificateTrust, replays: any ReplayStore = InMemoryReplayStore(), audit: (any AuditSink)? = nil,
+                            logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.init(directories: [TrustedDirectory(verifier: verifier, directory: directory, softwareKeys: softwareKeys, certificateTrust: certificateTrust)],
+                  policy: policy, replays: replays, audit: audit, logger: logger)
+    }
+
+    /// A validator for one or more directories (`directories` must not be empty; their issuers
+    /// must differ), from their parts.
+    public init(directories: [TrustedDirectory], policy: RegistrationPolicy, replays: any ReplayStore = InMemoryReplayStore(), audit: (any AuditSink)? = nil,
                 logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) {
-        self.verifier = verifier
-        self.directory = directory
+        precondition(!directories.isEmpty, "a registration validator needs at least one trusted directory")
+        self.trustedDirectories = directories
+        self.verifiedCertificates = directories.map { _ in VerifiedCertificateCache() }
         self.policy = policy
-        self.softwareKeys = softwareKeys
-        self.certificateTrust = certificateTrust
         self.replays = replays
         self.audit = audit
         self.logger = logger
@@ -71,9 +108,8 @@ public final class RegistrationValidator: Sendable {
     ///   ``KeyStoreError`` for a store or key that cannot be loaded, ``JOSEError`` for a signing
     ///   key that cannot sign.
     public convenience init(configuration: ToolkitConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        try Self.checkRequired(configuration)
-        let connection = try DirectoryConnection(configuration: configuration, environment: environment, logger: logger)
-        try self.init(configuration: configuration, connection: connection, audit: nil, logger: logger)
+        let connections = try configuration.directories.map { try DirectoryConnection(configuration: $0, environment: environment, logger: logger) }
+        try self.init(configuration: configuration, connections: connections, audit: nil, logger: logger)
     }
 
     private static func checkRequired(_ configuration: ToolkitConfiguration) throws {
@@ -86,10 +122,33 @@ public final class RegistrationValidator: Sendable {
 
     /// A validator over an already loaded directory connection (shared with token time), writing
     /// its decisions to `audit` when given.
-    public convenience init(configuration: ToolkitConfiguration, connection: DirectoryConnection, audit: AuditLog?, logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        try Self.checkRequired(configuration)
+    public convenience init(configuration: ToolkitConfiguration, connection: DirectoryConnection, audit: (any AuditSink)?, replays: (any ReplayStore)? = nil,
+                            logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        try self.init(configuration: configuration, connections: [connection], audit: audit, replays: replays, logger: logger)
+    }
+
+    /// A validator over already loaded directory connections, one per entry of
+    /// ``ToolkitConfiguration/directories`` in the same order (shared with token time).
+    ///
+    /// - Parameter replays: the replay store; by default an in-memory one of `replayCacheSize`.
+    public convenience init(configuration: ToolkitConfiguration, connections: [DirectoryConnection], audit: (any AuditSink)?, replays: (any ReplayStore)? = nil,
+                            logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        let configurations = configuration.directories
+        guard connections.count == configurations.count else {
+            throw ConfigurationError(property: "trustedDirectories", "lists \(configurations.count) directories but \(connections.count) connections were loaded")
+        }
+        var policy = RegistrationPolicy(audience: configuration.registrationAudience)
+        configuration.registration.apply(to: &policy)
+        policy.clockSkew = configuration.clockSkew
+        let directories = try zip(configurations, connections).map { try Self.trustedDirectory($0, connection: $1, logger: logger) }
+        self.init(directories: directories, policy: policy,
+                  replays: replays ?? InMemoryReplayStore(capacity: configuration.registration.replayCacheSize ?? 100_000), audit: audit, logger: logger)
+    }
+
+    /// One directory's verifier, SCIM client, software key sets and certificate anchors.
+    private static func trustedDirectory(_ configuration: ToolkitConfiguration, connection: DirectoryConnection, logger: Logger) throws -> TrustedDirectory {
+        try checkRequired(configuration)
         guard let jwksURL = configuration.jwksEndpoint else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
-        let audience = configuration.registrationAudience
         // The directory's JWKS and the software key sets it hosts are fetched over the same
         // client as the directory itself (the trust store as the only anchors; the transport
         // certificate is presented, which directories that require mutual TLS need).
@@ -99,10 +158,6 @@ public final class RegistrationValidator: Sendable {
         ssaPolicy.clockSkew = configuration.clockSkew
         ssaPolicy.maximumAge = configuration.maximumSSAAge
         let verifier = SoftwareStatementVerifier(keys: directoryKeys, algorithms: configuration.algorithms, policy: ssaPolicy, logger: logger)
-
-        var policy = RegistrationPolicy(audience: audience)
-        configuration.registration.apply(to: &policy)
-        policy.clockSkew = configuration.clockSkew
 
         var softwareClient = connection.transport
         if configuration.registration.softwareJWKSTrustsSystem {
@@ -121,8 +176,17 @@ public final class RegistrationValidator: Sendable {
             certificateTrust = .trustStore(store)
         }
         guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
-        self.init(verifier: verifier, directory: tpp, policy: policy, softwareKeys: softwareKeys, certificateTrust: certificateTrust,
-                  replays: InMemoryReplayStore(capacity: configuration.registration.replayCacheSize ?? 100_000), audit: audit, logger: logger)
+        return TrustedDirectory(verifier: verifier, directory: tpp, softwareKeys: softwareKeys, certificateTrust: certificateTrust)
+    }
+
+    /// The directory whose issuer is the SSA's `iss`: the only one when one is trusted (its
+    /// verifier then names a wrong issuer itself); `nil` when several are and none matches.
+    private func directory(for ssa: String) -> Int? {
+        guard trustedDirectories.count > 1 else { return 0 }
+        // Unverified, only to choose the keys; the chosen verifier checks iss again after the signature.
+        guard let parsed = try? CompactJWS(parsing: ssa, limits: trustedDirectories[0].verifier.limits),
+              case .string(let issuer)? = parsed.payload["iss"] else { return 0 }
+        return trustedDirectories.firstIndex { $0.issuer.isByteIdentical(to: issuer) }
     }
 
     /// The checks of a decision, in the order they run.
@@ -209,8 +273,14 @@ public final class RegistrationValidator: Sendable {
         case nil: checks.append(Check(.requestFormat, .pass, "no registration request: the software statement alone"))
         }
 
-        // 2. The software statement.
-        let verification = await verifier.verify(ssa, at: now)
+        // 2. The software statement, verified by the directory its iss names.
+        guard let index = directory(for: ssa) else {
+            let issuer = (try? CompactJWS(parsing: ssa, limits: verifier.limits))?.payload["iss"]?.stringValue ?? ""
+            return stop(.reject, .unapprovedSoftwareStatement, .issuer,
+                        "issuer \(issuer.quotedForReport()) is not a trusted directory (trusted: \(trustedDirectories.map { $0.issuer.quotedForReport() }.joined(separator: ", ")))")
+        }
+        let trusted = trustedDirectories[index]
+        let verification = await trusted.verifier.verify(ssa, at: now)
         checks += verification.checks
         guard verification.verdict == .valid, let claims = verification.claims else {
             return Decision(verdict: verification.verdict == .undecided ? .undecided : .reject, error: verification.error ?? .invalidSoftwareStatement,
@@ -222,7 +292,7 @@ public final class RegistrationValidator: Sendable {
             guard policy.audience != nil else {
                 return stop(.undecided, .temporarilyUnavailable, .requestSignature, "a signed request JWT arrived but registrationAudience (this server's issuer identifier, which its aud must name) is not configured", claims: claims)
             }
-            switch await checkRequestSignature(jws, claims: claims) {
+            switch await checkRequestSignature(jws, claims: claims, softwareKeys: trusted.softwareKeys) {
             case .success(let detail): checks.append(Check(.requestSignature, .pass, detail))
             case .failure(.refused(let reason)): return stop(.reject, .invalidClientMetadata, .requestSignature, reason, claims: claims)
             case .failure(.unavailable(let reason)): return stop(.undecided, .temporarilyUnavailable, .requestSignature, reason, claims: claims)
@@ -234,7 +304,7 @@ public final class RegistrationValidator: Sendable {
         // 4. The request's metadata against the SSA and the caller's certificate.
         var certificate: Result<PresentedCertificate, RuleFailure>?
         if let pem = input.clientCertificatePEM {
-            certificate = await certificateTrust.verify(pem: pem, at: now, cache: verifiedCertificates)
+            certificate = await trusted.certificateTrust.verify(pem: pem, at: now, cache: verifiedCertificates[index])
         }
         let evaluation = policy.evaluate(request, ssa: claims, clientCertificate: certificate, at: now)
         checks += evaluation.checks
@@ -262,8 +332,8 @@ public final class RegistrationValidator: Sendable {
         let softwareID = claims.softwareID ?? ""
         let organisationID = claims.organisationID ?? ""
         let roles = (claims.softwareRoles ?? []).filter { $0 != "ASPSP" }
-        async let activeResult = result { () async throws(DirectoryError) in try await self.directory.isSoftwareStatementActive(softwareID) }
-        async let recordResult = result { () async throws(DirectoryError) in try await self.directory.organisation(organisationID) }
+        async let activeResult = result { () async throws(DirectoryError) in try await trusted.directory.isSoftwareStatementActive(softwareID) }
+        async let recordResult = result { () async throws(DirectoryError) in try await trusted.directory.organisation(organisationID) }
         let (active, record) = await (activeResult, recordResult)
 
         var verdict: (Decision.Verdict, RegistrationErrorCode, String)?
@@ -315,7 +385,7 @@ public final class RegistrationValidator: Sendable {
     }
 
     /// Verifies the request JWT with the key its `kid` names in the software's JWKS.
-    private func checkRequestSignature(_ jws: CompactJWS, claims: SoftwareStatementClaims) async -> Result<String, SignatureFailure> {
+    private func checkRequestSignature(_ jws: CompactJWS, claims: SoftwareStatementClaims, softwareKeys: SoftwareKeySets) async -> Result<String, SignatureFailure> {
         let rules = JWSVerifier(algorithms: policy.signingAlgorithms)
         let alg: JWSAlgorithm
         do {

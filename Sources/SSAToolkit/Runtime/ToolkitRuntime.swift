@@ -2,14 +2,16 @@ import Foundation
 import Logging
 
 /// Everything a running authorization-server side needs, loaded once from one configuration:
-/// one directory connection (key stores, mutual TLS, token cache), one audit log, and the two
-/// deciders that share them: registration (``RegistrationValidator``) and token time
-/// (``TokenPolicy``).
+/// one connection per trusted directory (key stores, mutual TLS, token cache), one audit sink,
+/// one replay store, and the two deciders that share them: registration
+/// (``RegistrationValidator``) and token time (``TokenPolicy``).
 public struct ToolkitRuntime: Sendable {
-    /// The directory connection both deciders use.
-    public let connection: DirectoryConnection
-    /// The audit log both deciders write, when `auditLog` is configured.
-    public let audit: AuditLog?
+    /// The first (or only) directory's connection.
+    public var connection: DirectoryConnection { connections[0] }
+    /// One connection per entry of ``ToolkitConfiguration/directories``, in order.
+    public let connections: [DirectoryConnection]
+    /// Where both deciders record decisions, when an audit log or a shared state store is configured.
+    public let audit: (any AuditSink)?
     /// Registration decisions.
     public let registration: RegistrationValidator
     /// Token-time decisions.
@@ -19,7 +21,7 @@ public struct ToolkitRuntime: Sendable {
 
     /// The worst state of the certificates the runtime depends on, at `now`.
     public func certificateState(at now: Date = Date()) -> CertificateState {
-        let states = connection.certificates.map { $0.state(at: now, warning: certificateWarning) }
+        let states = connections.flatMap(\.certificates).map { $0.state(at: now, warning: certificateWarning) }
         if let expired = states.first(where: { if case .expired = $0 { true } else { false } }) { return expired }
         return states.first { $0 != .valid } ?? .valid
     }
@@ -29,18 +31,26 @@ public struct ToolkitRuntime: Sendable {
     /// - Throws: ``ConfigurationError``, ``KeyStoreError``, ``JOSEError`` as the loaders do, and
     ///   ``AuditError`` when the audit log cannot be opened.
     ///
-    /// - Parameter reusing: the audit log of the runtime this one replaces (a reload): when the
-    ///   configuration names the same file, it is kept, so one writer continues one chain.
-    public init(configuration: ToolkitConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, reusing previousAudit: AuditLog? = nil,
+    /// - Parameters:
+    ///   - reusing: the audit sink of the runtime this one replaces (a reload): when the
+    ///     configuration names the same file, it is kept, so one writer continues one chain.
+    ///   - sharedState: the replay store and audit sink several nodes share (`stateStore`), made
+    ///     by the caller; it replaces the in-memory replay cache and the file audit log.
+    public init(configuration: ToolkitConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, reusing previousAudit: (any AuditSink)? = nil,
+                sharedState: (replays: any ReplayStore, audit: any AuditSink)? = nil,
                 logger: Logger = Logger(label: "ssa-toolkit", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        connection = try DirectoryConnection(configuration: configuration, environment: environment, logger: logger)
+        connections = try configuration.directories.map { try DirectoryConnection(configuration: $0, environment: environment, logger: logger) }
         certificateWarning = configuration.token.certificateExpiryWarning
-        audit = try configuration.token.auditLogPath.map { path throws(AuditError) in
-            if let previousAudit, previousAudit.path == path { return previousAudit }
-            return try AuditLog(path: path, durability: configuration.token.auditDurability,
-                                maximumBytes: configuration.token.auditLogMaximumBytes)
+        if let sharedState {
+            audit = sharedState.audit
+        } else {
+            audit = try configuration.token.auditLogPath.map { path throws(AuditError) -> any AuditSink in
+                if let previous = previousAudit as? AuditLog, previous.path == path { return previous }
+                return try AuditLog(path: path, durability: configuration.token.auditDurability,
+                                    maximumBytes: configuration.token.auditLogMaximumBytes)
+            }
         }
-        registration = try RegistrationValidator(configuration: configuration, connection: connection, audit: audit, logger: logger)
-        tokens = try TokenPolicy(configuration: configuration, connection: connection, audit: audit, logger: logger)
+        registration = try RegistrationValidator(configuration: configuration, connections: connections, audit: audit, replays: sharedState?.replays, logger: logger)
+        tokens = try TokenPolicy(configuration: configuration, connections: connections, audit: audit, logger: logger)
     }
 }

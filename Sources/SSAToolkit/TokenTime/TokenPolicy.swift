@@ -12,8 +12,12 @@ import X509
 /// parses no certificate unless one is given, and never throws: every failure is a
 /// ``TokenDecision`` that is not an allow.
 public final class TokenPolicy: Sendable {
-    /// The directory's records, cached.
-    public let status: DirectoryStatusCache
+    /// The first (default) directory's records, cached.
+    public var status: DirectoryStatusCache { directories[0].status }
+    /// Each trusted directory's issuer and its records, cached, in configuration order: a
+    /// client's status is asked of the directory that issued its SSA (``TokenRequest/ssaIssuer``),
+    /// the first one when the call does not say.
+    public let directories: [(issuer: String, status: DirectoryStatusCache)]
     /// Token-time settings.
     public let settings: TokenSettings
     /// Scopes each role permits (shared with registration's `roleScopes`).
@@ -23,7 +27,7 @@ public final class TokenPolicy: Sendable {
     /// The member state whose authorisations count (`nil`: any).
     public let memberState: String?
     /// Where decisions are recorded; `nil` when no audit log is configured.
-    public let audit: AuditLog?
+    public let audit: (any AuditSink)?
     /// Every scope some role governs: a resource scope.
     public let resourceScopes: Set<String>
     private let logger: Logger
@@ -31,11 +35,20 @@ public final class TokenPolicy: Sendable {
     /// The checks of a token decision, in order.
     public static let checkOrder: [Check.Name] = [.tokenSoftwareActive, .tokenOrganisation, .roles, .intent, .subject, .certificate, .lifetimes, .audit]
 
-    /// A policy from its parts.
-    public init(status: DirectoryStatusCache, settings: TokenSettings = TokenSettings(), roleScopes: [String: [String]] = RegistrationPolicy.defaultRoleScopes,
-                authorisationDomain: String = "PSD2", memberState: String? = nil, audit: AuditLog? = nil,
+    /// A policy for one directory, from its parts.
+    public convenience init(status: DirectoryStatusCache, settings: TokenSettings = TokenSettings(), roleScopes: [String: [String]] = RegistrationPolicy.defaultRoleScopes,
+                            authorisationDomain: String = "PSD2", memberState: String? = nil, audit: (any AuditSink)? = nil,
+                            logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.init(directories: [(SoftwareStatementPolicy().issuer, status)], settings: settings, roleScopes: roleScopes, authorisationDomain: authorisationDomain,
+                  memberState: memberState, audit: audit, logger: logger)
+    }
+
+    /// A policy for one or more directories (not empty), each named by the SSA issuer it stands for.
+    public init(directories: [(issuer: String, status: DirectoryStatusCache)], settings: TokenSettings = TokenSettings(), roleScopes: [String: [String]] = RegistrationPolicy.defaultRoleScopes,
+                authorisationDomain: String = "PSD2", memberState: String? = nil, audit: (any AuditSink)? = nil,
                 logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) {
-        self.status = status
+        precondition(!directories.isEmpty, "a token policy needs at least one trusted directory")
+        self.directories = directories
         self.settings = settings
         self.roleScopes = roleScopes
         self.authorisationDomain = authorisationDomain
@@ -46,11 +59,24 @@ public final class TokenPolicy: Sendable {
     }
 
     /// A policy over an already loaded directory connection, with the configuration's settings.
-    public convenience init(configuration: ToolkitConfiguration, connection: DirectoryConnection, audit: AuditLog?, logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
+    public convenience init(configuration: ToolkitConfiguration, connection: DirectoryConnection, audit: (any AuditSink)?, logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        try self.init(configuration: configuration, connections: [connection], audit: audit, logger: logger)
+    }
+
+    /// A policy over already loaded directory connections, one per entry of
+    /// ``ToolkitConfiguration/directories`` in the same order, with the configuration's settings.
+    public convenience init(configuration: ToolkitConfiguration, connections: [DirectoryConnection], audit: (any AuditSink)?, logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        let configurations = configuration.directories
+        guard connections.count == configurations.count else {
+            throw ConfigurationError(property: "trustedDirectories", "lists \(configurations.count) directories but \(connections.count) connections were loaded")
+        }
+        let directories = try zip(configurations, connections).map { directory, connection throws in
+            guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
+            return (directory.issuer, DirectoryStatusCache(directory: tpp, lifetime: configuration.token.statusCacheLifetime, staleIfError: configuration.token.staleIfError))
+        }
         var registration = RegistrationPolicy(audience: nil)
         configuration.registration.apply(to: &registration)
-        self.init(status: DirectoryStatusCache(directory: tpp, lifetime: configuration.token.statusCacheLifetime, staleIfError: configuration.token.staleIfError),
+        self.init(directories: directories,
                   settings: configuration.token, roleScopes: registration.roleScopes, authorisationDomain: registration.authorisationDomain,
                   memberState: registration.memberState, audit: audit, logger: logger)
     }
@@ -70,7 +96,7 @@ public final class TokenPolicy: Sendable {
                     failedChecks: decision.checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: request.clientID,
                     softwareID: request.softwareID, organisationID: request.organisationID,
                     scopesGranted: decision.verdict == .allow ? decision.grantedScopes : [], scopesRemoved: decision.removedScopes, intentID: decision.intentID))
-                decision.checks.append(Check(.audit, .pass, "recorded in \(audit.path)"))
+                decision.checks.append(Check(.audit, .pass, "recorded in \(audit.location)"))
                 ToolkitMetrics.auditRecord(kind: "token")
             } catch {
                 // No record, no token: an unrecorded allow is not an allow.
@@ -111,7 +137,16 @@ public final class TokenPolicy: Sendable {
             return stop(.deny, .accessDenied, .tokenSoftwareActive, "the client's software_id or org_id is not a directory identifier")
         }
 
-        // 1. The directory's current record (cached).
+        // 1. The current record (cached) from the directory that issued the client's SSA.
+        let status: DirectoryStatusCache
+        if let issuer = request.ssaIssuer {
+            guard let named = directories.first(where: { $0.issuer.isByteIdentical(to: issuer) }) else {
+                return stop(.deny, .accessDenied, .tokenSoftwareActive, "the client's SSA issuer \(issuer.quotedForReport()) is not a trusted directory")
+            }
+            status = named.status
+        } else {
+            status = directories[0].status
+        }
         let record: OrganisationRecord
         var age: String
         switch await status.record(request.organisationID) {

@@ -8,6 +8,9 @@ import Foundation
 public struct TokenRequest: Sendable {
     /// The OAuth client id.
     public var clientID: String
+    /// The `iss` of the client's SSA, stored at registration: which trusted directory to ask.
+    /// `nil` means the first configured one (clients registered while one directory was trusted).
+    public var ssaIssuer: String?
     /// The software statement id stored at registration.
     public var softwareID: String
     /// The organisation id stored at registration.
@@ -31,8 +34,10 @@ public struct TokenRequest: Sendable {
 
     /// A request from its parts.
     public init(clientID: String, softwareID: String, organisationID: String, tokenEndpointAuthMethod: String? = nil, registeredSubjectDN: String? = nil,
-                grantType: String, scopes: [String], userID: String? = nil, acr: String? = nil, claims: [String: JSONValue]? = nil, clientCertificatePEM: String? = nil) {
+                grantType: String, scopes: [String], userID: String? = nil, acr: String? = nil, claims: [String: JSONValue]? = nil, clientCertificatePEM: String? = nil,
+                ssaIssuer: String? = nil) {
         self.clientID = clientID
+        self.ssaIssuer = ssaIssuer
         self.softwareID = softwareID
         self.organisationID = organisationID
         self.tokenEndpointAuthMethod = tokenEndpointAuthMethod
@@ -51,13 +56,13 @@ public struct TokenRequest: Sendable {
     /// The JSON members of a token decision call (`POST /v1/token-decisions`, `token-decide`).
     public static let members: [String] = [
         "client_id", "software_id", "org_id", "token_endpoint_auth_method", "tls_client_auth_subject_dn", "grant_type", "scope",
-        "user_id", "acr", "claims", "client_certificate",
+        "user_id", "acr", "claims", "client_certificate", "ssa_issuer",
     ]
 
     /// Reads a call: `client_id`, `software_id`, `org_id`, `grant_type` and `scope` (a
     /// space-separated string or a list) required; `token_endpoint_auth_method`,
-    /// `tls_client_auth_subject_dn`, `user_id`, `acr`, `claims` (an object) and
-    /// `client_certificate` (PEM) optional. Unknown members are refused, so a misspelt member
+    /// `tls_client_auth_subject_dn`, `user_id`, `acr`, `claims` (an object), `client_certificate`
+    /// (PEM) and `ssa_issuer` (the `iss` of the client's SSA) optional. Unknown members are refused, so a misspelt member
     /// cannot silently skip a check.
     public init(json object: [String: JSONValue]) throws(TokenRequestError) {
         // Sorted only when there is one to name, so the report is the same whatever the order.
@@ -107,6 +112,7 @@ public struct TokenRequest: Sendable {
         case let other?: throw TokenRequestError("claims must be an object, not \(other.typeDescription)")
         }
         clientCertificatePEM = try string("client_certificate", required: false, limit: 64 * 1024)
+        ssaIssuer = try string("ssa_issuer", required: false, limit: 1024)
     }
 
     /// `openbanking_intent_id` from the `claims` parameter: `id_token` first, then `userinfo`,
