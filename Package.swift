@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SSAToolkit", targets: ["SSAToolkit"]),
         .library(name: "DirectorySandbox", targets: ["DirectorySandbox"]),
         .library(name: "DecisionService", targets: ["DecisionService"]),
+        .library(name: "PostgresStateStore", targets: ["PostgresStateStore"]),
         .executable(name: "ssa-verify", targets: ["ssa-verify"]),
     ],
     dependencies: [
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // OpenSSL 3 (libssl-dev): PKCS#12 key stores, EVP keys, X509 helpers that are macros.
@@ -86,6 +88,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The replay store and audit chains several nodes share, on PostgreSQL (`stateStore`).
+        // Its own target, so a hook importing SSAToolkit pulls no database driver.
+        .target(
+            name: "PostgresStateStore",
+            dependencies: [
+                "SSAToolkit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // `ssa-verify serve`: the decision over HTTP on 127.0.0.1 for hooks in other languages.
         .target(
             name: "DecisionService",
@@ -107,6 +123,7 @@ let package = Package(
                 "SSAToolkit",
                 "DirectorySandbox",
                 "DecisionService",
+                "PostgresStateStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -132,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ssa-verifyTests",
-            dependencies: ["SSAToolkit", "SSAToolkitTestSupport"],
+            dependencies: ["SSAToolkit", "SSAToolkitTestSupport", "DirectorySandbox", "PostgresStateStore"],
             swiftSettings: strictSettings
         ),
     ]

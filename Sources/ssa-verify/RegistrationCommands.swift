@@ -4,6 +4,7 @@ import DirectorySandbox
 import Foundation
 import Logging
 import Metrics
+import PostgresStateStore
 import Prometheus
 import SSAToolkit
 
@@ -21,9 +22,24 @@ struct ValidatorOptions: ParsableArguments {
     }
 
     /// Both deciders over one directory connection and audit log.
+    ///
+    /// With a `stateStore`, the replay store and audit chain are the database's; a reload keeps
+    /// the previous runtime's store (its connections and chain head) when the settings are unchanged.
     func loadRuntime(logger: Logger, reusing audit: (any AuditSink)? = nil) throws -> ToolkitRuntime {
         let configuration = try loadConfiguration(logger: logger)
-        return try loadingConfiguration { try ToolkitRuntime(configuration: configuration, reusing: audit, logger: logger) }
+        return try loadingConfiguration {
+            var shared: (replays: any ReplayStore, audit: any AuditSink)?
+            if let settings = configuration.stateStore {
+                let store: PostgresStateStore
+                if let previous = audit as? PostgresAuditSink, previous.store.settings == settings {
+                    store = previous.store
+                } else {
+                    store = try PostgresStateStore(settings: settings, logger: logger)
+                }
+                shared = (store.replays, store.audit)
+            }
+            return try ToolkitRuntime(configuration: configuration, reusing: audit, sharedState: shared, logger: logger)
+        }
     }
 
     /// The configuration file with the `--set` overrides.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PostgresStateStore
 import SSAToolkit
 
 /// `ssa-verify token-decide`: one token request decided from a JSON file or from flags.
@@ -85,18 +86,33 @@ struct AuditCommand: ParsableCommand {
     )
 }
 
-struct AuditVerifyCommand: ParsableCommand {
+struct AuditVerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check that the audit log files (oldest first) form one unbroken hash chain.",
-        discussion: "Exit status: 0 intact, 1 broken (the first broken line is named), 2 unreadable file."
+        abstract: "Check that the audit log files (oldest first), or the audit chains in the shared state store, form unbroken hash chains.",
+        discussion: """
+            With files: one chain across them. With --config naming a stateStore (and no files): every node's chain in \
+            the database, or --node's. Exit status: 0 intact, 1 broken (the first broken record is named), 2 unreadable \
+            file or unreachable database.
+            """
     )
 
     @Argument(help: "Audit log files, oldest first (a rotated file before the one that continues it).")
-    var files: [String]
+    var files: [String] = []
 
-    func run() throws {
-        guard !files.isEmpty else { throw UsageFailure("give at least one audit log file") }
+    @Option(name: .long, help: "A configuration whose stateStore (and stateStorePassword) names the database.")
+    var config: String?
+
+    @Option(name: .long, help: "Only this node's chain (stateStoreNode).")
+    var node: String?
+
+    func run() async throws {
+        if let config {
+            guard files.isEmpty else { throw UsageFailure("give either audit log files or --config, not both") }
+            try await verifyDatabase(config)
+            return
+        }
+        guard !files.isEmpty else { throw UsageFailure("give at least one audit log file, or --config with a stateStore") }
         let verification: AuditChain.Verification
         do { verification = try AuditChain.verify(files) } catch { throw UsageFailure("audit log \(error)") }
         if let broken = verification.broken {
@@ -108,6 +124,32 @@ struct AuditVerifyCommand: ParsableCommand {
         if let from = verification.continuesFrom {
             print("        continues a chain whose earlier file was not given (first prev \(from))")
         }
+    }
+
+    private func verifyDatabase(_ path: String) async throws {
+        let configuration = try loadingConfiguration { try ToolkitConfiguration.load(path: path) }
+        guard let settings = configuration.stateStore else { throw UsageFailure("--config: \(path) names no stateStore") }
+        let store = try loadingConfiguration { try PostgresStateStore(settings: settings) }
+        let chains: [(node: String, verification: AuditChain.Verification)]
+        do {
+            chains = try await PostgresAuditSink.verify(store, node: node)
+        } catch {
+            await store.shutdown()
+            throw UsageFailure("state store: \(error.reason)")
+        }
+        await store.shutdown()
+        var intact = true
+        for (name, verification) in chains {
+            if let broken = verification.broken {
+                intact = false
+                print("BROKEN  \(settings.displayName) node \(name.escapedForTerminal(limit: 128)), record \(broken.line): \(broken.reason)")
+                print("        \(verification.records) record\(verification.records == 1 ? "" : "s") before it hold")
+            } else {
+                print("INTACT  \(verification.records) record\(verification.records == 1 ? "" : "s") of node \(name.escapedForTerminal(limit: 128)) in \(settings.displayName); last hash \(verification.lastHash)")
+            }
+        }
+        if chains.isEmpty { print("EMPTY   no audit records in \(settings.displayName)") }
+        if !intact { throw ExitCode(ExitStatus.no.rawValue) }
     }
 }
 

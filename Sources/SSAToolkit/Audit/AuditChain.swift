@@ -16,12 +16,41 @@ public enum AuditChain {
         public var broken: (file: String, line: Int, reason: String)?
     }
 
+    /// Checks lines one at a time, in chain order, from any source (files, database rows).
+    public struct Verifier: Sendable {
+        /// What has been checked so far.
+        public private(set) var verification = Verification(records: 0, lastHash: AuditLog.genesis)
+        private var expected: String?
+
+        /// A verifier at the start of a chain.
+        public init() {}
+
+        /// Checks the next `line` (without its newline), found at `source`, record `number`;
+        /// false when it breaks the chain (``verification`` then names it; stop there).
+        public mutating func check(_ line: [UInt8], source: String, number: Int) -> Bool {
+            if let problem = AuditChain.check(line, expectedPrevious: expected) {
+                verification.broken = (source, number, problem)
+                return false
+            }
+            if expected == nil, let prev = AuditChain.previous(of: line), prev != AuditLog.genesis { verification.continuesFrom = prev }
+            let hash = AuditLog.hex(SHA256.hash(data: line))
+            expected = hash
+            verification.lastHash = hash
+            verification.records += 1
+            return true
+        }
+
+        /// Marks the chain broken at `source`, record `number`, for a reason found outside the line.
+        public mutating func fail(source: String, number: Int, reason: String) {
+            verification.broken = (source, number, reason)
+        }
+    }
+
     /// Verifies `files` as one chain, in the order given (oldest first).
     ///
     /// - Throws: ``SafeFileError`` when a file cannot be read.
     public static func verify(_ files: [String], maximumBytes: Int = 1 << 30) throws(SafeFileError) -> Verification {
-        var verification = Verification(records: 0, lastHash: AuditLog.genesis)
-        var expected: String?
+        var verifier = Verifier()
         for file in files {
             let bytes = try SafeFile.read(file, limit: maximumBytes)
             var lineNumber = 0
@@ -29,23 +58,15 @@ public enum AuditChain {
             while start < bytes.endIndex {
                 lineNumber += 1
                 guard let end = bytes[start...].firstIndex(of: 0x0A) else {
-                    verification.broken = (file, lineNumber, "the last line is incomplete (no newline): a write was cut short or the file was edited")
-                    return verification
+                    verifier.fail(source: file, number: lineNumber, reason: "the last line is incomplete (no newline): a write was cut short or the file was edited")
+                    return verifier.verification
                 }
                 let line = Array(bytes[start..<end])
                 start = end + 1
-                if let problem = check(line, expectedPrevious: expected) {
-                    verification.broken = (file, lineNumber, problem)
-                    return verification
-                }
-                if expected == nil, let prev = previous(of: line), prev != AuditLog.genesis { verification.continuesFrom = prev }
-                let hash = AuditLog.hex(SHA256.hash(data: line))
-                expected = hash
-                verification.lastHash = hash
-                verification.records += 1
+                guard verifier.check(line, source: file, number: lineNumber) else { return verifier.verification }
             }
         }
-        return verification
+        return verifier.verification
     }
 
     /// Why `line` breaks the chain, or `nil`.
@@ -65,7 +86,7 @@ public enum AuditChain {
         return nil
     }
 
-    private static func previous(of line: [UInt8]) -> String? {
+    static func previous(of line: [UInt8]) -> String? {
         (try? StrictJSONParser(maximumDepth: 8, maximumBytes: 1 << 20).parseObject(line))?["prev"]?.stringValue
     }
 

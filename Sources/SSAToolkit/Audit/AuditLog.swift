@@ -120,7 +120,8 @@ public struct AuditRecord: Sendable {
 public struct AuditError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, naming the file.
     public var reason: String
-    init(_ reason: String) { self.reason = reason }
+    /// An error with its reason.
+    public init(_ reason: String) { self.reason = reason }
     public var description: String { reason }
 }
 
@@ -287,22 +288,32 @@ public final class AuditLog: AuditSink {
         }
     }
 
-    /// A record serialized around `prev`, with the digest of its head, before the lock.
-    struct Prepared {
+    /// A record serialized around `prev`, with the digest of its head, before any lock: what
+    /// every sink chains (the file log here, a database elsewhere), so all write the same lines.
+    public struct Prepared: Sendable {
         var head: [UInt8]
         var tail: [UInt8]
         var headDigest: SHA256
 
-        init(_ record: AuditRecord) {
+        /// Serializes `record`.
+        public init(_ record: AuditRecord) {
             (head, tail) = record.serializedAroundPrevious
             headDigest = SHA256()
             headDigest.update(data: head)
+        }
+
+        /// The record's line chained to `previous` (the hash of the line before, or
+        /// ``AuditLog/genesis``), without a newline, and the line's own hash (the next `prev`).
+        public func chained(to previous: String) -> (line: [UInt8], hash: String) {
+            var (bytes, hash) = AuditLog.line(for: self, previous: previous)
+            bytes.removeLast()
+            return (bytes, hash)
         }
     }
 
     /// The line of a prepared record chained to `previous`, with its trailing newline, and the
     /// hash of the line (what the next record carries as `prev`).
-    private static func line(for parts: Prepared, previous: String) -> ([UInt8], String) {
+    fileprivate static func line(for parts: Prepared, previous: String) -> ([UInt8], String) {
         // Both digests share the prefix (the record without its closing brace): hash it once,
         // continuing from the head's digest computed before the lock.
         var after: [UInt8] = []

@@ -54,6 +54,8 @@ public struct ToolkitConfiguration: Sendable {
     public var registration = RegistrationSettings()
     /// Token time's properties (status cache, subject, lifetimes, static claims, audit log).
     public var token = TokenSettings()
+    /// The shared replay store and audit chain of several nodes (`stateStore`), when configured.
+    public var stateStore: StateStoreSettings?
     /// `trustedDirectories`: every directory this server trusts, each a complete configuration
     /// (the top-level properties with the entry's own values in place). Empty when the property
     /// is absent: the configuration is then its own single directory (see ``directories``).
@@ -75,7 +77,7 @@ public struct ToolkitConfiguration: Sendable {
         // Read by the Janssen scripts from the same script configuration, not by the toolkit.
         "ssaToolkitUrl", "timeoutSeconds",
         "updateTokenScriptDn", "trustedDirectories",
-    ]).union(RegistrationSettings.propertyNames).union(TokenSettings.propertyNames)
+    ]).union(RegistrationSettings.propertyNames).union(TokenSettings.propertyNames).union(StateStoreSettings.propertyNames)
 
     /// The properties a `trustedDirectories` entry may set: what differs from one directory to
     /// the next. Every other property applies to all of them.
@@ -90,7 +92,7 @@ public struct ToolkitConfiguration: Sendable {
     public var directories: [ToolkitConfiguration] { trustedDirectories.isEmpty ? [self] : trustedDirectories }
 
     /// Properties that hold a password (`literal`, `env:NAME` or `file:PATH`).
-    public static let passwordProperties: Set<String> = ["transportKeyStorePassword", "trustKeyStorePassword", "signingKeyPassword"]
+    public static let passwordProperties: Set<String> = ["transportKeyStorePassword", "trustKeyStorePassword", "signingKeyPassword", "stateStorePassword"]
 
     /// Loads a configuration file (Janssen script JSON or plain JSON); `overrides` (property
     /// name to value, e.g. from `--set NAME=VALUE`) replace the file's values.
@@ -191,7 +193,8 @@ public struct ToolkitConfiguration: Sendable {
         if let transportKeyStore { files.append((transportKeyStore.path, "transportKeyStore")) }
         if let trustKeyStore { files.append((trustKeyStore.path, "trustKeyStore")) }
         if let signingKey { files.append((signingKey.path, "signingKey")) }
-        for (name, reference) in [("transportKeyStorePassword", transportKeyStorePassword), ("trustKeyStorePassword", trustKeyStorePassword), ("signingKeyPassword", signingKeyPassword)] {
+        for (name, reference) in [("transportKeyStorePassword", transportKeyStorePassword), ("trustKeyStorePassword", trustKeyStorePassword), ("signingKeyPassword", signingKeyPassword),
+                                  ("stateStorePassword", stateStore?.password)] {
             if case .file(let path)? = reference { files.append((path, name)) }
         }
         for directory in trustedDirectories {
@@ -265,6 +268,10 @@ public struct ToolkitConfiguration: Sendable {
         }
         registration = try RegistrationSettings(properties: properties)
         token = try TokenSettings(properties: properties, baseDirectory: baseDirectory)
+        stateStore = try StateStoreSettings(properties: properties, baseDirectory: baseDirectory)
+        if stateStore != nil, token.auditLogPath != nil {
+            throw ConfigurationError(property: "auditLog", "and stateStore both name where the audit chain goes; with stateStore it is kept in the database")
+        }
         if let list = properties["trustedDirectories"], !list.isEmpty {
             trustedDirectories = try Self.directories(list, shared: properties, baseDirectory: baseDirectory)
         }

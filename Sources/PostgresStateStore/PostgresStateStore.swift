@@ -1,0 +1,229 @@
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+import SSAToolkit
+import Synchronization
+
+/// The state several `serve` nodes share, in one PostgreSQL database: the replay store
+/// (``PostgresReplayStore``) and the audit chains (``PostgresAuditSink``, one chain per node).
+///
+/// Every database call is bounded by ``StateStoreSettings/timeout``; a call that fails or times
+/// out makes the decision that needed it *undecided* (never accepted), and ``health`` says so.
+/// A probe every second keeps ``health`` current while no decision is made, so `/healthz` shows
+/// an outage at once and its end without a restart. Connections come from postgres-nio's pool,
+/// which reconnects on its own.
+public final class PostgresStateStore: Sendable {
+    /// The settings it was made from.
+    public let settings: StateStoreSettings
+    /// Request JWT ids, shared by every node.
+    public var replays: PostgresReplayStore { PostgresReplayStore(store: self) }
+    /// This node's audit chain.
+    public var audit: PostgresAuditSink { PostgresAuditSink(store: self) }
+
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+    private let prober: Mutex<Task<Void, Never>?> = Mutex(nil)
+    private let state = Mutex(State())
+    /// This node's audit chain: where it stands, and records waiting to be written.
+    let chain = Mutex(ChainState())
+
+    struct ChainState {
+        /// The last line's hash and the next sequence number; `nil` until read from the
+        /// database, and again after a failed write (the database then says where it stands).
+        var head: (hash: String, next: Int64)?
+        var pending: [(record: AuditLog.Prepared, done: CheckedContinuation<Void, any Error>)] = []
+        var writing = false
+    }
+
+    private struct State {
+        var schemaReady = false
+        var health: AuditHealth = .ok
+        var lastPurge: Date = .distantPast
+    }
+
+    /// Prepares the pool (nothing connects until the first call or probe).
+    ///
+    /// - Throws: ``ConfigurationError`` when the password cannot be resolved or the TLS anchors
+    ///   cannot be read.
+    public init(settings: StateStoreSettings, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = Logger(label: "ssa-toolkit.state-store", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        self.settings = settings
+        self.logger = logger
+        // postgres-nio takes the password as a String, held by its configuration for reconnecting.
+        let password = try settings.password?.resolve(property: "stateStorePassword", environment: environment)
+            .withBytes { String(decoding: $0, as: UTF8.self) }
+        let tls: PostgresClient.Configuration.TLS
+        switch settings.tls {
+        case .disable:
+            tls = .disable
+        case .require:
+            var context = TLSConfiguration.makeClientConfiguration()
+            context.certificateVerification = .none
+            tls = .require(context)
+        case .verifyFull:
+            var context = TLSConfiguration.makeClientConfiguration()
+            context.certificateVerification = .fullVerification
+            if let path = settings.rootCertificatePath {
+                do {
+                    context.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(path))
+                } catch {
+                    throw ConfigurationError(property: "stateStore", "sslrootcert \(path) cannot be read as PEM certificates: \(error)")
+                }
+            }
+            tls = .require(context)
+        }
+        var configuration = PostgresClient.Configuration(host: settings.host, port: settings.port, username: settings.user, password: password,
+                                                         database: settings.database, tls: tls)
+        configuration.options.connectTimeout = settings.timeout
+        configuration.options.maximumConnections = 16
+        configuration.options.minimumConnections = 1
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+        let probe = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let self else { return }
+                await self.probe()
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        prober.withLock { $0 = probe }
+    }
+
+    deinit {
+        prober.withLock { $0?.cancel() }
+        runner.cancel()
+    }
+
+    /// Stops the probe and closes every connection.
+    public func shutdown() async {
+        prober.withLock { $0?.cancel() }
+        runner.cancel()
+        _ = await runner.value
+    }
+
+    /// The state of the last database call.
+    public var health: AuditHealth { state.withLock { $0.health } }
+
+    /// Checks the database answers (and the tables exist), for ``health``.
+    func probe() async {
+        _ = try? await run("a health probe") { client in
+            try await client.query("SELECT 1", logger: self.logger)
+        }
+    }
+
+    /// Runs `body` within the timeout, after the tables are made; records the outcome in
+    /// ``health``. Throws an ``AuditError`` that says what failed, never a password.
+    func run<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws(AuditError) -> T {
+        do {
+            let value = try await withDeadline(settings.timeout) { [self] in
+                try await ensureSchema()
+                return try await body(client)
+            }
+            state.withLock { $0.health = .ok }
+            return value
+        } catch {
+            let reason = "the state store \(settings.displayName) failed \(what): \(Self.describe(error))"
+            state.withLock { $0.health = .failing(reason) }
+            logger.warning("\(reason)")
+            throw AuditError(reason)
+        }
+    }
+
+    /// The tables, made once per process (several nodes starting at once serialise on a lock).
+    private func ensureSchema() async throws {
+        if state.withLock({ $0.schemaReady }) { return }
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(7274611)", logger: self.logger)
+            do {
+                for statement in Self.schema { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger) }
+                try await connection.query("SELECT pg_advisory_unlock(7274611)", logger: self.logger)
+            } catch {
+                try? await connection.query("SELECT pg_advisory_unlock(7274611)", logger: self.logger)
+                throw error
+            }
+        }
+        state.withLock { $0.schemaReady = true }
+    }
+
+    /// The tables: replay entries keyed by issuer and `jti` (bytes, compared exactly) with their
+    /// expiry; audit lines per node and sequence number, exactly as the file log writes them.
+    static let schema = [
+        """
+        CREATE TABLE IF NOT EXISTS ssa_replay (
+            issuer bytea NOT NULL, jti bytea NOT NULL, expires_at timestamptz NOT NULL,
+            PRIMARY KEY (issuer, jti))
+        """,
+        "CREATE INDEX IF NOT EXISTS ssa_replay_expiry ON ssa_replay (expires_at)",
+        """
+        CREATE TABLE IF NOT EXISTS ssa_audit (
+            node text NOT NULL, seq bigint NOT NULL CHECK (seq > 0), line bytea NOT NULL,
+            recorded_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (node, seq))
+        """,
+    ]
+
+    /// Purges expired replay entries at most once a minute (in the background).
+    func purgeIfDue(now: Date) {
+        let due = state.withLock { state -> Bool in
+            guard now.timeIntervalSince(state.lastPurge) >= 60 else { return false }
+            state.lastPurge = now
+            return true
+        }
+        guard due else { return }
+        Task { try? await self.purgeExpired(now: now) }
+    }
+
+    /// Deletes the replay entries that have expired at `now`.
+    public func purgeExpired(now: Date) async throws(AuditError) {
+        try await run("purging expired request ids") { client in
+            try await client.query("DELETE FROM ssa_replay WHERE expires_at <= \(now)", logger: self.logger)
+        }
+    }
+
+    /// What went wrong, from the driver's error, without the query's values.
+    static func describe(_ error: any Error) -> String {
+        if error is DeadlineExceeded { return "no answer within the time limit" }
+        if let error = error as? PSQLError {
+            var parts = ["\(error.code)"]
+            if let message = error.serverInfo?[.message] { parts.append(message) }
+            if let state = error.serverInfo?[.sqlState] { parts.append("SQLSTATE \(state)") }
+            if let underlying = error.underlying { parts.append(String(describing: underlying)) }
+            return parts.joined(separator: ": ")
+        }
+        return String(describing: error)
+    }
+
+    /// The SHA-256 of `bytes` in lower-case hex (the chain's hash).
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: bytes) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// A database call that took longer than ``StateStoreSettings/timeout``.
+struct DeadlineExceeded: Error {}
+
+/// Runs `body`, giving up (and cancelling it) after `limit`.
+func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw DeadlineExceeded()
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw DeadlineExceeded() }
+        return first
+    }
+}

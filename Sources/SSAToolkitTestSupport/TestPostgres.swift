@@ -1,0 +1,66 @@
+import Foundation
+
+/// A throwaway PostgreSQL server from Debian's packages, on 127.0.0.1 in a temporary folder, for
+/// the shared state store's tests (`integrations/postgres/test-postgres.sh`: a role `ssa` with a
+/// SCRAM password, a database `ssa`, TLS with a CA of its own). Stopped and removed on `deinit`.
+public final class TestPostgres: @unchecked Sendable {
+    /// The folder holding the cluster, its TLS files and its log.
+    public let folder: URL
+    /// `postgres://ssa@127.0.0.1:PORT/ssa`.
+    public let url: String
+    /// The role's password (test-only).
+    public let password = "ssa-test-password"
+    /// The CA that issued the server's certificate (for `sslmode=verify-full`).
+    public var caFile: String { folder.appendingPathComponent("tls/ca.pem").path }
+
+    static let script = Fixtures.packageRoot.appendingPathComponent("integrations/postgres/test-postgres.sh").path
+
+    private init(folder: URL, url: String) {
+        self.folder = folder
+        self.url = url
+    }
+
+    /// Starts a new server (installing PostgreSQL first when it is missing).
+    public static func start() async throws -> TestPostgres {
+        // Short: the server's Unix socket lives in the folder.
+        let folder = URL(fileURLWithPath: "/tmp/ssa-pg-\(UUID().uuidString.prefix(8).lowercased())")
+        let install = try await AsyncProcess.run(URL(fileURLWithPath: "/bin/bash"), [script, "install"], seconds: 600)
+        guard install.status == 0 else { throw TestHTTPSServer.StartFailure(description: "PostgreSQL could not be installed: \(install.standardError)") }
+        let started = try await AsyncProcess.run(URL(fileURLWithPath: "/bin/bash"), [script, "start", folder.path], seconds: 120)
+        let url = started.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard started.status == 0, url.hasPrefix("postgres://") else {
+            throw TestHTTPSServer.StartFailure(description: "PostgreSQL did not start: \(started.standardError)")
+        }
+        return TestPostgres(folder: folder, url: url)
+    }
+
+    /// Stops the server at once, as a crash or an outage would (`pg_ctl stop -m immediate`).
+    public func kill() async throws {
+        let result = try await AsyncProcess.run(URL(fileURLWithPath: "/bin/bash"), [Self.script, "kill", folder.path], seconds: 60)
+        guard result.status == 0 else { throw TestHTTPSServer.StartFailure(description: "PostgreSQL did not stop: \(result.standardError)") }
+    }
+
+    /// Starts it again on the same port and data.
+    public func restart() async throws {
+        let result = try await AsyncProcess.run(URL(fileURLWithPath: "/bin/bash"), [Self.script, "restart", folder.path], seconds: 60)
+        guard result.status == 0 else { throw TestHTTPSServer.StartFailure(description: "PostgreSQL did not restart: \(result.standardError)") }
+    }
+
+    /// Runs SQL as the `ssa` role through psql (another client than the toolkit's).
+    public func psql(_ sql: String) async throws -> String {
+        let result = try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["psql", url + "?sslmode=disable", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                                                environment: ["PGPASSWORD": password], seconds: 60)
+        guard result.status == 0 else { throw TestHTTPSServer.StartFailure(description: "psql: \(result.standardError)") }
+        return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    deinit {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [Self.script, "remove", folder.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+        process.waitUntilExit()
+    }
+}
