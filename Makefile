@@ -7,7 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev curl
 BIN := .build/debug/ssa-verify
 
-.PHONY: all deps jython-deps openapi-deps build release install install-check test demo bench fuzz fuzz-smoke fixtures clean
+.PHONY: all deps jython-deps openapi-deps postgres-deps build release install install-check test demo bench fuzz fuzz-smoke fixtures clean
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -50,6 +50,14 @@ openapi-deps:
 	$(call apt_install,$(OPENAPI_APT_PACKAGES))
 	@./integrations/openapi/run-schemathesis.sh --setup
 
+# PostgreSQL (server and psql) for the shared state store's tests: each test starts its own
+# throwaway server on 127.0.0.1 in a temporary folder (integrations/postgres/test-postgres.sh)
+# and removes it; the Debian cluster the package may create is never used. Installed only when missing.
+POSTGRES_APT_PACKAGES := postgresql
+
+postgres-deps:
+	$(call apt_install,$(POSTGRES_APT_PACKAGES))
+
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
@@ -75,7 +83,7 @@ install-check: build
 	test -f "$$prefix/share/ssa-toolkit/janssen/client_registration.py" && test -f "$$prefix/share/ssa-toolkit/systemd/ssa-toolkit.service" && \
 	echo "install-check: make install into $$prefix works; the installed ssa-verify verifies an SSA"
 
-test: deps jython-deps openapi-deps
+test: deps jython-deps openapi-deps postgres-deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(MAKE) --no-print-directory install-check
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)

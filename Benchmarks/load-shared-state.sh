@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Decisions per second through `ssa-verify serve` with the shared PostgreSQL state store beside
+# the single-node defaults (in-memory replay cache, group-commit audit file), in one run, and
+# the cost of the audit-chain design the store uses (one chain per node) against the alternative
+# (one global chain, serialised) measured with pgbench on the same database.
+#
+#   Benchmarks/load-shared-state.sh [SSA_VERIFY_BINARY]
+#
+# Starts a throwaway PostgreSQL (integrations/postgres/test-postgres.sh; TLS verify-full),
+# `ssa-verify sandbox`, and two `serve` processes: "memory" (auditLog file, group commit) and
+# "postgres" (stateStore). Runs wrk (2 threads, CONNECTIONS connections, default 16, DURATION
+# seconds, default 10) on token and registration decisions against each, alternating, and
+# prints requests/s, p50, p99 and the ratio postgres/memory. Every decision writes one audit
+# record; registration decisions here are plain JSON metadata, so the replay store is not on
+# their path (pgbench measures the replay claim on its own below).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+duration="${DURATION:-10}"
+connections="${CONNECTIONS:-16}"
+pgscript="$root/integrations/postgres/test-postgres.sh"
+
+if ! command -v wrk >/dev/null; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+"$pgscript" install
+bin="${1:-}"
+if [ -z "$bin" ]; then
+  make -C "$root" --no-print-directory release >/dev/null
+  bin="$root/.build-release/release/ssa-verify"
+fi
+
+work="$(mktemp -d)"
+pgdir="/tmp/ssa-bench-pg-$$"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; "$pgscript" remove "$pgdir" >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+url="$("$pgscript" start "$pgdir")"
+export SSA_PG_PASSWORD=ssa-test-password PGPASSWORD=ssa-test-password
+store="${url/@127.0.0.1:/@localhost:}?sslmode=verify-full&sslrootcert=$pgdir/tls/ca.pem"
+
+"$bin" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" >"$work/sandbox.out" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 100); do grep -q "config " "$work/sandbox.out" 2>/dev/null && break; sleep 0.1; done
+
+start_serve() {  # name, extra --set arguments...
+  local name=$1; shift
+  "$bin" serve --config "$work/sandbox.json" --port 0 "$@" --max-connections 256 --log-level error >"$work/$name.out" 2>/dev/null &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "health" "$work/$name.out" 2>/dev/null && break; sleep 0.1; done
+  grep -o 'http://127.0.0.1:[0-9]*' "$work/$name.out" | head -1
+}
+memory="$(start_serve memory --set "auditLog=$work/audit.log")"
+postgres="$(start_serve postgres --set "stateStore=$store" --set "stateStorePassword=env:SSA_PG_PASSWORD" --set "stateStoreNode=bench")"
+[ -n "$memory" ] && [ -n "$postgres" ] || { echo "serve did not start" >&2; exit 2; }
+
+token_body='{"client_id":"4ZUKbHjbA2ZqxCxTsQPkTY","software_id":"4ZUKbHjbA2ZqxCxTsQPkTY","org_id":"0015800001041REAAY","grant_type":"authorization_code","scope":"openid accounts payments","user_id":"user-1","token_endpoint_auth_method":"tls_client_auth","claims":{"id_token":{"openbanking_intent_id":{"value":"urn-alphabank-intent-58923","essential":true}}}}'
+registration_body=$(python3 -c "
+import json
+req=json.load(open('$root/certs-fixtures/registration/request-plain.json'))
+print(json.dumps({'registration_request': req, 'client_certificate': open('$root/certs-fixtures/registration/tpp-transport.pem').read()}))")
+for name in token registration; do
+  body_var="${name}_body"
+  python3 - "$work/$name.lua" "${!body_var}" <<'PY'
+import json, sys
+open(sys.argv[1], "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' % json.dumps(sys.argv[2]))
+PY
+done
+for base in "$memory" "$postgres"; do
+  curl -sS -H 'Content-Type: application/json' --data-binary "$token_body" "$base/v1/token-decisions" | grep -q '"verdict":"allow"' \
+    || { echo "the warm-up token decision at $base was not an allow" >&2; exit 1; }
+  curl -sS -H 'Content-Type: application/json' --data-binary "$registration_body" "$base/v1/decisions" | grep -q '"verdict":"accept"' \
+    || { echo "the warm-up registration decision at $base was not an accept" >&2; exit 1; }
+done
+
+run() {  # label, url, lua
+  local out rps p50 p99 non2xx
+  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$3" "$2")
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+  printf '%-30s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
+  echo "$rps" >"$work/$1.result"
+}
+echo "== decisions through serve: $connections connections, ${duration}s per run, wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}')"
+run token/memory "$memory/v1/token-decisions" "$work/token.lua"
+run token/postgres "$postgres/v1/token-decisions" "$work/token.lua"
+run registration/memory "$memory/v1/decisions" "$work/registration.lua"
+run registration/postgres "$postgres/v1/decisions" "$work/registration.lua"
+python3 - "$work" <<'PY'
+import sys
+w = sys.argv[1]
+r = lambda n: float(open(f"{w}/{n}.result").read())
+for kind in ("token", "registration"):
+    print(f"{kind} decisions: postgres / memory = {r(kind + '/postgres') / r(kind + '/memory'):.2f}")
+PY
+"$bin" audit verify "$work/audit.log" | head -1
+cat >"$work/verify.json" <<JSON
+{"stateStore": "$store", "stateStorePassword": "env:SSA_PG_PASSWORD"}
+JSON
+"$bin" audit verify --config "$work/verify.json" | head -1
+
+# The audit-chain design, and the replay claim, on their own: pgbench on the same database,
+# 16 clients, each transaction one record or one claim, as serve writes them.
+pgbench="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pgbench"
+line="$(printf 'x%.0s' $(seq 400))"
+cat >"$work/per-node.sql" <<SQL
+\set n random(1, 1000000000)
+INSERT INTO bench_per_node (node, seq, line) VALUES (:client_id, :n, convert_to('$line', 'UTF8'));
+SQL
+cat >"$work/global.sql" <<SQL
+BEGIN;
+SELECT pg_advisory_xact_lock(1);
+INSERT INTO bench_global (seq, line) SELECT coalesce(max(seq), 0) + 1, convert_to('$line', 'UTF8') FROM bench_global;
+COMMIT;
+SQL
+cat >"$work/replay.sql" <<SQL
+\set n random(1, 1000000000)
+INSERT INTO ssa_replay (issuer, jti, expires_at) VALUES ('bench'::bytea, convert_to(:client_id || '-' || :n, 'UTF8'), now() + interval '5 minutes')
+  ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE ssa_replay.expires_at <= now() RETURNING 1;
+SQL
+psql "$url?sslmode=disable" -q -X -c "CREATE TABLE bench_per_node (node int, seq bigint, line bytea, PRIMARY KEY (node, seq) ); CREATE TABLE bench_global (seq bigint PRIMARY KEY, line bytea);" >/dev/null
+echo "== pgbench, 16 clients, ${duration}s each (transactions/s)"
+for script in per-node global replay; do
+  tps=$("$pgbench" -n -c 16 -j 2 -T "$duration" -f "$work/$script.sql" "$url?sslmode=disable" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+  printf '%-30s %10s\n' "$script" "$tps"
+done
