@@ -82,7 +82,7 @@ run() {  # label, url, lua
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
   printf '%-30s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
-  echo "$rps" >"$work/$1.result"
+  echo "$rps" >"$work/${1//\//-}.result"
 }
 echo "== decisions through serve: $connections connections, ${duration}s per run, wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}')"
 run token/memory "$memory/v1/token-decisions" "$work/token.lua"
@@ -92,7 +92,7 @@ run registration/postgres "$postgres/v1/decisions" "$work/registration.lua"
 python3 - "$work" <<'PY'
 import sys
 w = sys.argv[1]
-r = lambda n: float(open(f"{w}/{n}.result").read())
+r = lambda n: float(open(f"{w}/{n.replace('/', '-')}.result").read())
 for kind in ("token", "registration"):
     print(f"{kind} decisions: postgres / memory = {r(kind + '/postgres') / r(kind + '/memory'):.2f}")
 PY
@@ -124,6 +124,7 @@ SQL
 psql "$url?sslmode=disable" -q -X -c "CREATE TABLE bench_per_node (node int, seq bigint, line bytea, PRIMARY KEY (node, seq) ); CREATE TABLE bench_global (seq bigint PRIMARY KEY, line bytea);" >/dev/null
 echo "== pgbench, 16 clients, ${duration}s each (transactions/s)"
 for script in per-node global replay; do
-  tps=$("$pgbench" -n -c 16 -j 2 -T "$duration" -f "$work/$script.sql" "$url?sslmode=disable" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+  tps=$("$pgbench" -n -c 16 -j 2 -T "$duration" -f "$work/$script.sql" "$url?sslmode=disable" 2>"$work/pgbench.err" | awk '/^tps/ {print $3; exit}') \
+    || { cat "$work/pgbench.err" >&2; exit 1; }
   printf '%-30s %10s\n' "$script" "$tps"
 done
