@@ -11,7 +11,8 @@ import Synchronization
 /// (``PostgresReplayStore``) and the audit chains (``PostgresAuditSink``, one chain per node).
 ///
 /// Every database call is bounded by ``StateStoreSettings/timeout``; a call that fails or times
-/// out makes the decision that needed it *undecided* (never accepted), and ``health`` says so.
+/// out makes the decision that needed it *undecided* (never accepted), and ``health`` says so
+/// (it also does until the first call has succeeded: not ready).
 /// A probe every second keeps ``health`` current while no decision is made, so `/healthz` shows
 /// an outage at once and its end without a restart. Connections come from postgres-nio's pool,
 /// which reconnects on its own.
@@ -41,7 +42,9 @@ public final class PostgresStateStore: Sendable {
 
     private struct State {
         var schemaReady = false
-        var health: AuditHealth = .ok
+        /// Failing until the first call succeeds: a node that has not reached its database is
+        /// not ready (`/healthz` 503), though decisions are still tried.
+        var health: AuditHealth = .failing("connecting to the state store")
         var lastPurge: Date = .distantPast
     }
 
@@ -110,7 +113,7 @@ public final class PostgresStateStore: Sendable {
     public var health: AuditHealth { state.withLock { $0.health } }
 
     /// Checks the database answers (and the tables exist), for ``health``.
-    func probe() async {
+    public func probe() async {
         _ = try? await run("a health probe") { client in
             try await client.query("SELECT 1", logger: self.logger)
         }

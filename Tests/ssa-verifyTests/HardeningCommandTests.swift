@@ -63,9 +63,9 @@ struct HardeningCommandTests {
     @Test("--set with an unknown property is exit 2 naming it and the closest known one; a literal password on --set is warned about")
     func setProperties() async throws {
         let config = Fixtures.url("config/toolkit.json").path
-        let unknown = try await Self.run(["decide", "--config", config, "--ssa", Self.ssa, "--set", "stateStore=postgres://x"])
+        let unknown = try await Self.run(["decide", "--config", config, "--ssa", Self.ssa, "--set", "sharedCacheUrl=postgres://x"])
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.contains("stateStore") && unknown.stderr.contains("not a property"))
+        #expect(unknown.stderr.contains("sharedCacheUrl") && unknown.stderr.contains("not a property"))
         let misspelt = try await Self.run(["decide", "--config", config, "--ssa", Self.ssa, "--set", "requireSignedReqest=true"])
         #expect(misspelt.status == 2 && misspelt.stderr.contains("did you mean requireSignedRequest?"))
         let literal = try await Self.run(["decide", "--config", config, "--ssa", Self.ssa, "--set", "transportKeyStorePassword=changeit", "--set", "tokenUrl=https://127.0.0.1:1/token"])

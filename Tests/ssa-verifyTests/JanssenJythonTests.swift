@@ -23,6 +23,7 @@ struct JanssenJythonTests {
         #expect(text.contains("ok    register the token client: software_id and org_id stored, the Update Token script attached"), "\(text)")
         #expect(text.contains("ok    token allow: issued with scopes openid accounts payments; id_token openbanking_intent_id and sub"), "\(text)")
         #expect(text.contains("ok    token allow: one decision call for the six hooks of the request"), "\(text)")
+        #expect(text.contains("ok    token ssa_issuer: the stored SSA's iss picks the directory; a trusted one issues, an untrusted one is refused 403"), "\(text)")
         #expect(text.contains("ok    token roles AISP: payments removed from the access token and the grant"), "\(text)")
         #expect(text.contains("ok    token deny (software inactive): the token request is refused 403 access_denied"), "\(text)")
         #expect(text.contains("ok    token deny: modifyIdToken refuses by raising 403"), "\(text)")

@@ -16,7 +16,9 @@ struct SharedStateTests {
     static let fixtures = DirectorySandbox.Fixtures(root: Fixtures.root)
 
     /// The `stateStore` properties for `database`: verify-full TLS against its CA by default.
-    static func properties(_ database: TestPostgres, node: String, tls: String = "verify-full", timeoutMillis: Int = 2000) -> [String: String] {
+    /// (The timeout is generous: under a full parallel test run on two cores a debug build's
+    /// first TLS and SCRAM handshakes take seconds; the outage test sets its own.)
+    static func properties(_ database: TestPostgres, node: String, tls: String = "verify-full", timeoutMillis: Int = 10_000) -> [String: String] {
         let query = tls == "verify-full" ? "?sslmode=verify-full&sslrootcert=\(database.caFile)" : "?sslmode=\(tls)"
         return ["stateStore": database.url.replacingOccurrences(of: "@127.0.0.1:", with: "@localhost:") + query,
                 "stateStorePassword": "env:SSA_TEST_PG_PASSWORD", "stateStoreNode": node, "stateStoreTimeoutMillis": "\(timeoutMillis)"]
@@ -25,6 +27,17 @@ struct SharedStateTests {
     static func store(_ database: TestPostgres, node: String, tls: String = "verify-full", password: String? = nil) throws -> PostgresStateStore {
         let settings = try #require(try StateStoreSettings(properties: properties(database, node: node, tls: tls), baseDirectory: nil))
         return try PostgresStateStore(settings: settings, environment: ["SSA_TEST_PG_PASSWORD": password ?? database.password])
+    }
+
+    /// A store that has reached its database (health ok: connected, tables made).
+    static func readyStore(_ database: TestPostgres, node: String, tls: String = "verify-full") async throws -> PostgresStateStore {
+        let store = try store(database, node: node, tls: tls)
+        let ready = await eventually(60) {
+            await store.probe()
+            return store.health == .ok
+        }
+        try #require(ready, "the state store did not reach the database: \(store.health)")
+        return store
     }
 
     /// Polls `condition` every 200 ms for up to `seconds`.
@@ -76,7 +89,7 @@ struct SharedStateTests {
     func replayAcrossNodes() async throws {
         let database = try await TestPostgres.start()
         // One node over verify-full TLS against the database's own CA, the other without TLS.
-        let nodeA = try Self.store(database, node: "a"), nodeB = try Self.store(database, node: "b", tls: "disable")
+        let nodeA = try await Self.readyStore(database, node: "a"), nodeB = try await Self.readyStore(database, node: "b", tls: "disable")
         let now = Date(), expiry = now.addingTimeInterval(300)
         let claims = await withTaskGroup(of: ReplayClaim.self) { group in
             for index in 0..<100 {
@@ -113,7 +126,7 @@ struct SharedStateTests {
     @Test("audit: two nodes' concurrent records form two intact chains of the file log's lines; an edit and a deletion are named")
     func auditChains() async throws {
         let database = try await TestPostgres.start()
-        let nodeA = try Self.store(database, node: "node-a"), nodeB = try Self.store(database, node: "node-b")
+        let nodeA = try await Self.readyStore(database, node: "node-a"), nodeB = try await Self.readyStore(database, node: "node-b")
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 {
                 let sink = index % 2 == 0 ? nodeA.audit : nodeB.audit
@@ -133,7 +146,7 @@ struct SharedStateTests {
 
         // A process that restarts continues its chain from the database.
         await nodeA.shutdown()
-        let restarted = try Self.store(database, node: "node-a")
+        let restarted = try await Self.readyStore(database, node: "node-a")
         try await restarted.audit.append(AuditRecord(kind: "registration", time: Date(), decision: "accept", softwareID: "software-1"))
         #expect(try await PostgresAuditSink.verify(restarted, node: "node-a").first?.verification.records == 101)
 
@@ -179,7 +192,7 @@ struct SharedStateTests {
         return try RegistrationCommandTests.ServeProcess(config: path.path, environment: ["SSA_TEST_PG_PASSWORD": database.password])
     }
 
-    static func configuration(_ sandbox: DirectorySandbox, _ database: TestPostgres, node: String, timeoutMillis: Int = 2000) -> JSONValue {
+    static func configuration(_ sandbox: DirectorySandbox, _ database: TestPostgres, node: String, timeoutMillis: Int = 10_000) -> JSONValue {
         var object = sandbox.configurationJSON().objectValue!
         for (name, value) in properties(database, node: node, timeoutMillis: timeoutMillis) { object[name] = .string(value) }
         return .object(object)
@@ -205,6 +218,11 @@ struct SharedStateTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let nodes = try ["node-1", "node-2"].map { try Self.serve(Self.configuration(sandbox, database, node: $0), database: database, folder: folder, name: $0) }
+            // Ready: /healthz is 503 until a node has reached the database.
+            for node in nodes {
+                let ready = await Self.eventually(60) { (try? await OperationsCommandTests.health(node))?.status == 200 }
+                try #require(ready, "node at \(node.baseURL) never reached the database")
+            }
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let request = try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement())
             let body = Data(JSONValue.object(["registration_request": .string(request), "client_certificate": .string(tpp.transportCertificatePEM)]).serializedBytes())
@@ -239,7 +257,9 @@ struct SharedStateTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            let service = try Self.serve(Self.configuration(sandbox, database, node: "solo", timeoutMillis: 1000), database: database, folder: folder, name: "solo")
+            let service = try Self.serve(Self.configuration(sandbox, database, node: "solo", timeoutMillis: 3000), database: database, folder: folder, name: "solo")
+            let ready = await Self.eventually(60) { (try? await OperationsCommandTests.health(service))?.status == 200 }
+            try #require(ready, "serve never reached the database")
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             func registration() throws -> Data {
                 let request = try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement())

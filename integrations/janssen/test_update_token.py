@@ -219,9 +219,13 @@ class Client(object):
     def __init__(self, client_id="4ZUKbHjbA2ZqxCxTsQPkTY", software_id="4ZUKbHjbA2ZqxCxTsQPkTY",
                  organization="0015800001041REAAY", method="tls_client_auth",
                  subject_dn="2.5.4.97=PSDGB-FCA-123456,CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB",
-                 jwt_access_token=True):
+                 jwt_access_token=True, software_statement=None):
         self.client_id, self.software_id, self.organization = client_id, software_id, organization
         self.method, self.attributes, self.jwt = method, Attributes(subject_dn), jwt_access_token
+        self.software_statement = software_statement
+
+    def getSoftwareStatement(self):
+        return self.software_statement
 
     def getClientId(self):
         return self.client_id
@@ -425,7 +429,7 @@ SAMPLE_PEM = ("-----BEGIN CERTIFICATE-----\n" + "\n".join(
     + "\n-----END CERTIFICATE-----\n")
 
 CALL_MEMBERS = {"client_id", "software_id", "org_id", "token_endpoint_auth_method", "tls_client_auth_subject_dn",
-                "grant_type", "scope", "user_id", "acr", "claims", "client_certificate"}
+                "grant_type", "scope", "user_id", "acr", "claims", "client_certificate", "ssa_issuer"}
 HOOKS = ("getRefreshTokenLifetimeInSeconds", "modifyRefreshToken", "getAccessTokenLifetimeInSeconds",
          "modifyAccessToken", "getIdTokenLifetimeInSeconds", "modifyIdToken")
 
@@ -589,6 +593,19 @@ def self_test(script):
     request.headers = {}
     token_request(canned(200, ALLOW_ANSWER, calls), grant, client, request)
     check("call: absent members left out", calls and set(calls[0]) == {"client_id", "software_id", "org_id", "grant_type", "scope"}, repr(calls))
+
+    # ssa_issuer: the iss of the SSA Janssen stored with the client; left out when unreadable
+    def jwt(payload):
+        encode = lambda raw: base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return encode(b'{"alg":"PS256"}') + "." + encode(payload) + "." + encode(b"sig")
+    for name, stored, expected in (("the stored SSA's iss", jwt(b'{"iss":"Second Scheme Directory"}'), "Second Scheme Directory"),
+                                   ("no stored SSA", None, None), ("not a JWT", "abc", None),
+                                   ("payload not JSON", jwt(b"not json"), None), ("iss not text", jwt(b'{"iss":5}'), None),
+                                   ("payload not base64url", "a.b+c.d", None)):
+        calls = []
+        grant, client, request = fresh(client=Client(software_statement=stored))
+        token_request(canned(200, ALLOW_ANSWER, calls), grant, client, request)
+        check("call: ssa_issuer, " + name, calls and calls[0].get("ssa_issuer") == expected, repr(calls and calls[0].get("ssa_issuer")))
 
     # a reference (not JWT) access token: scopes still overwritten, no claims to set
     grant, client, request = fresh(client=Client(jwt_access_token=False))

@@ -55,6 +55,7 @@
 
 from __future__ import print_function
 
+import base64
 import json
 import os
 import re
@@ -207,8 +208,29 @@ def normalize_pem(header_value):
     return pem_from_base64(body)
 
 
+def ssa_issuer_of(software_statement):
+    """The iss of the SSA Janssen keeps with the client (Client.getSoftwareStatement(), attribute
+    jansSoftStatement, stored when the registration was accepted): which trusted directory the
+    service asks about this client. None when there is none or it cannot be read; the service
+    then asks its first directory, where every client registered while one was trusted belongs.
+    Read without verifying: the SSA was verified at registration, and it only chooses whom to ask."""
+    if not _text(software_statement):
+        return None
+    parts = software_statement.strip().split(u".")
+    if len(parts) != 3 or not parts[1] or len(parts[1]) > 65536 or not re.match(r"^[A-Za-z0-9_-]+$", parts[1]):
+        return None
+    try:
+        payload = base64.urlsafe_b64decode(str(parts[1] + u"=" * (-len(parts[1]) % 4)))
+        claims = json.loads(payload.decode("utf-8"))
+    except (ValueError, TypeError, UnicodeError):
+        return None
+    issuer = claims.get("iss") if isinstance(claims, dict) else None
+    return issuer if _text(issuer) and issuer else None
+
+
 def build_call(client_id, software_id, org_id, grant_type, scopes, token_endpoint_auth_method=None,
-               tls_client_auth_subject_dn=None, user_id=None, acr=None, claims=None, client_certificate=None):
+               tls_client_auth_subject_dn=None, user_id=None, acr=None, claims=None, client_certificate=None,
+               ssa_issuer=None):
     """The JSON text of POST /v1/token-decisions. Absent optional members are left out (the
     service refuses unknown members, and null ones are no use to it)."""
     body = {}
@@ -222,7 +244,8 @@ def build_call(client_id, software_id, org_id, grant_type, scopes, token_endpoin
     body["scope"] = u" ".join(scopes)
     for name, value in (("token_endpoint_auth_method", token_endpoint_auth_method),
                         ("tls_client_auth_subject_dn", tls_client_auth_subject_dn),
-                        ("user_id", user_id), ("acr", acr), ("client_certificate", client_certificate)):
+                        ("user_id", user_id), ("acr", acr), ("client_certificate", client_certificate),
+                        ("ssa_issuer", ssa_issuer)):
         if value is not None and not _text(value):
             raise ValueError("%s is not text" % name)
         if value:
@@ -557,7 +580,8 @@ def call_from_context(context):
         user_id=_string(grant.getUserId()),
         acr=_string(grant.getAcrValues()),
         claims=claims_parameter(grant),
-        client_certificate=certificate)
+        client_certificate=certificate,
+        ssa_issuer=ssa_issuer_of(_string(client.getSoftwareStatement()) if hasattr(client, "getSoftwareStatement") else None))
 
 
 def java_claim(value):

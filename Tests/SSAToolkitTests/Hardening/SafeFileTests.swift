@@ -75,10 +75,10 @@ struct SafeFileTests {
     func unknownProperties() throws {
         let path = Fixtures.url("config/toolkit.json").path
         #expect {
-            try ToolkitConfiguration.load(path: path, overrides: ["stateStore": "x"])
+            try ToolkitConfiguration.load(path: path, overrides: ["sharedCacheUrl": "x"])
         } throws: { error in
             guard let error = error as? ConfigurationError else { return false }
-            return error.property == "stateStore" && error.description.contains("not a property")
+            return error.property == "sharedCacheUrl" && error.description.contains("not a property")
         }
         #expect {
             try ToolkitConfiguration.load(path: path, overrides: ["memberstate": "GB"])

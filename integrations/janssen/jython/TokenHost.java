@@ -195,6 +195,13 @@ public final class TokenHost {
         service.register(new CustomScriptConfiguration(script, customScript, attributes));
     }
 
+    /** A JWT-shaped string with `payload` (unsigned: the script reads the stored SSA's iss only). */
+    private static String unsignedJwt(String payload) {
+        java.util.Base64.Encoder encoder = java.util.Base64.getUrlEncoder().withoutPadding();
+        return encoder.encodeToString("{\"alg\":\"PS256\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + encoder.encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + encoder.encodeToString(new byte[] {1, 2, 3});
+    }
+
     /** The client entry client_registration.py wrote (ScriptHost live phase), as Janssen loads it. */
     private Client registeredClient() throws IOException {
         Path file = Paths.get(require(args, "client-file"));
@@ -448,6 +455,23 @@ public final class TokenHost {
         scenario("token allow: the next token request gets its own decision", problems -> {
             expect(problems, "issued", second.refused == null && second.accessToken != null, second);
             expect(problems, "one more decision", count(log.since(mark2), DECISION_LINE) == 1, log.since(mark2).trim());
+        });
+
+        // The SSA Janssen stores with the client (jansSoftStatement) names the directory asked at
+        // token time: the script sends its iss as ssa_issuer. The trusted directory's: issued;
+        // an issuer the service does not trust: refused, so the member did reach the service.
+        final Client trusted = registeredClient();
+        trusted.setSoftwareStatement(unsignedJwt("{\"iss\":\"OpenBanking Ltd\",\"software_id\":\"" + SOFTWARE_ID + "\"}"));
+        final int mark3 = log.length();
+        final Flow fromTrusted = tokenRequest(trusted);
+        final Client foreign = registeredClient();
+        foreign.setSoftwareStatement(unsignedJwt("{\"iss\":\"Rogue Directory\",\"software_id\":\"" + SOFTWARE_ID + "\"}"));
+        final Flow fromForeign = tokenRequest(foreign);
+        scenario("token ssa_issuer: the stored SSA's iss picks the directory; a trusted one issues, an untrusted one is refused 403", problems -> {
+            expect(problems, "trusted issuer: issued", fromTrusted.refused == null && fromTrusted.accessToken != null, fromTrusted);
+            expect(problems, "untrusted issuer: HTTP 403 access_denied", fromForeign.status() == 403 && "access_denied".equals(fromForeign.error()), fromForeign);
+            expect(problems, "untrusted issuer: nothing issued", fromForeign.accessToken == null && fromForeign.idToken == null, fromForeign);
+            expect(problems, "one decision each", count(log.since(mark3), DECISION_LINE) == 2, log.since(mark3).trim());
         });
 
         scenario("token allow: the log carries no certificate, intent id, claims or token", problems -> {
