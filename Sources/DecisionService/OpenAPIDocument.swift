@@ -187,7 +187,7 @@ public enum OpenAPIDocument {
             "required": ["status"],
             "properties": {
               "status": { "enum": ["ok", "degraded", "failing"] },
-              "audit": { "type": "string", "description": "Why the audit log cannot be written (503)." },
+              "audit": { "type": "string", "description": "Why decisions cannot be recorded (503): the audit log cannot be written, or the shared state store (`stateStore`) cannot be reached." },
               "certificates": { "type": "string", "description": "Which certificate expires or expired, and when." },
               "reload": { "type": "string", "description": "Why the last reload failed; the previous configuration keeps serving." },
               "reloads": { "type": "integer", "minimum": 1, "description": "Successful reloads since the service started." }
