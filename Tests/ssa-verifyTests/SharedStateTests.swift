@@ -163,6 +163,51 @@ struct SharedStateTests {
         await nodeB.shutdown()
     }
 
+    @Test("two processes with one node name: the second writer's stale head collides on the key, fails closed naming stateStoreNode, and the chain stays intact")
+    func sameNodeName() async throws {
+        let database = try await TestPostgres.start()
+        let first = try await Self.readyStore(database, node: "twin"), second = try await Self.readyStore(database, node: "twin")
+        func record(_ n: Int) -> AuditRecord { AuditRecord(kind: "token", time: Date(timeIntervalSince1970: 1_800_000_000 + Double(n)), decision: "allow", clientID: "c\(n)") }
+        try await first.audit.append(record(1))   // seq 1; the first knows its head
+        try await second.audit.append(record(2))  // reads the head (seq 1), writes seq 2
+        do {
+            try await first.audit.append(record(3))  // its head is stale: seq 2 again
+            Issue.record("a second writer of one node's chain was not detected")
+        } catch {
+            #expect(error.reason.contains("stateStoreNode") && error.reason.contains("twin"), "\(error.reason)")
+        }
+        try await first.audit.append(record(4))   // re-reads the head: seq 3
+        let chains = try await PostgresAuditSink.verify(first)
+        #expect(chains.count == 1 && chains[0].verification.broken == nil && chains[0].verification.records == 3, "\(chains.map(\.verification))")
+        await first.shutdown()
+        await second.shutdown()
+    }
+
+    @Test("a reload (SIGHUP) with a state store: decisions go on and the node's records stay one intact chain")
+    func reloadKeepsTheStore() async throws {
+        let database = try await TestPostgres.start()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reload-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            let service = try Self.serve(Self.configuration(sandbox, database, node: "reloaded"), database: database, folder: folder, name: "reloaded")
+            let ready = await Self.eventually(60) { (try? await OperationsCommandTests.health(service))?.status == 200 }
+            try #require(ready)
+            for round in 0..<3 {
+                if round > 0 {
+                    kill(service.process.processIdentifier, SIGHUP)
+                    let reloaded = try await OperationsCommandTests.waitForHealth(service) { $0["reloads"] == .number(Double(round)) }
+                    #expect(reloaded.status == 200 && reloaded.body["reloads"] == .number(Double(round)), "\(reloaded.body)")
+                }
+                for _ in 0..<5 {
+                    #expect(try await OperationsCommandTests.tokenDecision(service, software: OperationsCommandTests.software, organisation: OperationsCommandTests.organisation) == "allow")
+                }
+            }
+            let chain = try await CommandRunner.run(["audit", "verify", "--config", folder.appendingPathComponent("reloaded.json").path], environment: ["SSA_TEST_PG_PASSWORD": database.password])
+            #expect(chain.status == 0 && chain.standardOutput.contains("INTACT  15 records of node reloaded"), "\(chain.standardOutput)\(chain.standardError)")
+        }
+    }
+
     @Test("a wrong password or an untrusted server certificate: no claim, no record, health names it, no secret in the reason")
     func refusedConnections() async throws {
         let database = try await TestPostgres.start()
