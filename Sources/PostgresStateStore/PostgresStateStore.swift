@@ -127,28 +127,32 @@ public final class PostgresStateStore: Sendable {
                 try await ensureSchema()
                 return try await body(client)
             }
-            state.withLock { $0.health = .ok }
+            let recovered = state.withLock { state -> Bool in
+                defer { state.health = .ok }
+                return state.health != .ok
+            }
+            if recovered { logger.info("the state store \(settings.displayName) answers") }
             return value
         } catch {
             let reason = "the state store \(settings.displayName) failed \(what): \(Self.describe(error))"
-            state.withLock { $0.health = .failing(reason) }
-            logger.warning("\(reason)")
+            // Said once per outage, not once per probe or decision.
+            let wasOK = state.withLock { state -> Bool in
+                defer { state.health = .failing(reason) }
+                return state.health == .ok
+            }
+            if wasOK { logger.warning("\(reason)") } else { logger.debug("\(reason)") }
             throw AuditError(reason)
         }
     }
 
-    /// The tables, made once per process (several nodes starting at once serialise on a lock).
+    /// The tables, made once per process. Several nodes starting at once serialise on a
+    /// transaction-scoped lock, which ends with the transaction however it ends (a connection
+    /// given back to the pool never keeps it).
     private func ensureSchema() async throws {
         if state.withLock({ $0.schemaReady }) { return }
-        try await client.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(7274611)", logger: self.logger)
-            do {
-                for statement in Self.schema { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger) }
-                try await connection.query("SELECT pg_advisory_unlock(7274611)", logger: self.logger)
-            } catch {
-                try? await connection.query("SELECT pg_advisory_unlock(7274611)", logger: self.logger)
-                throw error
-            }
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(7274611)", logger: self.logger)
+            for statement in Self.schema { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger) }
         }
         state.withLock { $0.schemaReady = true }
     }
