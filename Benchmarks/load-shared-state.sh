@@ -19,10 +19,8 @@ duration="${DURATION:-10}"
 connections="${CONNECTIONS:-16}"
 pgscript="$root/integrations/postgres/test-postgres.sh"
 
-if ! command -v wrk >/dev/null; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
-fi
+source "$root/Benchmarks/lib/decision-load.sh"
+ensure_wrk
 "$pgscript" install
 bin="${1:-}"
 if [ -z "$bin" ]; then
@@ -55,18 +53,9 @@ memory="$(start_serve memory --set "auditLog=$work/audit.log")"
 postgres="$(start_serve postgres --set "stateStore=$store" --set "stateStorePassword=env:SSA_PG_PASSWORD" --set "stateStoreNode=bench")"
 [ -n "$memory" ] && [ -n "$postgres" ] || { echo "serve did not start" >&2; exit 2; }
 
-token_body='{"client_id":"4ZUKbHjbA2ZqxCxTsQPkTY","software_id":"4ZUKbHjbA2ZqxCxTsQPkTY","org_id":"0015800001041REAAY","grant_type":"authorization_code","scope":"openid accounts payments","user_id":"user-1","token_endpoint_auth_method":"tls_client_auth","claims":{"id_token":{"openbanking_intent_id":{"value":"urn-alphabank-intent-58923","essential":true}}}}'
-registration_body=$(python3 -c "
-import json
-req=json.load(open('$root/certs-fixtures/registration/request-plain.json'))
-print(json.dumps({'registration_request': req, 'client_certificate': open('$root/certs-fixtures/registration/tpp-transport.pem').read()}))")
-for name in token registration; do
-  body_var="${name}_body"
-  python3 - "$work/$name.lua" "${!body_var}" <<'PY'
-import json, sys
-open(sys.argv[1], "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' % json.dumps(sys.argv[2]))
-PY
-done
+registration_body="$(registration_body)"
+write_lua "$work/token.lua" "$token_body"
+write_lua "$work/registration.lua" "$registration_body"
 for base in "$memory" "$postgres"; do
   curl -sS -H 'Content-Type: application/json' --data-binary "$token_body" "$base/v1/token-decisions" | grep -q '"verdict":"allow"' \
     || { echo "the warm-up token decision at $base was not an allow" >&2; exit 1; }
@@ -74,25 +63,15 @@ for base in "$memory" "$postgres"; do
     || { echo "the warm-up registration decision at $base was not an accept" >&2; exit 1; }
 done
 
-run() {  # label, url, lua
-  local out rps p50 p99 non2xx
-  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$3" "$2")
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
-  printf '%-30s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
-  echo "$rps" >"$work/${1//\//-}.result"
-}
 echo "== decisions through serve: $connections connections, ${duration}s per run, wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}')"
-run token/memory "$memory/v1/token-decisions" "$work/token.lua"
-run token/postgres "$postgres/v1/token-decisions" "$work/token.lua"
-run registration/memory "$memory/v1/decisions" "$work/registration.lua"
-run registration/postgres "$postgres/v1/decisions" "$work/registration.lua"
+run_wrk token/memory "$memory/v1/token-decisions" "$work/token.lua"
+run_wrk token/postgres "$postgres/v1/token-decisions" "$work/token.lua"
+run_wrk registration/memory "$memory/v1/decisions" "$work/registration.lua"
+run_wrk registration/postgres "$postgres/v1/decisions" "$work/registration.lua"
 python3 - "$work" <<'PY'
 import sys
 w = sys.argv[1]
-r = lambda n: float(open(f"{w}/{n.replace('/', '-')}.result").read())
+r = lambda n: float(open(f"{w}/{n.replace('/', '-')}.result").read().split()[0])
 for kind in ("token", "registration"):
     print(f"{kind} decisions: postgres / memory = {r(kind + '/postgres') / r(kind + '/memory'):.2f}")
 PY

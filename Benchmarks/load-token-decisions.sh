@@ -18,10 +18,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 duration="${DURATION:-10}"
 connections="${CONNECTIONS:-16}"
 
-if ! command -v wrk >/dev/null; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
-fi
 bin="${1:-}"
 if [ -z "$bin" ]; then
   make -C "$root" --no-print-directory release >/dev/null
@@ -29,6 +25,8 @@ if [ -z "$bin" ]; then
 fi
 
 work="$(mktemp -d)"
+source "$root/Benchmarks/lib/decision-load.sh"
+ensure_wrk
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -46,21 +44,9 @@ for _ in $(seq 100); do grep -q "health" "$work/serve.out" 2>/dev/null && break;
 base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.out" | head -1)"
 [ -n "$base" ] || { echo "serve did not start" >&2; exit 2; }
 
-token_body='{"client_id":"4ZUKbHjbA2ZqxCxTsQPkTY","software_id":"4ZUKbHjbA2ZqxCxTsQPkTY","org_id":"0015800001041REAAY","grant_type":"authorization_code","scope":"openid accounts payments","user_id":"user-1","token_endpoint_auth_method":"tls_client_auth","claims":{"id_token":{"openbanking_intent_id":{"value":"urn-alphabank-intent-58923","essential":true}}}}'
-python3 - "$work/token.lua" "$token_body" <<'PY'
-import json, sys
-path, body = sys.argv[1], sys.argv[2]
-open(path, "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' % json.dumps(body))
-PY
-registration_body=$(python3 -c "
-import json,sys
-req=json.load(open('$root/certs-fixtures/registration/request-plain.json'))
-print(json.dumps({'registration_request': req, 'client_certificate': open('$root/certs-fixtures/registration/tpp-transport.pem').read()}))")
-python3 - "$work/registration.lua" "$registration_body" <<'PY'
-import json, sys
-path, body = sys.argv[1], sys.argv[2]
-open(path, "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' % json.dumps(body))
-PY
+write_lua "$work/token.lua" "$token_body"
+registration_body="$(registration_body)"
+write_lua "$work/registration.lua" "$registration_body"
 
 # Warm the status cache, the token cache and the key caches; check the answers are what we measure.
 curl -sS -H 'Content-Type: application/json' --data-binary "$token_body" "$base/v1/token-decisions" | grep -q '"verdict":"allow"' \
@@ -69,18 +55,6 @@ curl -sS -H 'Content-Type: application/json' --data-binary "$registration_body" 
   || { echo "the warm-up registration decision was not an accept" >&2; exit 1; }
 
 peak_rss() { awk '/VmHWM/ {print $2}' "/proc/$serve_pid/status"; }
-run() {  # name, url, [lua]
-  local out
-  if [ -n "${3:-}" ]; then out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$3" "$2")
-  else out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$2"); fi
-  local rps p50 p99 non2xx
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
-  printf '%-28s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
-  echo "$rps $p99" >"$work/$1.result"
-}
 # What the sandbox directory saw (its TLS handshakes and SCIM requests), read over mutual TLS.
 sandbox_base="$(python3 -c "import json;print(json.load(open('$work/sandbox.json'))['tppUrl'].split('/scim')[0])")"
 directory_counts() {
@@ -88,10 +62,10 @@ directory_counts() {
     --key "$root/certs-fixtures/pki/as-transport.key.pem" "$sandbox_base/admin/counts"
 }
 echo "== ssa-verify serve, $connections connections, ${duration}s per run, wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}')"
-run healthz "$base/healthz"
-run token-decisions "$base/v1/token-decisions" "$work/token.lua"
+run_wrk healthz "$base/healthz"
+run_wrk token-decisions "$base/v1/token-decisions" "$work/token.lua"
 directory_counts >"$work/counts-before.json"
-run registration-decisions "$base/v1/decisions" "$work/registration.lua"
+run_wrk registration-decisions "$base/v1/decisions" "$work/registration.lua"
 directory_counts >"$work/counts-after.json"
 echo "serve peak RSS: $(( $(peak_rss) / 1024 )) MiB"
 python3 - "$work" <<'PY'

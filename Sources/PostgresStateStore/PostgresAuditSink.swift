@@ -87,7 +87,7 @@ public struct PostgresAuditSink: AuditSink {
     static func head(of node: String, client: PostgresClient, logger: Logger) async throws -> (String, Int64) {
         let rows = try await client.query("SELECT seq, line FROM ssa_audit WHERE node = \(node) ORDER BY seq DESC LIMIT 1", logger: logger)
         for try await (seq, line) in rows.decode((Int64, ByteBuffer).self) {
-            return (PostgresStateStore.hex(Array(line.readableBytesView)), seq + 1)
+            return (AuditLog.hash(ofLine: line.readableBytesView), seq + 1)
         }
         return (AuditLog.genesis, 1)
     }

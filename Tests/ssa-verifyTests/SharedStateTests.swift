@@ -63,6 +63,7 @@ struct SharedStateTests {
         for (properties, property, words) in [
             (["stateStore": "postgres://ssa:hunter2@db/state"], "stateStore", "password"),
             (["stateStore": "mysql://ssa@db/state"], "stateStore", "postgres://"),
+            (["stateStore": "postgres://ssa:hunter2@[db/state"], "stateStore", "postgres://"),
             (["stateStore": "postgres://db/state"], "stateStore", "no user"),
             (["stateStore": "postgres://ssa@db"], "stateStore", "no database"),
             (["stateStore": "postgres://ssa@db/state?sslmode=prefer"], "stateStore", "sslmode"),
@@ -186,13 +187,10 @@ struct SharedStateTests {
     @Test("a reload (SIGHUP) with a state store: decisions go on and the node's records stay one intact chain")
     func reloadKeepsTheStore() async throws {
         let database = try await TestPostgres.start()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reload-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Self.temporaryFolder("reload-store")
         defer { try? FileManager.default.removeItem(at: folder) }
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            let service = try Self.serve(Self.configuration(sandbox, database, node: "reloaded"), database: database, folder: folder, name: "reloaded")
-            let ready = await Self.eventually(60) { (try? await OperationsCommandTests.health(service))?.status == 200 }
-            try #require(ready)
+            let service = try await Self.serve(Self.configuration(sandbox, database, node: "reloaded"), database: database, folder: folder, name: "reloaded")
             for round in 0..<3 {
                 if round > 0 {
                     kill(service.process.processIdentifier, SIGHUP)
@@ -230,11 +228,22 @@ struct SharedStateTests {
         await untrusted.shutdown()
     }
 
-    /// A started `serve` on `configuration` (with the database password in its environment).
-    static func serve(_ configuration: JSONValue, database: TestPostgres, folder: URL, name: String) throws -> RegistrationCommandTests.ServeProcess {
+    /// A started `serve` on `configuration` (with the database password in its environment),
+    /// once it has reached the database (`/healthz` is 503 until then).
+    static func serve(_ configuration: JSONValue, database: TestPostgres, folder: URL, name: String) async throws -> RegistrationCommandTests.ServeProcess {
         let path = folder.appendingPathComponent("\(name).json")
         try Data(configuration.serializedBytes()).write(to: path)
-        return try RegistrationCommandTests.ServeProcess(config: path.path, environment: ["SSA_TEST_PG_PASSWORD": database.password])
+        let service = try RegistrationCommandTests.ServeProcess(config: path.path, environment: ["SSA_TEST_PG_PASSWORD": database.password])
+        let ready = await eventually(60) { (try? await OperationsCommandTests.health(service))?.status == 200 }
+        try #require(ready, "serve \(name) never reached the database")
+        return service
+    }
+
+    /// A new temporary folder (the caller removes it).
+    static func temporaryFolder(_ name: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
     }
 
     static func configuration(_ sandbox: DirectorySandbox, _ database: TestPostgres, node: String, timeoutMillis: Int = 10_000) -> JSONValue {
@@ -258,15 +267,12 @@ struct SharedStateTests {
     @Test("two serve processes on one database: 100 copies of one signed request across both give exactly one accept; both audit chains verify")
     func twoNodes() async throws {
         let database = try await TestPostgres.start()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("two-nodes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Self.temporaryFolder("two-nodes")
         defer { try? FileManager.default.removeItem(at: folder) }
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            let nodes = try ["node-1", "node-2"].map { try Self.serve(Self.configuration(sandbox, database, node: $0), database: database, folder: folder, name: $0) }
-            // Ready: /healthz is 503 until a node has reached the database.
-            for node in nodes {
-                let ready = await Self.eventually(60) { (try? await OperationsCommandTests.health(node))?.status == 200 }
-                try #require(ready, "node at \(node.baseURL) never reached the database")
+            var nodes: [RegistrationCommandTests.ServeProcess] = []
+            for name in ["node-1", "node-2"] {
+                nodes.append(try await Self.serve(Self.configuration(sandbox, database, node: name), database: database, folder: folder, name: name))
             }
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let request = try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement())
@@ -298,13 +304,10 @@ struct SharedStateTests {
     @Test("the database down: decisions are undecided (never accepted or allowed), /healthz says failing; back up: decisions resume without a restart")
     func outage() async throws {
         let database = try await TestPostgres.start()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("outage-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Self.temporaryFolder("outage")
         defer { try? FileManager.default.removeItem(at: folder) }
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            let service = try Self.serve(Self.configuration(sandbox, database, node: "solo", timeoutMillis: 3000), database: database, folder: folder, name: "solo")
-            let ready = await Self.eventually(60) { (try? await OperationsCommandTests.health(service))?.status == 200 }
-            try #require(ready, "serve never reached the database")
+            let service = try await Self.serve(Self.configuration(sandbox, database, node: "solo", timeoutMillis: 3000), database: database, folder: folder, name: "solo")
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             func registration() throws -> Data {
                 let request = try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement())

@@ -33,7 +33,7 @@ public enum AuditChain {
                 return false
             }
             if expected == nil, let prev = AuditChain.previous(of: line), prev != AuditLog.genesis { verification.continuesFrom = prev }
-            let hash = AuditLog.hex(SHA256.hash(data: line))
+            let hash = AuditLog.hash(ofLine: line)
             expected = hash
             verification.lastHash = hash
             verification.records += 1

@@ -420,7 +420,7 @@ public final class AuditLog: AuditSink {
         guard bytes.last == 0x0A else { throw AuditError("the audit log \(path) ends in a partial line; repair it (audit verify names it) before appending") }
         let body = bytes.dropLast()
         let start = body.lastIndex(of: 0x0A).map { $0 + 1 } ?? body.startIndex
-        return hex(SHA256.hash(data: Array(body[start...])))
+        return hash(ofLine: body[start...])
     }
 
     private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> String? {
@@ -434,6 +434,11 @@ public final class AuditLog: AuditSink {
             offset += n
         }
         return nil
+    }
+
+    /// The chain hash of a line (without its newline): what the next record carries as `prev`.
+    public static func hash(ofLine line: some DataProtocol) -> String {
+        hex(SHA256.hash(data: line))
     }
 
     static func hex(_ digest: some Sequence<UInt8>) -> String {

@@ -179,14 +179,15 @@ public final class RegistrationValidator: Sendable {
         return TrustedDirectory(verifier: verifier, directory: tpp, softwareKeys: softwareKeys, certificateTrust: certificateTrust)
     }
 
-    /// The directory whose issuer is the SSA's `iss`: the only one when one is trusted (its
-    /// verifier then names a wrong issuer itself); `nil` when several are and none matches.
-    private func directory(for ssa: String) -> Int? {
-        guard trustedDirectories.count > 1 else { return 0 }
+    /// The SSA framed once, and the directory whose issuer is its `iss`: the only one when one
+    /// is trusted (its verifier then names a wrong issuer itself, and frames the SSA itself);
+    /// `nil` with the issuer found when several are and none matches.
+    private func directory(for ssa: String) -> (index: Int?, framed: Result<CompactJWS, JOSEError>?, issuer: String) {
+        guard trustedDirectories.count > 1 else { return (0, nil, "") }
         // Unverified, only to choose the keys; the chosen verifier checks iss again after the signature.
-        guard let parsed = try? CompactJWS(parsing: ssa, limits: trustedDirectories[0].verifier.limits),
-              case .string(let issuer)? = parsed.payload["iss"] else { return 0 }
-        return trustedDirectories.firstIndex { $0.issuer.isByteIdentical(to: issuer) }
+        let framed = Result { () throws(JOSEError) in try CompactJWS(parsing: ssa, limits: trustedDirectories[0].verifier.limits) }
+        guard case .success(let parsed) = framed, case .string(let issuer)? = parsed.payload["iss"] else { return (0, framed, "") }
+        return (trustedDirectories.firstIndex { $0.issuer.isByteIdentical(to: issuer) }, framed, issuer)
     }
 
     /// The checks of a decision, in the order they run.
@@ -274,13 +275,17 @@ public final class RegistrationValidator: Sendable {
         }
 
         // 2. The software statement, verified by the directory its iss names.
-        guard let index = directory(for: ssa) else {
-            let issuer = (try? CompactJWS(parsing: ssa, limits: verifier.limits))?.payload["iss"]?.stringValue ?? ""
+        let selected = directory(for: ssa)
+        guard let index = selected.index else {
             return stop(.reject, .unapprovedSoftwareStatement, .issuer,
-                        "issuer \(issuer.quotedForReport()) is not a trusted directory (trusted: \(trustedDirectories.map { $0.issuer.quotedForReport() }.joined(separator: ", ")))")
+                        "issuer \(selected.issuer.quotedForReport()) is not a trusted directory (trusted: \(trustedDirectories.map { $0.issuer.quotedForReport() }.joined(separator: ", ")))")
         }
         let trusted = trustedDirectories[index]
-        let verification = await trusted.verifier.verify(ssa, at: now)
+        let verification = if let framed = selected.framed {
+            await trusted.verifier.verify(framed: framed, at: now)
+        } else {
+            await trusted.verifier.verify(ssa, at: now)
+        }
         checks += verification.checks
         guard verification.verdict == .valid, let claims = verification.claims else {
             return Decision(verdict: verification.verdict == .undecided ? .undecided : .reject, error: verification.error ?? .invalidSoftwareStatement,

@@ -58,8 +58,9 @@ public struct StateStoreSettings: Sendable, Hashable {
             return nil
         }
         let property = "stateStore"
+        // The text itself is never echoed: a malformed URL may still carry a password.
         guard let url = URLComponents(string: text), url.scheme == "postgres" || url.scheme == "postgresql" else {
-            throw ConfigurationError(property: property, "\(text.quotedForReport(limit: 64)) is not a postgres:// URL")
+            throw ConfigurationError(property: property, "is not a postgres:// URL (postgres://USER@HOST[:PORT]/DATABASE)")
         }
         guard url.password == nil else {
             throw ConfigurationError(property: property, "carries a password; give it as stateStorePassword (env:NAME or file:PATH) instead")

@@ -63,6 +63,12 @@ public struct SoftwareStatementVerifier: Sendable {
 
     /// Verifies `token` at the instant `now`. Never throws: every failure is a verdict.
     public func verify(_ token: String, at now: Date) async -> SoftwareStatementVerification {
+        await verify(framed: Result { () throws(JOSEError) in try CompactJWS(parsing: token, limits: limits) }, at: now)
+    }
+
+    /// Verifies a token already framed (or that failed framing) with this verifier's ``limits``,
+    /// for a caller that had to read it first (to choose among trusted directories).
+    public func verify(framed: Result<CompactJWS, JOSEError>, at now: Date) async -> SoftwareStatementVerification {
         var checks: [Check] = []
         func stop(_ verdict: SoftwareStatementVerification.Verdict, _ code: RegistrationErrorCode, _ failed: Check.Name, _ detail: String) -> SoftwareStatementVerification {
             checks.append(Check(failed, .fail, detail))
@@ -76,10 +82,9 @@ public struct SoftwareStatementVerifier: Sendable {
         let invalid = RegistrationErrorCode.invalidSoftwareStatement
 
         let parsed: CompactJWS
-        do {
-            parsed = try CompactJWS(parsing: token, limits: limits)
-        } catch {
-            return stop(.rejected, invalid, .format, error.reason)
+        switch framed {
+        case .success(let framed): parsed = framed
+        case .failure(let error): return stop(.rejected, invalid, .format, error.reason)
         }
         checks.append(Check(.format, .pass, "compact JWS, \(parsed.byteCount) bytes"))
 
