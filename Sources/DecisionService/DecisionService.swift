@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HTTPTypes
 import Logging
 import NIOCore
 import Prometheus
@@ -104,17 +105,22 @@ public final class DecisionService: Sendable {
         // The Host values a call may carry, known once the port is bound (DNS rebinding).
         let allowedHosts = Mutex<[String]>([])
         let router = Router()
-        router.get("healthz") { _, _ in
-            state.health()
+        // Health stays unauthenticated (a load balancer probes it), but answers only callers that
+        // name this service, and says no more than which component failed.
+        router.get("healthz") { request, _ in
+            if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }, authenticate: false, json: false) { return refusal }
+            return state.health()
         }
         if let registry = options.metrics {
-            router.get("metrics") { _, _ in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                         body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            router.get("metrics") { request, _ in
+                if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }, json: false) { return refusal }
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
             }
         }
-        router.get("openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        router.get("openapi.json") { request, _ in
+            if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }, authenticate: false, json: false) { return refusal }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         router.post("v1/decisions") { request, _ in
             if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }) { return refusal }
@@ -196,9 +202,18 @@ public final class DecisionService: Sendable {
         unlink(path)
     }
 
-    /// Why a call to `POST /v1/decisions` is refused before it is read, or `nil`.
-    static func refusal(of request: Request, options: Options, allowedHosts: [String]) -> Response? {
-        if let token = options.bearerToken {
+    /// `Host`, as a header field name (the first `Host` becomes the request's authority; any
+    /// further one stays among the header fields).
+    static let hostField = HTTPField.Name("Host")!
+
+    /// Why a call is refused before it is read, or `nil`: more than one `Host` header (RFC 9112
+    /// section 3.2: 400), the bearer token when `authenticate` and one is configured, the `Host`
+    /// naming this service, and (for bodies, when `json`) `application/json`.
+    static func refusal(of request: Request, options: Options, allowedHosts: [String], authenticate: Bool = true, json requiresJSON: Bool = true) -> Response? {
+        if request.headers.contains(hostField) {
+            return json(.badRequest, ["error": "invalid_request", "error_description": "more than one Host header"])
+        }
+        if authenticate, let token = options.bearerToken {
             let header = request.headers[.authorization] ?? ""
             let prefix = "Bearer "
             guard header.hasPrefix(prefix), token.matches(Array(header.utf8.dropFirst(prefix.utf8.count))) else {
@@ -213,7 +228,7 @@ public final class DecisionService: Sendable {
                 return json(.misdirectedRequest, ["error": "invalid_request", "error_description": .string("the Host header must name this service (\(allowedHosts.joined(separator: " or ")))")])
             }
         }
-        guard isJSONMediaType(request.headers[.contentType] ?? "") else {
+        guard !requiresJSON || isJSONMediaType(request.headers[.contentType] ?? "") else {
             return json(.unsupportedMediaType, ["error": "invalid_request", "error_description": "the body must be application/json"])
         }
         return nil
@@ -363,6 +378,23 @@ final class ServiceState: Sendable {
     private let reloads = Mutex<Int>(0)
     private let build: (@Sendable ((any AuditSink)?) async throws -> ToolkitRuntime)?
     private let logger: Logger
+    /// Health reasons already logged, so a probe every second does not repeat them.
+    private let logged = Mutex<Set<String>>([])
+
+    /// Logs `reason` the first time it is seen.
+    private func logOnce(_ reason: String) {
+        let fresh = logged.withLock { seen in
+            if seen.count > 256 { seen.removeAll() }
+            return seen.insert(reason).inserted
+        }
+        if fresh { logger.warning("health: \(reason)") }
+    }
+
+    /// `transport certificate` or `signing certificate` from a certificate state's sentence.
+    static func role(in reason: String) -> String {
+        for role in ["transport certificate", "signing certificate"] where reason.contains(role) { return role }
+        return "a certificate"
+    }
 
     init(_ deciders: Deciders, options: DecisionService.Options, logger: Logger) {
         current = Mutex(deciders)
@@ -393,30 +425,35 @@ final class ServiceState: Sendable {
 
     /// `GET /healthz`: `ok`; `degraded` (HTTP 200) when a certificate expires soon or the last
     /// reload failed; `degraded` with HTTP 503 while the audit log cannot be written (decisions
-    /// are then undecided); `failing` (503) once a certificate has expired.
+    /// are then undecided); `failing` (503) once a certificate has expired. The body names only
+    /// the component and its state (`audit`, `certificates`, `reload`): callers need not
+    /// authenticate, so paths, subjects and error text go to the log (once per distinct reason).
     func health(at now: Date = Date()) -> Response {
         let deciders = current.withLock { $0 }
         var body: [String: JSONValue] = [:]
         var status = "ok"
         var code = HTTPResponse.Status.ok
         if case .failing(let reason)? = deciders.audit?.health {
-            body["audit"] = .string(reason)
+            body["audit"] = .string(deciders.audit is AuditLog ? "failing: the audit log cannot be written" : "failing: the state store cannot be written")
+            logOnce("audit: \(reason)")
             status = "degraded"
             code = .serviceUnavailable
         }
         switch deciders.runtime?.certificateState(at: now) {
         case .expired(let reason)?:
-            body["certificates"] = .string(reason)
+            body["certificates"] = .string("expired: \(Self.role(in: reason))")
+            logOnce("certificates: \(reason)")
             status = "failing"
             code = .serviceUnavailable
         case .expiringSoon(let reason)?:
-            body["certificates"] = .string(reason)
+            body["certificates"] = .string("expiring: \(Self.role(in: reason))")
+            logOnce("certificates: \(reason)")
             if status == "ok" { status = "degraded" }
         case .valid?, nil:
             break
         }
-        if let problem = reloadProblem.withLock({ $0 }) {
-            body["reload"] = .string(problem)
+        if reloadProblem.withLock({ $0 }) != nil {
+            body["reload"] = "failed: the previous configuration keeps serving (the reason is in the log)"
             if status == "ok" { status = "degraded" }
         }
         let reloaded = reloads.withLock { $0 }

@@ -136,7 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("unix-socket"), help: "Listen on this Unix-domain socket (mode 0660) instead of 127.0.0.1.")
     var unixSocket: String?
 
-    @Option(name: .customLong("auth-token"), help: ArgumentHelp("Require Authorization: Bearer <token> on decisions; the token from env:NAME or file:PATH.", valueName: "env:NAME|file:PATH"))
+    @Option(name: .customLong("auth-token"), help: ArgumentHelp("Require Authorization: Bearer <token> on decisions, /metrics and /admin/reload (not /healthz); the token from env:NAME or file:PATH.", valueName: "env:NAME|file:PATH"))
     var authToken: String?
 
     @Option(name: .customLong("max-connections"), help: "Most connections open at once.")
@@ -164,6 +164,10 @@ struct ServeCommand: AsyncParsableCommand {
                 try SecretReference(parsing: authToken, baseDirectory: nil).resolve(property: "--auth-token", environment: ProcessInfo.processInfo.environment)
             }
             guard secret.count >= 16 else { throw UsageFailure("--auth-token: the token must be at least 16 bytes") }
+            if authToken.hasPrefix("file:") {
+                // Whoever can read the token can decide as the authorization server.
+                for warning in SafeFile.permissionWarnings(String(authToken.dropFirst(5)), what: "--auth-token file") { logger.warning("\(warning)") }
+            }
             serviceOptions.bearerToken = secret
         }
         let runtime = try options.loadRuntime(logger: logger)

@@ -1,6 +1,6 @@
 import DirectorySandbox
 import Foundation
-import SSAToolkit
+@testable import SSAToolkit
 import SSAToolkitTestSupport
 import Testing
 
@@ -24,8 +24,11 @@ struct TokenPolicyTests {
         return try TokenPolicy(configuration: configuration, connection: connection, audit: audit)
     }
 
+    /// The sandbox TPP's transport certificate: the one its client registered with.
+    static let transportCertificate = try! Fixtures.string("registration/tpp-transport.pem")
+
     static func request(scopes: [String] = ["openid", "accounts", "payments"], grantType: String = "authorization_code", intent: JSONValue? = .string(intent),
-                        certificate: String? = nil, softwareID: String = SandboxRecords.activeSoftwareID, organisationID: String = SandboxRecords.activeOrganisationID,
+                        certificate: String? = transportCertificate, softwareID: String = SandboxRecords.activeSoftwareID, organisationID: String = SandboxRecords.activeOrganisationID,
                         subjectDN: String? = nil, userID: String? = "user-1") -> TokenRequest {
         TokenRequest(clientID: softwareID, softwareID: softwareID, organisationID: organisationID, tokenEndpointAuthMethod: "tls_client_auth",
                      registeredSubjectDN: subjectDN ?? "2.5.4.97=PSDGB-FCA-123456,CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB",
@@ -65,15 +68,24 @@ struct TokenPolicyTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let policy = try Self.policy(sandbox, ["statusCacheSeconds": "0"])
             #expect(await policy.decide(Self.request()).verdict == .allow)
-            let inactive = await policy.decide(Self.request(softwareID: SandboxRecords.inactiveSoftwareID))
+            // The sandbox has certificates for its active TPP only: the other clients here are
+            // private_key_jwt clients of a server that does not require a certificate.
+            let unbound = try Self.policy(sandbox, ["statusCacheSeconds": "0", "requireClientCertificate": "false"])
+            func request(scopes: [String] = ["openid", "accounts", "payments"], softwareID: String = SandboxRecords.activeSoftwareID, organisationID: String = SandboxRecords.activeOrganisationID) -> TokenRequest {
+                var request = Self.request(scopes: scopes, certificate: nil, softwareID: softwareID, organisationID: organisationID)
+                request.tokenEndpointAuthMethod = "private_key_jwt"
+                return request
+            }
+            #expect(await unbound.decide(request()).verdict == .allow)
+            let inactive = await unbound.decide(request(softwareID: SandboxRecords.inactiveSoftwareID))
             #expect(inactive.verdict == .deny && inactive.error == .accessDenied && inactive.failedCheck?.name == .tokenSoftwareActive)
-            let unlisted = await policy.decide(Self.request(softwareID: SandboxRecords.revokedOrganisationSoftwareID))
+            let unlisted = await unbound.decide(request(softwareID: SandboxRecords.revokedOrganisationSoftwareID))
             #expect(unlisted.verdict == .deny && unlisted.failedCheck?.detail.contains("lists no software statement") == true)
-            let revokedOrganisation = await policy.decide(Self.request(softwareID: SandboxRecords.revokedOrganisationSoftwareID, organisationID: SandboxRecords.revokedOrganisationID))
+            let revokedOrganisation = await unbound.decide(request(softwareID: SandboxRecords.revokedOrganisationSoftwareID, organisationID: SandboxRecords.revokedOrganisationID))
             #expect(revokedOrganisation.verdict == .deny && revokedOrganisation.failedCheck?.name == .tokenOrganisation, "\(Self.detail(revokedOrganisation))")
-            let statusless = await policy.decide(Self.request(scopes: ["openid", "accounts"], softwareID: SandboxRecords.statuslessSoftwareID, organisationID: SandboxRecords.statuslessOrganisationID))
+            let statusless = await unbound.decide(request(scopes: ["openid", "accounts"], softwareID: SandboxRecords.statuslessSoftwareID, organisationID: SandboxRecords.statuslessOrganisationID))
             #expect(statusless.verdict == .undecided && statusless.error == .temporarilyUnavailable && statusless.failedCheck?.name == .tokenOrganisation)
-            let unknown = await policy.decide(Self.request(organisationID: "NoSuchOrganisation1"))
+            let unknown = await unbound.decide(request(organisationID: "NoSuchOrganisation1"))
             #expect(unknown.verdict == .deny)
             // Revoked after registration: the next token is denied.
             sandbox.updateSoftware(SandboxRecords.activeSoftwareID, active: false)
@@ -168,22 +180,24 @@ struct TokenPolicyTests {
         let clock = TestClock(Date())
         var strict: DirectoryStatusCache?
         var lenient: DirectoryStatusCache?
+        var trust: ClientCertificateTrust?
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let (_, connection) = try Self.connection(sandbox)
             let tpp = try #require(connection.tpp)
+            trust = .trustStore(try #require(connection.trustStore))
             strict = DirectoryStatusCache(lifetime: 60, staleIfError: 0, clock: clock.reader) { (id: String) async throws(DirectoryError) in try await tpp.organisation(id) }
             lenient = DirectoryStatusCache(lifetime: 60, staleIfError: 600, clock: clock.reader) { (id: String) async throws(DirectoryError) in try await tpp.organisation(id) }
-            for cache in [strict!, lenient!] { #expect(await TokenPolicy(status: cache).decide(Self.request(), at: clock.now).verdict == .allow) }
+            for cache in [strict!, lenient!] { #expect(await TokenPolicy(status: cache, certificateTrust: trust!).decide(Self.request(), at: clock.now).verdict == .allow) }
         }
         // Within the lifetime the cached record serves without the directory.
-        #expect(await TokenPolicy(status: strict!).decide(Self.request(), at: clock.now).verdict == .allow)
+        #expect(await TokenPolicy(status: strict!, certificateTrust: trust!).decide(Self.request(), at: clock.now).verdict == .allow)
         clock.advance(by: 120)
-        let closed = await TokenPolicy(status: strict!).decide(Self.request(), at: clock.now)
+        let closed = await TokenPolicy(status: strict!, certificateTrust: trust!).decide(Self.request(), at: clock.now)
         #expect(closed.verdict == .undecided && closed.error == .temporarilyUnavailable && closed.httpStatus == 503)
-        let stale = await TokenPolicy(status: lenient!).decide(Self.request(), at: clock.now)
-        #expect(stale.verdict == .allow && stale.checks.first?.detail.contains("stale") == true)
+        let stale = await TokenPolicy(status: lenient!, certificateTrust: trust!).decide(Self.request(), at: clock.now)
+        #expect(stale.verdict == .allow && stale.checks.first { $0.name == .tokenSoftwareActive }?.detail.contains("stale") == true)
         clock.advance(by: 600)
-        #expect(await TokenPolicy(status: lenient!).decide(Self.request(), at: clock.now).verdict == .undecided)
+        #expect(await TokenPolicy(status: lenient!, certificateTrust: trust!).decide(Self.request(), at: clock.now).verdict == .undecided)
     }
 
     @Test("the hook: six Update Token calls of one request cost one decision; a deny throws from every call")
@@ -315,7 +329,9 @@ struct AuditLogTests {
 
     @Test("a full disk: the append fails, health says so, and a token decision is undecided, never allowed")
     func fullDisk() async throws {
-        let log = try AuditLog(path: "/dev/full")
+        // A full disk cannot be caused here otherwise: /dev/full, which only a test may open
+        // (a running service accepts nothing but a regular file).
+        let log = try AuditLog(path: "/dev/full", acceptsCharacterDevice: true)
         await #expect(throws: AuditError.self) { try await log.append(AuditRecord(kind: "token", time: Date(), decision: "allow")) }
         if case .failing(let reason) = log.health { #expect(reason.contains("/dev/full")) } else { Issue.record("health must be failing") }
         try await DirectorySandbox.withSandbox(fixtures: TokenPolicyTests.fixtures) { sandbox in

@@ -133,10 +133,14 @@ struct TrustedDirectoriesTests {
         }
     }
 
-    @Test("token time: the status comes from the directory named by ssa_issuer (the first when absent); an untrusted issuer is denied")
+    @Test("token time: the status comes from the directory named by ssa_issuer; without it, denied unless defaultTokenDirectory names one; an untrusted issuer is denied; the audit record names the directory")
     func tokenTime() async throws {
         try await Self.withTwoSandboxes { first, second in
-            let runtime = try ToolkitRuntime(configuration: Self.configuration([first, second], ["statusCacheSeconds": "0"]), environment: [:])
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trusted-audit-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let auditPath = folder.appendingPathComponent("audit.log").path
+            let runtime = try ToolkitRuntime(configuration: Self.configuration([first, second], ["statusCacheSeconds": "0", "auditLog": auditPath]), environment: [:])
             func request(_ issuer: String?) -> TokenRequest {
                 var request = TokenPolicyTests.request()
                 request.ssaIssuer = issuer
@@ -146,8 +150,21 @@ struct TrustedDirectoriesTests {
             second.updateSoftware(SandboxRecords.activeSoftwareID, active: false)
             let fromFirst = await runtime.tokens.decide(request(first.scheme.issuer))
             #expect(fromFirst.verdict == .allow, "\(TokenPolicyTests.detail(fromFirst))")
-            let defaulted = await runtime.tokens.decide(request(nil))
-            #expect(defaulted.verdict == .allow)
+            // No silent fallback: with two directories a call that names none is denied, even
+            // though the first directory has the software active...
+            let unnamed = await runtime.tokens.decide(request(nil))
+            #expect(unnamed.verdict == .deny && unnamed.failedCheck?.name == .directory && unnamed.failedCheck?.detail.contains("defaultTokenDirectory") == true,
+                    "\(TokenPolicyTests.detail(unnamed))")
+            // ...unless the configuration names the default explicitly; it then asks that one.
+            let toFirst = try ToolkitRuntime(configuration: Self.configuration([first, second], ["statusCacheSeconds": "0", "defaultTokenDirectory": first.scheme.issuer]), environment: [:])
+            #expect(await toFirst.tokens.decide(request(nil)).verdict == .allow)
+            let toSecond = try ToolkitRuntime(configuration: Self.configuration([first, second], ["statusCacheSeconds": "0", "defaultTokenDirectory": second.scheme.issuer]), environment: [:])
+            let defaultedToSecond = await toSecond.tokens.decide(request(nil))
+            #expect(defaultedToSecond.verdict == .deny && defaultedToSecond.failedCheck?.name == .tokenSoftwareActive && defaultedToSecond.directory == second.scheme.issuer)
+            #expect { try Self.configuration([first, second], ["defaultTokenDirectory": "Rogue Directory"]) } throws: { ($0 as? ConfigurationError)?.property == "defaultTokenDirectory" }
+            // With one directory, a call without ssa_issuer asks that one, as before.
+            let single = try ToolkitRuntime(configuration: Self.configuration([first]), environment: [:])
+            #expect(await single.tokens.decide(request(nil)).verdict == .allow)
             let secondBefore = second.counts()["/scim"] ?? 0
             let fromSecond = await runtime.tokens.decide(request(second.scheme.issuer))
             #expect(fromSecond.verdict == .deny && fromSecond.failedCheck?.name == .tokenSoftwareActive)
@@ -156,6 +173,14 @@ struct TrustedDirectoriesTests {
             #expect(await runtime.tokens.decide(request(second.scheme.issuer)).verdict == .allow)
             let untrusted = await runtime.tokens.decide(request("Rogue Directory"))
             #expect(untrusted.verdict == .deny && untrusted.error == .accessDenied && untrusted.failedCheck?.detail.contains("not a trusted directory") == true)
+
+            // Every record names the directory that was asked (none for the unnamed call).
+            let records = try AuditChain.records([auditPath])
+            #expect(records.map { $0["directory"]?.stringValue } == [first.scheme.issuer, nil, second.scheme.issuer, second.scheme.issuer, nil], "\(records)")
+            // A registration's record names the directory that verified the SSA.
+            let tpp = try SandboxTPP(fixtures: Self.fixtures)
+            _ = await runtime.registration.decide(RegistrationInput(request: try tpp.requestJWT(ssa: try second.issueSoftwareStatement()), clientCertificatePEM: tpp.transportCertificatePEM))
+            #expect(try AuditChain.records([auditPath]).last?["directory"]?.stringValue == second.scheme.issuer)
 
             // Over the call body too.
             let body = try StrictJSONParser().parseObject(Array(#"{"client_id":"c","software_id":"s1","org_id":"o1","grant_type":"client_credentials","scope":"accounts","ssa_issuer":"Second Scheme Directory"}"#.utf8))

@@ -307,7 +307,7 @@ class Grant(object):
 class HttpRequest(object):
     def __init__(self, certificate=None, grant_type="authorization_code"):
         self.headers = {"X-ClientCert": certificate} if certificate else {}
-        self.parameters = {"grant_type": grant_type} if grant_type else {}
+        self.parameters = {"grant_type": grant_type} if grant_type is not None else {}
         self.attributes = {}
 
     def getHeader(self, name):
@@ -521,6 +521,18 @@ def self_test(script):
     check("interpret: refresh lifetime 0 is none", got["outcome"] == script.ALLOW and got["lifetimes"]["refresh_token"] is None, repr(got))
     check("interpret: deny status", script.interpret(200, json.dumps({"verdict": "deny"}))["status"] == 403)
     check("interpret: invalid_grant status", script.interpret(200, json.dumps({"verdict": "deny", "error": "invalid_grant"}))["status"] == 400)
+    # each deny error code and the status the script raises; any other code stays 403 access_denied
+    for error, status, expected in (("access_denied", 403, "access_denied"), ("invalid_grant", 400, "invalid_grant"),
+                                    ("invalid_client", 401, "invalid_client"), ("unsupported_grant_type", 400, "unsupported_grant_type"),
+                                    ("invalid_scope", 400, "invalid_scope"), ("server_error", 403, "access_denied"),
+                                    ("invalid_request", 403, "access_denied"), ("Invalid_Client", 403, "access_denied"),
+                                    ("", 403, "access_denied"), (None, 403, "access_denied"), (401, 403, "access_denied"),
+                                    (["invalid_client"], 403, "access_denied")):
+        got = script.interpret(200, json.dumps({"verdict": "deny", "error": error, "error_description": "why"}))
+        check("interpret: deny %r is %s %s" % (error, status, expected), got["outcome"] == script.DENY and got["status"] == status
+              and got["error"] == expected and got["description"] == "why", repr(got))
+    check("DENY_ERRORS", script.DENY_ERRORS == {"access_denied": 403, "invalid_grant": 400, "invalid_client": 401,
+                                                "unsupported_grant_type": 400, "invalid_scope": 400}, repr(script.DENY_ERRORS))
 
     # ---- allow: one call for the six hooks; scopes, claims, lifetimes applied
     calls = []
@@ -587,12 +599,13 @@ def self_test(script):
     token_request(canned(200, ALLOW_ANSWER, calls), grant, client, request)
     check("call: the request object's claims", calls and calls[0].get("claims") == {"userinfo": {"openbanking_intent_id": {"value": "urn-ro"}}}, repr(calls))
 
-    # optional members left out when Janssen has none
+    # optional members left out when Janssen has none (token_endpoint_auth_method is never optional)
     calls = []
-    grant, client, request = fresh(client=Client(method=None, subject_dn=None), user_id=None, acr=None, claims="")
+    grant, client, request = fresh(client=Client(method="private_key_jwt", subject_dn=None), user_id=None, acr=None, claims="")
     request.headers = {}
     token_request(canned(200, ALLOW_ANSWER, calls), grant, client, request)
-    check("call: absent members left out", calls and set(calls[0]) == {"client_id", "software_id", "org_id", "grant_type", "scope"}, repr(calls))
+    check("call: absent members left out", calls and set(calls[0]) == {"client_id", "software_id", "org_id", "grant_type", "scope",
+                                                                         "token_endpoint_auth_method"}, repr(calls))
 
     # ssa_issuer: the iss of the SSA Janssen stored with the client; left out when unreadable
     def jwt(payload):
@@ -630,6 +643,10 @@ def self_test(script):
     refusals = [
         ("deny", 200, {"verdict": "deny", "error": "access_denied", "error_description": "software revoked"}, 403, "access_denied"),
         ("invalid_grant", 200, {"verdict": "deny", "error": "invalid_grant", "error_description": "no intent"}, 400, "invalid_grant"),
+        ("invalid_client", 200, {"verdict": "deny", "error": "invalid_client", "error_description": "no certificate"}, 401, "invalid_client"),
+        ("unsupported_grant_type", 200, {"verdict": "deny", "error": "unsupported_grant_type"}, 400, "unsupported_grant_type"),
+        ("invalid_scope", 200, {"verdict": "deny", "error": "invalid_scope"}, 400, "invalid_scope"),
+        ("deny with an unknown code", 200, {"verdict": "deny", "error": "interaction_required"}, 403, "access_denied"),
         ("undecided", 200, {"verdict": "undecided", "error": "temporarily_unavailable"}, 503, "temporarily_unavailable"),
         ("HTTP 500", 500, "", 503, "temporarily_unavailable"),
         ("HTTP 400", 400, {"error": "invalid_request", "error_description": "unknown member"}, 503, "temporarily_unavailable"),
@@ -658,6 +675,102 @@ def self_test(script):
                 check("%s: %s raises %s %s" % (name, hook, code, error),
                       raised.status == code and json.loads(raised.entity).get("error") == error and context.raised is raised,
                       "%s %s" % (raised.status, raised.entity))
+
+    # ---- refused here, without a call, beside the passing twin (the exact value builds the call)
+    def refused_here(name, client=None, grant_args=None, grant_type="authorization_code", code=None, error=None, logged=None):
+        calls = []
+        client = client or Client()
+        grant = Grant(client, **(grant_args or {}))
+        request = HttpRequest(SAMPLE_PEM, grant_type=grant_type)
+        with captured() as said:
+            out = token_request(canned(200, ALLOW_ANSWER, calls), grant, client, request)
+        log = said.getvalue()
+        check("%s: refused %s %s" % (name, code, error), out.refused is not None and out.refused[0] == code
+              and out.refused[1].get("error") == error and out.refused[1].get("error_description"), repr(out))
+        check("%s: no call" % name, not calls, "%d call(s)" % len(calls))
+        check("%s: nothing issued" % name, out.id_token is None and out.access_claims is None and not out.refresh_issued, repr(out))
+        check("%s: no hook returned False" % name, all(v is not False for v in out.results.values()), repr(out.results))
+        check("%s: one log line, refused without a call" % name,
+              log.count("ssa-toolkit token: client 4ZUKbHjbA2ZqxCxTsQPkTY: ") == 1
+              and "ssa-toolkit token: client 4ZUKbHjbA2ZqxCxTsQPkTY: refused without a call, deny (HTTP %s %s): " % (code, error) in log, log)
+        check("%s: the log names the offending value, escaped" % name, logged is None or logged in log, "%r not in %r" % (logged, log))
+        check("%s: no certificate in the log" % name, "BEGIN CERTIFICATE" not in log and SAMPLE_PEM.split("\n")[3] not in log, log)
+        for hook in HOOKS:
+            u = canned(200, ALLOW_ANSWER, calls)
+            context = Context(HttpRequest(SAMPLE_PEM, grant_type=grant_type), Grant(client, **(grant_args or {})), client, JwtClaims())
+            args = {"modifyIdToken": (JsonWebResponse(), context), "modifyAccessToken": (Token(), context),
+                    "modifyRefreshToken": (Token(), context)}.get(hook, (context,))
+            try:
+                with captured():
+                    result = getattr(u, hook)(*args)
+                check("%s: %s raises" % (name, hook), False, "returned %r" % (result,))
+            except WebApplicationException as raised:
+                check("%s: %s alone raises %s %s" % (name, hook, code, error), raised.status == code
+                      and json.loads(raised.entity).get("error") == error and context.raised is raised, "%s %s" % (raised.status, raised.entity))
+        check("%s: no call from any hook alone" % name, not calls, "%d call(s)" % len(calls))
+
+    def passes(name, client=None, grant_args=None, grant_type="authorization_code"):
+        calls = []
+        client = client or Client()
+        grant = Grant(client, **(grant_args or {}))
+        with captured():
+            out = token_request(canned(200, ALLOW_ANSWER, calls), grant, client, HttpRequest(SAMPLE_PEM, grant_type=grant_type))
+        check("%s: issued" % name, out.refused is None, repr(out))
+        check("%s: one call" % name, len(calls) == 1, repr(calls))
+        return calls[0] if calls else {}
+
+    # token_endpoint_auth_method: exactly one of three spellings, else 401 invalid_client
+    for method in ("tls_client_auth", "private_key_jwt", "self_signed_tls_client_auth"):
+        call = passes("auth method %s" % method, client=Client(method=method))
+        check("auth method %s: sent as is" % method, call.get("token_endpoint_auth_method") == method, repr(call))
+    for method, logged in (("TLS_Client_Auth", "'TLS_Client_Auth'"), ("client_secret_basic", "'client_secret_basic'"),
+                           ("client_secret_post", None), ("client_secret_jwt", None), ("none", "'none'"), ("", "''"),
+                           (None, "(none)"), ("tls_client_auth ", "'tls_client_auth '"), (" private_key_jwt", None),
+                           ("tls_client_auth\n", "'tls_client_auth\\x0a'"), ("PRIVATE_KEY_JWT", None),
+                           ("self_signed_tls_client_auth\u0000", "'self_signed_tls_client_auth\\x00'"),
+                           ("tls_client_auth\u200b", "'tls_client_auth\\u200b'")):
+        refused_here("auth method %r" % (method,), client=Client(method=method), code=401, error="invalid_client",
+                     logged=None if logged is None else "token_endpoint_auth_method %s is not" % logged)
+
+    # grant_type: the service's default allow-list, exactly, else 400 unsupported_grant_type
+    for grant_type in ("authorization_code", "refresh_token", "client_credentials", "urn:openid:params:grant-type:ciba"):
+        call = passes("grant_type %s" % grant_type, grant_type=grant_type)
+        check("grant_type %s: sent as is" % grant_type, call.get("grant_type") == grant_type, repr(call))
+    call = passes("no grant_type parameter: the grant's own type", grant_type=None)
+    check("no grant_type parameter: the grant's own type is sent", call.get("grant_type") == "authorization_code", repr(call))
+    for grant_type, logged in (("password", "grant_type 'password' is not"), ("implicit", None),
+                               ("urn:ietf:params:oauth:grant-type:device_code", None),
+                               ("urn:ietf:params:oauth:grant-type:jwt-bearer", None), ("urn:ietf:params:oauth:grant-type:token-exchange", None),
+                               ("Authorization_Code", "grant_type 'Authorization_Code' is not"), ("", "grant_type '' is not"),
+                               (" ", None), (" authorization_code", None), ("authorization_code\n", "grant_type 'authorization_code\\x0a' is not"),
+                               ("urn:openid:params:grant-type:CIBA", None), ("refresh_token\t", None),
+                               ("x" * 200, "grant_type '" + "x" * 40 + "'... is not")):
+        refused_here("grant_type %r" % (grant_type,), grant_type=grant_type, code=400, error="unsupported_grant_type", logged=logged)
+
+    # scope: each name RFC 6749 3.3 characters, at least one scope, else 400 invalid_scope
+    every_allowed = "".join(chr(c) for c in [0x21] + list(range(0x23, 0x5C)) + list(range(0x5D, 0x7F)))
+    for scopes in (["openid"], ["openid", "accounts", "payments"], ["urn:openbanking:accounts:read", every_allowed], ["a"]):
+        call = passes("scopes %r" % (scopes,), grant_args={"scopes": scopes})
+        check("scopes %r: sent as is" % (scopes,), call.get("scope") == " ".join(scopes), repr(call))
+    for scopes, logged in ((["openid", "accounts\tpayments"], "scope 'accounts\\x09payments' is not"), (["openid", ""], "scope '' is not"),
+                           (["open id"], "scope 'open id' is not"), (['"quoted"'], None), (["back\\slash"], "scope 'back\\x5cslash' is not"),
+                           (["caf\u00e9"], "scope 'caf\\xe9' is not"), (["openid\n"], None), (["x\x7f"], None), (["\x20"], None),
+                           (["\u0430ccounts"], "scope '\\u0430ccounts' is not"), (["a\rb"], None), ([], "no scope is about to be granted")):
+        refused_here("scopes %r" % (scopes,), grant_args={"scopes": scopes}, code=400, error="invalid_scope", logged=logged)
+
+    # the first check that fails decides: the client's authentication, then the grant type, then the scope
+    refused_here("bad method, grant type and scope", client=Client(method="client_secret_basic"), grant_type="password",
+                 grant_args={"scopes": ["a\tb"]}, code=401, error="invalid_client")
+    refused_here("bad grant type and scope", grant_type="password", grant_args={"scopes": ["a\tb"]}, code=400, error="unsupported_grant_type")
+    # a client without org_id is a script error first (503), whatever else is wrong
+    calls = []
+    with captured():
+        out = token_request(canned(200, ALLOW_ANSWER, calls), Grant(Client(organization=None, method="none")), Client(organization=None, method="none"),
+                            HttpRequest(SAMPLE_PEM))
+    check("no org_id and a bad method: 503", out.refused and out.refused[0] == 503 and not calls, repr(out))
+    check("shown: escaped and cut", script.shown(u"a'b\\c\u00e9\u4e2d" + "z" * 50) == u"'a\\x27b\\x5cc\\xe9\\u4e2d" + "z" * 33 + "'...",
+          script.shown(u"a'b\\c\u00e9\u4e2d" + "z" * 50))
+    check("shown: not text", script.shown(5) == "(a int)" and script.shown(None) == "(none)")
 
     # an error in the script (the client has no org_id): 503, the log names the exception
     grant, client, request = fresh(client=Client(organization=None))
@@ -798,7 +911,8 @@ def self_test(script):
         check("normalize_pem: " + name, script.normalize_pem(value) == SAMPLE_PEM)
     check("normalize_pem: not a certificate", script.normalize_pem("hello") is None)
     for bad in (dict(client_id=""), dict(org_id=None), dict(scopes="openid accounts"), dict(claims=[1])):
-        args = dict(client_id="c", software_id="s", org_id="o", grant_type="authorization_code", scopes=["openid"])
+        args = dict(client_id="c", software_id="s", org_id="o", grant_type="authorization_code", scopes=["openid"],
+                    token_endpoint_auth_method="tls_client_auth")
         args.update(bad)
         try:
             script.build_call(**args)
@@ -856,7 +970,7 @@ def live(script, args):
     grant = Grant(client, acr=None)
     out = token_request(u, grant, client, HttpRequest(pem))
     if out.refused:
-        outcome = "deny" if out.refused[0] in (400, 403) else "unavailable"
+        outcome = "deny" if out.refused[0] in (400, 401, 403) else "unavailable"
         print("outcome: %s (HTTP %s %s)" % (outcome, out.refused[0], out.refused[1].get("error")))
     else:
         outcome = "allow"

@@ -15,12 +15,33 @@
 #               means no refresh token:
 #               modifyRefreshToken returns False, which is how Janssen's API lets a script stop a
 #               refresh token (AuthorizationGrant.saveRefreshToken then issues none).
-#   deny        HTTP 403 {"error": "access_denied", ...} (400 for invalid_grant), RAISED from
-#               every hook (context.createWebApplicationException): Janssen ignores False from
-#               modifyIdToken, so a hook never returns False to refuse.
+#   deny        RAISED from every hook (context.createWebApplicationException) with the status
+#               of the decision's error: access_denied 403, invalid_grant 400, invalid_client 401,
+#               unsupported_grant_type 400, invalid_scope 400; any other error code is
+#               403 access_denied. Janssen ignores False from modifyIdToken, so a hook never
+#               returns False to refuse.
 #   otherwise   (undecided, timeout, refused connection, non-200, unreadable answer, any error in
 #               this script) HTTP 503 {"error": "temporarily_unavailable", ...}, raised. FAIL
 #               CLOSED: nothing is issued on an error.
+#
+# Refused HERE, without calling the service (the same refusal as a deny, remembered for every hook
+# of the request; the service would refuse such a call as malformed, HTTP 400, which this script
+# could only turn into 503, or deny it anyway):
+#   token_endpoint_auth_method  the client's (Client.getTokenEndpointAuthMethod()) must be exactly
+#               tls_client_auth, private_key_jwt or self_signed_tls_client_auth (byte for byte:
+#               not TLS_Client_Auth, not client_secret_basic, not none, not missing):
+#               otherwise 401 invalid_client.
+#   grant_type  must be exactly authorization_code, refresh_token, client_credentials or
+#               urn:openid:params:grant-type:ciba (GRANT_TYPES): otherwise (password, implicit,
+#               device_code, Authorization_Code, empty, ...) 400 unsupported_grant_type. This list
+#               is the service's DEFAULT allow-list; the service's configured allow-list may only
+#               narrow it (a grant type it leaves out is denied by the service, 400
+#               unsupported_grant_type), never widen it: a grant type outside GRANT_TYPES never
+#               reaches the service.
+#   scope       at least one scope, each a non-empty run of the characters RFC 6749 section 3.3
+#               allows (bytes 0x21, 0x23-0x5B, 0x5D-0x7E; no space, tab, quote, backslash or
+#               non-ASCII): otherwise 400 invalid_scope.
+# The log says which check refused, with the offending value escaped and cut short.
 #
 # Nothing secret is logged: not the token, not the certificate, not the request, not the claims.
 # A failure is logged with its exception class and message (JWT-, PEM- and base64-looking runs
@@ -103,7 +124,19 @@ REQUEST_ATTRIBUTE = "io.ssa_toolkit.token_decision"
 
 ALLOW, DENY, UNAVAILABLE = "allow", "deny", "unavailable"
 UNAVAILABLE_ERROR = "temporarily_unavailable"
-DENY_ERRORS = {"access_denied": 403, "invalid_grant": 400}
+# The deny error codes and the HTTP status each is raised with; any other code on a deny is
+# access_denied (403).
+DENY_ERRORS = {"access_denied": 403, "invalid_grant": 400, "invalid_client": 401,
+               "unsupported_grant_type": 400, "invalid_scope": 400}
+# The only token_endpoint_auth_method values sent (byte for byte); any other is refused here, 401.
+TOKEN_ENDPOINT_AUTH_METHODS = ("tls_client_auth", "private_key_jwt", "self_signed_tls_client_auth")
+# The decision service's DEFAULT grant_type allow-list: the only grant types sent. The service's
+# configured allow-list may only narrow it; any other grant type is refused here, 400.
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials", "urn:openid:params:grant-type:ciba")
+# RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). \Z, not $: $ would let a
+# trailing newline through.
+SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+\Z")
+MAX_SHOWN = 40  # characters of an offending value shown in the log
 # Claims the decision never sets: the server's own (and, in the access token, what Janssen puts
 # there). A decision naming one is treated as unreadable (503). The access token's `cnf` is
 # merged into Janssen's (a DPoP jkt stays), never replaced.
@@ -228,22 +261,81 @@ def ssa_issuer_of(software_statement):
     return issuer if _text(issuer) and issuer else None
 
 
+class Refused(Exception):
+    """A token request this script refuses itself, without calling the service: `error` (a key of
+    DENY_ERRORS) and `description` go to the caller, `detail` (which check, the offending value
+    escaped by shown()) to the log only."""
+
+    def __init__(self, error, description, detail):
+        Exception.__init__(self, detail)
+        self.error, self.description, self.detail = error, description, detail
+
+
+def shown(value):
+    """A value for the log: quoted, anything but printable ASCII (and the quote and backslash)
+    escaped, at most MAX_SHOWN characters. Never raises."""
+    try:
+        if value is None:
+            return u"(none)"
+        if not _text(value):
+            return u"(a %s)" % type(value).__name__
+        out = []
+        for char in value[:MAX_SHOWN]:
+            code = ord(char)
+            if 0x20 <= code <= 0x7E and char not in u"'\\":
+                out.append(char)
+            elif code <= 0xFF:
+                out.append(u"\\x%02x" % code)
+            else:
+                out.append(u"\\u%04x" % code)
+        return u"'%s'%s" % (u"".join(out), u"..." if len(value) > MAX_SHOWN else u"")
+    except Exception:
+        return u"(a value that could not be shown)"
+
+
+def _one_of(names):
+    return u", ".join(names[:-1]) + u" or " + names[-1]
+
+
+def check_call(token_endpoint_auth_method, grant_type, scopes):
+    """Raises Refused when the call must not be made: a token_endpoint_auth_method other than the
+    three exact spellings (401 invalid_client), a grant_type outside GRANT_TYPES (400
+    unsupported_grant_type), no scope or a scope name RFC 6749 section 3.3 does not allow (400
+    invalid_scope). Exact comparisons: nothing is stripped or case-folded."""
+    if not _text(token_endpoint_auth_method) or token_endpoint_auth_method not in TOKEN_ENDPOINT_AUTH_METHODS:
+        raise Refused("invalid_client",
+                      "the client's token_endpoint_auth_method is not %s" % _one_of(TOKEN_ENDPOINT_AUTH_METHODS),
+                      u"token_endpoint_auth_method %s is not %s"
+                      % (shown(token_endpoint_auth_method), _one_of(TOKEN_ENDPOINT_AUTH_METHODS)))
+    if not _text(grant_type) or grant_type not in GRANT_TYPES:
+        raise Refused("unsupported_grant_type", "the grant type is not supported",
+                      u"grant_type %s is not %s" % (shown(grant_type), _one_of(GRANT_TYPES)))
+    if not isinstance(scopes, (list, tuple)):
+        raise ValueError("the scopes about to be granted are not a list of scope names")
+    if not scopes:
+        raise Refused("invalid_scope", "no scope is about to be granted", u"no scope is about to be granted")
+    for scope in scopes:
+        if not _text(scope) or not SCOPE_TOKEN.match(scope):
+            raise Refused("invalid_scope", "a scope about to be granted is not a valid scope name (RFC 6749 section 3.3)",
+                          u"scope %s is not a scope name RFC 6749 section 3.3 allows" % shown(scope))
+
+
 def build_call(client_id, software_id, org_id, grant_type, scopes, token_endpoint_auth_method=None,
                tls_client_auth_subject_dn=None, user_id=None, acr=None, claims=None, client_certificate=None,
                ssa_issuer=None):
     """The JSON text of POST /v1/token-decisions. Absent optional members are left out (the
-    service refuses unknown members, and null ones are no use to it)."""
+    service refuses unknown members, and null ones are no use to it). Raises ValueError when the
+    call cannot be made (503), Refused when it must not be (check_call)."""
     body = {}
-    for name, value in (("client_id", client_id), ("software_id", software_id), ("org_id", org_id),
-                        ("grant_type", grant_type)):
+    for name, value in (("client_id", client_id), ("software_id", software_id), ("org_id", org_id)):
         if not _text(value) or not value.strip():
             raise ValueError("the token request has no %s" % name)
         body[name] = value.strip()
-    if not isinstance(scopes, (list, tuple)) or not all(_text(s) and s and " " not in s for s in scopes):
-        raise ValueError("the scopes about to be granted are not a list of scope names")
+    check_call(token_endpoint_auth_method, grant_type, scopes)
+    body["token_endpoint_auth_method"] = token_endpoint_auth_method
+    body["grant_type"] = grant_type
     body["scope"] = u" ".join(scopes)
-    for name, value in (("token_endpoint_auth_method", token_endpoint_auth_method),
-                        ("tls_client_auth_subject_dn", tls_client_auth_subject_dn),
+    for name, value in (("tls_client_auth_subject_dn", tls_client_auth_subject_dn),
                         ("user_id", user_id), ("acr", acr), ("client_certificate", client_certificate),
                         ("ssa_issuer", ssa_issuer)):
         if value is not None and not _text(value):
@@ -288,6 +380,14 @@ def _claims(value, reserved, member):
     return value
 
 
+def deny(error, description):
+    """A DENY decision: the status of `error` (DENY_ERRORS), any other code as access_denied."""
+    if error not in DENY_ERRORS:
+        error = "access_denied"
+    return {"outcome": DENY, "status": DENY_ERRORS[error], "error": error,
+            "description": description or "the token request was refused"}
+
+
 def unavailable(description):
     return {"outcome": UNAVAILABLE, "status": 503, "error": UNAVAILABLE_ERROR,
             "description": description or "the token request could not be decided; try again later"}
@@ -297,9 +397,10 @@ def interpret(status, body_text):
     """The decision (a dict with "outcome" ALLOW / DENY / UNAVAILABLE) from the service's answer.
 
     ALLOW only for HTTP 200 + a JSON object with verdict "allow", no error, a scope string and
-    usable lifetimes and claims. DENY for HTTP 200 + verdict "deny": 403 access_denied, or 400
-    invalid_grant (any other error code is access_denied). Anything else, including HTTP 400
-    invalid_request (a malformed call from this script), is UNAVAILABLE: 503."""
+    usable lifetimes and claims. DENY for HTTP 200 + verdict "deny", with the status of its error
+    (DENY_ERRORS: access_denied 403, invalid_grant 400, invalid_client 401, unsupported_grant_type
+    400, invalid_scope 400; any other error code is 403 access_denied). Anything else, including
+    HTTP 400 invalid_request (a malformed call from this script), is UNAVAILABLE: 503."""
     if status != 200:
         return unavailable("the token decision service gave %s" % ("no answer" if not status else "HTTP %s" % status))
     try:
@@ -313,10 +414,7 @@ def interpret(status, body_text):
     description = _short(description) if _text(description) and description else None
     if verdict == "deny":
         error = decision.get("error")
-        if error not in DENY_ERRORS:
-            error = "access_denied"
-        return {"outcome": DENY, "status": DENY_ERRORS[error], "error": error,
-                "description": description or "the token request was refused"}
+        return deny(error if _text(error) else None, description)
     if verdict != "allow":
         return unavailable(description)
     try:
@@ -545,11 +643,12 @@ def claims_parameter(grant):
 
 
 def grant_type_of(context, grant):
-    """The token request's grant_type parameter (Janssen dispatched on it), else the grant's own
-    type (tokens issued outside a token request, e.g. CIBA push)."""
+    """The token request's grant_type parameter as sent (Janssen dispatched on it; an empty one is
+    refused by check_call), else, when the request has none, the grant's own type (tokens issued
+    outside a token request, e.g. CIBA push)."""
     http_request = context.getHttpRequest()
     value = http_request.getParameter("grant_type") if http_request is not None else None
-    if value is not None and (u"%s" % value).strip():
+    if value is not None:
         return u"%s" % value
     grant_type = grant.getGrantType()
     return u"%s" % grant_type.getValue() if grant_type is not None else None
@@ -746,17 +845,24 @@ class UpdateToken(UpdateTokenType):
             return decision
         client = context.getClient()
         who = u"client %s" % (client.getClientId() if client is not None else None)
+        refused_here = None
         try:
             call = call_from_context(context)
             status, text = self.transport(self.base_url, call, self.timeout, self.bearer())
             decision = interpret(status, text)
             if decision["outcome"] == UNAVAILABLE and status == 400:
                 _log("%s: the service refused the call as malformed (HTTP 400)" % who)
+        except Refused as refused:
+            refused_here = refused.detail
+            decision = deny(refused.error, refused.description)
         except FAILURES as error:
             _log("%s: error in the token script: %s" % (who, describe(error)))
             decision = unavailable(None)
         self.memo.put(key, decision)
-        if decision["outcome"] == ALLOW:
+        if refused_here is not None:
+            _log(u"%s: refused without a call, %s (HTTP %s %s): %s"
+                 % (who, decision["outcome"], decision["status"], decision["error"], refused_here))
+        elif decision["outcome"] == ALLOW:
             _log(u"%s: allow%s" % (who, u" (%d scope(s) removed)" % len(decision["removed"]) if decision["removed"] else u""))
         else:
             _log(u"%s: refused, %s (HTTP %s %s)" % (who, decision["outcome"], decision["status"], decision["error"]))

@@ -22,6 +22,8 @@ public struct AuditRecord: Sendable {
     public var decision: String
     /// The error code, when not allowed or accepted.
     public var error: String?
+    /// The issuer of the trusted directory that was asked (`nil`: none was chosen).
+    public var directory: String?
     /// Names of the checks that failed.
     public var failedChecks: [String]
     /// The OAuth client id.
@@ -38,12 +40,13 @@ public struct AuditRecord: Sendable {
     public var intentID: String?
 
     /// A record.
-    public init(kind: String, time: Date, decision: String, error: String? = nil, failedChecks: [String] = [], clientID: String? = nil,
+    public init(kind: String, time: Date, decision: String, error: String? = nil, directory: String? = nil, failedChecks: [String] = [], clientID: String? = nil,
                 softwareID: String? = nil, organisationID: String? = nil, scopesGranted: [String] = [], scopesRemoved: [String] = [], intentID: String? = nil) {
         self.kind = kind
         self.time = time
         self.decision = decision
         self.error = error
+        self.directory = directory
         self.failedChecks = failedChecks
         self.clientID = clientID
         self.softwareID = softwareID
@@ -64,6 +67,7 @@ public struct AuditRecord: Sendable {
             "scopes_removed": .array(scopesRemoved.map { .string($0) }),
         ]
         if let error { object["error"] = .string(error) }
+        if let directory { object["directory"] = .string(directory) }
         if let clientID { object["client_id"] = .string(clientID) }
         if let softwareID { object["software_id"] = .string(softwareID) }
         if let organisationID { object["org_id"] = .string(organisationID) }
@@ -72,7 +76,7 @@ public struct AuditRecord: Sendable {
     }
 
     /// The compact JSON of ``members`` plus `prev`, split around `prev` (members in byte order:
-    /// `client_id`, `decision`, `error`, `failed_checks`, `intent_id`, `kind`, `org_id`, then
+    /// `client_id`, `decision`, `directory`, `error`, `failed_checks`, `intent_id`, `kind`, `org_id`, then
     /// `prev`, then `scopes_granted`, `scopes_removed`, `software_id`, `time`), written directly:
     /// everything but `prev` is built before the log's lock is taken.
     var serializedAroundPrevious: (head: [UInt8], tail: [UInt8]) {
@@ -92,6 +96,7 @@ public struct AuditRecord: Sendable {
         }
         string("client_id", clientID)
         string("decision", decision)
+        string("directory", directory)
         string("error", error)
         member("failed_checks", into: &head, first: first)
         first = false
@@ -181,14 +186,29 @@ public final class AuditLog: AuditSink {
     /// Opens (or creates, mode 0600) the log at `path`, continuing its chain from its last line.
     ///
     /// - Throws: ``AuditError`` when the file cannot be opened or its last line is not a record.
-    public init(path: String, durability: Durability = .groupCommit(interval: .milliseconds(10)), maximumBytes: Int = 100 << 20) throws(AuditError) {
+    public convenience init(path: String, durability: Durability = .groupCommit(interval: .milliseconds(10)), maximumBytes: Int = 100 << 20) throws(AuditError) {
+        try self.init(path: path, durability: durability, maximumBytes: maximumBytes, acceptsCharacterDevice: false)
+    }
+
+    /// As the public initialiser; `acceptsCharacterDevice` lets a test open `/dev/full` to cause a
+    /// write failure it could not cause otherwise. A running service never accepts a device.
+    init(path: String, durability: Durability = .groupCommit(interval: .milliseconds(10)), maximumBytes: Int = 100 << 20, acceptsCharacterDevice: Bool) throws(AuditError) {
         self.path = path
         self.durability = durability
         self.maximumBytes = max(4096, maximumBytes)
-        let (descriptor, size) = try Self.open(path)
-        let last = try Self.lastHash(of: path, size: size)
+        openingWarnings = SafeFile.permissionWarnings(path, what: "audit log", secret: false)
+        let (descriptor, size) = try Self.open(path, acceptsCharacterDevice: acceptsCharacterDevice)
+        let last: String
+        do { last = try Self.lastHash(of: path, size: size) } catch {
+            close(descriptor)
+            throw error
+        }
         state = Mutex(State(descriptor: descriptor, size: size, lastHash: last))
     }
+
+    /// What an operator should hear when the log is opened: a log others may write, or a
+    /// symbolic link on the way that others may redirect.
+    public let openingWarnings: [String]
 
     deinit {
         state.withLock { close($0.descriptor) }
@@ -395,10 +415,29 @@ public final class AuditLog: AuditSink {
         return fresh
     }
 
-    private static func open(_ path: String) throws(AuditError) -> (Int32, Int) {
-        let descriptor = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw AuditError("the audit log \(path) cannot be opened: \(String(cString: strerror(errno)))") }
-        return (descriptor, fileSize(descriptor))
+    /// Opens (or creates, mode 0600) the log for appending, the way ``SafeFile`` opens what it
+    /// reads: without blocking (a FIFO with no reader would otherwise hang the process, and
+    /// every later reload with it), then checked through the descriptor to be a regular file.
+    private static func open(_ path: String, acceptsCharacterDevice: Bool = false) throws(AuditError) -> (Int32, Int) {
+        let descriptor = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o600)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENXIO { throw AuditError("the audit log \(path) is a FIFO, not a regular file") }
+            throw AuditError("the audit log \(path) cannot be opened: \(String(cString: strerror(code)))")
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            close(descriptor)
+            throw AuditError("the audit log \(path) cannot be examined: \(String(cString: strerror(errno)))")
+        }
+        let type = status.st_mode & S_IFMT
+        guard type == S_IFREG || (acceptsCharacterDevice && type == S_IFCHR) else {
+            close(descriptor)
+            throw AuditError("the audit log \(path) is \(SafeFile.kind(of: status.st_mode)), not a regular file")
+        }
+        let flags = fcntl(descriptor, F_GETFL)
+        if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
+        return (descriptor, type == S_IFREG ? Int(status.st_size) : 0)
     }
 
     private static func fileSize(_ descriptor: Int32) -> Int {
@@ -420,6 +459,11 @@ public final class AuditLog: AuditSink {
         guard bytes.last == 0x0A else { throw AuditError("the audit log \(path) ends in a partial line; repair it (audit verify names it) before appending") }
         let body = bytes.dropLast()
         let start = body.lastIndex(of: 0x0A).map { $0 + 1 } ?? body.startIndex
+        // Only a chained record is continued: a log whose last line was replaced by anything
+        // else would otherwise carry on from a line the chain never held.
+        if let problem = AuditChain.check(Array(body[start...]), expectedPrevious: nil) {
+            throw AuditError("the audit log \(path) does not end with a chained record (\(problem)); refusing to append. Run audit verify on it, and start a new log if it cannot be repaired")
+        }
         return hash(ofLine: body[start...])
     }
 

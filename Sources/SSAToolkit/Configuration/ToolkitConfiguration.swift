@@ -151,6 +151,15 @@ public struct ToolkitConfiguration: Sendable {
         return configuration
     }
 
+    /// Whether a URL's text has user information (`user@` or `user:password@`) before its host:
+    /// an `@` in the authority, that is before the first `/`, `?` or `#` after the scheme.
+    static func carriesUserInfo(_ text: String) -> Bool {
+        var authority = Substring(text)
+        if let scheme = authority.range(of: "://") { authority = authority[scheme.upperBound...] }
+        if let end = authority.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { authority = authority[..<end] }
+        return authority.contains("@") || authority.contains("%40")
+    }
+
     /// `path` as given when absolute (or without a base), else relative to `baseDirectory`.
     static func resolve(_ path: String, against baseDirectory: String?) -> String {
         guard let baseDirectory, !path.hasPrefix("/") else { return path }
@@ -222,8 +231,13 @@ public struct ToolkitConfiguration: Sendable {
         }
         func url(_ name: String) throws(ConfigurationError) -> URL? {
             guard let value = properties[name], !value.isEmpty else { return nil }
+            // Credentials belong in the key stores, never in a URL that logs, /healthz and error
+            // messages would repeat: refused, and the value is not echoed (it may carry a password).
+            if Self.carriesUserInfo(value) {
+                throw ConfigurationError(property: name, "carries credentials (user:password@ before the host); the value is not shown. Authenticate with the transport key store instead")
+            }
             guard HTTPSURL.problem(with: value, allowFragment: false) == nil, let url = URL(string: value) else {
-                throw ConfigurationError(property: name, "\"\(value)\" is not an https URL")
+                throw ConfigurationError(property: name, "\"\(value.escapedForTerminal(limit: 200))\" is not an https URL")
             }
             return url
         }
@@ -275,6 +289,9 @@ public struct ToolkitConfiguration: Sendable {
         if let list = properties["trustedDirectories"], !list.isEmpty {
             trustedDirectories = try Self.directories(list, shared: properties, baseDirectory: baseDirectory)
         }
+        if let named = token.defaultTokenDirectory, !directories.contains(where: { $0.issuer.isByteIdentical(to: named) }) {
+            throw ConfigurationError(property: "defaultTokenDirectory", "\(named.quotedForReport()) is not the issuer of a trusted directory (trusted: \(directories.map { $0.issuer.quotedForReport() }.joined(separator: ", ")))")
+        }
         unknownProperties = properties.keys.filter { !Self.knownProperties.contains($0) }.sorted()
         if transportKeyStore != nil && transportKeyStorePassword == nil {
             throw ConfigurationError(property: "transportKeyStorePassword", "is required with transportKeyStore (use \"\" for an empty password)")
@@ -302,6 +319,7 @@ public struct ToolkitConfiguration: Sendable {
         guard !entries.isEmpty, entries.count <= 16 else { throw ConfigurationError(property: property, "must list between 1 and 16 directories") }
         var base = shared
         base["trustedDirectories"] = nil
+        base["defaultTokenDirectory"] = nil  // checked once, against the whole list
         var issuers: [String] = []
         var configurations: [ToolkitConfiguration] = []
         for (index, entry) in entries.enumerated() {

@@ -65,20 +65,23 @@ public enum SafeFile {
     /// key store or a password): group or other permission bits on the file, and a symbolic
     /// link on the way whose target's folder or file others may write. Empty when all is well
     /// or the file cannot be examined (reading it reports that).
-    public static func permissionWarnings(_ path: String, what: String) -> [String] {
+    public static func permissionWarnings(_ path: String, what: String, secret: Bool = true) -> [String] {
         var warnings: [String] = []
         var link = stat()
         guard lstat(path, &link) == 0 else { return [] }
         var target = stat()
         guard stat(path, &target) == 0 else { return [] }
         let mode = target.st_mode
-        if mode & (S_IRGRP | S_IROTH) != 0 {
+        if secret, mode & (S_IRGRP | S_IROTH) != 0 {
             warnings.append("\(what) \(path) is readable by \(mode & S_IROTH != 0 ? "any user" : "its group") (mode \(octal(mode & 0o777))); chmod 600 it")
         }
         if mode & (S_IWGRP | S_IWOTH) != 0 {
             warnings.append("\(what) \(path) is writable by \(mode & S_IWOTH != 0 ? "any user" : "its group") (mode \(octal(mode & 0o777))); chmod 600 it")
         }
-        if link.st_mode & S_IFMT == S_IFLNK {
+        if !secret, link.st_mode & S_IFMT == S_IFLNK {
+            // A log reached through a link: whoever can change the link chooses where records go.
+            warnings.append("\(what) \(path) is a symbolic link; name the file itself")
+        } else if link.st_mode & S_IFMT == S_IFLNK {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             if realpath(path, &buffer) != nil {
                 let resolved = String(cString: buffer)
@@ -106,7 +109,7 @@ public enum SafeFile {
 
     private static func octal(_ mode: mode_t) -> String { "0" + String(mode, radix: 8) }
 
-    private static func kind(of mode: mode_t) -> String {
+    static func kind(of mode: mode_t) -> String {
         switch mode & S_IFMT {
         case S_IFDIR: "a directory"
         case S_IFIFO: "a FIFO (named pipe)"

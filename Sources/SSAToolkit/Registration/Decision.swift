@@ -57,6 +57,10 @@ public struct Decision: Sendable {
     public var error: RegistrationErrorCode?
     /// One sentence for a person; `nil` when accepted.
     public var errorDescription: String?
+    /// The issuer of the trusted directory whose keys verified the SSA and which was asked about
+    /// the software; `nil` when none was chosen (an SSA from an issuer no directory stands for,
+    /// or a request that never got that far). The audit record names it.
+    public var directory: String?
     /// Every rule in order, with its outcome.
     public var checks: [Check]
     /// The SSA's claims, once its signature verified.

@@ -29,8 +29,9 @@ public struct RegistrationPolicy: Sendable {
     /// The authorisation domain whose organisation status and authorisations count (`PSD2`,
     /// `Pay.UK`, `CD`): a multi-domain organisation has no top-level status in the directory.
     public var authorisationDomain = "PSD2"
-    /// The caller's certificate must belong to the SSA's software: CN = `software_id` and
-    /// OU = `org_id` (the Open Banking transport certificate profile). Without this binding
+    /// The caller's certificate must belong to the SSA's software: CN = `software_id`,
+    /// OU = `org_id` and an agreeing `organizationIdentifier` (the Open Banking transport
+    /// certificate profile; see ``ClientCertificateRule``). Without this binding
     /// anyone holding a copy of an SSA could register with a certificate of their own.
     public var bindsCertificateToSoftware = true
 
@@ -49,6 +50,24 @@ public struct RegistrationPolicy: Sendable {
             }
         }
         return scopes
+    }
+
+    /// Why `method` is not a `token_endpoint_auth_method` this server supports (compared byte
+    /// for byte), or `nil`: the one rule registration and token time both apply.
+    func authMethodProblem(_ method: String) -> RuleFailure? {
+        guard tokenEndpointAuthMethods.containsByteIdentical(method) else {
+            return RuleFailure("token_endpoint_auth_method \(method.quotedForReport()) is not supported (supported: \(tokenEndpointAuthMethods.sorted().joined(separator: ", ")))")
+        }
+        return nil
+    }
+
+    /// Why `grantType` is not a grant type this server supports (`grantTypes`, compared byte for
+    /// byte), or `nil`: the one rule registration and token time both apply.
+    func grantTypeProblem(_ grantType: String) -> RuleFailure? {
+        guard grantTypes.containsByteIdentical(grantType) else {
+            return RuleFailure("grant type \(grantType.quotedForReport()) is not supported (supported: \(grantTypes.sorted().joined(separator: ", ")))")
+        }
+        return nil
     }
 
     /// What the local rules produce: the checks, the first failure, and the client on success.
@@ -86,18 +105,10 @@ public struct RegistrationPolicy: Sendable {
                     ? .failure(RuleFailure("no client certificate was given: the caller's certificate must belong to software \(softwareID) (clientCertificateBinding=software)"))
                     : .success("skip: no client certificate was given (clientCertificateBinding=none)")
             }
+            // Chain, validity and (with clientCertificateBinding=software) the binding to the
+            // software were checked by ClientCertificateRule, the rule token time applies too.
             let subject = clientCertificate.subject.description.escapedForTerminal(limit: 400)
-            guard clientCertificate.notValidBefore <= now else { return .failure(RuleFailure("the client certificate \(subject) is not valid before \(NumericDate.format(clientCertificate.notValidBefore))")) }
-            guard now <= clientCertificate.notValidAfter else { return .failure(RuleFailure("the client certificate \(subject) expired at \(NumericDate.format(clientCertificate.notValidAfter))")) }
             if bindsCertificateToSoftware {
-                let commonNames = clientCertificate.subject.allValues(of: .RDNAttributeType.commonName)
-                let units = clientCertificate.subject.allValues(of: .RDNAttributeType.organizationalUnitName)
-                guard commonNames.count == 1, let commonName = commonNames.first, commonName.isByteIdentical(to: softwareID) else {
-                    return .failure(RuleFailure("the client certificate's CN \(commonNames.isEmpty ? "(none)" : commonNames.map { $0.quotedForReport() }.joined(separator: ", ")) is not the software statement's software_id \(softwareID)"))
-                }
-                guard units.count == 1, let unit = units.first, unit.isByteIdentical(to: ssa.organisationID ?? "") else {
-                    return .failure(RuleFailure("the client certificate's OU \(units.isEmpty ? "(none)" : units.map { $0.quotedForReport() }.joined(separator: ", ")) is not the software statement's org_id \(ssa.organisationID ?? "-")"))
-                }
                 return .success("\(subject) belongs to software \(softwareID) of organisation \(ssa.organisationID ?? "-"), valid until \(NumericDate.format(clientCertificate.notValidAfter)); \(presented.chain)")
             }
             return .success("\(subject), valid until \(NumericDate.format(clientCertificate.notValidAfter)); \(presented.chain)")
@@ -136,9 +147,7 @@ public struct RegistrationPolicy: Sendable {
                     ? .failure(RuleFailure("token_endpoint_auth_method is required (supported: \(tokenEndpointAuthMethods.sorted().joined(separator: ", ")))"))
                     : .failure(RuleFailure("token_endpoint_auth_method must be a string"))
             }
-            guard tokenEndpointAuthMethods.containsByteIdentical(method) else {
-                return .failure(RuleFailure("token_endpoint_auth_method \(method.quotedForReport()) is not supported (supported: \(tokenEndpointAuthMethods.sorted().joined(separator: ", ")))"))
-            }
+            if let problem = authMethodProblem(method) { return .failure(problem) }
             return .success(method)
         }())
 
@@ -163,17 +172,10 @@ public struct RegistrationPolicy: Sendable {
             guard let text = request.tlsClientAuthSubjectDN, !text.isEmpty else {
                 return .failure(RuleFailure("tls_client_auth requires tls_client_auth_subject_dn"))
             }
-            let requested: ComparableDistinguishedName
-            do throws(DistinguishedNameError) { requested = try ComparableDistinguishedName(parsing: text) } catch {
-                return .failure(RuleFailure("tls_client_auth_subject_dn cannot be read: \(error.reason)"))
-            }
             guard let clientCertificate else {
                 return .failure(RuleFailure("tls_client_auth_subject_dn cannot be checked: no client certificate was given"))
             }
-            let actual = ComparableDistinguishedName(clientCertificate.subject)
-            guard requested.matches(actual) else {
-                return .failure(RuleFailure("tls_client_auth_subject_dn \(text.quotedForReport(limit: 200)) does not name the client certificate's subject \(clientCertificate.subject.description.escapedForTerminal(limit: 400))"))
-            }
+            if let problem = ClientCertificateRule.subjectDNProblem(text, certificate: clientCertificate) { return .failure(problem) }
             return .success("names the client certificate's subject \(clientCertificate.subject.description.escapedForTerminal(limit: 400)); the certificate's own DN is registered")
         }())
 
@@ -192,7 +194,7 @@ public struct RegistrationPolicy: Sendable {
         record(.grantTypes, metadataError, {
             guard let value = request.metadata["grant_types"] else { return .success("skip: not given (authorization_code)") }
             guard let types = value.stringArrayValue, !types.isEmpty else { return .failure(RuleFailure("grant_types must be a non-empty list of strings")) }
-            if let bad = types.first(where: { !grantTypes.containsByteIdentical($0) }) { return .failure(RuleFailure("grant type \(bad.quotedForReport()) is not supported")) }
+            if let problem = types.lazy.compactMap({ grantTypeProblem($0) }).first { return .failure(problem) }
             return .success(types.joined(separator: " "))
         }())
 
@@ -265,14 +267,6 @@ public struct RegistrationPolicy: Sendable {
         guard jti.utf8.count <= 256 else { return .failure(RuleFailure("the request's jti is longer than 256 bytes")) }
         return .success("iss is the software_id, aud \(audience), expires \(NumericDate.format(expires)), jti present")
     }
-}
-
-/// The caller's TLS client certificate, parsed, and what became of its chain.
-struct PresentedCertificate: Sendable {
-    /// The leaf certificate.
-    var certificate: Certificate
-    /// A sentence on the chain: verified to which anchor, or left to the proxy.
-    var chain: String
 }
 
 /// A broken rule, with the sentence that says so.

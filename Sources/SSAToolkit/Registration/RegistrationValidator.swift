@@ -34,6 +34,10 @@ public struct TrustedDirectory: Sendable {
     public var softwareKeys: SoftwareKeySets
     /// Whom its TPPs' certificates must chain to.
     public var certificateTrust: ClientCertificateTrust
+    /// Client certificate chains that verified against ``certificateTrust``, with the window in
+    /// which that holds: shared by registration and token time, one per directory (each has its
+    /// own anchors, so a chain verified for one never passes for another).
+    let verifiedCertificates = VerifiedCertificateCache()
 
     /// A directory from its parts.
     public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, softwareKeys: SoftwareKeySets, certificateTrust: ClientCertificateTrust) {
@@ -41,6 +45,11 @@ public struct TrustedDirectory: Sendable {
         self.directory = directory
         self.softwareKeys = softwareKeys
         self.certificateTrust = certificateTrust
+    }
+
+    /// The client certificate rule over this directory's anchors (and its cache of verified chains).
+    public func certificateRule(bindsToSoftware: Bool) -> ClientCertificateRule {
+        ClientCertificateRule(trust: certificateTrust, bindsToSoftware: bindsToSoftware, cache: verifiedCertificates)
     }
 }
 
@@ -71,9 +80,6 @@ public final class RegistrationValidator: Sendable {
     public let replays: any ReplayStore
     /// Where decisions are recorded; `nil` when no audit log is configured.
     public let audit: (any AuditSink)?
-    /// Client certificate chains that verified, with the window in which that holds: one cache
-    /// per directory, since each has its own anchors.
-    private let verifiedCertificates: [VerifiedCertificateCache]
     private let logger: Logger
 
     /// A validator for one directory, from its parts.
@@ -95,7 +101,6 @@ public final class RegistrationValidator: Sendable {
                 logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) {
         precondition(!directories.isEmpty, "a registration validator needs at least one trusted directory")
         self.trustedDirectories = directories
-        self.verifiedCertificates = directories.map { _ in VerifiedCertificateCache() }
         self.policy = policy
         self.replays = replays
         self.audit = audit
@@ -199,7 +204,9 @@ public final class RegistrationValidator: Sendable {
     /// Decides a registration at the instant `now`. Never throws; never accepts on an error.
     public func decide(_ input: RegistrationInput, at now: Date = Date()) async -> Decision {
         var claimedJTI: (jti: String, issuer: String)?
-        var decision = await evaluate(input, at: now, claimed: &claimedJTI)
+        var directory: String?
+        var decision = await evaluate(input, at: now, claimed: &claimedJTI, directory: &directory)
+        decision.directory = directory
         // A request that was not decided (the directory was down) was not used: the TPP may retry it.
         if decision.verdict == .undecided, let claimedJTI {
             await replays.release(jti: claimedJTI.jti, issuer: claimedJTI.issuer)
@@ -217,7 +224,7 @@ public final class RegistrationValidator: Sendable {
         if let audit {
             do throws(AuditError) {
                 try await audit.append(AuditRecord(
-                    kind: "registration", time: now, decision: decision.verdict.rawValue, error: decision.error?.rawValue,
+                    kind: "registration", time: now, decision: decision.verdict.rawValue, error: decision.error?.rawValue, directory: directory,
                     failedChecks: decision.checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: decision.client?.clientID,
                     softwareID: decision.softwareStatement?.softwareID, organisationID: decision.softwareStatement?.organisationID,
                     scopesGranted: decision.client?.scopes ?? []))
@@ -240,7 +247,7 @@ public final class RegistrationValidator: Sendable {
         return decision
     }
 
-    private func evaluate(_ input: RegistrationInput, at now: Date, claimed: inout (jti: String, issuer: String)?) async -> Decision {
+    private func evaluate(_ input: RegistrationInput, at now: Date, claimed: inout (jti: String, issuer: String)?, directory chosen: inout String?) async -> Decision {
         var checks: [Check] = []
         func stop(_ verdict: Decision.Verdict, _ code: RegistrationErrorCode, _ name: Check.Name, _ detail: String, claims: SoftwareStatementClaims? = nil) -> Decision {
             checks.append(Check(name, .fail, detail))
@@ -281,6 +288,7 @@ public final class RegistrationValidator: Sendable {
                         "issuer \(selected.issuer.quotedForReport()) is not a trusted directory (trusted: \(trustedDirectories.map { $0.issuer.quotedForReport() }.joined(separator: ", ")))")
         }
         let trusted = trustedDirectories[index]
+        chosen = trusted.issuer
         let verification = if let framed = selected.framed {
             await trusted.verifier.verify(framed: framed, at: now)
         } else {
@@ -309,7 +317,8 @@ public final class RegistrationValidator: Sendable {
         // 4. The request's metadata against the SSA and the caller's certificate.
         var certificate: Result<PresentedCertificate, RuleFailure>?
         if let pem = input.clientCertificatePEM {
-            certificate = await trusted.certificateTrust.verify(pem: pem, at: now, cache: verifiedCertificates[index])
+            certificate = await trusted.certificateRule(bindsToSoftware: policy.bindsCertificateToSoftware)
+                .check(pem: pem, softwareID: claims.softwareID ?? "", organisationID: claims.organisationID ?? "", at: now)
         }
         let evaluation = policy.evaluate(request, ssa: claims, clientCertificate: certificate, at: now)
         checks += evaluation.checks

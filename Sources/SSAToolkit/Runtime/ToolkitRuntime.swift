@@ -46,11 +46,15 @@ public struct ToolkitRuntime: Sendable {
         } else {
             audit = try configuration.token.auditLogPath.map { path throws(AuditError) -> any AuditSink in
                 if let previous = previousAudit as? AuditLog, previous.path == path { return previous }
-                return try AuditLog(path: path, durability: configuration.token.auditDurability,
-                                    maximumBytes: configuration.token.auditLogMaximumBytes)
+                let log = try AuditLog(path: path, durability: configuration.token.auditDurability,
+                                       maximumBytes: configuration.token.auditLogMaximumBytes)
+                for warning in log.openingWarnings { logger.warning("\(warning)") }
+                return log
             }
         }
         registration = try RegistrationValidator(configuration: configuration, connections: connections, audit: audit, replays: sharedState?.replays, logger: logger)
-        tokens = try TokenPolicy(configuration: configuration, connections: connections, audit: audit, logger: logger)
+        // Token time shares registration's directories and rules: one certificate rule (and one
+        // cache of verified chains) per directory, one list of methods and grant types.
+        tokens = try TokenPolicy(configuration: configuration, connections: connections, registration: registration, audit: audit, logger: logger)
     }
 }

@@ -11,8 +11,15 @@ extension Check.Name {
     public static let intent: Check.Name = "intent"
     /// `sub` of the id_token per `subjectClaim`.
     public static let subject: Check.Name = "subject"
-    /// The caller's certificate, when given, is the client's.
+    /// The caller's certificate meets the one client certificate rule (``ClientCertificateRule``):
+    /// chains to the trust store, valid now, the client's software and organisation, the
+    /// registered DN for `tls_client_auth`; required unless `requireClientCertificate=false`.
     public static let certificate: Check.Name = "certificate"
+    /// Which trusted directory answers for the client: the one `ssa_issuer` names, the only one,
+    /// or `defaultTokenDirectory`; never a silent fallback.
+    public static let directory: Check.Name = "directory"
+    /// `grant_type` is one this server supports (`grantTypes`, the list registration uses).
+    public static let grantType: Check.Name = "grant_type"
     /// Token lifetimes and whether a refresh token is issued.
     public static let lifetimes: Check.Name = "lifetimes"
     /// The decision's audit record was written.
@@ -30,6 +37,13 @@ public struct TokenErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let accessDenied = TokenErrorCode("access_denied")
     /// The grant itself is unusable (no intent for a resource grant, no user for `sub`).
     public static let invalidGrant = TokenErrorCode("invalid_grant")
+    /// The client did not authenticate as its method requires (no certificate where one is
+    /// required, or a method this server does not support): HTTP 401.
+    public static let invalidClient = TokenErrorCode("invalid_client")
+    /// The grant type is not on the allow-list: HTTP 400.
+    public static let unsupportedGrantType = TokenErrorCode("unsupported_grant_type")
+    /// No scope (or no well-formed scope) to grant: HTTP 400.
+    public static let invalidScope = TokenErrorCode("invalid_scope")
     /// The directory or the audit log could not be used: neither allow nor deny.
     public static let temporarilyUnavailable = TokenErrorCode("temporarily_unavailable")
 }
@@ -93,6 +107,8 @@ public struct TokenDecision: Sendable {
     public var softwareID: String
     /// The organisation id.
     public var organisationID: String
+    /// The issuer of the trusted directory that was asked (`nil` when none was chosen).
+    public var directory: String?
 
     /// A decision with its verdict and checks; the rest is filled in as the rules run.
     public init(verdict: Verdict, checks: [Check], clientID: String, softwareID: String, organisationID: String) {
@@ -107,11 +123,17 @@ public struct TokenDecision: Sendable {
     public var failedCheck: Check? { checks.first { $0.outcome == .fail } }
 
     /// The HTTP status a token endpoint answers with when it does not issue: 403 deny
-    /// (`access_denied`), 400 (`invalid_grant`), 503 undecided; 200 allow.
+    /// (`access_denied`), 401 (`invalid_client`), 400 (`invalid_grant`, `unsupported_grant_type`,
+    /// `invalid_scope`), 503 undecided; 200 allow.
     public var httpStatus: Int {
         switch verdict {
         case .allow: 200
-        case .deny: error == .invalidGrant ? 400 : 403
+        case .deny:
+            switch error {
+            case .invalidClient?: 401
+            case .invalidGrant?, .unsupportedGrantType?, .invalidScope?: 400
+            default: 403
+            }
         case .undecided: 503
         }
     }

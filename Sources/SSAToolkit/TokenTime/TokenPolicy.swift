@@ -11,50 +11,74 @@ import X509
 /// Load it once and share it. A decision on a warm status cache costs no directory round trip,
 /// parses no certificate unless one is given, and never throws: every failure is a
 /// ``TokenDecision`` that is not an allow.
+/// One trusted directory as token time sees it: the SSA issuer that names it, its cached
+/// organisation records, and the client certificate rule over its anchors (the same rule, and
+/// the same cache of verified chains, that registration applies for it).
+public struct TokenDirectory: Sendable {
+    /// The SSA `iss` that names this directory (compared byte for byte with `ssa_issuer`).
+    public var issuer: String
+    /// Its organisation records, cached.
+    public var status: DirectoryStatusCache
+    /// Its client certificate rule.
+    public var certificates: ClientCertificateRule
+
+    /// A directory from its parts.
+    public init(issuer: String, status: DirectoryStatusCache, certificates: ClientCertificateRule) {
+        self.issuer = issuer
+        self.status = status
+        self.certificates = certificates
+    }
+}
+
 public final class TokenPolicy: Sendable {
-    /// The first (default) directory's records, cached.
+    /// The first directory's records, cached.
     public var status: DirectoryStatusCache { directories[0].status }
-    /// Each trusted directory's issuer and its records, cached, in configuration order: a
-    /// client's status is asked of the directory that issued its SSA (``TokenRequest/ssaIssuer``),
-    /// the first one when the call does not say.
-    public let directories: [(issuer: String, status: DirectoryStatusCache)]
+    /// Each trusted directory, in configuration order: a client's status is asked of the
+    /// directory that issued its SSA (``TokenRequest/ssaIssuer``); with one directory, that one;
+    /// with several and no `ssa_issuer`, only ``TokenSettings/defaultTokenDirectory`` if configured.
+    public let directories: [TokenDirectory]
     /// Token-time settings.
     public let settings: TokenSettings
-    /// Scopes each role permits (shared with registration's `roleScopes`).
-    public let roleScopes: [String: [String]]
+    /// The registration rules token time applies too: supported `token_endpoint_auth_method`s
+    /// and grant types, role scopes, the authorisation domain and member state, and whether a
+    /// certificate must belong to the client's software. One rule, one place.
+    public let rules: RegistrationPolicy
+    /// Scopes each role permits (registration's `roleScopes`).
+    public var roleScopes: [String: [String]] { rules.roleScopes }
     /// The authorisation domain whose status and authorisations count.
-    public let authorisationDomain: String
+    public var authorisationDomain: String { rules.authorisationDomain }
     /// The member state whose authorisations count (`nil`: any).
-    public let memberState: String?
+    public var memberState: String? { rules.memberState }
     /// Where decisions are recorded; `nil` when no audit log is configured.
     public let audit: (any AuditSink)?
     /// Every scope some role governs: a resource scope.
     public let resourceScopes: Set<String>
     private let logger: Logger
 
-    /// The checks of a token decision, in order.
-    public static let checkOrder: [Check.Name] = [.tokenSoftwareActive, .tokenOrganisation, .roles, .intent, .subject, .certificate, .lifetimes, .audit]
+    /// The checks of a token decision, in order: the call's own terms first (cheap, local), the
+    /// certificate (cached after its first verification), then the directory's records.
+    public static let checkOrder: [Check.Name] = [
+        .directory, .tokenEndpointAuthMethod, .grantType, .scope, .certificate, .tokenSoftwareActive, .tokenOrganisation, .roles, .intent, .subject, .lifetimes, .audit,
+    ]
 
-    /// A policy for one directory, from its parts.
-    public convenience init(status: DirectoryStatusCache, settings: TokenSettings = TokenSettings(), roleScopes: [String: [String]] = RegistrationPolicy.defaultRoleScopes,
-                            authorisationDomain: String = "PSD2", memberState: String? = nil, audit: (any AuditSink)? = nil,
+    /// A policy for one directory, from its parts: `certificateTrust` is whom clients'
+    /// certificates must chain to (or the proxy that verified them).
+    public convenience init(status: DirectoryStatusCache, certificateTrust: ClientCertificateTrust, issuer: String = SoftwareStatementPolicy().issuer,
+                            rules: RegistrationPolicy = RegistrationPolicy(audience: nil), settings: TokenSettings = TokenSettings(), audit: (any AuditSink)? = nil,
                             logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) {
-        self.init(directories: [(SoftwareStatementPolicy().issuer, status)], settings: settings, roleScopes: roleScopes, authorisationDomain: authorisationDomain,
-                  memberState: memberState, audit: audit, logger: logger)
+        let certificates = ClientCertificateRule(trust: certificateTrust, bindsToSoftware: rules.bindsCertificateToSoftware)
+        self.init(directories: [TokenDirectory(issuer: issuer, status: status, certificates: certificates)], rules: rules, settings: settings, audit: audit, logger: logger)
     }
 
-    /// A policy for one or more directories (not empty), each named by the SSA issuer it stands for.
-    public init(directories: [(issuer: String, status: DirectoryStatusCache)], settings: TokenSettings = TokenSettings(), roleScopes: [String: [String]] = RegistrationPolicy.defaultRoleScopes,
-                authorisationDomain: String = "PSD2", memberState: String? = nil, audit: (any AuditSink)? = nil,
-                logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    /// A policy for one or more directories (not empty, issuers distinct).
+    public init(directories: [TokenDirectory], rules: RegistrationPolicy = RegistrationPolicy(audience: nil), settings: TokenSettings = TokenSettings(),
+                audit: (any AuditSink)? = nil, logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) {
         precondition(!directories.isEmpty, "a token policy needs at least one trusted directory")
         self.directories = directories
         self.settings = settings
-        self.roleScopes = roleScopes
-        self.authorisationDomain = authorisationDomain
-        self.memberState = memberState
+        self.rules = rules
         self.audit = audit
-        self.resourceScopes = Set(roleScopes.values.joined())
+        self.resourceScopes = Set(rules.roleScopes.values.joined())
         self.logger = logger
     }
 
@@ -64,21 +88,28 @@ public final class TokenPolicy: Sendable {
     }
 
     /// A policy over already loaded directory connections, one per entry of
-    /// ``ToolkitConfiguration/directories`` in the same order, with the configuration's settings.
+    /// ``ToolkitConfiguration/directories`` in the same order, with the configuration's settings
+    /// (and client certificate rules of its own).
     public convenience init(configuration: ToolkitConfiguration, connections: [DirectoryConnection], audit: (any AuditSink)?, logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        let configurations = configuration.directories
-        guard connections.count == configurations.count else {
-            throw ConfigurationError(property: "trustedDirectories", "lists \(configurations.count) directories but \(connections.count) connections were loaded")
+        let registration = try RegistrationValidator(configuration: configuration, connections: connections, audit: nil, logger: logger)
+        try self.init(configuration: configuration, connections: connections, registration: registration, audit: audit, logger: logger)
+    }
+
+    /// A policy that shares `registration`'s trusted directories (their certificate anchors and
+    /// caches) and rules: what registration refuses, token time refuses through the same code.
+    public convenience init(configuration: ToolkitConfiguration, connections: [DirectoryConnection], registration: RegistrationValidator, audit: (any AuditSink)?,
+                            logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        guard connections.count == registration.trustedDirectories.count else {
+            throw ConfigurationError(property: "trustedDirectories", "lists \(registration.trustedDirectories.count) directories but \(connections.count) connections were loaded")
         }
-        let directories = try zip(configurations, connections).map { directory, connection throws in
+        let rules = registration.policy
+        let directories = try zip(registration.trustedDirectories, connections).map { trusted, connection throws in
             guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
-            return (directory.issuer, DirectoryStatusCache(directory: tpp, lifetime: configuration.token.statusCacheLifetime, staleIfError: configuration.token.staleIfError))
+            return TokenDirectory(issuer: trusted.issuer,
+                                  status: DirectoryStatusCache(directory: tpp, lifetime: configuration.token.statusCacheLifetime, staleIfError: configuration.token.staleIfError),
+                                  certificates: trusted.certificateRule(bindsToSoftware: rules.bindsCertificateToSoftware))
         }
-        var registration = RegistrationPolicy(audience: nil)
-        configuration.registration.apply(to: &registration)
-        self.init(directories: directories,
-                  settings: configuration.token, roleScopes: registration.roleScopes, authorisationDomain: registration.authorisationDomain,
-                  memberState: registration.memberState, audit: audit, logger: logger)
+        self.init(directories: directories, rules: rules, settings: configuration.token, audit: audit, logger: logger)
     }
 
     /// Decides `request` at `now`. Never throws; never allows on an error.
@@ -92,7 +123,7 @@ public final class TokenPolicy: Sendable {
         if let audit {
             do throws(AuditError) {
                 try await audit.append(AuditRecord(
-                    kind: "token", time: now, decision: decision.verdict.rawValue, error: decision.error?.rawValue,
+                    kind: "token", time: now, decision: decision.verdict.rawValue, error: decision.error?.rawValue, directory: decision.directory,
                     failedChecks: decision.checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: request.clientID,
                     softwareID: request.softwareID, organisationID: request.organisationID,
                     scopesGranted: decision.verdict == .allow ? decision.grantedScopes : [], scopesRemoved: decision.removedScopes, intentID: decision.intentID))
@@ -137,16 +168,66 @@ public final class TokenPolicy: Sendable {
             return stop(.deny, .accessDenied, .tokenSoftwareActive, "the client's software_id or org_id is not a directory identifier")
         }
 
-        // 1. The current record (cached) from the directory that issued the client's SSA.
-        let status: DirectoryStatusCache
+        // 1. The directory that answers for this client: never a silent fallback.
+        let directory: TokenDirectory
         if let issuer = request.ssaIssuer {
             guard let named = directories.first(where: { $0.issuer.isByteIdentical(to: issuer) }) else {
-                return stop(.deny, .accessDenied, .tokenSoftwareActive, "the client's SSA issuer \(issuer.quotedForReport()) is not a trusted directory")
+                return stop(.deny, .accessDenied, .directory, "the client's SSA issuer \(issuer.quotedForReport()) is not a trusted directory")
             }
-            status = named.status
+            directory = named
+            decision.checks.append(Check(.directory, .pass, "\(named.issuer.quotedForReport()), the issuer of the client's SSA (ssa_issuer)"))
+        } else if directories.count == 1 {
+            directory = directories[0]
+            decision.checks.append(Check(.directory, .pass, "\(directory.issuer.quotedForReport()), the only trusted directory"))
+        } else if let named = settings.defaultTokenDirectory, let chosen = directories.first(where: { $0.issuer.isByteIdentical(to: named) }) {
+            directory = chosen
+            decision.checks.append(Check(.directory, .pass, "\(chosen.issuer.quotedForReport()), named by defaultTokenDirectory (the call names no ssa_issuer)"))
         } else {
-            status = directories[0].status
+            return stop(.deny, .accessDenied, .directory,
+                        "\(directories.count) directories are trusted and the call names no ssa_issuer (the iss of the client's SSA); name it, or configure defaultTokenDirectory")
         }
+        decision.directory = directory.issuer
+
+        // 2. The call's own terms, against the rules registration applies.
+        if let method = request.tokenEndpointAuthMethod {
+            guard TokenRequest.knownAuthMethods.containsByteIdentical(method) else {
+                return stop(.deny, .invalidClient, .tokenEndpointAuthMethod, "token_endpoint_auth_method \(method.quotedForReport()) is not one of \(TokenRequest.knownAuthMethods.joined(separator: ", "))")
+            }
+            if let problem = rules.authMethodProblem(method) { return stop(.deny, .invalidClient, .tokenEndpointAuthMethod, problem.reason) }
+            decision.checks.append(Check(.tokenEndpointAuthMethod, .pass, method))
+        } else {
+            decision.checks.append(Check(.tokenEndpointAuthMethod, .skip, "the call names no token_endpoint_auth_method"))
+        }
+        if let problem = rules.grantTypeProblem(request.grantType) {
+            return stop(.deny, .unsupportedGrantType, .grantType, problem.reason)
+        }
+        decision.checks.append(Check(.grantType, .pass, request.grantType))
+        for (index, scope) in request.scopes.enumerated() {
+            if let problem = ScopeSyntax.problem(with: scope) { return stop(.deny, .invalidScope, .scope, "scope entry \(index) \(problem.description)") }
+        }
+        guard !request.scopes.isEmpty else { return stop(.deny, .invalidScope, .scope, "no scope to grant") }
+        decision.checks.append(Check(.scope, .pass, "\(request.scopes.count) well-formed scope token\(request.scopes.count == 1 ? "" : "s")"))
+
+        // 3. The caller's certificate: the rule registration applies, through the same code.
+        if let pem = request.clientCertificatePEM {
+            switch await certificateCheck(pem, request: request, rule: directory.certificates, at: now) {
+            case .success(let (thumbprint, detail)):
+                decision.certificateThumbprint = thumbprint
+                decision.accessTokenClaims["cnf"] = ["x5t#S256": .string(thumbprint)]
+                decision.checks.append(Check(.certificate, .pass, detail))
+            case .failure(let failure):
+                return stop(.deny, .accessDenied, .certificate, failure.reason)
+            }
+        } else if request.authenticatesWithCertificate {
+            return stop(.deny, .invalidClient, .certificate, "a \(request.tokenEndpointAuthMethod ?? "") client presented no certificate (a proxy that drops the client certificate header would otherwise get unbound tokens issued)")
+        } else if settings.requireClientCertificate {
+            return stop(.deny, .invalidClient, .certificate, "no client certificate was given: every token is bound to the client's certificate (requireClientCertificate=true)")
+        } else {
+            decision.checks.append(Check(.certificate, .skip, "no client certificate given; the token is not bound to one (requireClientCertificate=false)"))
+        }
+
+        // 4. The current record (cached) from the directory that issued the client's SSA.
+        let status = directory.status
         let record: OrganisationRecord
         var age: String
         switch await status.record(request.organisationID) {
@@ -177,7 +258,7 @@ public final class TokenPolicy: Sendable {
             decision.checks.append(Check(.tokenOrganisation, .pass, "organisation \(request.organisationID) is Active in \(authorisationDomain)"))
         }
 
-        // 2. Roles: the software's current roles that the organisation is still authorised for.
+        // 5. Roles: the software's current roles that the organisation is still authorised for.
         let unauthorised = Set(record.unauthorisedRoles(software.roles, memberState: memberState, domain: authorisationDomain))
         let roles = software.roles.filter { !unauthorised.contains($0) }
         var permitted: Set<String> = ["openid"]
@@ -195,9 +276,9 @@ public final class TokenPolicy: Sendable {
             ? "current roles \(rolesText) permit \(granted.joined(separator: " "))"
             : "current roles \(rolesText): removed \(removed.joined(separator: " ")), granting \(granted.joined(separator: " "))"))
 
-        // 3. Intent.
+        // 6. Intent.
         let grantedResource = granted.contains { scope in resourceScopes.contains { $0.isByteIdentical(to: scope) } }
-        let needsIntent = grantedResource && ["authorization_code", "refresh_token", "urn:openid:params:grant-type:ciba"].containsByteIdentical(request.grantType)
+        let needsIntent = grantedResource && !request.grantType.isByteIdentical(to: "client_credentials")
         switch request.requestedIntentID {
         case .string(let intent)?:
             guard Self.intentProblem(intent) == nil else {
@@ -215,7 +296,7 @@ public final class TokenPolicy: Sendable {
             decision.checks.append(Check(.intent, .skip, grantedResource ? "a \(request.grantType.escapedForTerminal(limit: 64)) grant needs no intent" : "no resource scope granted"))
         }
 
-        // 4. Subject.
+        // 7. Subject.
         switch settings.subjectClaim {
         case .intent:
             if let intent = decision.intentID {
@@ -235,21 +316,7 @@ public final class TokenPolicy: Sendable {
             }
         }
 
-        // 5. The caller's certificate, only when one is given.
-        if let pem = request.clientCertificatePEM {
-            switch certificateCheck(pem, request: request) {
-            case .success(let (thumbprint, detail)):
-                decision.certificateThumbprint = thumbprint
-                decision.accessTokenClaims["cnf"] = ["x5t#S256": .string(thumbprint)]
-                decision.checks.append(Check(.certificate, .pass, detail))
-            case .failure(let failure):
-                return stop(.deny, .accessDenied, .certificate, failure.reason)
-            }
-        } else {
-            decision.checks.append(Check(.certificate, .skip, "no client certificate given"))
-        }
-
-        // 6. Lifetimes.
+        // 8. Lifetimes.
         let applicableRoles = roles.filter { role in
             (roleScopes.first { $0.key.isByteIdentical(to: role) }?.value ?? []).contains { scope in granted.containsByteIdentical(scope) }
         }
@@ -273,25 +340,24 @@ public final class TokenPolicy: Sendable {
         return ok ? nil : "has characters other than letters, digits and - _ : ."
     }
 
-    private func certificateCheck(_ pem: String, request: TokenRequest) -> Result<(String, String), RuleFailure> {
-        let certificate: Certificate
-        do { certificate = try Certificate(pemEncoded: pem) } catch {
-            return .failure(RuleFailure("the client certificate is not a PEM X.509 certificate"))
+    /// The client certificate rule (chain, validity, binding to the client's software) and, for
+    /// `tls_client_auth`, the registered DN; the thumbprint for `cnf` on success.
+    private func certificateCheck(_ pem: String, request: TokenRequest, rule: ClientCertificateRule, at now: Date) async -> Result<(String, String), RuleFailure> {
+        let presented: PresentedCertificate
+        switch await rule.check(pem: pem, softwareID: request.softwareID, organisationID: request.organisationID, at: now) {
+        case .success(let value): presented = value
+        case .failure(let failure): return .failure(failure)
         }
-        let names = certificate.subject.allValues(of: .RDNAttributeType.commonName)
-        guard names.count == 1, let name = names.first, name.isByteIdentical(to: request.softwareID) else {
-            return .failure(RuleFailure("the client certificate's CN \(names.isEmpty ? "(none)" : names.map { $0.quotedForReport() }.joined(separator: ", ")) is not the client's software_id \(request.softwareID)"))
-        }
+        var registered = ""
         if request.tokenEndpointAuthMethod?.isByteIdentical(to: "tls_client_auth") == true {
-            guard let registered = request.registeredSubjectDN else {
+            guard let dn = request.registeredSubjectDN, !dn.isEmpty else {
                 return .failure(RuleFailure("tls_client_auth client without a registered tls_client_auth_subject_dn"))
             }
-            guard let parsed = try? ComparableDistinguishedName(parsing: registered), parsed.matches(ComparableDistinguishedName(certificate.subject)) else {
-                return .failure(RuleFailure("the client certificate's subject \(certificate.subject.description.escapedForTerminal(limit: 300)) is not the registered tls_client_auth_subject_dn"))
-            }
+            if let problem = ClientCertificateRule.subjectDNProblem(dn, certificate: presented.certificate) { return .failure(problem) }
+            registered = ", the registered subject DN"
         }
-        guard let der = try? certificate.serializeAsPEM().derBytes else { return .failure(RuleFailure("the client certificate cannot be encoded")) }
-        let thumbprint = Base64URL.encode(Data(SHA256.hash(data: der)))
-        return .success((thumbprint, "the certificate is the client's (CN \(request.softwareID)\(request.tokenEndpointAuthMethod == "tls_client_auth" ? ", registered subject DN" : "")); x5t#S256 \(thumbprint)"))
+        guard !presented.thumbprint.isEmpty else { return .failure(RuleFailure("the client certificate cannot be encoded")) }
+        let binding = rule.bindsToSoftware ? "the client's (CN \(request.softwareID), OU \(request.organisationID)\(registered))" : "accepted (clientCertificateBinding=none\(registered))"
+        return .success((presented.thumbprint, "\(binding); \(presented.chain); x5t#S256 \(presented.thumbprint)"))
     }
 }

@@ -53,6 +53,17 @@ public struct TokenRequest: Sendable {
     /// Whether the grant refreshes an earlier one.
     public var isRefresh: Bool { grantType.isByteIdentical(to: "refresh_token") }
 
+    /// The `token_endpoint_auth_method` values a call may carry, spelt exactly so: anything
+    /// else (`TLS_Client_Auth`, `client_secret_basic`) is a malformed call.
+    public static let knownAuthMethods: [String] = ["tls_client_auth", "private_key_jwt", "self_signed_tls_client_auth"]
+
+    /// Whether the client authenticates with its TLS certificate (`tls_client_auth` or
+    /// `self_signed_tls_client_auth`): such a client always presents one.
+    public var authenticatesWithCertificate: Bool {
+        guard let method = tokenEndpointAuthMethod else { return false }
+        return method.isByteIdentical(to: "tls_client_auth") || method.isByteIdentical(to: "self_signed_tls_client_auth")
+    }
+
     /// The JSON members of a token decision call (`POST /v1/token-decisions`, `token-decide`).
     public static let members: [String] = [
         "client_id", "software_id", "org_id", "token_endpoint_auth_method", "tls_client_auth_subject_dn", "grant_type", "scope",
@@ -91,18 +102,28 @@ public struct TokenRequest: Sendable {
         softwareID = try identifier("software_id")
         organisationID = try identifier("org_id")
         tokenEndpointAuthMethod = try string("token_endpoint_auth_method", required: false, limit: 64)
+        if let method = tokenEndpointAuthMethod, !Self.knownAuthMethods.containsByteIdentical(method) {
+            throw TokenRequestError("token_endpoint_auth_method \(method.quotedForReport()) is not one of \(Self.knownAuthMethods.joined(separator: ", ")) (compared exactly)")
+        }
         registeredSubjectDN = try string("tls_client_auth_subject_dn", required: false, limit: 4096)
         grantType = try string("grant_type", required: true) ?? ""
         switch object["scope"] {
-        case .string(let text)?: scopes = text.utf8.split(separator: 0x20).map { String(Substring($0)) }
-        case .array?:
+        case .string(let text)?:
+            do throws(ScopeSyntax.Problem) { scopes = try ScopeSyntax.split(text) } catch {
+                throw TokenRequestError("scope \(error.description)")
+            }
+        case .array(let items)?:
             guard let list = object["scope"]?.stringArrayValue else { throw TokenRequestError("scope must be a string or a list of strings") }
+            for (index, entry) in list.enumerated() {
+                if let problem = ScopeSyntax.problem(with: entry) { throw TokenRequestError("scope entry \(index) \(problem.description)") }
+            }
             scopes = list
+            _ = items
         case nil, .null?: throw TokenRequestError("scope is required (the scopes about to be granted)")
         case let other?: throw TokenRequestError("scope must be a string or a list of strings, not \(other.typeDescription)")
         }
-        guard scopes.count <= 64, scopes.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 128 }) else {
-            throw TokenRequestError("scope has more than 64 entries or an entry that is empty or longer than 128 bytes")
+        guard scopes.count <= 64, scopes.allSatisfy({ $0.utf8.count <= 128 }) else {
+            throw TokenRequestError("scope has more than 64 entries or an entry longer than 128 bytes")
         }
         userID = try string("user_id", required: false)
         acr = try string("acr", required: false)
@@ -132,4 +153,60 @@ public struct TokenRequestError: Error, Hashable, Sendable, CustomStringConverti
     /// An error.
     public init(_ reason: String) { self.reason = reason }
     public var description: String { reason }
+}
+
+/// Scope syntax of RFC 6749 section 3.3: scope tokens of the characters `%x21 / %x23-5B /
+/// %x5D-7E`, separated by single spaces. Scopes are matched byte for byte afterwards, so a tab,
+/// a NUL or a full-width letter never reaches a comparison.
+public enum ScopeSyntax {
+    /// Where a scope string or token breaks the syntax.
+    public struct Problem: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The byte offset (from 0) of the offending byte.
+        public var offset: Int
+        /// What is wrong there.
+        public var reason: String
+        public var description: String { "\(reason) at byte \(offset)" }
+    }
+
+    /// Whether `byte` may appear in a scope token.
+    @inline(__always)
+    static func allowed(_ byte: UInt8) -> Bool { byte == 0x21 || (byte >= 0x23 && byte <= 0x5B) || (byte >= 0x5D && byte <= 0x7E) }
+
+    /// The scope tokens of `text` (leading and trailing spaces trimmed; empty when nothing is left).
+    public static func split(_ text: String) throws(Problem) -> [String] {
+        let bytes = Array(text.utf8)
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == 0x20 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 { end -= 1 }
+        guard start < end else { return [] }
+        var scopes: [String] = []
+        var tokenStart = start
+        var index = start
+        while index <= end {
+            if index == end || bytes[index] == 0x20 {
+                guard index > tokenStart else { throw Problem(offset: index, reason: "has two spaces in a row (scope tokens are separated by one space)") }
+                scopes.append(String(decoding: bytes[tokenStart..<index], as: UTF8.self))
+                tokenStart = index + 1
+            } else if !allowed(bytes[index]) {
+                throw Problem(offset: index, reason: Self.describe(bytes[index]))
+            }
+            index += 1
+        }
+        return scopes
+    }
+
+    /// Why `token` is not one scope token, or `nil`.
+    public static func problem(with token: String) -> Problem? {
+        guard !token.isEmpty else { return Problem(offset: 0, reason: "is empty") }
+        for (offset, byte) in token.utf8.enumerated() where !allowed(byte) {
+            return Problem(offset: offset, reason: byte == 0x20 ? "has a space (a list entry is one scope token)" : Self.describe(byte))
+        }
+        return nil
+    }
+
+    private static func describe(_ byte: UInt8) -> String {
+        let hex = String(byte, radix: 16, uppercase: true)
+        return "has byte 0x\(byte < 0x10 ? "0" : "")\(hex), which RFC 6749 does not allow in a scope token"
+    }
 }

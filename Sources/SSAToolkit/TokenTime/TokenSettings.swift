@@ -13,12 +13,15 @@ import Foundation
 /// | `auditDurability` | `group` (default: each record written before its answer, the file synced within `auditGroupCommitMillis`) or `fsync` (each record synced before its answer) |
 /// | `auditGroupCommitMillis` | the group-commit sync interval (default 10, 1 to 1000) |
 /// | `auditLogMaxBytes` | rotate past this size (default 100 MiB); the new file continues the chain |
+/// | `requireClientCertificate` | `true` (default: every token is bound to the caller's certificate; a call without one is `invalid_client`) or `false` (a `private_key_jwt` client may go without; a `tls_client_auth` client never may) |
+/// | `defaultTokenDirectory` | with several trusted directories, the issuer whose directory a call without `ssa_issuer` asks (default: none, such a call is denied) |
 /// | `certificateExpiryWarningDays` | `/healthz` says `degraded` this many days before the transport or signing certificate expires (default 30) |
 public struct TokenSettings: Sendable {
     /// Property names read here.
     public static let propertyNames: Set<String> = [
         "statusCacheSeconds", "statusStaleIfErrorSeconds", "subjectClaim", "tokenLifetimes", "idTokenClaims", "accessTokenClaims",
         "auditLog", "auditDurability", "auditGroupCommitMillis", "auditLogMaxBytes", "certificateExpiryWarningDays",
+        "requireClientCertificate", "defaultTokenDirectory",
     ]
 
     /// Claims the policy never lets configuration set: the server's own, and the ones the
@@ -56,6 +59,12 @@ public struct TokenSettings: Sendable {
     public var auditDurability: AuditLog.Durability {
         auditSyncsEachRecord ? .fsyncEachRecord : .groupCommit(interval: auditGroupCommitInterval)
     }
+    /// Whether every token request must present the client's certificate (Open Banking UK and
+    /// FAPI 1 Advanced bind every access token to it). `tls_client_auth` clients always must.
+    public var requireClientCertificate = true
+    /// With several trusted directories, the issuer whose directory answers for a call that does
+    /// not name `ssa_issuer`; `nil`: such a call is denied (no silent fallback).
+    public var defaultTokenDirectory: String?
     /// Rotation size of the audit log.
     public var auditLogMaximumBytes = 100 << 20
     /// How long before a certificate expires `/healthz` warns (`certificateExpiryWarningDays`).
@@ -110,6 +119,14 @@ public struct TokenSettings: Sendable {
             }
             auditGroupCommitInterval = .milliseconds(value)
         }
+        if let text = properties["requireClientCertificate"] {
+            switch text {
+            case "true": requireClientCertificate = true
+            case "false": requireClientCertificate = false
+            default: throw ConfigurationError(property: "requireClientCertificate", "\"\(text)\" is not true or false")
+            }
+        }
+        if let text = properties["defaultTokenDirectory"], !text.isEmpty { defaultTokenDirectory = text }
         if let text = properties["auditLogMaxBytes"] {
             guard let value = Int(text), value >= 4096 else { throw ConfigurationError(property: "auditLogMaxBytes", "\"\(text)\" is not a whole number of at least 4096") }
             auditLogMaximumBytes = value

@@ -7,7 +7,7 @@ import Testing
 struct AuditRecordSerializationTests {
     @Test("head + prev + tail is the sorted JSON of the members, with and without optional members")
     func sameBytes() {
-        let full = AuditRecord(kind: "token", time: Date(timeIntervalSince1970: 1_767_225_600), decision: "deny", error: "access_denied",
+        let full = AuditRecord(kind: "token", time: Date(timeIntervalSince1970: 1_767_225_600), decision: "deny", error: "access_denied", directory: "OpenBanking Ltd",
                                failedChecks: ["roles", "x\"y"], clientID: "c\u{1}", softwareID: "s", organisationID: "o",
                                scopesGranted: ["openid"], scopesRemoved: ["payments"], intentID: "urn:i")
         let bare = AuditRecord(kind: "registration", time: Date(timeIntervalSince1970: 0), decision: "undecided")

@@ -5,6 +5,7 @@ import io.jans.as.model.common.GrantType;
 import io.jans.as.model.configuration.AppConfiguration;
 import io.jans.as.model.jwt.JwtClaims;
 import io.jans.as.model.token.JsonWebResponse;
+import io.jans.as.model.util.CertUtils;
 import io.jans.as.server.model.common.AccessToken;
 import io.jans.as.server.model.common.AuthorizationCodeGrant;
 import io.jans.as.server.model.common.ExecutionContext;
@@ -40,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
@@ -71,6 +73,13 @@ import java.util.Properties;
  *
  *   java ... TokenHost --script update_token.py --url URL --fixtures DIR --phase P --log FILE
  *        --client-file FILE
+ *
+ * Every token request sends the TPP's transport certificate (certs-fixtures
+ * registration/tpp-transport.pem, the certificate the client was registered with) in X-ClientCert,
+ * as a PEM block unless a scenario says otherwise (URL-escaped as nginx forwards it, folded onto one
+ * line as Apache does, or none at all). The script's transport is wrapped by a counter
+ * (_host_counting_transport, calling the script's own post_decision) so that a scenario can assert
+ * how many calls reached the decision service: none for a request the script refuses itself.
  *
  * Phases: allow (software active), aisp (the software's roles cut to AISP), deny (software
  * inactive), stopped (decision service stopped). Prints "PASS name" or "FAIL name: why" per
@@ -184,6 +193,12 @@ public final class TokenHost {
             throw new IllegalStateException("UpdateToken is not an UpdateTokenType");
         }
         script = (UpdateTokenType) external;
+        // Counts the calls that reach the decision service; the call itself is the script's own.
+        interpreter.exec("_host_decision_calls = [0]\n"
+                + "def _host_counting_transport(url, call, timeout, bearer=None):\n"
+                + "    _host_decision_calls[0] += 1\n"
+                + "    return post_decision(url, call, timeout, bearer)\n");
+        instance.__setattr__("transport", interpreter.get("_host_counting_transport"));
 
         Map<String, SimpleCustomProperty> attributes = new HashMap<>();
         attributes.put("ssaToolkitUrl", new SimpleCustomProperty("ssaToolkitUrl", new String(url)));
@@ -193,6 +208,11 @@ public final class TokenHost {
         if (script.getApiVersion() != 11) throw new IllegalStateException("getApiVersion() is " + script.getApiVersion() + ", not 11");
         if (!script.init(customScript, attributes)) throw new IllegalStateException("init returned false");
         service.register(new CustomScriptConfiguration(script, customScript, attributes));
+    }
+
+    /** How many calls the script has made to the decision service in this JVM. */
+    private int decisionCalls() {
+        return interpreter.eval("_host_decision_calls[0]").asInt();
     }
 
     /** A JWT-shaped string with `payload` (unsigned: the script reads the stored SSA's iss only). */
@@ -240,6 +260,7 @@ public final class TokenHost {
         IdToken idToken;
         List<String> grantScopes;
         Map<String, Integer> hookCalls = new HashMap<>();
+        int decisionCalls;
         String exception;
 
         int status() { return refused == null ? 200 : refused.getResponse().getStatus(); }
@@ -260,7 +281,8 @@ public final class TokenHost {
             if (exception != null) return "exception " + exception;
             if (refused != null) return "HTTP " + status() + " " + refused.getResponse().getEntity();
             return "issued: access token " + (accessToken != null) + ", refresh token " + (refreshToken != null)
-                    + ", id_token " + (idToken != null) + ", grant scopes " + grantScopes + ", hooks " + hookCalls;
+                    + ", id_token " + (idToken != null) + ", grant scopes " + grantScopes + ", hooks " + hookCalls
+                    + ", decision calls " + decisionCalls;
         }
     }
 
@@ -270,8 +292,13 @@ public final class TokenHost {
         private final Map<String, Object> attributes = new HashMap<>();
 
         Request(String clientCert) {
+            this(clientCert, "authorization_code");
+        }
+
+        /** grantType null: the request has no grant_type parameter. */
+        Request(String clientCert, String grantType) {
             if (clientCert != null) headers.put("x-clientcert", clientCert);
-            parameters.put("grant_type", "authorization_code");
+            if (grantType != null) parameters.put("grant_type", grantType);
             parameters.put("code", "c0de-" + System.nanoTime());
         }
 
@@ -284,21 +311,35 @@ public final class TokenHost {
     }
 
     private AuthorizationCodeGrant grant(Client client) {
+        return grant(client, SCOPES);
+    }
+
+    private AuthorizationCodeGrant grant(Client client, List<String> scopes) {
         User user = new User();
         user.setUserId("user-1");
         AuthorizationCodeGrant grant = new AuthorizationCodeGrant(user, client, new Date());
-        grant.setScopes(SCOPES);
+        grant.setScopes(scopes);
         grant.setClaims(CLAIMS);
         return grant;
     }
 
     /** A token request for the authorization_code grant, played as Janssen plays it. */
     private Flow tokenRequest(Client client) {
+        return tokenRequest(client, tppPem, "authorization_code", SCOPES);
+    }
+
+    /**
+     * A token request played as Janssen plays an authorization_code request, with this X-ClientCert
+     * header (null: none), grant_type parameter and grant scopes. (Janssen would hold another grant
+     * class for another grant type; the script reads the request's grant_type parameter.)
+     */
+    private Flow tokenRequest(Client client, String clientCert, String grantType, List<String> scopes) {
         Flow flow = new Flow();
         Map<String, Integer> before = new HashMap<>();
         for (String hook : HOOKS) before.put(hook, service.calls(hook));
-        Request request = new Request(tppPem);
-        AuthorizationCodeGrant grant = grant(client);
+        int callsBefore = decisionCalls();
+        Request request = new Request(clientCert, grantType);
+        AuthorizationCodeGrant grant = grant(client, scopes);
         ExecutionContext executionContext = new ExecutionContext(request, null);
         executionContext.setGrant(grant);
         executionContext.setClient(client);
@@ -340,6 +381,7 @@ public final class TokenHost {
         }
         flow.grantScopes = new ArrayList<>(grant.getScopes());
         for (String hook : HOOKS) flow.hookCalls.put(hook, service.calls(hook) - before.get(hook));
+        flow.decisionCalls = decisionCalls() - callsBefore;
         return flow;
     }
 
@@ -383,6 +425,21 @@ public final class TokenHost {
                     Arrays.toString(client.getGrantTypes()));
         });
 
+        scenario("token client: tls_client_auth, and the registered subject DN names the TPP's transport certificate every allowed request sends", problems -> {
+            X509Certificate certificate = CertUtils.x509CertificateFromPem(tppPem);
+            expect(problems, "the fixture certificate reads", certificate != null, tppPem.length() + " characters");
+            if (certificate == null) return;
+            String subject = certificate.getSubjectDN().getName();
+            expect(problems, "token_endpoint_auth_method tls_client_auth (byte for byte)", "tls_client_auth".equals(client.getTokenEndpointAuthMethod()),
+                    client.getTokenEndpointAuthMethod());
+            String dn = client.getAttributes().getTlsClientAuthSubjectDn();
+            expect(problems, "tls_client_auth_subject_dn equals the certificate's subject as Janssen compares it (equalsRdn)",
+                    CertUtils.equalsRdn(dn, subject), dn + " vs " + subject);
+            expect(problems, "certificate CN = software_id, OU = org_id", subject.contains("CN=" + SOFTWARE_ID) && subject.contains("OU=" + ORG_ID), subject);
+            expect(problems, "valid now", certificate.getNotBefore().before(new Date()) && certificate.getNotAfter().after(new Date()),
+                    certificate.getNotBefore() + " .. " + certificate.getNotAfter());
+        });
+
         final int mark = log.length();
         final Flow flow = tokenRequest(client);
         scenario("token allow: issued with scopes openid accounts payments; id_token openbanking_intent_id and sub; lifetimes 300/300/7776000", problems -> {
@@ -408,6 +465,7 @@ public final class TokenHost {
             }
             String said = log.since(mark);
             expect(problems, "exactly one decision", count(said, DECISION_LINE) == 1, said.trim());
+            expect(problems, "exactly one call to the decision service", flow.decisionCalls == 1, flow.decisionCalls);
             expect(problems, "an allow", said.contains(DECISION_LINE + "allow"), said.trim());
             expect(problems, "no script error saved by Janssen", service.scriptErrors().isEmpty(), service.scriptErrors());
         });
@@ -472,6 +530,67 @@ public final class TokenHost {
             expect(problems, "untrusted issuer: HTTP 403 access_denied", fromForeign.status() == 403 && "access_denied".equals(fromForeign.error()), fromForeign);
             expect(problems, "untrusted issuer: nothing issued", fromForeign.accessToken == null && fromForeign.idToken == null, fromForeign);
             expect(problems, "one decision each", count(log.since(mark3), DECISION_LINE) == 2, log.since(mark3).trim());
+        });
+
+        // The certificate as TLS-terminating web servers forward it: URL-escaped (nginx
+        // $ssl_client_escaped_cert) and folded onto one line (Apache SSL_CLIENT_CERT).
+        final Flow escaped = tokenRequest(client, urlEscaped(tppPem), "authorization_code", SCOPES);
+        final Flow folded = tokenRequest(client, tppPem.trim().replace("\r", "").replace("\n", " "), "authorization_code", SCOPES);
+        scenario("token certificate URL-escaped (nginx) or folded onto one line (Apache): issued, bound to the same certificate", problems -> {
+            for (Flow f : Arrays.asList(escaped, folded)) {
+                String which = f == escaped ? "URL-escaped" : "one line";
+                expect(problems, which + ": issued", f.refused == null && f.exception == null && f.accessToken != null && f.idToken != null, f);
+                expect(problems, which + ": one call", f.decisionCalls == 1, f.decisionCalls);
+                Object cnf = f.accessTokenClaims == null ? null : f.accessTokenClaims.getClaim("cnf");
+                String expected = flow.accessToken == null ? null : flow.accessToken.getX5ts256();
+                expect(problems, which + ": cnf x5t#S256 of the TPP's certificate", cnf instanceof JSONObject && expected != null
+                        && !expected.isEmpty() && expected.equals(((JSONObject) cnf).opt("x5t#S256")), cnf + " vs " + expected);
+            }
+        });
+
+        // (a) no certificate: the service denies (certificate-bound tokens; a tls_client_auth
+        //     client without one is invalid_client): 401, nothing issued.
+        final int markNoCert = log.length();
+        final Flow noCertificate = tokenRequest(client, null, "authorization_code", SCOPES);
+        scenario("token no certificate: refused 401 invalid_client, nothing issued", problems -> {
+            expect(problems, "HTTP 401 invalid_client", noCertificate.status() == 401 && "invalid_client".equals(noCertificate.error()), noCertificate);
+            expect(problems, "no access token, no refresh token, no id_token",
+                    noCertificate.accessToken == null && noCertificate.refreshToken == null && noCertificate.idToken == null, noCertificate);
+            expect(problems, "decided by the service: one call", noCertificate.decisionCalls == 1, noCertificate.decisionCalls);
+            String said = log.since(markNoCert);
+            expect(problems, "one decision, the service's deny", count(said, DECISION_LINE) == 1
+                    && said.contains(DECISION_LINE + "refused, deny (HTTP 401 invalid_client)"), said.trim());
+            expect(problems, "the same client with its certificate was issued", flow.refused == null && flow.accessToken != null, flow);
+        });
+
+        // (b) an auth method the script does not send: refused here, no call. Its twin is the
+        //     allow above (tls_client_auth, exactly as registered).
+        final Client misspelt = registeredClient();
+        misspelt.setTokenEndpointAuthMethod("TLS_Client_Auth");
+        final Flow byMisspelt = refusedHere(misspelt, tppPem, "authorization_code", SCOPES);
+        scenario("token auth method TLS_Client_Auth: refused 401 invalid_client without a call; tls_client_auth allowed", problems -> {
+            expectRefusedHere(problems, byMisspelt, 401, "invalid_client", "token_endpoint_auth_method 'TLS_Client_Auth' is not");
+            expect(problems, "twin: tls_client_auth issued with one call", "tls_client_auth".equals(client.getTokenEndpointAuthMethod())
+                    && flow.refused == null && flow.accessToken != null && flow.decisionCalls == 1, flow);
+        });
+        int callsBeforeAlone = decisionCalls();
+        refusedAlone("token auth method TLS_Client_Auth", misspelt, 401, "invalid_client");
+        final int callsAlone = decisionCalls() - callsBeforeAlone;
+        scenario("token auth method TLS_Client_Auth: no hook alone calls the decision service", problems ->
+                expect(problems, "no call", callsAlone == 0, callsAlone));
+
+        // (c) a grant type outside the service's default allow-list: refused here, no call.
+        final Flow byPassword = refusedHere(client, tppPem, "password", SCOPES);
+        scenario("token grant password: refused 400 unsupported_grant_type without a call", problems -> {
+            expectRefusedHere(problems, byPassword, 400, "unsupported_grant_type", "grant_type 'password' is not");
+            expect(problems, "twin: authorization_code issued with one call", flow.refused == null && flow.accessToken != null && flow.decisionCalls == 1, flow);
+        });
+
+        // (d) a scope name with a character RFC 6749 section 3.3 does not allow: refused here, no call.
+        final Flow byTab = refusedHere(client, tppPem, "authorization_code", Arrays.asList("openid", "accounts\tpayments"));
+        scenario("token scope with a tab: refused 400 invalid_scope without a call", problems -> {
+            expectRefusedHere(problems, byTab, 400, "invalid_scope", "scope 'accounts\\x09payments' is not");
+            expect(problems, "twin: openid accounts payments issued with one call", flow.refused == null && flow.accessToken != null && flow.decisionCalls == 1, flow);
         });
 
         scenario("token allow: the log carries no certificate, intent id, claims or token", problems -> {
@@ -556,6 +675,40 @@ public final class TokenHost {
             expect(problems, "no intent id", !all.contains(INTENT), "the intent id in the log");
             expect(problems, "no claims parameter", !all.contains("essential"), "claims in the log");
         });
+    }
+
+    /** The log since a refused-here request, kept with its Flow. */
+    private final Map<Flow, String> refusedHereLog = new HashMap<>();
+
+    /** A token request the script must refuse itself: the Flow, and what was logged meanwhile. */
+    private Flow refusedHere(Client client, String clientCert, String grantType, List<String> scopes) {
+        int mark = log.length();
+        Flow flow = tokenRequest(client, clientCert, grantType, scopes);
+        refusedHereLog.put(flow, log.since(mark));
+        return flow;
+    }
+
+    private void expectRefusedHere(List<String> problems, Flow flow, int status, String error, String detail) {
+        expect(problems, "HTTP " + status + " " + error, flow.status() == status && error.equals(flow.error()), flow);
+        expect(problems, "no access token, no refresh token, no id_token", flow.accessToken == null && flow.refreshToken == null && flow.idToken == null, flow);
+        expect(problems, "no call to the decision service", flow.decisionCalls == 0, flow.decisionCalls);
+        String said = refusedHereLog.get(flow);
+        expect(problems, "one log line: refused without a call", count(said, DECISION_LINE) == 1
+                && said.contains(DECISION_LINE + "refused without a call, deny (HTTP " + status + " " + error + "): " + detail), said.trim());
+    }
+
+    /** A PEM URL-escaped as nginx's $ssl_client_escaped_cert: everything but A-Z a-z 0-9 - . _ ~ as %XX. */
+    private static String urlEscaped(String pem) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : pem.getBytes(StandardCharsets.US_ASCII)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+                out.append(c);
+            } else {
+                out.append(String.format("%%%02X", (int) c));
+            }
+        }
+        return out.toString();
     }
 
     /** modifyIdToken (through the processor Janssen builds) and every hook alone must RAISE. */

@@ -15,7 +15,10 @@
 # folder, starts `BIN sandbox` and `BIN serve` on free loopback ports, then runs, each phase in its
 # own JVM:
 #   1. registration scenarios (ScriptHost live), which also register the token client;
-#   2. token requests with the software active (TokenHost allow);
+#   2. token requests with the software active (TokenHost allow): issued with the TPP's transport
+#      certificate in X-ClientCert; refused without one (by the service, 401 invalid_client), and,
+#      without any call, for the auth method TLS_Client_Auth (401), the grant type password (400)
+#      and a scope with a tab (400);
 #   3. the software's roles cut to AISP through the sandbox's admin route (TokenHost aisp);
 #   4. the software made inactive through the admin route (TokenHost deny);
 #   5. the decision service stopped: registration and token scenarios (ScriptHost and TokenHost
@@ -64,10 +67,11 @@ fi
 # statusCacheSeconds=0: the token phases change the directory between requests (admin route) and
 # must see each change at once.
 start_sandbox_and_serve jython --set statusCacheSeconds=0
-healthz() { # GET /healthz over bash's /dev/tcp (no HTTP client needed), at most 3 s
+healthz() { # GET /healthz over bash's /dev/tcp (no HTTP client needed), at most 3 s. The Host
+  # header names the listening address with its port: serve answers only callers that name it (421).
   local port="${url##*:}"
   timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" &&
-    printf "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" >&3 && cat <&3' \
+    printf "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n" "$1" >&3 && cat <&3' \
     healthz "$port" 2>/dev/null || true
 }
 healthy=""

@@ -23,14 +23,14 @@ public enum ClientCertificateTrust: Sendable {
     /// intermediates) and verifies it at `now`.
     ///
     /// A chain that verified is remembered in `cache` (by the SHA-256 of the PEM text) with the
-    /// time window in which every certificate of the chain is valid: verifying the same chain
-    /// against the same anchors at another instant inside that window gives the same answer, so
-    /// a TPP's repeated calls skip the parsing and the chain's signature checks. Failures are
-    /// never remembered.
+    /// time window in which every certificate of the chain is valid (the leaf's own window when
+    /// the proxy verified the chain): verifying the same chain against the same anchors at
+    /// another instant inside that window gives the same answer, so a TPP's repeated calls skip
+    /// the parsing and the chain's signature checks. Failures are never remembered.
     func verify(pem: String, at now: Date, cache: VerifiedCertificateCache? = nil) async -> Result<PresentedCertificate, RuleFailure> {
         guard pem.utf8.count <= 64 * 1024 else { return .failure(RuleFailure("the client certificate is larger than 64 KiB")) }
         let key = cache.map { _ in Array(SHA256.hash(data: Array(pem.utf8))) }
-        if case .trustStore = self, let cache, let key, let known = cache.lookup(key, at: now) { return .success(known) }
+        if let cache, let key, let known = cache.lookup(key, at: now) { return .success(known) }
         let certificates: [Certificate]
         do {
             certificates = try PEMDocument.parseMultiple(pemString: pem).map { try Certificate(pemDocument: $0) }
@@ -38,9 +38,16 @@ public enum ClientCertificateTrust: Sendable {
             return .failure(RuleFailure("the client certificate is not a PEM X.509 certificate"))
         }
         guard let leaf = certificates.first else { return .failure(RuleFailure("the client certificate is not a PEM X.509 certificate")) }
+        // Validity at the decision's instant, said plainly before any chain is built (the chain
+        // verifier would refuse it too, in its own words).
+        let subject = leaf.subject.description.escapedForTerminal(limit: 400)
+        guard leaf.notValidBefore <= now else { return .failure(RuleFailure("the client certificate \(subject) is not valid before \(NumericDate.format(leaf.notValidBefore))")) }
+        guard now <= leaf.notValidAfter else { return .failure(RuleFailure("the client certificate \(subject) expired at \(NumericDate.format(leaf.notValidAfter))")) }
         switch self {
         case .verifiedByProxy:
-            return .success(PresentedCertificate(certificate: leaf, chain: "chain verified by the TLS-terminating proxy (clientCertificateVerification=proxy)"))
+            let presented = PresentedCertificate(certificate: leaf, chain: "chain verified by the TLS-terminating proxy (clientCertificateVerification=proxy)")
+            if let cache, let key { cache.store(key, presented, validFrom: leaf.notValidBefore, until: leaf.notValidAfter) }
+            return .success(presented)
         case .trustStore(let store):
             var verifier = Verifier(rootCertificates: CertificateStore(store.anchors)) {
                 RFC5280Policy(validationTime: now)
@@ -56,7 +63,7 @@ public enum ClientCertificateTrust: Sendable {
                 return .success(presented)
             case .couldNotValidate(let failures):
                 let reason = failures.first.map { String(describing: $0.policyFailureReason).escapedForTerminal(limit: 300) } ?? "no chain to an anchor could be built"
-                return .failure(RuleFailure("the client certificate \(leaf.subject.description.escapedForTerminal(limit: 300)) does not chain to the trust store: \(reason)"))
+                return .failure(RuleFailure("the client certificate \(subject) does not chain to the trust store: \(reason)"))
             }
         }
     }

@@ -1,0 +1,148 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// The one rule a caller's TLS client certificate must meet, applied by registration and by
+/// token time through the same code, so that token time never trusts a certificate registration
+/// would refuse:
+///
+/// 1. it chains to the trust store (or, with `clientCertificateVerification=proxy`, the
+///    TLS-terminating proxy verified the chain) and is valid at the decision's instant;
+/// 2. with `clientCertificateBinding=software` (the default) it belongs to the client's
+///    software: exactly one CN, equal to `software_id`; exactly one OU, equal to `org_id`; and an
+///    `organizationIdentifier` (2.5.4.97), where it carries one, that agrees with `org_id`
+///    (see ``organizationIdentifierProblem(_:organisationID:)``);
+/// 3. for `tls_client_auth`, its subject is the registered `tls_client_auth_subject_dn`
+///    (``subjectDNProblem(_:certificate:)``).
+///
+/// A chain that verified is remembered by the SHA-256 of the presented PEM inside the window in
+/// which every certificate of the chain is valid, so a warm token decision parses nothing and
+/// checks no signature; the subject rules are re-applied on every call (they depend on the client).
+public struct ClientCertificateRule: Sendable {
+    /// Whom the chain must reach.
+    public var trust: ClientCertificateTrust
+    /// Whether the certificate must belong to the client's software (`clientCertificateBinding`).
+    public var bindsToSoftware: Bool
+    /// Chains that verified; shared by every copy of the rule made from the same directory.
+    let verified: VerifiedCertificateCache
+
+    /// A rule over `trust`, with its own cache of verified chains.
+    public init(trust: ClientCertificateTrust, bindsToSoftware: Bool = true) {
+        self.init(trust: trust, bindsToSoftware: bindsToSoftware, cache: VerifiedCertificateCache())
+    }
+
+    init(trust: ClientCertificateTrust, bindsToSoftware: Bool, cache: VerifiedCertificateCache) {
+        self.trust = trust
+        self.bindsToSoftware = bindsToSoftware
+        self.verified = cache
+    }
+
+    /// Steps 1 and 2 for a certificate presented by the client of `softwareID` and
+    /// `organisationID`: the parsed certificate with its thumbprint, or the sentence that refuses it.
+    func check(pem: String, softwareID: String, organisationID: String, at now: Date) async -> Result<PresentedCertificate, RuleFailure> {
+        let presented: PresentedCertificate
+        switch await trust.verify(pem: pem, at: now, cache: verified) {
+        case .success(let value): presented = value
+        case .failure(let failure): return .failure(failure)
+        }
+        if bindsToSoftware, let problem = Self.bindingProblem(presented.certificate, softwareID: softwareID, organisationID: organisationID) {
+            return .failure(problem)
+        }
+        return .success(presented)
+    }
+
+    /// Why `certificate` does not belong to software `softwareID` of organisation
+    /// `organisationID`, or `nil` when it does.
+    static func bindingProblem(_ certificate: Certificate, softwareID: String, organisationID: String) -> RuleFailure? {
+        let commonNames = certificate.subject.allValues(of: .RDNAttributeType.commonName)
+        guard commonNames.count == 1, let commonName = commonNames.first, commonName.isByteIdentical(to: softwareID) else {
+            return RuleFailure("the client certificate's CN \(Self.list(commonNames)) is not the client's software_id \(softwareID)")
+        }
+        let units = certificate.subject.allValues(of: .RDNAttributeType.organizationalUnitName)
+        guard units.count == 1, let unit = units.first, unit.isByteIdentical(to: organisationID) else {
+            return RuleFailure("the client certificate's OU \(Self.list(units)) is not the client's org_id \(organisationID)")
+        }
+        let identifiers = certificate.subject.allValues(of: Self.organizationIdentifier)
+        guard identifiers.count <= 1 else {
+            return RuleFailure("the client certificate carries \(identifiers.count) organizationIdentifier values (\(Self.list(identifiers))); one at most")
+        }
+        if let identifier = identifiers.first, let problem = organizationIdentifierProblem(identifier, organisationID: organisationID) {
+            return RuleFailure("the client certificate's organizationIdentifier \(identifier.quotedForReport()) \(problem)")
+        }
+        return nil
+    }
+
+    /// `organizationIdentifier` (2.5.4.97).
+    static let organizationIdentifier: ASN1ObjectIdentifier = [2, 5, 4, 97]
+
+    /// Why an `organizationIdentifier` value disagrees with the client's `org_id`, or `nil`.
+    ///
+    /// Accepted: the `org_id` itself; an ETSI TS 119 495 PSD2 identifier (`PSD`, a country code,
+    /// `-`, the authority, `-`, the identifier) issued by the directory itself (authority `OB`)
+    /// whose identifier is the `org_id` or `Unknown` followed by it; and one issued by a national
+    /// competent authority (`PSDGB-FCA-123456`), whose number is not a directory organisation id
+    /// and so is checked for its form only. Anything else, including a directory-issued
+    /// identifier naming another organisation, is refused.
+    static func organizationIdentifierProblem(_ value: String, organisationID: String) -> String? {
+        if value.isByteIdentical(to: organisationID) { return nil }
+        let bytes = Array(value.utf8)
+        func upper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
+        func alnum(_ b: UInt8) -> Bool { upper(b) || (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) }
+        guard bytes.count >= 9, bytes.count <= 128, bytes.starts(with: Array("PSD".utf8)), upper(bytes[3]), upper(bytes[4]), bytes[5] == 0x2D else {
+            return "is neither the client's org_id \(organisationID) nor a PSD2 identifier (PSD<country>-<authority>-<id>)"
+        }
+        let rest = bytes[6...]
+        guard let dash = rest.firstIndex(of: 0x2D) else { return "is not of the form PSD<country>-<authority>-<id>" }
+        let authority = rest[rest.startIndex..<dash]
+        let identifier = rest[(dash + 1)...]
+        guard (1...8).contains(authority.count), authority.allSatisfy(upper), !identifier.isEmpty,
+              identifier.allSatisfy({ alnum($0) || $0 == 0x2D || $0 == 0x2E || $0 == 0x5F }) else {
+            return "is not of the form PSD<country>-<authority>-<id> (authority in capitals, id of letters, digits, - . _)"
+        }
+        guard Array(authority) == Array("OB".utf8) else { return nil }
+        let id = Array(identifier)
+        let org = Array(organisationID.utf8)
+        if id == org || id == Array("Unknown".utf8) + org { return nil }
+        return "names a directory organisation other than the client's org_id \(organisationID)"
+    }
+
+    /// Why the registered `tls_client_auth_subject_dn` `text` does not name `certificate`'s
+    /// subject, or `nil` when it does. The same comparison decides registration's `subject_dn`
+    /// check and token time's.
+    static func subjectDNProblem(_ text: String, certificate: Certificate) -> RuleFailure? {
+        let registered: ComparableDistinguishedName
+        do throws(DistinguishedNameError) { registered = try ComparableDistinguishedName(parsing: text) } catch {
+            return RuleFailure("tls_client_auth_subject_dn cannot be read: \(error.reason)")
+        }
+        guard registered.matches(ComparableDistinguishedName(certificate.subject)) else {
+            return RuleFailure("tls_client_auth_subject_dn \(text.quotedForReport(limit: 200)) does not name the client certificate's subject \(certificate.subject.description.escapedForTerminal(limit: 400))")
+        }
+        return nil
+    }
+
+    private static func list(_ values: [String]) -> String {
+        values.isEmpty ? "(none)" : values.map { $0.quotedForReport() }.joined(separator: ", ")
+    }
+}
+
+/// The caller's TLS client certificate, parsed, verified, and what became of its chain.
+struct PresentedCertificate: Sendable {
+    /// The leaf certificate.
+    var certificate: Certificate
+    /// A sentence on the chain: verified to which anchor, or left to the proxy.
+    var chain: String
+    /// `x5t#S256`: the base64url SHA-256 of the leaf's DER (RFC 8705), for the access token's `cnf`.
+    var thumbprint: String
+
+    init(certificate: Certificate, chain: String) {
+        self.certificate = certificate
+        self.chain = chain
+        var der = DER.Serializer()
+        if (try? der.serialize(certificate)) != nil {
+            thumbprint = Base64URL.encode(Data(SHA256.hash(data: der.serializedBytes)))
+        } else {
+            thumbprint = ""
+        }
+    }
+}
