@@ -8,8 +8,16 @@ ensure_wrk() {
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
 }
 
-# A token decision of the sandbox's active TPP, with an intent (an allow on a warm cache).
-token_body='{"client_id":"4ZUKbHjbA2ZqxCxTsQPkTY","software_id":"4ZUKbHjbA2ZqxCxTsQPkTY","org_id":"0015800001041REAAY","grant_type":"authorization_code","scope":"openid accounts payments","user_id":"user-1","token_endpoint_auth_method":"tls_client_auth","claims":{"id_token":{"openbanking_intent_id":{"value":"urn-alphabank-intent-58923","essential":true}}}}'
+# A token decision of the sandbox's active TPP, with an intent and the TPP's transport certificate
+# (every token is certificate-bound: requireClientCertificate): an allow on a warm cache, the
+# certificate's chain verified once and then taken from the cache.
+token_body=$(python3 -c "
+import json
+print(json.dumps({'client_id': '4ZUKbHjbA2ZqxCxTsQPkTY', 'software_id': '4ZUKbHjbA2ZqxCxTsQPkTY', 'org_id': '0015800001041REAAY',
+  'grant_type': 'authorization_code', 'scope': 'openid accounts payments', 'user_id': 'user-1', 'token_endpoint_auth_method': 'tls_client_auth',
+  'tls_client_auth_subject_dn': 'organizationIdentifier=PSDGB-FCA-123456,CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB',
+  'claims': {'id_token': {'openbanking_intent_id': {'value': 'urn-alphabank-intent-58923', 'essential': True}}},
+  'client_certificate': open('$root/certs-fixtures/registration/tpp-transport.pem').read()}, separators=(',', ':')))")
 
 # A registration decision: the fixture's plain JSON metadata with the TPP's certificate (an accept).
 registration_body() {

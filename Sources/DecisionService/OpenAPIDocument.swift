@@ -15,7 +15,7 @@ public enum OpenAPIDocument {
       "info": {
         "title": "ssa-toolkit decision service",
         "version": "0.1.0",
-        "description": "`ssa-verify serve`: Open Banking registration and token decisions over HTTP on 127.0.0.1 (or a Unix-domain socket), for authorization-server hooks written in other languages. Register a client only on HTTP 200 with `verdict` `accept`; issue tokens only on HTTP 200 with `verdict` `allow`. Every POST is refused before it is read when its `Content-Type` is not `application/json` (415), when its `Host` header does not name the listening address (421), or, when the service was started with `--auth-token`, without `Authorization: Bearer <token>` (401). Bodies are at most 262144 bytes (413), one JSON object without duplicate members, nested at most 32 deep (400 otherwise)."
+        "description": "`ssa-verify serve`: Open Banking registration and token decisions over HTTP on 127.0.0.1 (or a Unix-domain socket), for authorization-server hooks written in other languages. Register a client only on HTTP 200 with `verdict` `accept`; issue tokens only on HTTP 200 with `verdict` `allow`. Every call is refused before it is read when it carries more than one `Host` header (400, RFC 9112) or when its `Host` header does not name the listening address (421); every POST when its `Content-Type` is not `application/json` (415); and, when the service was started with `--auth-token`, every call but `GET /healthz` and `GET /openapi.json` without `Authorization: Bearer <token>` (401). Bodies are at most 262144 bytes (413), one JSON object without duplicate members, nested at most 32 deep (400 otherwise)."
       },
       "servers": [{ "url": "http://127.0.0.1:8085", "description": "the default `ssa-verify serve` address" }],
       "paths": {
@@ -23,7 +23,7 @@ public enum OpenAPIDocument {
           "get": {
             "operationId": "health",
             "summary": "Whether decisions can be made",
-            "description": "`ok`; `degraded` with 200 when the transport or signing certificate expires within `certificateExpiryWarningDays` (`certificates`) or the last reload failed (`reload`); `degraded` with 503 while the audit log cannot be written (`audit`: decisions are undecided until a write succeeds); `failing` with 503 once a certificate has expired. `reloads` counts successful reloads (SIGHUP or `POST /admin/reload`).",
+            "description": "`ok`; `degraded` with 200 when the transport or signing certificate expires within `certificateExpiryWarningDays` (`certificates`) or the last reload failed (`reload`); `degraded` with 503 while the audit log cannot be written (`audit`: decisions are undecided until a write succeeds); `failing` with 503 once a certificate has expired. `reloads` counts successful reloads (SIGHUP or `POST /admin/reload`). Unauthenticated (a load balancer probes it), so it names only the component and its state: paths, subjects and error text go to the service's log.",
             "responses": {
               "200": {
                 "description": "Decisions can be made (perhaps with a warning).",
@@ -34,7 +34,9 @@ public enum OpenAPIDocument {
                 "description": "The audit log cannot be written, or a certificate has expired.",
                 "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } }
-              }
+              },
+              "400": { "$ref": "#/components/responses/DuplicateHost" },
+              "421": { "$ref": "#/components/responses/MisdirectedRequest" }
             }
           }
         },
@@ -42,13 +44,17 @@ public enum OpenAPIDocument {
           "get": {
             "operationId": "metrics",
             "summary": "Counters and latency histograms, Prometheus text format",
-            "description": "`ssa_toolkit_decisions_total`, `ssa_toolkit_checks_failed_total`, `ssa_toolkit_directory_request_duration_seconds`, `ssa_toolkit_cache_events_total`, `ssa_toolkit_tls_handshakes_total`, `ssa_toolkit_audit_records_total` (see the README). Served by `ssa-verify serve`.",
+            "description": "`ssa_toolkit_decisions_total`, `ssa_toolkit_checks_failed_total`, `ssa_toolkit_directory_request_duration_seconds`, `ssa_toolkit_cache_events_total`, `ssa_toolkit_tls_handshakes_total`, `ssa_toolkit_audit_records_total` (see the README). Served by `ssa-verify serve`; behind the bearer token when one is configured.",
+            "security": [{}, { "bearer": [] }],
             "responses": {
               "200": {
                 "description": "The exposition.",
                 "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
                 "content": { "text/plain": { "schema": { "type": "string" } } }
-              }
+              },
+              "400": { "$ref": "#/components/responses/DuplicateHost" },
+              "401": { "$ref": "#/components/responses/Unauthorized" },
+              "421": { "$ref": "#/components/responses/MisdirectedRequest" }
             }
           }
         },
@@ -83,7 +89,9 @@ public enum OpenAPIDocument {
               "200": {
                 "description": "The service's contract, OpenAPI 3.1.",
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/OpenAPIDocument" } } }
-              }
+              },
+              "400": { "$ref": "#/components/responses/DuplicateHost" },
+              "421": { "$ref": "#/components/responses/MisdirectedRequest" }
             }
           }
         },
@@ -115,7 +123,7 @@ public enum OpenAPIDocument {
           "post": {
             "operationId": "decideToken",
             "summary": "Decide a token request",
-            "description": "Routed when the service has a token policy (as `ssa-verify serve` always has). One token request as the authorization server sees it when it is about to issue tokens: the client as registration stored it, the grant, and optionally the caller's TLS certificate. Answers 200 with the decision whatever the verdict: allow (issue with what it says), deny (`access_denied`: 403; `invalid_grant`: 400) or undecided (503 `temporarily_unavailable`).",
+            "description": "Routed when the service has a token policy (as `ssa-verify serve` always has). One token request as the authorization server sees it when it is about to issue tokens: the client as registration stored it, the grant, and optionally the caller's TLS certificate. Answers 200 with the decision whatever the verdict: allow (issue with what it says), deny (`access_denied`: 403; `invalid_client`: 401; `invalid_grant`, `unsupported_grant_type`, `invalid_scope`: 400) or undecided (503 `temporarily_unavailable`). A call is malformed (400) when `token_endpoint_auth_method` is not exactly one of the known methods or a scope breaks RFC 6749's syntax.",
             "security": [{}, { "bearer": [] }],
             "requestBody": {
               "required": true,
@@ -141,7 +149,7 @@ public enum OpenAPIDocument {
           "bearer": {
             "type": "http",
             "scheme": "bearer",
-            "description": "Only when the service was started with `--auth-token env:NAME|file:PATH`: the shared secret, compared in constant time. `/healthz` and `/openapi.json` stay open."
+            "description": "Only when the service was started with `--auth-token env:NAME|file:PATH`: the shared secret, compared in constant time. `/healthz` and `/openapi.json` stay open; `/metrics` needs it."
           }
         },
         "headers": {
@@ -153,7 +161,7 @@ public enum OpenAPIDocument {
         },
         "responses": {
           "InvalidRequest": {
-            "description": "The call cannot be read: not a JSON object, an unknown member, a member of the wrong type, a required member missing, or a value out of bounds. `error_description` says which.",
+            "description": "The call cannot be read: more than one `Host` header, not a JSON object, an unknown member, a member of the wrong type, a required member missing, a value out of bounds, an unknown `token_endpoint_auth_method`, or a scope that breaks RFC 6749 section 3.3 (the byte is named). `error_description` says which.",
             "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/InvalidRequestError" } } }
           },
@@ -175,6 +183,11 @@ public enum OpenAPIDocument {
             "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/InvalidRequestError" } } }
           },
+          "DuplicateHost": {
+            "description": "More than one `Host` header (RFC 9112 section 3.2).",
+            "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/InvalidRequestError" } } }
+          },
           "MisdirectedRequest": {
             "description": "The `Host` header is not `127.0.0.1:PORT` or `localhost:PORT` of the listening port (DNS rebinding). Not checked on a Unix-domain socket.",
             "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
@@ -187,9 +200,9 @@ public enum OpenAPIDocument {
             "required": ["status"],
             "properties": {
               "status": { "enum": ["ok", "degraded", "failing"] },
-              "audit": { "type": "string", "description": "Why decisions cannot be recorded (503): the audit log cannot be written, or the shared state store (`stateStore`) cannot be reached." },
-              "certificates": { "type": "string", "description": "Which certificate expires or expired, and when." },
-              "reload": { "type": "string", "description": "Why the last reload failed; the previous configuration keeps serving." },
+              "audit": { "type": "string", "pattern": "^failing: the (audit log|state store) cannot be written$", "description": "Decisions cannot be recorded (503): the audit log cannot be written, or the shared state store (`stateStore`) cannot be reached. The reason is in the log." },
+              "certificates": { "type": "string", "pattern": "^(expired|expiring): (transport certificate|signing certificate|a certificate)$", "description": "Which certificate expires or expired; its path, subject and date are in the log." },
+              "reload": { "type": "string", "pattern": "^failed", "description": "The last reload failed; the previous configuration keeps serving. The reason is in the log." },
               "reloads": { "type": "integer", "minimum": 1, "description": "Successful reloads since the service started." }
             },
             "additionalProperties": false
@@ -339,31 +352,31 @@ public enum OpenAPIDocument {
               "client_id": { "type": "string", "minLength": 1, "maxLength": 256, "description": "The OAuth client id." },
               "software_id": { "$ref": "#/components/schemas/Identifier", "description": "The software statement id stored at registration." },
               "org_id": { "$ref": "#/components/schemas/Identifier", "description": "The organisation id stored at registration." },
-              "token_endpoint_auth_method": { "type": ["string", "null"], "maxLength": 64 },
+              "token_endpoint_auth_method": { "enum": ["tls_client_auth", "private_key_jwt", "self_signed_tls_client_auth", null], "description": "Exactly one of these spellings (anything else is a malformed call). A `tls_client_auth` or `self_signed_tls_client_auth` client must present its certificate." },
               "tls_client_auth_subject_dn": { "type": ["string", "null"], "maxLength": 4096, "description": "The registered subject DN of a `tls_client_auth` client." },
               "grant_type": { "type": "string", "maxLength": 256, "examples": ["authorization_code", "refresh_token", "client_credentials", "urn:openid:params:grant-type:ciba"] },
               "scope": {
-                "description": "The scopes about to be granted: a space-separated string or a list; at most 64 scopes of 1 to 128 bytes.",
+                "description": "The scopes about to be granted: a string of scope tokens separated by single spaces (leading and trailing spaces ignored), or a list of scope tokens; at most 64 scopes of 1 to 128 bytes, each of the characters RFC 6749 section 3.3 allows. No scope at all is a deny (`invalid_scope`).",
                 "oneOf": [
-                  { "type": "string" },
-                  { "type": "array", "maxItems": 64, "items": { "type": "string", "minLength": 1, "maxLength": 128 } }
+                  { "type": "string", "pattern": "^ *([!#-\\[\\]-~]+( [!#-\\[\\]-~]+)*)? *$" },
+                  { "type": "array", "maxItems": 64, "items": { "type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!#-\\[\\]-~]+$" } }
                 ]
               },
               "user_id": { "type": ["string", "null"], "maxLength": 256, "description": "The authenticated user (absent for `client_credentials`)." },
               "acr": { "type": ["string", "null"], "maxLength": 256 },
               "claims": { "type": ["object", "null"], "description": "The authorization request's `claims` parameter; `id_token.openbanking_intent_id.value` (else `userinfo`) is the consent's intent id." },
-              "client_certificate": { "type": ["string", "null"], "maxLength": 65536, "description": "The caller's TLS client certificate, PEM." },
-              "ssa_issuer": { "type": ["string", "null"], "maxLength": 1024, "description": "The `iss` of the client's SSA, stored at registration: the trusted directory asked about the client. Absent: the first configured directory. An issuer that is not trusted is denied." }
+              "client_certificate": { "type": ["string", "null"], "maxLength": 65536, "description": "The caller's TLS client certificate, PEM. Required unless `requireClientCertificate=false` (then only for `tls_client_auth` clients): without it the call is denied `invalid_client`. It must meet registration's certificate rule." },
+              "ssa_issuer": { "type": ["string", "null"], "maxLength": 1024, "description": "The `iss` of the client's SSA, stored at registration: the trusted directory asked about the client. Absent with one trusted directory: that one; with several: the one `defaultTokenDirectory` names, else the call is denied. An issuer that is not trusted is denied." }
             },
             "additionalProperties": false
           },
           "TokenDecision": {
             "type": "object",
-            "description": "allow: issue the tokens with `scope`, the claims, `x5t#S256` as `cnf` and the lifetimes. deny: refuse (`access_denied` 403, `invalid_grant` 400). undecided: refuse 503 `temporarily_unavailable`; never an allow.",
+            "description": "allow: issue the tokens with `scope`, the claims, `x5t#S256` as `cnf` and the lifetimes. deny: refuse (`access_denied` 403, `invalid_client` 401, `invalid_grant`, `unsupported_grant_type` or `invalid_scope` 400). undecided: refuse 503 `temporarily_unavailable`; never an allow.",
             "required": ["verdict", "checks"],
             "properties": {
               "verdict": { "type": "string", "enum": ["allow", "deny", "undecided"] },
-              "error": { "type": "string", "enum": ["access_denied", "invalid_grant", "temporarily_unavailable"] },
+              "error": { "type": "string", "enum": ["access_denied", "invalid_client", "invalid_grant", "unsupported_grant_type", "invalid_scope", "temporarily_unavailable"] },
               "error_description": { "type": "string" },
               "checks": { "type": "array", "minItems": 1, "items": { "$ref": "#/components/schemas/Check" } },
               "scope": { "type": "string", "description": "The scopes to grant, space-separated." },

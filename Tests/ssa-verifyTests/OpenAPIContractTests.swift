@@ -162,7 +162,7 @@ struct OpenAPIContractTests {
         let plain = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath)
         let guarded = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--auth-token", "env:SSA_OPENAPI_TEST_TOKEN"],
                                                                 environment: ["SSA_OPENAPI_TEST_TOKEN": token])
-        let full = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--set", "auditLog=/dev/full"])
+        let full = try RegistrationCommandTests.ServeProcess.withFullDisk(config: sandbox.configPath)
         let json = ["-H", "Content-Type: application/json"]
         let bearer = ["-H", "Authorization: Bearer \(token)"]
         let certificate = try Fixtures.string("registration/tpp-transport.pem")

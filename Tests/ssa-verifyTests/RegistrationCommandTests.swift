@@ -46,10 +46,20 @@ struct RegistrationCommandTests {
     final class ServeProcess {
         let process = Process()
         let baseURL: String
+        /// The audit log of a service started ``withFullDisk(config:)``.
+        private(set) var auditLog: String?
 
-        init(config: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
-            process.executableURL = CommandRunner.binary
-            process.arguments = ["serve", "--config", config, "--port", "0"] + arguments
+        /// - Parameter fileSizeLimitZero: start it with a file size limit of 0 (`ulimit -f 0`,
+        ///   SIGXFSZ ignored): every write to a file fails with EFBIG, as on a full disk.
+        init(config: String, arguments: [String] = [], environment: [String: String] = [:], fileSizeLimitZero: Bool = false) throws {
+            let serve = ["serve", "--config", config, "--port", "0"] + arguments
+            if fileSizeLimitZero {
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", #"trap '' XFSZ; ulimit -f 0; exec "$0" "$@""#, CommandRunner.binary.path] + serve
+            } else {
+                process.executableURL = CommandRunner.binary
+                process.arguments = serve
+            }
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
             let output = Pipe()
             process.standardOutput = output
@@ -68,9 +78,18 @@ struct RegistrationCommandTests {
             baseURL = String(text[range])
         }
 
+        /// A service whose audit log (a regular file, empty) can never be written: a full disk.
+        static func withFullDisk(config: String) throws -> ServeProcess {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID().uuidString).log").path
+            let service = try ServeProcess(config: config, arguments: ["--set", "auditLog=" + path], fileSizeLimitZero: true)
+            service.auditLog = path
+            return service
+        }
+
         deinit {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            if let auditLog { try? FileManager.default.removeItem(atPath: auditLog) }
         }
     }
 

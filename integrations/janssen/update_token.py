@@ -245,7 +245,8 @@ def ssa_issuer_of(software_statement):
     """The iss of the SSA Janssen keeps with the client (Client.getSoftwareStatement(), attribute
     jansSoftStatement, stored when the registration was accepted): which trusted directory the
     service asks about this client. None when there is none or it cannot be read; the service
-    then asks its first directory, where every client registered while one was trusted belongs.
+    then asks its only directory (where every client registered while one was trusted belongs),
+    or, when it trusts several, the one its defaultTokenDirectory names (else it denies).
     Read without verifying: the SSA was verified at registration, and it only chooses whom to ask."""
     if not _text(software_statement):
         return None

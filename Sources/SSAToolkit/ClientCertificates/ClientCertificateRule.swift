@@ -57,11 +57,11 @@ public struct ClientCertificateRule: Sendable {
     static func bindingProblem(_ certificate: Certificate, softwareID: String, organisationID: String) -> RuleFailure? {
         let commonNames = certificate.subject.allValues(of: .RDNAttributeType.commonName)
         guard commonNames.count == 1, let commonName = commonNames.first, commonName.isByteIdentical(to: softwareID) else {
-            return RuleFailure("the client certificate's CN \(Self.list(commonNames)) is not the client's software_id \(softwareID)")
+            return RuleFailure("the client certificate's CN \(Self.list(commonNames)) is not the software statement's software_id \(softwareID)")
         }
         let units = certificate.subject.allValues(of: .RDNAttributeType.organizationalUnitName)
         guard units.count == 1, let unit = units.first, unit.isByteIdentical(to: organisationID) else {
-            return RuleFailure("the client certificate's OU \(Self.list(units)) is not the client's org_id \(organisationID)")
+            return RuleFailure("the client certificate's OU \(Self.list(units)) is not the software statement's org_id \(organisationID)")
         }
         let identifiers = certificate.subject.allValues(of: Self.organizationIdentifier)
         guard identifiers.count <= 1 else {
