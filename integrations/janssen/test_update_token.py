@@ -511,6 +511,7 @@ def self_test(script):
         ("allow, cnf not an object", 200, json.dumps(dict(ALLOW_ANSWER, access_token_claims={"cnf": "x"})), script.UNAVAILABLE, "temporarily_unavailable"),
         ("allow, cnf x5t#S256 differs from x5t#S256", 200, json.dumps(dict(ALLOW_ANSWER, access_token_claims={"cnf": {"x5t#S256": "A" * 43}})), script.UNAVAILABLE, "temporarily_unavailable"),
         ("allow, bad thumbprint", 200, json.dumps(dict(ALLOW_ANSWER, **{"x5t#S256": "abc"})), script.UNAVAILABLE, "temporarily_unavailable"),
+        ("allow, thumbprint with a trailing newline", 200, json.dumps(dict(ALLOW_ANSWER, access_token_claims=dict(ALLOW_ANSWER["access_token_claims"], cnf={"x5t#S256": THUMBPRINT + "\n"}), **{"x5t#S256": THUMBPRINT + "\n"})), script.UNAVAILABLE, "temporarily_unavailable"),
     ]
     for name, status, body, outcome, error in cases:
         got = script.interpret(status, body)

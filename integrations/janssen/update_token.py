@@ -143,7 +143,7 @@ MAX_SHOWN = 40  # characters of an offending value shown in the log
 SERVER_CLAIMS = ("iss", "aud", "exp", "iat", "nbf", "jti")
 ID_TOKEN_RESERVED = SERVER_CLAIMS + ("nonce", "azp", "at_hash", "c_hash", "s_hash", "auth_time")
 ACCESS_TOKEN_RESERVED = SERVER_CLAIMS + ("scope", "client_id", "token_type", "x5t#S256")
-THUMBPRINT = re.compile(r"^[A-Za-z0-9_-]{43}$")
+THUMBPRINT = re.compile(r"^[A-Za-z0-9_-]{43}\Z")  # \Z: $ would let a trailing newline through
 # Failures this script turns into "unavailable" (Python errors and Java exceptions alike).
 FAILURES = (Exception, JavaThrowable)
 
