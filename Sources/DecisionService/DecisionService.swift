@@ -69,6 +69,7 @@ public final class DecisionService: Sendable {
     private let group: ServiceGroup
     private let runner: Task<Void, any Error>
     private let state: ServiceState
+    private let checkpointing: Task<Void, Never>
 
     private init(baseURL: URL, unixSocketPath: String?, group: ServiceGroup, runner: Task<Void, any Error>, state: ServiceState) {
         self.baseURL = baseURL
@@ -76,6 +77,16 @@ public final class DecisionService: Sendable {
         self.group = group
         self.runner = runner
         self.state = state
+        // Signs the audit chain's head every auditCheckpointSeconds (the current runtime's, so a
+        // reload that adds or changes the key takes effect).
+        checkpointing = Task {
+            while !Task.isCancelled {
+                let interval = state.current.withLock { $0.runtime?.checkpoints?.interval } ?? .seconds(5)
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { break }
+                state.checkpoint()
+            }
+        }
     }
 
     /// Builds a new runtime with ``Options/reload`` and swaps it in at once: calls that started
@@ -134,6 +145,11 @@ public final class DecisionService: Sendable {
                 }
                 return await decideToken(request, policy: tokens, logger: logger)
             }
+        }
+        // The latest signed checkpoint of the audit chain, for a collector to fetch and keep.
+        router.get("v1/audit/checkpoint") { request, _ in
+            if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }, json: false) { return refusal }
+            return state.latestCheckpoint()
         }
         // Reloading over HTTP only for callers that authenticate (SIGHUP works regardless).
         if options.bearerToken != nil, options.reload != nil {
@@ -245,10 +261,13 @@ public final class DecisionService: Sendable {
             && zip(trimmed, expected).allSatisfy { pair in (pair.0 >= 0x41 && pair.0 <= 0x5A ? pair.0 | 0x20 : pair.0) == pair.1 }
     }
 
-    /// Stops the service gracefully.
+    /// Stops the service gracefully, signing a last checkpoint of the audit chain.
     public func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await runner.value
+        checkpointing.cancel()
+        await checkpointing.value
+        state.checkpoint()
     }
 
     /// Reads a call, decides, answers. Never throws: a malformed call is a 400.
@@ -380,6 +399,33 @@ final class ServiceState: Sendable {
     private let logger: Logger
     /// Health reasons already logged, so a probe every second does not repeat them.
     private let logged = Mutex<Set<String>>([])
+
+    /// Signs and writes a checkpoint of the audit chain's head, when a key is configured and
+    /// the head moved; a failure is logged (the service goes on: the records themselves are
+    /// written, and the next checkpoint commits to them too).
+    func checkpoint() {
+        let deciders = current.withLock { $0 }
+        guard let writer = deciders.runtime?.checkpoints, let head = deciders.audit?.checkpointHead else { return }
+        do { try writer.write(head) } catch {
+            logOnce("checkpoint: \(error.reason)")
+        }
+    }
+
+    /// `GET /v1/audit/checkpoint`: the latest checkpoint (signed now if none was yet).
+    func latestCheckpoint() -> Response {
+        let deciders = current.withLock { $0 }
+        guard let writer = deciders.runtime?.checkpoints else {
+            return DecisionService.json(.notFound, ["error": "not_found", "error_description": "no auditCheckpointKey is configured"])
+        }
+        if writer.current == nil { checkpoint() }
+        guard let (checkpoint, jws) = writer.current else {
+            return DecisionService.json(.serviceUnavailable, ["error": "temporarily_unavailable", "error_description": "no audit record has been written yet"])
+        }
+        return DecisionService.json(.ok, [
+            "checkpoint": .string(jws), "log_id": .string(checkpoint.logID), "node": .string(checkpoint.node),
+            "records": .number(Double(checkpoint.records)), "head": .string(checkpoint.head), "time": .string(NumericDate.format(checkpoint.time)),
+        ])
+    }
 
     /// Logs `reason` the first time it is seen.
     private func logOnce(_ reason: String) {

@@ -18,6 +18,13 @@ public struct PostgresAuditSink: AuditSink {
     public var location: String { "\(store.settings.displayName) (node \(store.settings.node))" }
     public var health: AuditHealth { store.health }
 
+    /// This node's chain: its length and last hash, as last written (`nil` until then, or after
+    /// a failed write until the head is read back). The log id names the database and node.
+    public var checkpointHead: AuditHead? {
+        guard let (hash, next) = store.chain.withLock({ $0.head }), next > 1 else { return nil }
+        return AuditHead(logID: "\(store.settings.displayName)#\(store.settings.node)", node: store.settings.node, records: Int(next - 1), hash: hash)
+    }
+
     public func append(_ record: AuditRecord) async throws(AuditError) {
         let prepared = AuditLog.Prepared(record)
         do {
@@ -94,7 +101,7 @@ public struct PostgresAuditSink: AuditSink {
 
     /// Verifies every node's chain (or `node`'s) in the database: each line's hash, each `prev`,
     /// and sequence numbers without a gap, node by node.
-    public static func verify(_ store: PostgresStateStore, node: String? = nil) async throws(AuditError) -> [(node: String, verification: AuditChain.Verification)] {
+    public static func verify(_ store: PostgresStateStore, node: String? = nil, hashesAt wanted: Set<Int> = []) async throws(AuditError) -> [(node: String, verification: AuditChain.Verification)] {
         let logger = store.logger
         let nodes: [String] = try await store.run("listing audit chains") { client in
             var names: [String] = []
@@ -104,7 +111,7 @@ public struct PostgresAuditSink: AuditSink {
         }
         var results: [(String, AuditChain.Verification)] = []
         for name in nodes where node == nil || node == name {
-            var verifier = AuditChain.Verifier()
+            var verifier = AuditChain.Verifier(hashesAt: wanted)
             var after: Int64 = 0
             // A page at a time, so a long chain is never held in memory at once.
             while true {
@@ -116,17 +123,14 @@ public struct PostgresAuditSink: AuditSink {
                     return lines
                 }
                 if page.isEmpty { break }
-                var broken = false
+                // Every break is named, not only the first: the check goes on past each one.
                 for (seq, line) in page {
                     if seq != after + 1 {
                         verifier.fail(source: "node \(name)", number: Int(after + 1), reason: "records \(after + 1) to \(seq - 1) are missing: deleted from the chain")
-                        broken = true
-                        break
                     }
                     after = seq
-                    if !verifier.check(line, source: "node \(name)", number: Int(seq)) { broken = true; break }
+                    verifier.check(line, source: "node \(name)", number: Int(seq))
                 }
-                if broken { break }
             }
             results.append((name, verifier.verification))
         }

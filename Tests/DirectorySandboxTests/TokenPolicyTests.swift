@@ -216,13 +216,13 @@ struct TokenPolicyTests {
             #expect(try await hook.idTokenLifetime(issuance) == 300)
             #expect(try await hook.refreshTokenLifetime(issuance) == 7_776_000)
             #expect(claims["openbanking_intent_id"] == .string(Self.intent) && access.scopes == ["openid", "accounts", "payments"])
-            #expect(try AuditChain.verify([audit.path]).records == 1)
+            #expect(try AuditChain.verify([audit.path]).decisions == 1)
             sandbox.updateSoftware(SandboxRecords.activeSoftwareID, active: false)
             let denied = TokenIssuance(Self.request())
             await #expect(throws: TokenRefusal.self) { try await hook.modifyIdToken(denied) }
             await #expect(throws: TokenRefusal.self) { try await hook.accessTokenLifetime(denied) }
             do throws(TokenRefusal) { _ = try await hook.modifyAccessToken(denied) } catch { #expect(error.status == 403 && error.error == .accessDenied) }
-            #expect(try AuditChain.verify([audit.path]).records == 2)
+            #expect(try AuditChain.verify([audit.path]).decisions == 2)
         }
     }
 
@@ -268,19 +268,22 @@ struct AuditLogTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         for durability in [AuditLog.Durability.groupCommit, .fsyncEachRecord] {
             let path = folder.appendingPathComponent("\(durability).log").path
-            let log = try AuditLog(path: path, durability: durability)
-            await withTaskGroup(of: Void.self) { group in
-                for i in 0..<200 {
-                    group.addTask { try? await log.append(AuditRecord(kind: "token", time: Date(), decision: "allow", softwareID: "s\(i)")) }
+            do {
+                let log = try AuditLog(path: path, durability: durability)
+                await withTaskGroup(of: Void.self) { group in
+                    for i in 0..<200 {
+                        group.addTask { try? await log.append(AuditRecord(kind: "token", time: Date(), decision: "allow", softwareID: "s\(i)")) }
+                    }
                 }
-            }
+                #expect(log.head.records == 201)
+            }  // closed: one writer at a time
             let verification = try AuditChain.verify([path])
-            #expect(verification.records == 200 && verification.broken == nil)
+            #expect(verification.decisions == 200 && verification.records == 201 && verification.isIntact)
             // Reopened, the chain continues from the last line on disk.
             let reopened = try AuditLog(path: path, durability: durability)
             #expect(reopened.lastHash == verification.lastHash)
             try await Self.write(3, to: reopened)
-            #expect(try AuditChain.verify([path]).records == 203)
+            #expect(try AuditChain.verify([path]).decisions == 203)
         }
         let path = folder.appendingPathComponent("tamper.log").path
         try await Self.write(10, to: try AuditLog(path: path))
@@ -291,11 +294,11 @@ struct AuditLogTests {
             return try AuditChain.verify([copy])
         }
         var edited = lines
-        edited[4] = edited[4].replacingOccurrences(of: "\"decision\":\"allow\"", with: "\"decision\":\"deny\"")
-        #expect(try verify(edited).broken?.line == 5)
+        edited[5] = edited[5].replacingOccurrences(of: "\"decision\":\"allow\"", with: "\"decision\":\"deny\"")
+        #expect(edited[5] != lines[5] && (try verify(edited).broken?.line) == 6)
         var lastEdited = lines
-        lastEdited[9] = lastEdited[9].replacingOccurrences(of: "client-1", with: "client-2")
-        #expect(try verify(lastEdited).broken?.line == 10)
+        lastEdited[10] = lastEdited[10].replacingOccurrences(of: "client-1", with: "client-2")
+        #expect(try verify(lastEdited).broken?.line == 11)
         var deleted = lines
         deleted.remove(at: 3)
         #expect(try verify(deleted).broken?.line == 4)
@@ -317,10 +320,13 @@ struct AuditLogTests {
         #expect(rotated.count >= 2)
         let ordered = rotated + [path]
         let verification = try AuditChain.verify(ordered)
-        #expect(verification.broken == nil && verification.records == 60, "\(String(describing: verification.broken))")
+        #expect(verification.isIntact && verification.decisions == 60 && verification.records == 60 + files.count, "\(String(describing: verification.broken))")
+        // The live file alone holds, but does not reach back to genesis: incomplete.
         let alone = try AuditChain.verify([path])
-        #expect(alone.broken == nil && alone.continuesFrom != nil)
-        #expect(try AuditChain.verify(Array(ordered.reversed())).broken != nil)
+        #expect(alone.broken == nil && alone.continuesFrom != nil && alone.incomplete != nil)
+        // Any order: the chain orders the files itself.
+        let reversed = try AuditChain.verify(Array(ordered.reversed()))
+        #expect(reversed.isIntact && reversed.files == ordered && reversed.decisions == 60)
         // Filters of `audit show`.
         #expect(try AuditChain.records(ordered, softwareID: "software-1").count == 30)
         #expect(try AuditChain.records(ordered, clientID: "client-0").count == 15)

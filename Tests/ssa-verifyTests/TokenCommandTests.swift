@@ -43,7 +43,7 @@ struct TokenCommandTests {
         #expect(malformed.status == 2 && malformed.standardError.contains("scopes"))
 
         let verified = try await CommandRunner.run(["audit", "verify", audit])
-        #expect(verified.status == 0 && verified.standardOutput.hasPrefix("INTACT  4 records"), "\(verified.standardOutput)")
+        #expect(verified.status == 0 && verified.standardOutput.hasPrefix("INTACT  5 records (4 decisions)"), "\(verified.standardOutput)")
         let shown = try await CommandRunner.run(["audit", "show", audit, "--software-id", "4ZUKbHjbA2ZqxCxTsQPkTY"])
         #expect(shown.status == 0 && shown.standardOutput.split(separator: "\n").count == 4)
         #expect(!shown.standardOutput.contains("BEGIN CERTIFICATE") && !shown.standardOutput.contains("eyJ"))

@@ -101,7 +101,7 @@ struct TokenTrustCommandTests {
         let log = folder.appendingPathComponent("audit.log").path
         let written = try await HardeningCommandTests.run(decide + ["--set", "auditLog=" + log])
         let verified = try await CommandRunner.run(["audit", "verify", log])
-        #expect(written.status == 0 && verified.standardOutput.hasPrefix("INTACT  1 record in"), "\(written.stdout)\(written.stderr)\(verified.standardOutput)")
+        #expect(written.status == 0 && verified.standardOutput.hasPrefix("INTACT  2 records (1 decision) in"), "\(written.stdout)\(written.stderr)\(verified.standardOutput)")
         // A last line that is not a chained record: refused, nothing appended.
         let forged = folder.appendingPathComponent("forged.log").path
         try Data((try String(contentsOfFile: log, encoding: .utf8) + "{\"kind\":\"token\",\"decision\":\"allow\"}\n").utf8).write(to: URL(fileURLWithPath: forged))

@@ -134,8 +134,13 @@ public struct AuditError: Error, Hashable, Sendable, CustomStringConvertible {
 ///
 /// Each line carries `prev`, the SHA-256 (hex) of the previous line's bytes, and ends with
 /// `hash`, the SHA-256 of the line up to that member, so an edit, a deletion or a reordering
-/// anywhere (the last line included) breaks the chain (`ssa-verify audit verify`). A new file
-/// starts from the last line of the one it continues (rotation), or from 64 zeros.
+/// anywhere (the last line included) breaks the chain (`ssa-verify audit verify`).
+///
+/// A log has an identity and a beginning: its first line is a **genesis** record naming the
+/// log's id (random, fixed at creation) and the node; a file begun by rotation starts with a
+/// **continuation** record naming the file it continues, the records before it, and (as `prev`)
+/// that file's last hash. One process writes a log: the file is locked (`flock`) for the log's
+/// life, and a second writer is refused at open. ``head`` is what a signed checkpoint commits to.
 ///
 /// ``append(_:)`` returns once the record is durable as ``Durability`` says; it throws when it is
 /// not, so the caller can refuse to decide (fail closed).
@@ -165,7 +170,12 @@ public final class AuditLog: AuditSink {
         var descriptor: Int32
         var size: Int
         var lastHash: String
-        var pending: [(line: [UInt8], done: CheckedContinuation<Void, any Error>)] = []
+        /// Records in the chain so far, from its genesis (every file's lines, headers included).
+        var records: Int
+        /// The record the current file still needs before its first decision: a genesis record
+        /// (a new log) or a continuation record (after rotation); written with the next record.
+        var header: [String: JSONValue]?
+        var pending: [(record: Prepared, done: CheckedContinuation<Void, any Error>)] = []
         var writing = false
         var health: Health = .ok
         /// Group commit: a sync is scheduled for what was written since the last one.
@@ -180,39 +190,64 @@ public final class AuditLog: AuditSink {
     public let durability: Durability
     /// Rotation size: past it the file is renamed `PATH.<UTC time>` and a new one continues.
     public let maximumBytes: Int
+    /// The log's id: random, fixed by its genesis record (`legacy-` and a hash for a log begun
+    /// before logs had one).
+    public let logID: String
+    /// The node that writes it.
+    public let node: String
+    /// What an operator should hear when the log is opened: a log others may write, or a
+    /// symbolic link on the way that others may redirect.
+    public let openingWarnings: [String]
     private let state: Mutex<State>
     private let queue = DispatchQueue(label: "ssa-toolkit.audit")
 
-    /// Opens (or creates, mode 0600) the log at `path`, continuing its chain from its last line.
+    /// Opens (or creates, mode 0600, with its genesis record) the log at `path`, locks it, and
+    /// continues its chain from its last line.
     ///
-    /// - Throws: ``AuditError`` when the file cannot be opened or its last line is not a record.
-    public convenience init(path: String, durability: Durability = .groupCommit(interval: .milliseconds(10)), maximumBytes: Int = 100 << 20) throws(AuditError) {
-        try self.init(path: path, durability: durability, maximumBytes: maximumBytes, acceptsCharacterDevice: false)
+    /// - Throws: ``AuditError`` when the file cannot be opened, another process writes it, or its
+    ///   last line is not a chained record.
+    public convenience init(path: String, durability: Durability = .groupCommit(interval: .milliseconds(10)), maximumBytes: Int = 100 << 20,
+                            node: String = AuditLog.defaultNode) throws(AuditError) {
+        try self.init(path: path, durability: durability, maximumBytes: maximumBytes, node: node, acceptsCharacterDevice: false)
     }
 
     /// As the public initialiser; `acceptsCharacterDevice` lets a test open `/dev/full` to cause a
     /// write failure it could not cause otherwise. A running service never accepts a device.
-    init(path: String, durability: Durability = .groupCommit(interval: .milliseconds(10)), maximumBytes: Int = 100 << 20, acceptsCharacterDevice: Bool) throws(AuditError) {
+    init(path: String, durability: Durability = .groupCommit(interval: .milliseconds(10)), maximumBytes: Int = 100 << 20, node: String = AuditLog.defaultNode,
+         acceptsCharacterDevice: Bool) throws(AuditError) {
         self.path = path
         self.durability = durability
         self.maximumBytes = max(4096, maximumBytes)
         openingWarnings = SafeFile.permissionWarnings(path, what: "audit log", secret: false)
-        let (descriptor, size) = try Self.open(path, acceptsCharacterDevice: acceptsCharacterDevice)
-        let last: String
-        do { last = try Self.lastHash(of: path, size: size) } catch {
+        let (descriptor, size) = try AuditFile.open(path, acceptsCharacterDevice: acceptsCharacterDevice)
+        do {
+            let last = try AuditFile.lastHash(of: path, size: size)
+            if size == 0 {
+                // A new log: its genesis record goes first (written with the first decision, so
+                // a log that cannot be written yet still opens and reports itself failing).
+                let id = AuditFile.newLogID()
+                logID = id
+                self.node = node
+                state = Mutex(State(descriptor: descriptor, size: 0, lastHash: last, records: 0,
+                                    header: AuditFile.genesisMembers(logID: id, node: node, time: Date())))
+            } else {
+                let identity = try AuditFile.identity(of: path, size: size)
+                logID = identity.logID
+                self.node = identity.node ?? node
+                state = Mutex(State(descriptor: descriptor, size: size, lastHash: last, records: identity.recordsBefore + identity.lines, header: nil))
+            }
+        } catch {
             close(descriptor)
             throw error
         }
-        state = Mutex(State(descriptor: descriptor, size: size, lastHash: last))
     }
-
-    /// What an operator should hear when the log is opened: a log others may write, or a
-    /// symbolic link on the way that others may redirect.
-    public let openingWarnings: [String]
 
     deinit {
         state.withLock { close($0.descriptor) }
     }
+
+    /// The node name used when none is given: the host name.
+    public static var defaultNode: String { ProcessInfo.processInfo.hostName }
 
     /// The health of the last write.
     public var health: Health { state.withLock { $0.health } }
@@ -222,6 +257,18 @@ public final class AuditLog: AuditSink {
 
     /// The hash the next record will carry as `prev`.
     public var lastHash: String { state.withLock { $0.lastHash } }
+
+    /// What a checkpoint commits to: the records written so far (from genesis) and the hash of
+    /// the last one.
+    public var head: AuditHead {
+        state.withLock { AuditHead(logID: logID, node: node, records: $0.records, hash: $0.lastHash) }
+    }
+
+    /// ``head`` once something was written.
+    public var checkpointHead: AuditHead? {
+        let current = head
+        return current.records > 0 ? current : nil
+    }
 
     /// Appends `record` and returns once it is written and synced.
     ///
@@ -236,9 +283,7 @@ public final class AuditLog: AuditSink {
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let startWriter = state.withLock { state -> Bool in
-                    let (bytes, hash) = Self.line(for: prepared, previous: state.lastHash)
-                    state.lastHash = hash
-                    state.pending.append((bytes, continuation))
+                    state.pending.append((prepared, continuation))
                     if state.writing { return false }
                     state.writing = true
                     return true
@@ -252,27 +297,54 @@ public final class AuditLog: AuditSink {
         }
     }
 
+    /// The lines of `records` chained after `previous`, the file's pending header record first:
+    /// the bytes, the new last hash and how many lines they are.
+    private static func chain(_ records: [Prepared], after previous: String, header: [String: JSONValue]?) -> (bytes: [UInt8], lastHash: String, lines: Int) {
+        var bytes: [UInt8] = []
+        var last = previous
+        var lines = 0
+        if let header {
+            let (line, hash) = AuditFile.chainedLine(header, previous: last)
+            bytes += line
+            last = hash
+            lines += 1
+        }
+        for record in records {
+            let (line, hash) = line(for: record, previous: last)
+            bytes += line
+            last = hash
+            lines += 1
+        }
+        return (bytes, last, lines)
+    }
+
+    /// Renames the file aside when it is full, opens a new one and notes its continuation
+    /// record; keeps writing the old file when that fails.
+    private func rotateIfFull(_ state: inout State) {
+        guard state.size >= maximumBytes, let (fresh, continued) = rotate(state.descriptor) else { return }
+        state.descriptor = fresh
+        state.size = 0
+        state.header = AuditFile.continuationMembers(logID: logID, node: node, continues: continued, recordsBefore: state.records, time: Date())
+    }
+
     /// Group commit: the line is built, written and accounted under the lock (so lines reach the
     /// file in chain order), and a sync is scheduled within `interval` if none is.
     private func appendWritten(_ record: AuditRecord, syncWithin interval: Duration) throws(AuditError) {
         let prepared = Prepared(record)
         let failure: String? = state.withLock { state in
             if let syncFailure = state.syncFailure { return syncFailure }
-            var descriptor = state.descriptor
-            if state.size >= maximumBytes, let rotated = rotate(descriptor) {
-                descriptor = rotated
-                state.descriptor = rotated
-                state.size = 0
-            }
-            let (bytes, hash) = Self.line(for: prepared, previous: state.lastHash)
-            if let error = Self.writeAll(descriptor, bytes) {
-                _ = ftruncate(descriptor, off_t(state.size))
+            rotateIfFull(&state)
+            let (bytes, hash, lines) = Self.chain([prepared], after: state.lastHash, header: state.header)
+            if let error = AuditFile.writeAll(state.descriptor, bytes) {
+                _ = ftruncate(state.descriptor, off_t(state.size))
                 let reason = "the audit log \(path) cannot be written: \(error)"
                 state.health = .failing(reason)
                 return reason
             }
             state.size += bytes.count
             state.lastHash = hash
+            state.records += lines
+            state.header = nil
             state.health = .ok
             if !state.syncScheduled {
                 state.syncScheduled = true
@@ -355,41 +427,38 @@ public final class AuditLog: AuditSink {
         return (bytes, lineHash)
     }
 
-    /// Writes pending lines until none are left (on the log's own thread).
+    /// Writes pending records until none are left (on the log's own thread): each batch is
+    /// chained here, in arrival order, after the last line on disk, written and synced; on a
+    /// failure the file is cut back to what it held and the chain's head stays where it was.
     private func drain() {
         while true {
-            let (batch, descriptor, size) = state.withLock { state -> ([(line: [UInt8], done: CheckedContinuation<Void, any Error>)], Int32, Int) in
+            let batch = state.withLock { state -> [(record: Prepared, done: CheckedContinuation<Void, any Error>)] in
                 if state.pending.isEmpty {
                     state.writing = false
-                    return ([], -1, 0)
+                    return []
                 }
-                // Every line waiting now shares this write and sync.
-                let taken = state.pending
-                state.pending = []
-                return (taken, state.descriptor, state.size)
+                // Every record waiting now shares this write and sync.
+                defer { state.pending = [] }
+                return state.pending
             }
             if batch.isEmpty { return }
-            var descriptorInUse = descriptor
-            var sizeNow = size
-            if sizeNow >= maximumBytes, let rotated = rotate(descriptor) {
-                descriptorInUse = rotated
-                sizeNow = 0
+            // Only this thread moves the head in this mode: the lock guards the snapshot and the
+            // update, never the write or the sync (appenders only queue).
+            let (descriptor, size, previous, header) = state.withLock { state in
+                rotateIfFull(&state)
+                return (state.descriptor, state.size, state.lastHash, state.header)
             }
-            let bytes = batch.flatMap(\.line)
-            let failure = Self.writeAll(descriptorInUse, bytes) ?? (fdatasync(descriptorInUse) == 0 ? nil : String(cString: strerror(errno)))
+            let (bytes, hash, lines) = Self.chain(batch.map(\.record), after: previous, header: header)
+            let failure = AuditFile.writeAll(descriptor, bytes) ?? (fdatasync(descriptor) == 0 ? nil : String(cString: strerror(errno)))
             state.withLock { state in
-                state.descriptor = descriptorInUse
                 if let failure {
+                    _ = ftruncate(descriptor, off_t(size))
                     state.health = .failing("the audit log \(path) cannot be written: \(failure)")
-                    // Drop what part of the batch reached the file, then continue the chain from the
-                    // last line actually on disk, so a later record never points at an unwritten one.
-                    _ = ftruncate(descriptorInUse, off_t(sizeNow))
-                    state.lastHash = (try? Self.lastHash(of: path, size: Self.fileSize(descriptorInUse))) ?? state.lastHash
-                    // Lines queued behind the failed ones carry `prev` values that are now wrong.
-                    for waiting in state.pending { waiting.done.resume(throwing: AuditError("the audit log \(path) cannot be written: \(failure)")) }
-                    state.pending = []
                 } else {
-                    state.size = sizeNow + bytes.count
+                    state.size = size + bytes.count
+                    state.lastHash = hash
+                    state.records += lines
+                    state.header = nil
                     state.health = .ok
                 }
             }
@@ -399,8 +468,9 @@ public final class AuditLog: AuditSink {
         }
     }
 
-    /// Renames the full file aside and opens a new one; `nil` (keep writing) when that fails.
-    private func rotate(_ descriptor: Int32) -> Int32? {
+    /// Renames the full file aside and opens (and locks) a new one: the new descriptor and the
+    /// old file's name; `nil` (keep writing) when that fails.
+    private func rotate(_ descriptor: Int32) -> (Int32, String)? {
         var now = time(nil)
         var parts = tm()
         gmtime_r(&now, &parts)
@@ -410,74 +480,9 @@ public final class AuditLog: AuditSink {
         while access(target, F_OK) == 0 { target = "\(path).\(stamp)-\(counter)"; counter += 1 }
         // What was written to the old file reaches the disk before it is set aside.
         _ = fdatasync(descriptor)
-        guard rename(path, target) == 0, let (fresh, _) = try? Self.open(path) else { return nil }
+        guard rename(path, target) == 0, let (fresh, _) = try? AuditFile.open(path) else { return nil }
         close(descriptor)
-        return fresh
-    }
-
-    /// Opens (or creates, mode 0600) the log for appending, the way ``SafeFile`` opens what it
-    /// reads: without blocking (a FIFO with no reader would otherwise hang the process, and
-    /// every later reload with it), then checked through the descriptor to be a regular file.
-    private static func open(_ path: String, acceptsCharacterDevice: Bool = false) throws(AuditError) -> (Int32, Int) {
-        let descriptor = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o600)
-        guard descriptor >= 0 else {
-            let code = errno
-            if code == ENXIO { throw AuditError("the audit log \(path) is a FIFO, not a regular file") }
-            throw AuditError("the audit log \(path) cannot be opened: \(String(cString: strerror(code)))")
-        }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            close(descriptor)
-            throw AuditError("the audit log \(path) cannot be examined: \(String(cString: strerror(errno)))")
-        }
-        let type = status.st_mode & S_IFMT
-        guard type == S_IFREG || (acceptsCharacterDevice && type == S_IFCHR) else {
-            close(descriptor)
-            throw AuditError("the audit log \(path) is \(SafeFile.kind(of: status.st_mode)), not a regular file")
-        }
-        let flags = fcntl(descriptor, F_GETFL)
-        if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
-        return (descriptor, type == S_IFREG ? Int(status.st_size) : 0)
-    }
-
-    private static func fileSize(_ descriptor: Int32) -> Int {
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return 0 }
-        return Int(status.st_size)
-    }
-
-    /// The SHA-256 of the file's last line, or ``genesis`` for an empty (or non-regular) file.
-    static func lastHash(of path: String, size: Int) throws(AuditError) -> String {
-        guard size > 0 else { return genesis }
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return genesis }
-        defer { close(descriptor) }
-        let window = min(size, 1 << 20)
-        var bytes = [UInt8](repeating: 0, count: window)
-        let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, window, off_t(size - window)) }
-        guard got == window else { throw AuditError("the audit log \(path) cannot be read to continue its chain") }
-        guard bytes.last == 0x0A else { throw AuditError("the audit log \(path) ends in a partial line; repair it (audit verify names it) before appending") }
-        let body = bytes.dropLast()
-        let start = body.lastIndex(of: 0x0A).map { $0 + 1 } ?? body.startIndex
-        // Only a chained record is continued: a log whose last line was replaced by anything
-        // else would otherwise carry on from a line the chain never held.
-        if let problem = AuditChain.check(Array(body[start...]), expectedPrevious: nil) {
-            throw AuditError("the audit log \(path) does not end with a chained record (\(problem)); refusing to append. Run audit verify on it, and start a new log if it cannot be repaired")
-        }
-        return hash(ofLine: body[start...])
-    }
-
-    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> String? {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return String(cString: strerror(errno))
-            }
-            offset += n
-        }
-        return nil
+        return (fresh, URL(fileURLWithPath: target).lastPathComponent)
     }
 
     /// The chain hash of a line (without its newline): what the next record carries as `prev`.
@@ -494,5 +499,26 @@ public final class AuditLog: AuditSink {
             out.append(digits[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// What a checkpoint commits to: a log (its id and node), how many records it held, and the
+/// hash of the last of them.
+public struct AuditHead: Sendable, Hashable {
+    /// The log's id.
+    public var logID: String
+    /// The node that writes it.
+    public var node: String
+    /// Records from genesis (every line, header records included).
+    public var records: Int
+    /// The hash of record number ``records`` (the `prev` the next record carries).
+    public var hash: String
+
+    /// A head from its parts.
+    public init(logID: String, node: String, records: Int, hash: String) {
+        self.logID = logID
+        self.node = node
+        self.records = records
+        self.hash = hash
     }
 }

@@ -13,6 +13,14 @@ public protocol AuditSink: Sendable {
     ///
     /// - Throws: ``AuditError`` when the record was not written: do not act on the decision.
     func append(_ record: AuditRecord) async throws(AuditError)
+    /// What a checkpoint would commit to now (the chain's length from genesis and its last
+    /// hash), or `nil` when it is not known (nothing written yet, or the head must be read back).
+    var checkpointHead: AuditHead? { get }
+}
+
+extension AuditSink {
+    /// Not known.
+    public var checkpointHead: AuditHead? { nil }
 }
 
 /// The health of an ``AuditSink``, for `/healthz`.

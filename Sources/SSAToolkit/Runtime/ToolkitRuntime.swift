@@ -16,6 +16,8 @@ public struct ToolkitRuntime: Sendable {
     public let registration: RegistrationValidator
     /// Token-time decisions.
     public let tokens: TokenPolicy
+    /// Signs checkpoints of the audit chain, when `auditCheckpointKey` is configured.
+    public let checkpoints: AuditCheckpointWriter?
     /// How long before a certificate expires `/healthz` starts saying so (`certificateExpiryWarningDays`).
     public let certificateWarning: TimeInterval
 
@@ -51,6 +53,19 @@ public struct ToolkitRuntime: Sendable {
                 for warning in log.openingWarnings { logger.warning("\(warning)") }
                 return log
             }
+        }
+        if let reference = configuration.token.auditCheckpointKey, let directory = configuration.token.auditCheckpointDirectory {
+            let pem = try reference.resolve(property: "auditCheckpointKey", environment: environment).withBytes { String(decoding: $0, as: UTF8.self) }
+            let key: AuditCheckpointKey
+            do { key = try AuditCheckpointKey(pem: pem) } catch { throw ConfigurationError(property: "auditCheckpointKey", error.reason) }
+            var status = stat()
+            guard stat(directory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+                throw ConfigurationError(property: "auditCheckpointDirectory", "\(directory) is not a directory")
+            }
+            if case .file(let path) = reference { for warning in SafeFile.permissionWarnings(path, what: "auditCheckpointKey") { logger.warning("\(warning)") } }
+            checkpoints = AuditCheckpointWriter(key: key, directory: directory, interval: configuration.token.auditCheckpointInterval)
+        } else {
+            checkpoints = nil
         }
         registration = try RegistrationValidator(configuration: configuration, connections: connections, audit: audit, replays: sharedState?.replays, logger: logger)
         // Token time shares registration's directories and rules: one certificate rule (and one

@@ -15,13 +15,16 @@ import Foundation
 /// | `auditLogMaxBytes` | rotate past this size (default 100 MiB); the new file continues the chain |
 /// | `requireClientCertificate` | `true` (default: every token is bound to the caller's certificate; a call without one is `invalid_client`) or `false` (a `private_key_jwt` client may go without; a `tls_client_auth` client never may) |
 /// | `defaultTokenDirectory` | with several trusted directories, the issuer whose directory a call without `ssa_issuer` asks (default: none, such a call is denied) |
+/// | `auditCheckpointKey` | a PEM EC P-256 (ES256) or Ed25519 private key that signs checkpoints of the audit chain: `file:PATH` (or a path), or `env:NAME` holding the PEM |
+/// | `auditCheckpointSeconds` | how often a checkpoint is signed (default 60; one more at shutdown) |
+/// | `auditCheckpointDirectory` | where checkpoint files go (required with the key; put it on other storage than the log) |
 /// | `certificateExpiryWarningDays` | `/healthz` says `degraded` this many days before the transport or signing certificate expires (default 30) |
 public struct TokenSettings: Sendable {
     /// Property names read here.
     public static let propertyNames: Set<String> = [
         "statusCacheSeconds", "statusStaleIfErrorSeconds", "subjectClaim", "tokenLifetimes", "idTokenClaims", "accessTokenClaims",
         "auditLog", "auditDurability", "auditGroupCommitMillis", "auditLogMaxBytes", "certificateExpiryWarningDays",
-        "requireClientCertificate", "defaultTokenDirectory",
+        "requireClientCertificate", "defaultTokenDirectory", "auditCheckpointKey", "auditCheckpointSeconds", "auditCheckpointDirectory",
     ]
 
     /// Claims the policy never lets configuration set: the server's own, and the ones the
@@ -65,6 +68,12 @@ public struct TokenSettings: Sendable {
     /// With several trusted directories, the issuer whose directory answers for a call that does
     /// not name `ssa_issuer`; `nil`: such a call is denied (no silent fallback).
     public var defaultTokenDirectory: String?
+    /// The key that signs audit checkpoints, when configured.
+    public var auditCheckpointKey: SecretReference?
+    /// How often a checkpoint is signed.
+    public var auditCheckpointInterval: Duration = .seconds(60)
+    /// Where checkpoint files go.
+    public var auditCheckpointDirectory: String?
     /// Rotation size of the audit log.
     public var auditLogMaximumBytes = 100 << 20
     /// How long before a certificate expires `/healthz` warns (`certificateExpiryWarningDays`).
@@ -127,6 +136,18 @@ public struct TokenSettings: Sendable {
             }
         }
         if let text = properties["defaultTokenDirectory"], !text.isEmpty { defaultTokenDirectory = text }
+        if let text = properties["auditCheckpointKey"], !text.isEmpty {
+            // A plain value is the key file's path (never the key itself on a command line).
+            auditCheckpointKey = text.hasPrefix("env:") || text.hasPrefix("file:")
+                ? SecretReference(parsing: text, baseDirectory: baseDirectory) : .file(ToolkitConfiguration.resolve(text, against: baseDirectory))
+        }
+        if let value = try seconds("auditCheckpointSeconds", range: 1...86_400) { auditCheckpointInterval = .milliseconds(Int(value * 1000)) }
+        if let text = properties["auditCheckpointDirectory"], !text.isEmpty {
+            auditCheckpointDirectory = ToolkitConfiguration.resolve(text, against: baseDirectory)
+        }
+        if auditCheckpointKey != nil, auditCheckpointDirectory == nil {
+            throw ConfigurationError(property: "auditCheckpointDirectory", "is required with auditCheckpointKey: where the signed checkpoints go (on other storage than the log)")
+        }
         if let text = properties["auditLogMaxBytes"] {
             guard let value = Int(text), value >= 4096 else { throw ConfigurationError(property: "auditLogMaxBytes", "\"\(text)\" is not a whole number of at least 4096") }
             auditLogMaximumBytes = value
