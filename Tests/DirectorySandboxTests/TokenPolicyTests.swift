@@ -295,7 +295,8 @@ struct AuditLogTests {
         }
         var edited = lines
         edited[5] = edited[5].replacingOccurrences(of: "\"decision\":\"allow\"", with: "\"decision\":\"deny\"")
-        #expect(edited[5] != lines[5] && (try verify(edited).broken?.line) == 6)
+        let editedBreak = try verify(edited).broken?.line
+        #expect(edited[5] != lines[5] && editedBreak == 6)
         var lastEdited = lines
         lastEdited[10] = lastEdited[10].replacingOccurrences(of: "client-1", with: "client-2")
         #expect(try verify(lastEdited).broken?.line == 11)

@@ -74,11 +74,15 @@ public enum AuditChain {
             seen += 1
             let position = verification.offset + seen
             let hash = AuditLog.hash(ofLine: line)
-            defer { expected = hash }
             if let problem = AuditChain.check(line, expectedPrevious: expected) {
                 verification.breaks.append(Break(file: source, line: number, reason: problem))
+                // Go on from here: a line that is whole (its own hash holds) is what the next one
+                // must follow; after an edited or unreadable line, the next `prev` names the
+                // original, which cannot be known, so it is taken as it is.
+                expected = AuditChain.check(line, expectedPrevious: nil) == nil ? hash : nil
                 return false
             }
+            expected = hash
             verification.lastHash = hash
             verification.records += 1
             if !["genesis", "continuation"].contains(object?["kind"]?.stringValue ?? "") { verification.decisions += 1 }
