@@ -46,24 +46,34 @@ public struct ClientCertificateRule: Sendable {
         case .success(let value): presented = value
         case .failure(let failure): return .failure(failure)
         }
-        if bindsToSoftware, let problem = Self.bindingProblem(presented.certificate, softwareID: softwareID, organisationID: organisationID) {
+        if bindsToSoftware, let problem = Self.bindingProblem(presented, softwareID: softwareID, organisationID: organisationID) {
             return .failure(problem)
         }
         return .success(presented)
     }
 
+    /// Why the registered `tls_client_auth_subject_dn` `text` does not name `presented`'s
+    /// subject, or `nil`: ``subjectDNProblem(_:certificate:)``, remembered per verified
+    /// certificate once it matched (a client sends the same registered DN every time).
+    func subjectDNProblem(_ text: String, presented: PresentedCertificate) -> RuleFailure? {
+        if let key = presented.cacheKey, verified.knowsMatch(key, subjectDN: text) { return nil }
+        if let problem = Self.subjectDNProblem(text, subject: presented.comparableSubject, certificate: presented.certificate) { return problem }
+        if let key = presented.cacheKey { verified.noteMatch(key, subjectDN: text) }
+        return nil
+    }
+
     /// Why `certificate` does not belong to software `softwareID` of organisation
     /// `organisationID`, or `nil` when it does.
-    static func bindingProblem(_ certificate: Certificate, softwareID: String, organisationID: String) -> RuleFailure? {
-        let commonNames = certificate.subject.allValues(of: .RDNAttributeType.commonName)
+    static func bindingProblem(_ presented: PresentedCertificate, softwareID: String, organisationID: String) -> RuleFailure? {
+        let commonNames = presented.commonNames
         guard commonNames.count == 1, let commonName = commonNames.first, commonName.isByteIdentical(to: softwareID) else {
             return RuleFailure("the client certificate's CN \(Self.list(commonNames)) is not the software statement's software_id \(softwareID)")
         }
-        let units = certificate.subject.allValues(of: .RDNAttributeType.organizationalUnitName)
+        let units = presented.units
         guard units.count == 1, let unit = units.first, unit.isByteIdentical(to: organisationID) else {
             return RuleFailure("the client certificate's OU \(Self.list(units)) is not the software statement's org_id \(organisationID)")
         }
-        let identifiers = certificate.subject.allValues(of: Self.organizationIdentifier)
+        let identifiers = presented.organizationIdentifiers
         guard identifiers.count <= 1 else {
             return RuleFailure("the client certificate carries \(identifiers.count) organizationIdentifier values (\(Self.list(identifiers))); one at most")
         }
@@ -111,11 +121,15 @@ public struct ClientCertificateRule: Sendable {
     /// subject, or `nil` when it does. The same comparison decides registration's `subject_dn`
     /// check and token time's.
     static func subjectDNProblem(_ text: String, certificate: Certificate) -> RuleFailure? {
+        subjectDNProblem(text, subject: ComparableDistinguishedName(certificate.subject), certificate: certificate)
+    }
+
+    static func subjectDNProblem(_ text: String, subject: ComparableDistinguishedName, certificate: Certificate) -> RuleFailure? {
         let registered: ComparableDistinguishedName
         do throws(DistinguishedNameError) { registered = try ComparableDistinguishedName(parsing: text) } catch {
             return RuleFailure("tls_client_auth_subject_dn cannot be read: \(error.reason)")
         }
-        guard registered.matches(ComparableDistinguishedName(certificate.subject)) else {
+        guard registered.matches(subject) else {
             return RuleFailure("tls_client_auth_subject_dn \(text.quotedForReport(limit: 200)) does not name the client certificate's subject \(certificate.subject.description.escapedForTerminal(limit: 400))")
         }
         return nil
@@ -126,7 +140,9 @@ public struct ClientCertificateRule: Sendable {
     }
 }
 
-/// The caller's TLS client certificate, parsed, verified, and what became of its chain.
+/// The caller's TLS client certificate, parsed, verified, and what became of its chain, with
+/// what the subject rules read from it, computed once when the chain is verified (a warm token
+/// decision reuses it from the cache).
 struct PresentedCertificate: Sendable {
     /// The leaf certificate.
     var certificate: Certificate
@@ -134,10 +150,23 @@ struct PresentedCertificate: Sendable {
     var chain: String
     /// `x5t#S256`: the base64url SHA-256 of the leaf's DER (RFC 8705), for the access token's `cnf`.
     var thumbprint: String
+    /// The subject's CN, OU and organizationIdentifier values, in encoding order.
+    var commonNames: [String]
+    var units: [String]
+    var organizationIdentifiers: [String]
+    /// The subject, normalised for comparison with a registered DN.
+    var comparableSubject: ComparableDistinguishedName
+    /// Its key in the verified-chain cache, when it came through one.
+    var cacheKey: String?
 
-    init(certificate: Certificate, chain: String) {
+    init(certificate: Certificate, chain: String, cacheKey: String? = nil) {
         self.certificate = certificate
         self.chain = chain
+        self.cacheKey = cacheKey
+        commonNames = certificate.subject.allValues(of: .RDNAttributeType.commonName)
+        units = certificate.subject.allValues(of: .RDNAttributeType.organizationalUnitName)
+        organizationIdentifiers = certificate.subject.allValues(of: ClientCertificateRule.organizationIdentifier)
+        comparableSubject = ComparableDistinguishedName(certificate.subject)
         var der = DER.Serializer()
         if (try? der.serialize(certificate)) != nil {
             thumbprint = Base64URL.encode(Data(SHA256.hash(data: der.serializedBytes)))

@@ -22,14 +22,17 @@ public enum ClientCertificateTrust: Sendable {
     /// Parses `pem` (the leaf first; any further certificates are treated as untrusted
     /// intermediates) and verifies it at `now`.
     ///
-    /// A chain that verified is remembered in `cache` (by the SHA-256 of the PEM text) with the
+    /// A chain that verified is remembered in `cache` (by the PEM text, up to 16 KiB) with the
     /// time window in which every certificate of the chain is valid (the leaf's own window when
     /// the proxy verified the chain): verifying the same chain against the same anchors at
     /// another instant inside that window gives the same answer, so a TPP's repeated calls skip
     /// the parsing and the chain's signature checks. Failures are never remembered.
     func verify(pem: String, at now: Date, cache: VerifiedCertificateCache? = nil) async -> Result<PresentedCertificate, RuleFailure> {
         guard pem.utf8.count <= 64 * 1024 else { return .failure(RuleFailure("the client certificate is larger than 64 KiB")) }
-        let key = cache.map { _ in Array(SHA256.hash(data: Array(pem.utf8))) }
+        // The exact bytes are the key: no digest to compute on the warm path, and no two
+        // presentations can share an entry unless they are the same text. Only ordinary sizes
+        // are remembered (a leaf and a few intermediates), so the cache stays small.
+        let key: String? = cache != nil && pem.utf8.count <= VerifiedCertificateCache.largestKey ? pem : nil
         if let cache, let key, let known = cache.lookup(key, at: now) { return .success(known) }
         let certificates: [Certificate]
         do {
@@ -45,7 +48,7 @@ public enum ClientCertificateTrust: Sendable {
         guard now <= leaf.notValidAfter else { return .failure(RuleFailure("the client certificate \(subject) expired at \(NumericDate.format(leaf.notValidAfter))")) }
         switch self {
         case .verifiedByProxy:
-            let presented = PresentedCertificate(certificate: leaf, chain: "chain verified by the TLS-terminating proxy (clientCertificateVerification=proxy)")
+            let presented = PresentedCertificate(certificate: leaf, chain: "chain verified by the TLS-terminating proxy (clientCertificateVerification=proxy)", cacheKey: key)
             if let cache, let key { cache.store(key, presented, validFrom: leaf.notValidBefore, until: leaf.notValidAfter) }
             return .success(presented)
         case .trustStore(let store):
@@ -56,7 +59,7 @@ public enum ClientCertificateTrust: Sendable {
             switch await verifier.validate(leaf: leaf, intermediates: intermediates) {
             case .validCertificate(let chain):
                 let anchor = chain.last.map { $0.subject.description.escapedForTerminal(limit: 200) } ?? "the trust store"
-                let presented = PresentedCertificate(certificate: leaf, chain: "chains to \(anchor) in \(store.location.path.escapedForTerminal(limit: 200))")
+                let presented = PresentedCertificate(certificate: leaf, chain: "chains to \(anchor) in \(store.location.path.escapedForTerminal(limit: 200))", cacheKey: key)
                 if let cache, let key {
                     cache.store(key, presented, validFrom: chain.map(\.notValidBefore).max() ?? now, until: chain.map(\.notValidAfter).min() ?? now)
                 }
@@ -69,31 +72,71 @@ public enum ClientCertificateTrust: Sendable {
     }
 }
 
-/// Client certificates whose chain verified against the trust store, by the SHA-256 of their
-/// PEM text, each with the window in which every certificate of its chain is valid. Bounded:
-/// when full, it starts over.
+/// Client certificates whose chain verified against the trust store, by their PEM text, each
+/// with the window in which every certificate of its chain is valid. Bounded: at most
+/// `capacity` entries of at most ``largestKey`` bytes; when full, it starts over.
 final class VerifiedCertificateCache: Sendable {
     private struct Entry {
         var presented: PresentedCertificate
         var validFrom: Date
         var until: Date
+        /// Registered subject DNs (as sent) known to name this certificate's subject; a few at most.
+        var matchedSubjectDNs: [String] = []
     }
-    private let entries = Mutex<[[UInt8]: Entry]>([:])
+    /// A PEM text's bytes as a key. Equal only when every byte is; hashed over its length and
+    /// its last 128 bytes (the end of the last signature, different for every certificate), so
+    /// a lookup costs a short hash and one comparison, not a hash of the whole text.
+    private struct Key: Hashable {
+        var text: String
+        func hash(into hasher: inout Hasher) {
+            let utf8 = text.utf8
+            hasher.combine(utf8.count)
+            if utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0.suffix(128)))) }) == nil {
+                for byte in utf8.suffix(128) { hasher.combine(byte) }
+            }
+        }
+        /// Byte for byte (never Unicode equivalence), compared with memcmp when both are contiguous.
+        static func == (a: Key, b: Key) -> Bool {
+            guard a.text.utf8.count == b.text.utf8.count else { return false }
+            let fast = a.text.utf8.withContiguousStorageIfAvailable { left in
+                b.text.utf8.withContiguousStorageIfAvailable { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+            }
+            return (fast ?? nil) ?? a.text.utf8.elementsEqual(b.text.utf8)
+        }
+    }
+    private let entries = Mutex<[Key: Entry]>([:])
     private let capacity: Int
+
+    /// The longest PEM text remembered (longer ones are verified every time).
+    static let largestKey = 16 * 1024
 
     init(capacity: Int = 4096) { self.capacity = capacity }
 
-    func lookup(_ key: [UInt8], at now: Date) -> PresentedCertificate? {
+    func lookup(_ key: String, at now: Date) -> PresentedCertificate? {
         entries.withLock { table in
-            guard let entry = table[key], entry.validFrom <= now, now <= entry.until else { return nil }
+            guard let entry = table[Key(text: key)], entry.validFrom <= now, now <= entry.until else { return nil }
             return entry.presented
         }
     }
 
-    func store(_ key: [UInt8], _ presented: PresentedCertificate, validFrom: Date, until: Date) {
+    /// Whether `subjectDN` is known to name the certificate stored under `key`.
+    func knowsMatch(_ key: String, subjectDN: String) -> Bool {
+        entries.withLock { $0[Key(text: key)]?.matchedSubjectDNs.containsByteIdentical(subjectDN) ?? false }
+    }
+
+    /// Remembers that `subjectDN` names the certificate stored under `key`.
+    func noteMatch(_ key: String, subjectDN: String) {
+        entries.withLock { table in
+            guard var entry = table[Key(text: key)], entry.matchedSubjectDNs.count < 4, subjectDN.utf8.count <= 1024 else { return }
+            entry.matchedSubjectDNs.append(subjectDN)
+            table[Key(text: key)] = entry
+        }
+    }
+
+    func store(_ key: String, _ presented: PresentedCertificate, validFrom: Date, until: Date) {
         entries.withLock { table in
             if table.count >= capacity { table.removeAll(keepingCapacity: true) }
-            table[key] = Entry(presented: presented, validFrom: validFrom, until: until)
+            table[Key(text: key)] = Entry(presented: presented, validFrom: validFrom, until: until)
         }
     }
 }

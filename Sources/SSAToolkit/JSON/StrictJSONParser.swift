@@ -230,7 +230,16 @@ private struct Cursor {
             index += 1
         }
         var buffer = Array(bytes[start..<index])
+        buffer.reserveCapacity(Swift.min(bytes.count - start, 64 * 1024))
         while true {
+            // A run of plain bytes (a PEM's lines between its \n escapes): found eight bytes at a
+            // time and appended at once.
+            let run = index
+            bytes.withUnsafeBytes { raw in
+                while index + 8 <= raw.count, !JSONValue.needsEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
+            }
+            while index < bytes.count, bytes[index] >= 0x20, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") { index += 1 }
+            if index > run { buffer.append(contentsOf: bytes[run..<index]) }
             guard index < bytes.count else { throw error("unterminated string") }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
@@ -238,11 +247,6 @@ private struct Cursor {
                 return String(decoding: buffer, as: UTF8.self)
             }
             if b < 0x20 { throw error("unescaped control character in string") }
-            if b != UInt8(ascii: "\\") {
-                buffer.append(b)
-                index += 1
-                continue
-            }
             index += 1
             guard index < bytes.count else { throw error("unterminated escape in string") }
             let e = bytes[index]
@@ -275,7 +279,7 @@ private struct Cursor {
             default:
                 throw error("invalid escape in string")
             }
-            buffer.append(contentsOf: Array(String(scalar).utf8))
+            if scalar.isASCII { buffer.append(UInt8(scalar.value)) } else { buffer.append(contentsOf: Array(String(scalar).utf8)) }
         }
     }
 

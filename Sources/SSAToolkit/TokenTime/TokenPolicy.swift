@@ -21,12 +21,15 @@ public struct TokenDirectory: Sendable {
     public var status: DirectoryStatusCache
     /// Its client certificate rule.
     public var certificates: ClientCertificateRule
+    /// The issuer as reports quote it, made once (a warm decision builds no more text than it must).
+    let quotedIssuer: String
 
     /// A directory from its parts.
     public init(issuer: String, status: DirectoryStatusCache, certificates: ClientCertificateRule) {
         self.issuer = issuer
         self.status = status
         self.certificates = certificates
+        quotedIssuer = issuer.quotedForReport()
     }
 }
 
@@ -175,13 +178,13 @@ public final class TokenPolicy: Sendable {
                 return stop(.deny, .accessDenied, .directory, "the client's SSA issuer \(issuer.quotedForReport()) is not a trusted directory")
             }
             directory = named
-            decision.checks.append(Check(.directory, .pass, "\(named.issuer.quotedForReport()), the issuer of the client's SSA (ssa_issuer)"))
+            decision.checks.append(Check(.directory, .pass, named.quotedIssuer + ", the issuer of the client's SSA (ssa_issuer)"))
         } else if directories.count == 1 {
             directory = directories[0]
-            decision.checks.append(Check(.directory, .pass, "\(directory.issuer.quotedForReport()), the only trusted directory"))
+            decision.checks.append(Check(.directory, .pass, directory.quotedIssuer + ", the only trusted directory"))
         } else if let named = settings.defaultTokenDirectory, let chosen = directories.first(where: { $0.issuer.isByteIdentical(to: named) }) {
             directory = chosen
-            decision.checks.append(Check(.directory, .pass, "\(chosen.issuer.quotedForReport()), named by defaultTokenDirectory (the call names no ssa_issuer)"))
+            decision.checks.append(Check(.directory, .pass, chosen.quotedIssuer + ", named by defaultTokenDirectory (the call names no ssa_issuer)"))
         } else {
             return stop(.deny, .accessDenied, .directory,
                         "\(directories.count) directories are trusted and the call names no ssa_issuer (the iss of the client's SSA); name it, or configure defaultTokenDirectory")
@@ -353,7 +356,7 @@ public final class TokenPolicy: Sendable {
             guard let dn = request.registeredSubjectDN, !dn.isEmpty else {
                 return .failure(RuleFailure("tls_client_auth client without a registered tls_client_auth_subject_dn"))
             }
-            if let problem = ClientCertificateRule.subjectDNProblem(dn, certificate: presented.certificate) { return .failure(problem) }
+            if let problem = rule.subjectDNProblem(dn, presented: presented) { return .failure(problem) }
             registered = ", the registered subject DN"
         }
         guard !presented.thumbprint.isEmpty else { return .failure(RuleFailure("the client certificate cannot be encoded")) }

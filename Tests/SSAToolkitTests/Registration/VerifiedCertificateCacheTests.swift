@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 @testable import SSAToolkit
 import SSAToolkitTestSupport
@@ -26,7 +25,7 @@ struct VerifiedCertificateCacheTests {
             Issue.record("the fixture chain does not verify in 2026")
             return
         }
-        let key = Array(SHA256Digest.of(pem))
+        let key = pem  // the PEM text is the key
         #expect(cache.lookup(key, at: inside) != nil)
         #expect(cache.lookup(key, at: afterExpiry) == nil)
         #expect(cache.lookup(key, at: beforeIssue) == nil)
@@ -37,14 +36,6 @@ struct VerifiedCertificateCacheTests {
         // A self-signed certificate fails and leaves nothing behind.
         let foreign = try Fixtures.string("pki/as-transport-self-signed.pem")
         if case .success = await trust.verify(pem: foreign, at: inside, cache: cache) { Issue.record("a self-signed certificate verified") }
-        #expect(cache.lookup(Array(SHA256Digest.of(foreign)), at: inside) == nil)
-    }
-}
-
-private enum SHA256Digest {
-    static func of(_ text: String) -> [UInt8] {
-        var hasher = Crypto.SHA256()
-        hasher.update(data: Array(text.utf8))
-        return Array(hasher.finalize())
+        #expect(cache.lookup(foreign, at: inside) == nil)
     }
 }
