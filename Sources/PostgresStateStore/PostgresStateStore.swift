@@ -144,34 +144,52 @@ public final class PostgresStateStore: Sendable {
         }
     }
 
-    /// The tables, made once per process. Several nodes starting at once serialise on a
-    /// transaction-scoped lock, which ends with the transaction however it ends (a connection
-    /// given back to the pool never keeps it).
+    /// The schema, checked once per process: the tables exist and this role may not change or
+    /// remove audit rows (``PostgresSchema/problem(client:logger:)``). The service never makes
+    /// the schema itself: its owner does (`ssa-verify state-store init`). Until the check passes
+    /// every call fails, so decisions are undecided and `/healthz` names the reason.
     private func ensureSchema() async throws {
         if state.withLock({ $0.schemaReady }) { return }
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(7274611)", logger: self.logger)
-            for statement in Self.schema { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger) }
-        }
+        if let problem = try await PostgresSchema.problem(client: client, logger: logger) { throw SchemaProblem(reason: problem) }
         state.withLock { $0.schemaReady = true }
     }
 
-    /// The tables: replay entries keyed by issuer and `jti` (bytes, compared exactly) with their
-    /// expiry; audit lines per node and sequence number, exactly as the file log writes them.
-    static let schema = [
-        """
-        CREATE TABLE IF NOT EXISTS ssa_replay (
-            issuer bytea NOT NULL, jti bytea NOT NULL, expires_at timestamptz NOT NULL,
-            PRIMARY KEY (issuer, jti))
-        """,
-        "CREATE INDEX IF NOT EXISTS ssa_replay_expiry ON ssa_replay (expires_at)",
-        """
-        CREATE TABLE IF NOT EXISTS ssa_audit (
-            node text NOT NULL, seq bigint NOT NULL CHECK (seq > 0), line bytea NOT NULL,
-            recorded_at timestamptz NOT NULL DEFAULT now(),
-            PRIMARY KEY (node, seq))
-        """,
-    ]
+    /// A schema the service may not use, with why.
+    struct SchemaProblem: Error { var reason: String }
+
+    /// Whether this role may write the audit chain: `nil` when it may, the reason when it may
+    /// not, and ``AuditError`` when the database cannot be asked (within the timeout).
+    public func schemaProblem() async throws(AuditError) -> String? {
+        do {
+            return try await withDeadline(settings.timeout) { [self] in try await PostgresSchema.problem(client: client, logger: logger) }
+        } catch {
+            throw AuditError("the state store \(settings.displayName) cannot be asked about its schema: \(Self.describe(error))")
+        }
+    }
+
+    /// Makes the schema as its owner, through `admin` (settings whose user owns the database),
+    /// for the service role `serviceRole`, in one transaction.
+    public static func initialize(admin: StateStoreSettings, environment: [String: String] = ProcessInfo.processInfo.environment, serviceRole: String,
+                                  logger: Logger = Logger(label: "ssa-toolkit.state-store", factory: { _ in SwiftLogNoOpLogHandler() })) async throws(AuditError) {
+        let store: PostgresStateStore
+        do { store = try PostgresStateStore(settings: admin, environment: environment, logger: logger) } catch {
+            throw AuditError("\(error)")
+        }
+        do {
+            try await withDeadline(admin.timeout * 5) {
+                try await store.client.withTransaction(logger: logger) { connection in
+                    try await connection.query("SELECT pg_advisory_xact_lock(7274611)", logger: logger)
+                    for statement in PostgresSchema.statements(serviceRole: serviceRole) {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                }
+            }
+        } catch {
+            await store.shutdown()
+            throw AuditError("the schema could not be made in \(admin.displayName): \(Self.describe(error))")
+        }
+        await store.shutdown()
+    }
 
     /// Purges expired replay entries at most once a minute (in the background).
     func purgeIfDue(now: Date) {
@@ -194,6 +212,7 @@ public final class PostgresStateStore: Sendable {
     /// What went wrong, from the driver's error, without the query's values.
     static func describe(_ error: any Error) -> String {
         if error is DeadlineExceeded { return "no answer within the time limit" }
+        if let error = error as? SchemaProblem { return error.reason }
         if let error = error as? PSQLError {
             var parts = ["\(error.code)"]
             if let message = error.serverInfo?[.message] { parts.append(message) }

@@ -1,8 +1,10 @@
 import Foundation
 
 /// A throwaway PostgreSQL server from Debian's packages, on 127.0.0.1 in a temporary folder, for
-/// the shared state store's tests (`integrations/postgres/test-postgres.sh`: a role `ssa` with a
-/// SCRAM password, a database `ssa`, TLS with a CA of its own). Stopped and removed on `deinit`.
+/// the shared state store's tests (`integrations/postgres/test-postgres.sh`: the service role
+/// `ssa` and the owner role `ssa_owner`, SCRAM passwords, a database `ssa` owned by `ssa_owner`
+/// with the schema made for `ssa` unless bare, TLS with a CA of its own). Stopped and removed on
+/// `deinit`.
 public final class TestPostgres: @unchecked Sendable {
     /// The folder holding the cluster, its TLS files and its log.
     public let folder: URL
@@ -20,13 +22,17 @@ public final class TestPostgres: @unchecked Sendable {
         self.url = url
     }
 
-    /// Starts a new server (installing PostgreSQL first when it is missing).
-    public static func start() async throws -> TestPostgres {
+    /// `postgres://ssa_owner@127.0.0.1:PORT/ssa`: the schema's owner (same test password).
+    public var ownerURL: String { url.replacingOccurrences(of: "postgres://ssa@", with: "postgres://ssa_owner@") }
+
+    /// Starts a new server (installing PostgreSQL first when it is missing); `bare`: without the
+    /// schema (for `ssa-verify state-store init`).
+    public static func start(bare: Bool = false) async throws -> TestPostgres {
         // Short: the server's Unix socket lives in the folder.
         let folder = URL(fileURLWithPath: "/tmp/ssa-pg-\(UUID().uuidString.prefix(8).lowercased())")
         let install = try await AsyncProcess.run(URL(fileURLWithPath: "/bin/bash"), [script, "install"], seconds: 600)
         guard install.status == 0 else { throw TestHTTPSServer.StartFailure(description: "PostgreSQL could not be installed: \(install.standardError)") }
-        let started = try await AsyncProcess.run(URL(fileURLWithPath: "/bin/bash"), [script, "start", folder.path], seconds: 120)
+        let started = try await AsyncProcess.run(URL(fileURLWithPath: "/bin/bash"), [script, "start", folder.path] + (bare ? ["--bare"] : []), seconds: 120)
         let url = started.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         guard started.status == 0, url.hasPrefix("postgres://") else {
             throw TestHTTPSServer.StartFailure(description: "PostgreSQL did not start: \(started.standardError)")
@@ -51,6 +57,18 @@ public final class TestPostgres: @unchecked Sendable {
         let result = try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["psql", url + "?sslmode=disable", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql],
                                                 environment: ["PGPASSWORD": password], seconds: 60)
         guard result.status == 0 else { throw TestHTTPSServer.StartFailure(description: "psql: \(result.standardError)") }
+        return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs SQL as the superuser (the local socket; what only a database administrator or an
+    /// attacker who became one can do), with triggers skipped when `bypassTriggers`.
+    public func superuserPSQL(_ sql: String, bypassTriggers: Bool = false) async throws -> String {
+        let port = try String(contentsOf: folder.appendingPathComponent("port"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bin = try FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").sorted().last.map { "/usr/lib/postgresql/\($0)/bin/psql" } ?? "psql"
+        let command = (getuid() == 0 ? ["runuser", "-u", "postgres", "--"] : []) + [bin, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder.path, "-p", port, "-U", "postgres", "-d", "ssa"]
+            + (bypassTriggers ? ["-c", "SET session_replication_role = replica"] : []) + ["-c", sql]
+        let result = try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"), command, directory: URL(fileURLWithPath: "/"), seconds: 60)
+        guard result.status == 0 else { throw TestHTTPSServer.StartFailure(description: "psql as superuser: \(result.standardError)") }
         return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

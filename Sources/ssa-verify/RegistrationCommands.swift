@@ -171,6 +171,18 @@ struct ServeCommand: AsyncParsableCommand {
             serviceOptions.bearerToken = secret
         }
         let runtime = try options.loadRuntime(logger: logger)
+        // A state store whose role could change or remove audit rows is refused at start; one
+        // that cannot be reached yet is not (decisions are undecided until it answers).
+        if let sink = runtime.audit as? PostgresAuditSink {
+            do {
+                if let problem = try await sink.store.schemaProblem() {
+                    await sink.store.shutdown()
+                    throw UsageFailure("refusing to start: \(problem)")
+                }
+            } catch let error as AuditError {
+                logger.warning("\(error.reason); decisions are undecided until it answers")
+            }
+        }
         // SIGHUP (and POST /admin/reload with --auth-token) re-read the configuration file, the
         // key stores and keys, and swap them in; a broken configuration leaves the old one.
         let validatorOptions = options

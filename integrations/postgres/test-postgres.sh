@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL server for tests (Debian packages, 127.0.0.1, scram + TLS).
-# Usage: test-postgres.sh install | start DIR [PORT] | stop DIR | kill DIR | restart DIR | remove DIR
+# Usage: test-postgres.sh install | start DIR [PORT] [--bare] | stop DIR | kill DIR | restart DIR | remove DIR
+#
+# start makes two roles, as a bank would: ssa_owner owns the database and its schema, ssa is the
+# service's role. Unless --bare, it applies schema.sql (beside this script) as ssa_owner for the
+# service role ssa: ssa may then only INSERT and SELECT audit rows.
 set -Eeuo pipefail  # -E: ERR trap also fires inside functions
 
 # Close every descriptor inherited from the caller except stdio (and bash's own 255): the server
@@ -33,7 +37,10 @@ cmd_install() {
 CMD=$1; shift
 if [ "$CMD" = install ]; then cmd_install; exit 0; fi
 [ $# -ge 1 ] || usage
-DIR=$(realpath -m -- "$1"); PORT_ARG=${2:-}
+DIR=$(realpath -m -- "$1"); PORT_ARG=${2:-}; BARE=""
+if [ "$PORT_ARG" = "--bare" ]; then PORT_ARG=""; BARE=1; fi
+if [ "${3:-}" = "--bare" ]; then BARE=1; fi
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BIN=$(pg_bin); [ -n "$BIN" ] || die "PostgreSQL not installed (run: $0 install)"
 DATA=$DIR/data
 cd /  # the server user may not be able to access the caller's cwd
@@ -101,9 +108,14 @@ HBA
   pgctl start -w -t 30 -l "$DIR/server.log" >/dev/null
   run "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$port" -U postgres -d postgres \
     -v pw="${SSA_PG_PASSWORD:-ssa-test-password}" >/dev/null <<'SQL'
+CREATE ROLE ssa_owner LOGIN PASSWORD :'pw';
 CREATE ROLE ssa LOGIN PASSWORD :'pw';
-CREATE DATABASE ssa OWNER ssa;
+CREATE DATABASE ssa OWNER ssa_owner;
 SQL
+  if [ -z "$BARE" ]; then
+    run env PGOPTIONS=--client-min-messages=warning "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR" -p "$port" -U postgres -d ssa -v service_role=ssa \
+      -c 'SET ROLE ssa_owner' -f - <"$HERE/schema.sql" >/dev/null
+  fi
   wait_ready "$port"
   trap - ERR
   echo "postgres://ssa@127.0.0.1:$port/ssa"

@@ -334,7 +334,9 @@ public final class AuditLog: AuditSink {
         let failure: String? = state.withLock { state in
             if let syncFailure = state.syncFailure { return syncFailure }
             rotateIfFull(&state)
-            let (bytes, hash, lines) = Self.chain([prepared], after: state.lastHash, header: state.header)
+            // The usual case, a file that has its header: one line, no intermediate arrays.
+            let (bytes, hash, lines) = state.header == nil ? { let (line, hash) = Self.line(for: prepared, previous: state.lastHash); return (line, hash, 1) }()
+                : Self.chain([prepared], after: state.lastHash, header: state.header)
             if let error = AuditFile.writeAll(state.descriptor, bytes) {
                 _ = ftruncate(state.descriptor, off_t(state.size))
                 let reason = "the audit log \(path) cannot be written: \(error)"
