@@ -81,6 +81,34 @@ public enum OpenAPIDocument {
             }
           }
         },
+        "/v1/audit/checkpoint": {
+          "get": {
+            "operationId": "auditCheckpoint",
+            "summary": "The latest signed checkpoint of the audit chain",
+            "description": "With `auditCheckpointKey` configured, the service signs a checkpoint of its audit chain every `auditCheckpointSeconds` and at shutdown (files in `auditCheckpointDirectory`); this answers the latest (signing one now if none was yet), for a collector to fetch and keep off the host. `checkpoint` is a compact JWS (`alg` ES256 or EdDSA, `typ` `ssa-toolkit-audit-checkpoint+jwt`) whose payload commits to `log_id`, `node`, `records` and `head`; `ssa-verify audit verify --checkpoint` checks a log against it. Behind the bearer token when one is configured.",
+            "security": [{}, { "bearer": [] }],
+            "responses": {
+              "200": {
+                "description": "The latest checkpoint.",
+                "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AuditCheckpoint" } } }
+              },
+              "400": { "$ref": "#/components/responses/DuplicateHost" },
+              "401": { "$ref": "#/components/responses/Unauthorized" },
+              "404": {
+                "description": "No `auditCheckpointKey` is configured.",
+                "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceError" } } }
+              },
+              "421": { "$ref": "#/components/responses/MisdirectedRequest" },
+              "503": {
+                "description": "Nothing has been recorded yet, so there is nothing to commit to.",
+                "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceError" } } }
+              }
+            }
+          }
+        },
         "/openapi.json": {
           "get": {
             "operationId": "openapi",
@@ -204,6 +232,28 @@ public enum OpenAPIDocument {
               "certificates": { "type": "string", "pattern": "^(expired|expiring): (transport certificate|signing certificate|a certificate)$", "description": "Which certificate expires or expired; its path, subject and date are in the log." },
               "reload": { "type": "string", "pattern": "^failed", "description": "The last reload failed; the previous configuration keeps serving. The reason is in the log." },
               "reloads": { "type": "integer", "minimum": 1, "description": "Successful reloads since the service started." }
+            },
+            "additionalProperties": false
+          },
+          "AuditCheckpoint": {
+            "type": "object",
+            "required": ["checkpoint", "log_id", "node", "records", "head", "time"],
+            "properties": {
+              "checkpoint": { "type": "string", "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$", "description": "The compact JWS." },
+              "log_id": { "type": "string" },
+              "node": { "type": "string" },
+              "records": { "type": "integer", "minimum": 1, "description": "Records from the log's genesis record, header records included." },
+              "head": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "SHA-256 (hex) of record number `records`." },
+              "time": { "type": "string", "description": "When it was signed." }
+            },
+            "additionalProperties": false
+          },
+          "ServiceError": {
+            "type": "object",
+            "required": ["error", "error_description"],
+            "properties": {
+              "error": { "type": "string", "enum": ["not_found", "temporarily_unavailable"] },
+              "error_description": { "type": "string", "minLength": 1 }
             },
             "additionalProperties": false
           },

@@ -69,7 +69,7 @@ struct OpenAPIContractTests {
         let document = try Self.json(answer.body)
         #expect(document.objectValue?["openapi"]?.stringValue?.hasPrefix("3.1.") == true)
         let paths = document.objectValue?["paths"]?.objectValue ?? [:]
-        #expect(paths.keys.sorted() == ["/admin/reload", "/healthz", "/metrics", "/openapi.json", "/v1/decisions", "/v1/token-decisions"])
+        #expect(paths.keys.sorted() == ["/admin/reload", "/healthz", "/metrics", "/openapi.json", "/v1/audit/checkpoint", "/v1/decisions", "/v1/token-decisions"])
         for route in Self.routes {
             let parts = route.split(separator: " ").map(String.init)
             #expect(paths[parts[1]]?.objectValue?[parts[0].lowercased()] != nil, "\(route) is not in the document")
