@@ -181,6 +181,7 @@ struct OpenAPIContractTests {
         var calls: [Call] = [
             Call(name: "health", operation: "GET /healthz", expected: 200, arguments: [plain.baseURL + "/healthz"]),
             Call(name: "the document", operation: "GET /openapi.json", expected: 200, arguments: [plain.baseURL + "/openapi.json"]),
+            Call(name: "no checkpoint key", operation: "GET /v1/audit/checkpoint", expected: 404, arguments: [plain.baseURL + "/v1/audit/checkpoint"]),
             Call(name: "accept", operation: "POST /v1/decisions", expected: 200, arguments: json + ["--data-binary", registration, plain.baseURL + "/v1/decisions"]),
             Call(name: "undecided registration", operation: "POST /v1/decisions", expected: 200, arguments: json + ["--data-binary", registration, full.baseURL + "/v1/decisions"]),
             Call(name: "allow", operation: "POST /v1/token-decisions", expected: 200, arguments: json + ["--data-binary", tokenCall, plain.baseURL + "/v1/token-decisions"]),

@@ -158,7 +158,7 @@ struct RegistrationCommandTests {
         #expect(result.standardOutput.components(separatedBy: "\nALLOW  ").count == 3)
         #expect(result.standardOutput.contains("scope openid accounts; removed payments"))
         #expect(result.standardOutput.components(separatedBy: "\nDENY  access_denied").count == 2)
-        #expect(result.standardOutput.contains("audit log: 8 records, chain intact"))
+        #expect(result.standardOutput.contains("audit log: 9 records (a genesis record and 8 decisions), chain intact and complete"))
         #expect(result.standardOutput.components(separatedBy: "\nACCEPT  ").count == 2)
         #expect(result.standardOutput.components(separatedBy: "\nREJECT  ").count == 5)
         #expect(result.standardOutput.contains("1 token"))

@@ -655,17 +655,12 @@ def self_test(script):
         ("connection refused", 0, "ConnectionRefusedError", 503, "temporarily_unavailable"),
         ("allow that cannot be applied (float claim)", 200, dict(ALLOW_ANSWER, id_token_claims={"x": 1.5}), 503, "temporarily_unavailable"),
     ]
-    for name, status, body, code, error in refusals:
-        grant, client, request = fresh()
-        with captured():
-            out = token_request(canned(status, body), grant, client, request)
-        check("%s: the token request is refused %s %s" % (name, code, error), out.refused and out.refused[0] == code
-              and out.refused[1].get("error") == error, repr(out))
-        check("%s: no hook returned False" % name, all(v is not False for v in out.results.values()), repr(out.results))
+    def each_hook_raises(name, verb, code, error, make_script, make_context):
+        """Each of the six hooks, called alone on a fresh script and context, raises `code` `error`
+        (recorded in the context), never returning."""
         for hook in HOOKS:
-            u = canned(status, body)
-            grant, client, request = fresh()
-            context = Context(request, grant, client, JwtClaims())
+            u = make_script()
+            context = make_context()
             args = {"modifyIdToken": (JsonWebResponse(), context), "modifyAccessToken": (Token(), context),
                     "modifyRefreshToken": (Token(), context)}.get(hook, (context,))
             try:
@@ -673,9 +668,20 @@ def self_test(script):
                     result = getattr(u, hook)(*args)
                 check("%s: %s raises" % (name, hook), False, "returned %r" % (result,))
             except WebApplicationException as raised:
-                check("%s: %s raises %s %s" % (name, hook, code, error),
-                      raised.status == code and json.loads(raised.entity).get("error") == error and context.raised is raised,
-                      "%s %s" % (raised.status, raised.entity))
+                check("%s: %s %s %s %s" % (name, hook, verb, code, error), raised.status == code
+                      and json.loads(raised.entity).get("error") == error and context.raised is raised, "%s %s" % (raised.status, raised.entity))
+
+    for name, status, body, code, error in refusals:
+        grant, client, request = fresh()
+        with captured():
+            out = token_request(canned(status, body), grant, client, request)
+        check("%s: the token request is refused %s %s" % (name, code, error), out.refused and out.refused[0] == code
+              and out.refused[1].get("error") == error, repr(out))
+        check("%s: no hook returned False" % name, all(v is not False for v in out.results.values()), repr(out.results))
+        def context_of_fresh():
+            grant, client, request = fresh()
+            return Context(request, grant, client, JwtClaims())
+        each_hook_raises(name, "raises", code, error, lambda: canned(status, body), context_of_fresh)
 
     # ---- refused here, without a call, beside the passing twin (the exact value builds the call)
     def refused_here(name, client=None, grant_args=None, grant_type="authorization_code", code=None, error=None, logged=None):
@@ -696,18 +702,8 @@ def self_test(script):
               and "ssa-toolkit token: client 4ZUKbHjbA2ZqxCxTsQPkTY: refused without a call, deny (HTTP %s %s): " % (code, error) in log, log)
         check("%s: the log names the offending value, escaped" % name, logged is None or logged in log, "%r not in %r" % (logged, log))
         check("%s: no certificate in the log" % name, "BEGIN CERTIFICATE" not in log and SAMPLE_PEM.split("\n")[3] not in log, log)
-        for hook in HOOKS:
-            u = canned(200, ALLOW_ANSWER, calls)
-            context = Context(HttpRequest(SAMPLE_PEM, grant_type=grant_type), Grant(client, **(grant_args or {})), client, JwtClaims())
-            args = {"modifyIdToken": (JsonWebResponse(), context), "modifyAccessToken": (Token(), context),
-                    "modifyRefreshToken": (Token(), context)}.get(hook, (context,))
-            try:
-                with captured():
-                    result = getattr(u, hook)(*args)
-                check("%s: %s raises" % (name, hook), False, "returned %r" % (result,))
-            except WebApplicationException as raised:
-                check("%s: %s alone raises %s %s" % (name, hook, code, error), raised.status == code
-                      and json.loads(raised.entity).get("error") == error and context.raised is raised, "%s %s" % (raised.status, raised.entity))
+        each_hook_raises(name, "alone raises", code, error, lambda: canned(200, ALLOW_ANSWER, calls),
+                         lambda: Context(HttpRequest(SAMPLE_PEM, grant_type=grant_type), Grant(client, **(grant_args or {})), client, JwtClaims()))
         check("%s: no call from any hook alone" % name, not calls, "%d call(s)" % len(calls))
 
     def passes(name, client=None, grant_args=None, grant_type="authorization_code"):

@@ -80,7 +80,12 @@ setup || exit 2
 work="$(mktemp -d "${TMPDIR:-/tmp}/schemathesis.XXXXXX")"
 . "$here/../lib/sandbox-and-serve.sh"
 
-start_sandbox_and_serve schemathesis --log-level error
+# With a checkpoint key, so GET /v1/audit/checkpoint answers what a deployment that signs
+# checkpoints answers (503 before the first record, 200 after), not only 404.
+mkdir -p "$work/checkpoints"
+openssl genpkey -algorithm ED25519 -out "$work/checkpoint.key" 2>/dev/null && chmod 600 "$work/checkpoint.key"
+start_sandbox_and_serve schemathesis --log-level error --set "auditLog=$work/audit.log" --set "auditCheckpointKey=file:$work/checkpoint.key" \
+  --set "auditCheckpointDirectory=$work/checkpoints"
 
 # The document as served: what schemathesis tests unless OPENAPI_DOCUMENT names another.
 "$venv/bin/python" - "$url/openapi.json" "$work/served.json" <<'PY' || exit 2
