@@ -49,8 +49,9 @@ start_serve() {  # name, extra --set arguments...
   for _ in $(seq 100); do grep -q "health" "$work/$name.out" 2>/dev/null && break; sleep 0.1; done
   grep -o 'http://127.0.0.1:[0-9]*' "$work/$name.out" | head -1
 }
-memory="$(start_serve memory --set "auditLog=$work/audit.log")"
-postgres="$(start_serve postgres --set "stateStore=$store" --set "stateStorePassword=env:SSA_PG_PASSWORD" --set "stateStoreNode=bench")"
+mapfile -t checkpointing < <(checkpoint_args)
+memory="$(start_serve memory --set "auditLog=$work/audit.log" "${checkpointing[@]}")"
+postgres="$(start_serve postgres --set "stateStore=$store" --set "stateStorePassword=env:SSA_PG_PASSWORD" --set "stateStoreNode=bench" "${checkpointing[@]}")"
 [ -n "$memory" ] && [ -n "$postgres" ] || { echo "serve did not start" >&2; exit 2; }
 
 registration_body="$(registration_body)"
@@ -100,10 +101,12 @@ cat >"$work/replay.sql" <<SQL
 INSERT INTO ssa_replay (issuer, jti, expires_at) VALUES ('bench'::bytea, convert_to(:client_id || '-' || :n, 'UTF8'), now() + interval '5 minutes')
   ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE ssa_replay.expires_at <= now() RETURNING 1;
 SQL
-psql "$url?sslmode=disable" -q -X -c "CREATE TABLE bench_per_node (node int, seq bigint, line bytea, PRIMARY KEY (node, seq) ); CREATE TABLE bench_global (seq bigint PRIMARY KEY, line bytea);" >/dev/null
+# The bench tables are made by the schema's owner (the service's role may not create tables).
+owner_url="${url/postgres:\/\/ssa@/postgres://ssa_owner@}"
+psql "$owner_url?sslmode=disable" -q -X -c "CREATE TABLE bench_per_node (node int, seq bigint, line bytea, PRIMARY KEY (node, seq) ); CREATE TABLE bench_global (seq bigint PRIMARY KEY, line bytea);" >/dev/null
 echo "== pgbench, 16 clients, ${duration}s each (transactions/s)"
 for script in per-node global replay; do
-  tps=$("$pgbench" -n -c 16 -j 2 -T "$duration" -f "$work/$script.sql" "$url?sslmode=disable" 2>"$work/pgbench.err" | awk '/^tps/ {print $3; exit}') \
+  tps=$("$pgbench" -n -c 16 -j 2 -T "$duration" -f "$work/$script.sql" "$owner_url?sslmode=disable" 2>"$work/pgbench.err" | awk '/^tps/ {print $3; exit}') \
     || { cat "$work/pgbench.err" >&2; exit 1; }
   printf '%-30s %10s\n' "$script" "$tps"
 done

@@ -12,7 +12,8 @@
 # /v1/token-decisions, and (for the record) on /v1/decisions. Prints requests/s, p50 and p99,
 # the ratio to /healthz, serve's peak RSS, and whether the goals were met.
 # Environment: DURATION (seconds per run), CONNECTIONS (default 16), AUDIT (group, the default;
-# fsync; or none, to see what the audit log costs).
+# fsync; or none, to see what the audit log costs), CHECKPOINT=1 (sign audit checkpoints every
+# second, to see what they cost).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 duration="${DURATION:-10}"
@@ -35,6 +36,8 @@ trap cleanup EXIT
 pids+=($!)
 for _ in $(seq 100); do grep -q "config " "$work/sandbox.out" 2>/dev/null && break; sleep 0.1; done
 audit_args=(--set "auditLog=$work/audit.log" --set "auditDurability=${AUDIT:-group}")
+mapfile -t checkpointing < <(checkpoint_args)
+audit_args+=("${checkpointing[@]}")
 [ "${AUDIT:-group}" = none ] && audit_args=()
 "$bin" serve --config "$work/sandbox.json" --port 0 "${audit_args[@]}" \
   --max-connections 256 --log-level error >"$work/serve.out" 2>/dev/null &

@@ -48,3 +48,13 @@ run_wrk() {
   printf '%-30s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
   echo "$rps $p99" >"$work/${1//\//-}.result"
 }
+
+# checkpoint_args: with CHECKPOINT=1, the serve options that sign audit checkpoints every second
+# (an Ed25519 key made here; auditCheckpointSeconds=1, sixty times the default, to make the cost
+# visible); nothing otherwise. Needs `work`.
+checkpoint_args() {
+  [ "${CHECKPOINT:-0}" = 1 ] || return 0
+  mkdir -p "$work/checkpoints"
+  [ -f "$work/checkpoint.key" ] || { openssl genpkey -algorithm ED25519 -out "$work/checkpoint.key" 2>/dev/null && chmod 600 "$work/checkpoint.key"; }
+  printf '%s\n' --set "auditCheckpointKey=file:$work/checkpoint.key" --set "auditCheckpointDirectory=$work/checkpoints" --set auditCheckpointSeconds=1
+}
