@@ -214,7 +214,8 @@ public final class TokenPolicy: Sendable {
         // 3. The caller's certificate: the rule registration applies, through the same code.
         if let pem = request.clientCertificatePEM {
             switch await certificateCheck(pem, request: request, rule: directory.certificates, at: now) {
-            case .success(let (thumbprint, detail)):
+            case .success(let accepted):
+                let (thumbprint, detail) = (accepted.thumbprint, accepted.detail)
                 decision.certificateThumbprint = thumbprint
                 decision.accessTokenClaims["cnf"] = ["x5t#S256": .string(thumbprint)]
                 decision.checks.append(Check(.certificate, .pass, detail))
@@ -345,7 +346,14 @@ public final class TokenPolicy: Sendable {
 
     /// The client certificate rule (chain, validity, binding to the client's software) and, for
     /// `tls_client_auth`, the registered DN; the thumbprint for `cnf` on success.
-    private func certificateCheck(_ pem: String, request: TokenRequest, rule: ClientCertificateRule, at now: Date) async -> Result<(String, String), RuleFailure> {
+    /// A certificate that passed: its thumbprint and the check's sentence (a struct, not a
+    /// tuple: a generic tuple's metadata is looked up at run time on every call).
+    private struct AcceptedCertificate {
+        var thumbprint: String
+        var detail: String
+    }
+
+    private func certificateCheck(_ pem: String, request: TokenRequest, rule: ClientCertificateRule, at now: Date) async -> Result<AcceptedCertificate, RuleFailure> {
         let presented: PresentedCertificate
         switch await rule.check(pem: pem, softwareID: request.softwareID, organisationID: request.organisationID, at: now) {
         case .success(let value): presented = value
@@ -361,6 +369,6 @@ public final class TokenPolicy: Sendable {
         }
         guard !presented.thumbprint.isEmpty else { return .failure(RuleFailure("the client certificate cannot be encoded")) }
         let binding = rule.bindsToSoftware ? "the client's (CN \(request.softwareID), OU \(request.organisationID)\(registered))" : "accepted (clientCertificateBinding=none\(registered))"
-        return .success((presented.thumbprint, "\(binding); \(presented.chain); x5t#S256 \(presented.thumbprint)"))
+        return .success(AcceptedCertificate(thumbprint: presented.thumbprint, detail: "\(binding); \(presented.chain); x5t#S256 \(presented.thumbprint)"))
     }
 }
