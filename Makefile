@@ -66,13 +66,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-release --product ssa-verify $(SWIFT_BUILD_FLAGS)
 
-# Installs ssa-verify, the Janssen scripts, the systemd unit and the README under $(DESTDIR)$(PREFIX).
+# Installs ssa-verify, the Janssen scripts, the systemd unit, the README and docs/ under $(DESTDIR)$(PREFIX).
 install: $(if $(filter debug,$(CONFIGURATION)),build,release)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ssa-toolkit/janssen $(DESTDIR)$(PREFIX)/share/ssa-toolkit/systemd $(DESTDIR)$(PREFIX)/share/doc/ssa-toolkit
 	install -m 0755 $(if $(filter debug,$(CONFIGURATION)),.build/debug/ssa-verify,.build-release/release/ssa-verify) $(DESTDIR)$(PREFIX)/bin/ssa-verify
 	install -m 0644 integrations/janssen/*.py integrations/janssen/README.md $(DESTDIR)$(PREFIX)/share/ssa-toolkit/janssen/
 	install -m 0644 integrations/systemd/ssa-toolkit.service $(DESTDIR)$(PREFIX)/share/ssa-toolkit/systemd/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/ssa-toolkit/docs
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/ssa-toolkit/
+	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/ssa-toolkit/docs/
 
 # `make install` into a temporary prefix, then the installed binary run from outside the tree.
 install-check: build

@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 //
 // ssa-toolkit: Open Banking software statement (SSA) validation for authorization servers.
-// See README.md for the architecture; ../shared/docs/design.md for the contract between the pieces.
+// See docs/architecture.md for the layout and the contract between the pieces.
 
 import PackageDescription
 

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import SSAToolkit
 
-/// Exit status, the same for every command (design.md).
+/// Exit status, the same for every command (docs/command-line.md).
 enum ExitStatus: Int32 {
     /// Valid, accept, healthy.
     case success = 0

@@ -7,7 +7,7 @@ import Testing
 /// `GET /openapi.json`) held against the running service: schemathesis generates calls to every
 /// route and checks every answer against the document (`integrations/openapi/run-schemathesis.sh`,
 /// which installs a pinned schemathesis into `.build/schemathesis-venv`; `make openapi-deps` does
-/// it ahead of `make test`), a document the service does not follow must fail, and README's
+/// it ahead of `make test`), a document the service does not follow must fail, and docs/http-api.md's
 /// examples and every error body the service answers validate against the document's schemas.
 @Suite("The decision service's OpenAPI contract, checked by schemathesis", .serialized)
 struct OpenAPIContractTests {
@@ -119,10 +119,10 @@ struct OpenAPIContractTests {
         #expect(text.contains("Undocumented status code") && text.contains("Documented: 200, 401, 413, 415, 421"), "\(text)")
     }
 
-    /// README's JSON examples for the decision service: `<!-- openapi: METHOD PATH STATUS -->`
+    /// docs/http-api.md's JSON examples for the decision service: `<!-- openapi: METHOD PATH STATUS -->`
     /// (STATUS `request` for a request body) and then a fenced `json` block.
     static func readmeExamples() throws -> [JSONValue] {
-        let readme = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("docs/http-api.md"), encoding: .utf8)
         let lines = readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var cases: [JSONValue] = []
         var index = 0
@@ -133,28 +133,28 @@ struct OpenAPIContractTests {
             let marker = index
             let fields = line.dropFirst(14).dropLast(4).split(separator: " ").map(String.init)
             guard fields.count == 3, index < lines.count, lines[index] == "```json" else {
-                Issue.record("README line \(marker): \(line) is not followed by a ```json block")
+                Issue.record("docs/http-api.md line \(marker): \(line) is not followed by a ```json block")
                 continue
             }
             var block: [String] = []
             index += 1
             while index < lines.count, lines[index] != "```" { block.append(lines[index]); index += 1 }
             let body = try json(block.joined(separator: "\n"))
-            cases.append(["name": .string("README line \(marker): \(fields.joined(separator: " "))"),
+            cases.append(["name": .string("docs/http-api.md line \(marker): \(fields.joined(separator: " "))"),
                           "operation": .string("\(fields[0]) \(fields[1])"), "status": .string(fields[2]), "body": body])
         }
         return cases
     }
 
-    @Test("README's examples and every answer kind of the service (accept, allow, undecided, 400, 401, 413, 415, 421, 503) validate against the document; misspelt members do not")
+    @Test("docs/http-api.md's examples and every answer kind of the service (accept, allow, undecided, 400, 401, 413, 415, 421, 503) validate against the document; misspelt members do not")
     func examplesAndErrorBodies() async throws {
         var cases = try Self.readmeExamples()
-        #expect(cases.count >= 6, "README has \(cases.count) marked examples")
+        #expect(cases.count >= 6, "docs/http-api.md has \(cases.count) marked examples")
         for route in Self.routes where route.hasPrefix("POST") {
-            #expect(cases.contains { $0.objectValue?["operation"]?.stringValue == route && $0.objectValue?["status"] == "request" }, "no README request example for \(route)")
-            #expect(cases.contains { $0.objectValue?["operation"]?.stringValue == route && $0.objectValue?["status"] == "200" }, "no README answer example for \(route)")
+            #expect(cases.contains { $0.objectValue?["operation"]?.stringValue == route && $0.objectValue?["status"] == "request" }, "no docs/http-api.md request example for \(route)")
+            #expect(cases.contains { $0.objectValue?["operation"]?.stringValue == route && $0.objectValue?["status"] == "200" }, "no docs/http-api.md answer example for \(route)")
         }
-        cases.append(["name": "README: /healthz ok", "operation": "GET /healthz", "status": "200", "body": ["status": "ok"]])
+        cases.append(["name": "docs: /healthz ok", "operation": "GET /healthz", "status": "200", "body": ["status": "ok"]])
 
         // Real answers of every kind, from three services on one sandbox.
         let sandbox = try DirectoryCommandTests.SandboxProcess()

@@ -1,5 +1,5 @@
 extension SoftwareStatementVerification {
-    /// The JSON report of design.md: `verdict`, `error`, `error_description`, `checks`,
+    /// The JSON report (docs/command-line.md): `verdict`, `error`, `error_description`, `checks`,
     /// `software_statement` (the claims summary, when the signature verified).
     public var jsonReport: JSONValue {
         var object: [String: JSONValue] = [
