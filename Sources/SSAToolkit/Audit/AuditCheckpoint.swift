@@ -263,3 +263,24 @@ public final class AuditCheckpointWriter: Sendable {
         return checkpoint
     }
 }
+
+/// What a checkpoint commits to: a log (its id and node), how many records it held, and the
+/// hash of the last of them.
+public struct AuditHead: Sendable, Hashable {
+    /// The log's id.
+    public var logID: String
+    /// The node that writes it.
+    public var node: String
+    /// Records from genesis (every line, header records included).
+    public var records: Int
+    /// The hash of record number ``records`` (the `prev` the next record carries).
+    public var hash: String
+
+    /// A head from its parts.
+    public init(logID: String, node: String, records: Int, hash: String) {
+        self.logID = logID
+        self.node = node
+        self.records = records
+        self.hash = hash
+    }
+}

@@ -2,57 +2,6 @@ import Foundation
 import Logging
 import X509
 
-/// What the authorization server received: the registration request as posted, the SSA when
-/// it is not inside the request, and the caller's TLS client certificate.
-public struct RegistrationInput: Sendable {
-    /// The SSA (compact JWS), when not embedded in ``request``.
-    public var softwareStatement: String?
-    /// The registration request as posted: a request JWT or JSON metadata.
-    public var request: String?
-    /// The caller's TLS client certificate, PEM.
-    public var clientCertificatePEM: String?
-
-    /// An input; at least the SSA or a request that embeds it.
-    public init(softwareStatement: String? = nil, request: String? = nil, clientCertificatePEM: String? = nil) {
-        self.softwareStatement = softwareStatement
-        self.request = request
-        self.clientCertificatePEM = clientCertificatePEM
-    }
-}
-
-/// One directory a server trusts, with what registration needs of it: the verifier of its SSAs
-/// (its JWKS and its `iss`), its SCIM client, the key sets of the software it lists, and the
-/// anchors its TPPs' certificates chain to.
-public struct TrustedDirectory: Sendable {
-    /// The SSA `iss` that selects this directory (compared byte for byte).
-    public var issuer: String { verifier.policy.issuer }
-    /// Verifies this directory's SSAs against its JWKS.
-    public var verifier: SoftwareStatementVerifier
-    /// Its SCIM client (with its token client).
-    public var directory: TPPDirectoryClient
-    /// The key sets of the software it lists.
-    public var softwareKeys: SoftwareKeySets
-    /// Whom its TPPs' certificates must chain to.
-    public var certificateTrust: ClientCertificateTrust
-    /// Client certificate chains that verified against ``certificateTrust``, with the window in
-    /// which that holds: shared by registration and token time, one per directory (each has its
-    /// own anchors, so a chain verified for one never passes for another).
-    let verifiedCertificates = VerifiedCertificateCache()
-
-    /// A directory from its parts.
-    public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, softwareKeys: SoftwareKeySets, certificateTrust: ClientCertificateTrust) {
-        self.verifier = verifier
-        self.directory = directory
-        self.softwareKeys = softwareKeys
-        self.certificateTrust = certificateTrust
-    }
-
-    /// The client certificate rule over this directory's anchors (and its cache of verified chains).
-    public func certificateRule(bindsToSoftware: Bool) -> ClientCertificateRule {
-        ClientCertificateRule(trust: certificateTrust, bindsToSoftware: bindsToSoftware, cache: verifiedCertificates)
-    }
-}
-
 /// Decides dynamic client registrations: verifies the SSA, checks the registration request
 /// against it and the caller's certificate, and asks the directory whether the software and its
 /// organisation are active and authorised.
@@ -391,57 +340,6 @@ public final class RegistrationValidator: Sendable {
     /// A directory failure is undecided, except an identifier the directory may not be asked about.
     private static func classify(_ error: DirectoryError) -> (Decision.Verdict, RegistrationErrorCode) {
         error.code == .invalidIdentifier ? (.reject, .invalidSoftwareStatement) : (.undecided, .temporarilyUnavailable)
-    }
-
-    private enum SignatureFailure: Error {
-        case refused(String)
-        case unavailable(String)
-    }
-
-    /// Verifies the request JWT with the key its `kid` names in the software's JWKS.
-    private func checkRequestSignature(_ jws: CompactJWS, claims: SoftwareStatementClaims, softwareKeys: SoftwareKeySets) async -> Result<String, SignatureFailure> {
-        let rules = JWSVerifier(algorithms: policy.signingAlgorithms)
-        let alg: JWSAlgorithm
-        do {
-            _ = try rules.checkHeader(jws.header)
-            alg = try rules.checkAlgorithm(jws.header)
-        } catch {
-            return .failure(.refused("request JWT: \(error.reason)"))
-        }
-        guard let endpoint = claims.softwareJWKSEndpoint else {
-            return .failure(.refused("the software statement has no software_jwks_endpoint to verify the request JWT with"))
-        }
-        let keys: JWKSProvider
-        let current: JWKS
-        do {
-            keys = try await softwareKeys.provider(for: endpoint)
-            current = try await keys.keys()
-        } catch {
-            return .failure(.unavailable("the software's key set is unavailable: \(error.description)"))
-        }
-        var key: JWK
-        do {
-            key = try rules.selectKey(for: jws.header, algorithm: alg, in: current)
-        } catch where error.code == .keyNotFound && jws.header.keyID != nil {
-            do {
-                guard let refreshed = try await keys.refreshForUnknownKey() else { return .failure(.refused("request JWT: \(error.reason)")) }
-                key = try rules.selectKey(for: jws.header, algorithm: alg, in: refreshed)
-            } catch let failure as JWKSUnavailableError {
-                return .failure(.unavailable("the software's key set is unavailable: \(failure.description)"))
-            } catch let failure as JOSEError {
-                return .failure(.refused("request JWT: \(failure.reason)"))
-            } catch {
-                return .failure(.refused("request JWT: \(error)"))
-            }
-        } catch {
-            return .failure(.refused("request JWT: \(error.reason)"))
-        }
-        do {
-            try rules.checkSignature(jws, algorithm: alg, key: key)
-        } catch {
-            return .failure(.refused("request JWT: \(error.reason)"))
-        }
-        return .success("\(alg.rawValue) signature verifies with kid \(key.keyID ?? "-") from \(endpoint)")
     }
 }
 

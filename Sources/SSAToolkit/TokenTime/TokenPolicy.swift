@@ -11,28 +11,6 @@ import X509
 /// Load it once and share it. A decision on a warm status cache costs no directory round trip,
 /// parses no certificate unless one is given, and never throws: every failure is a
 /// ``TokenDecision`` that is not an allow.
-/// One trusted directory as token time sees it: the SSA issuer that names it, its cached
-/// organisation records, and the client certificate rule over its anchors (the same rule, and
-/// the same cache of verified chains, that registration applies for it).
-public struct TokenDirectory: Sendable {
-    /// The SSA `iss` that names this directory (compared byte for byte with `ssa_issuer`).
-    public var issuer: String
-    /// Its organisation records, cached.
-    public var status: DirectoryStatusCache
-    /// Its client certificate rule.
-    public var certificates: ClientCertificateRule
-    /// The issuer as reports quote it, made once (a warm decision builds no more text than it must).
-    let quotedIssuer: String
-
-    /// A directory from its parts.
-    public init(issuer: String, status: DirectoryStatusCache, certificates: ClientCertificateRule) {
-        self.issuer = issuer
-        self.status = status
-        self.certificates = certificates
-        quotedIssuer = issuer.quotedForReport()
-    }
-}
-
 public final class TokenPolicy: Sendable {
     /// The first directory's records, cached.
     public var status: DirectoryStatusCache { directories[0].status }
@@ -342,33 +320,5 @@ public final class TokenPolicy: Sendable {
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F || b == 0x3A || b == 0x2E
         }
         return ok ? nil : "has characters other than letters, digits and - _ : ."
-    }
-
-    /// The client certificate rule (chain, validity, binding to the client's software) and, for
-    /// `tls_client_auth`, the registered DN; the thumbprint for `cnf` on success.
-    /// A certificate that passed: its thumbprint and the check's sentence (a struct, not a
-    /// tuple: a generic tuple's metadata is looked up at run time on every call).
-    private struct AcceptedCertificate {
-        var thumbprint: String
-        var detail: String
-    }
-
-    private func certificateCheck(_ pem: String, request: TokenRequest, rule: ClientCertificateRule, at now: Date) async -> Result<AcceptedCertificate, RuleFailure> {
-        let presented: PresentedCertificate
-        switch await rule.check(pem: pem, softwareID: request.softwareID, organisationID: request.organisationID, at: now) {
-        case .success(let value): presented = value
-        case .failure(let failure): return .failure(failure)
-        }
-        var registered = ""
-        if request.tokenEndpointAuthMethod?.isByteIdentical(to: "tls_client_auth") == true {
-            guard let dn = request.registeredSubjectDN, !dn.isEmpty else {
-                return .failure(RuleFailure("tls_client_auth client without a registered tls_client_auth_subject_dn"))
-            }
-            if let problem = rule.subjectDNProblem(dn, presented: presented) { return .failure(problem) }
-            registered = ", the registered subject DN"
-        }
-        guard !presented.thumbprint.isEmpty else { return .failure(RuleFailure("the client certificate cannot be encoded")) }
-        let binding = rule.bindsToSoftware ? "the client's (CN \(request.softwareID), OU \(request.organisationID)\(registered))" : "accepted (clientCertificateBinding=none\(registered))"
-        return .success(AcceptedCertificate(thumbprint: presented.thumbprint, detail: "\(binding); \(presented.chain); x5t#S256 \(presented.thumbprint)"))
     }
 }

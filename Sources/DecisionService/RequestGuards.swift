@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HTTPTypes
+import Logging
+import NIOCore
+import Prometheus
+import SSAToolkit
+import ServiceLifecycle
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The checks every route makes before it reads a call.
+extension DecisionService {
+    /// `Host`, as a header field name (the first `Host` becomes the request's authority; any
+    /// further one stays among the header fields).
+    static let hostField = HTTPField.Name("Host")!
+
+    /// Why a call is refused before it is read, or `nil`: more than one `Host` header (RFC 9112
+    /// section 3.2: 400), the bearer token when `authenticate` and one is configured, the `Host`
+    /// naming this service, and (for bodies, when `json`) `application/json`.
+    static func refusal(of request: Request, options: Options, allowedHosts: [String], authenticate: Bool = true, json requiresJSON: Bool = true) -> Response? {
+        if request.headers.contains(hostField) {
+            return json(.badRequest, ["error": "invalid_request", "error_description": "more than one Host header"])
+        }
+        if authenticate, let token = options.bearerToken {
+            let header = request.headers[.authorization] ?? ""
+            let prefix = "Bearer "
+            guard header.hasPrefix(prefix), token.matches(Array(header.utf8.dropFirst(prefix.utf8.count))) else {
+                var response = json(.unauthorized, ["error": "invalid_token", "error_description": "a bearer token is required"])
+                response.headers[.wwwAuthenticate] = "Bearer"
+                return response
+            }
+        }
+        if options.unixSocketPath == nil, allowedHosts.count == 2 {
+            let host = request.head.authority ?? ""
+            guard allowedHosts.contains(where: { $0.isByteIdenticalIgnoringASCIICase(to: host) }) else {
+                return json(.misdirectedRequest, ["error": "invalid_request", "error_description": .string("the Host header must name this service (\(allowedHosts.joined(separator: " or ")))")])
+            }
+        }
+        guard !requiresJSON || isJSONMediaType(request.headers[.contentType] ?? "") else {
+            return json(.unsupportedMediaType, ["error": "invalid_request", "error_description": "the body must be application/json"])
+        }
+        return nil
+    }
+
+    /// Whether a `Content-Type` value names `application/json` (any case, parameters such as
+    /// `charset` after `;` ignored, spaces and tabs around the type allowed).
+    static func isJSONMediaType(_ value: String) -> Bool {
+        let mediaType = value.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let isSpace = { (b: UInt8) in b == 0x20 || b == 0x09 }
+        let trimmed = mediaType.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        let expected = "application/json".utf8
+        return trimmed.count == expected.count
+            && zip(trimmed, expected).allSatisfy { pair in (pair.0 >= 0x41 && pair.0 <= 0x5A ? pair.0 | 0x20 : pair.0) == pair.1 }
+    }
+}

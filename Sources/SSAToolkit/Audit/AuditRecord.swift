@@ -1,0 +1,170 @@
+import Crypto
+import Foundation
+
+/// One decision as the audit trail keeps it: ids, outcome, what failed, scopes and intent.
+/// Never a token, assertion, certificate body or personal data beyond ids.
+public struct AuditRecord: Sendable {
+    /// `token` or `registration`.
+    public var kind: String
+    /// When it was decided.
+    public var time: Date
+    /// `allow`, `deny`, `accept`, `reject` or `undecided`.
+    public var decision: String
+    /// The error code, when not allowed or accepted.
+    public var error: String?
+    /// The issuer of the trusted directory that was asked (`nil`: none was chosen).
+    public var directory: String?
+    /// Names of the checks that failed.
+    public var failedChecks: [String]
+    /// The OAuth client id.
+    public var clientID: String?
+    /// The software statement id.
+    public var softwareID: String?
+    /// The organisation id.
+    public var organisationID: String?
+    /// Scopes granted.
+    public var scopesGranted: [String]
+    /// Scopes removed because the roles no longer permit them.
+    public var scopesRemoved: [String]
+    /// The consent's `openbanking_intent_id`.
+    public var intentID: String?
+
+    /// A record.
+    public init(kind: String, time: Date, decision: String, error: String? = nil, directory: String? = nil, failedChecks: [String] = [], clientID: String? = nil,
+                softwareID: String? = nil, organisationID: String? = nil, scopesGranted: [String] = [], scopesRemoved: [String] = [], intentID: String? = nil) {
+        self.kind = kind
+        self.time = time
+        self.decision = decision
+        self.error = error
+        self.directory = directory
+        self.failedChecks = failedChecks
+        self.clientID = clientID
+        self.softwareID = softwareID
+        self.organisationID = organisationID
+        self.scopesGranted = scopesGranted
+        self.scopesRemoved = scopesRemoved
+        self.intentID = intentID
+    }
+
+    /// The record's members, without the chain (`prev`, `hash`).
+    var members: [String: JSONValue] {
+        var object: [String: JSONValue] = [
+            "kind": .string(kind),
+            "time": .string(NumericDate.format(time)),
+            "decision": .string(decision),
+            "failed_checks": .array(failedChecks.map { .string($0) }),
+            "scopes_granted": .array(scopesGranted.map { .string($0) }),
+            "scopes_removed": .array(scopesRemoved.map { .string($0) }),
+        ]
+        if let error { object["error"] = .string(error) }
+        if let directory { object["directory"] = .string(directory) }
+        if let clientID { object["client_id"] = .string(clientID) }
+        if let softwareID { object["software_id"] = .string(softwareID) }
+        if let organisationID { object["org_id"] = .string(organisationID) }
+        if let intentID { object["intent_id"] = .string(intentID) }
+        return object
+    }
+
+    /// The compact JSON of ``members`` plus `prev`, split around `prev` (members in byte order:
+    /// `client_id`, `decision`, `directory`, `error`, `failed_checks`, `intent_id`, `kind`, `org_id`, then
+    /// `prev`, then `scopes_granted`, `scopes_removed`, `software_id`, `time`), written directly:
+    /// everything but `prev` is built before the log's lock is taken.
+    var serializedAroundPrevious: (head: [UInt8], tail: [UInt8]) {
+        var head: [UInt8] = []
+        head.reserveCapacity(256)
+        func member(_ name: String, into out: inout [UInt8], first: Bool = false) {
+            out.append(first ? 0x7B : 0x2C)
+            JSONValue.writeQuoted(name, to: &out)
+            out.append(0x3A)
+        }
+        var first = true
+        func string(_ name: String, _ value: String?) {
+            guard let value else { return }
+            member(name, into: &head, first: first)
+            first = false
+            JSONValue.writeQuoted(value, to: &head)
+        }
+        string("client_id", clientID)
+        string("decision", decision)
+        string("directory", directory)
+        string("error", error)
+        member("failed_checks", into: &head, first: first)
+        first = false
+        JSONValue.array(failedChecks.map { .string($0) }).write(to: &head)
+        string("intent_id", intentID)
+        string("kind", kind)
+        string("org_id", organisationID)
+        head.append(contentsOf: #","prev":"#.utf8)
+        var tail: [UInt8] = []
+        tail.reserveCapacity(256)
+        member("scopes_granted", into: &tail)
+        JSONValue.array(scopesGranted.map { .string($0) }).write(to: &tail)
+        member("scopes_removed", into: &tail)
+        JSONValue.array(scopesRemoved.map { .string($0) }).write(to: &tail)
+        if let softwareID {
+            member("software_id", into: &tail)
+            JSONValue.writeQuoted(softwareID, to: &tail)
+        }
+        member("time", into: &tail)
+        JSONValue.writeQuoted(NumericDate.format(time), to: &tail)
+        return (head, tail)
+    }
+}
+
+/// A record that could not be written.
+public struct AuditError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong, naming the file.
+    public var reason: String
+    /// An error with its reason.
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+extension AuditLog {
+    /// A record serialized around `prev`, with the digest of its head, before any lock: what
+    /// every sink chains (the file log here, a database elsewhere), so all write the same lines.
+    public struct Prepared: Sendable {
+        var head: [UInt8]
+        var tail: [UInt8]
+        var headDigest: SHA256
+
+        /// Serializes `record`.
+        public init(_ record: AuditRecord) {
+            (head, tail) = record.serializedAroundPrevious
+            headDigest = SHA256()
+            headDigest.update(data: head)
+        }
+
+        /// The record's line chained to `previous` (the hash of the line before, or
+        /// ``AuditLog/genesis``), without a newline, and the line's own hash (the next `prev`).
+        public func chained(to previous: String) -> (line: [UInt8], hash: String) {
+            var (bytes, hash) = AuditLog.line(for: self, previous: previous)
+            bytes.removeLast()
+            return (bytes, hash)
+        }
+    }
+
+    /// The line of a prepared record chained to `previous`, with its trailing newline, and the
+    /// hash of the line (what the next record carries as `prev`).
+    static func line(for parts: Prepared, previous: String) -> ([UInt8], String) {
+        // Both digests share the prefix (the record without its closing brace): hash it once,
+        // continuing from the head's digest computed before the lock.
+        var after: [UInt8] = []
+        after.reserveCapacity(parts.tail.count + 70)
+        JSONValue.writeQuoted(previous, to: &after)
+        after.append(contentsOf: parts.tail)
+        var bytes = parts.head + after
+        var prefix = parts.headDigest
+        prefix.update(data: after)
+        var body = prefix
+        body.update(data: [0x7D])
+        let hash = hex(body.finalize())
+        // `hash` is appended last, so the line up to it is exactly what was hashed.
+        let suffix = Array(#","hash":""#.utf8) + Array(hash.utf8) + [0x22, 0x7D]
+        prefix.update(data: suffix)
+        let lineHash = hex(prefix.finalize())
+        bytes.append(contentsOf: suffix)
+        bytes.append(0x0A)
+        return (bytes, lineHash)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+extension ToolkitConfiguration {
+    /// Reads `trustedDirectories`: a JSON list of objects whose string members are
+    /// ``directoryProperties``, each laid over the `shared` properties.
+    static func directories(_ text: String, shared: [String: String], baseDirectory: String?) throws(ConfigurationError) -> [ToolkitConfiguration] {
+        let property = "trustedDirectories"
+        let entries: [JSONValue]
+        do {
+            guard let list = try StrictJSONParser(maximumDepth: 4, maximumBytes: 1 << 20).parse(Array(text.utf8)).arrayValue else {
+                throw ConfigurationError(property: property, "must be a list of objects, one per directory")
+            }
+            entries = list
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError(property: property, "is not JSON: \(error)")
+        }
+        guard !entries.isEmpty, entries.count <= 16 else { throw ConfigurationError(property: property, "must list between 1 and 16 directories") }
+        var base = shared
+        base["trustedDirectories"] = nil
+        base["defaultTokenDirectory"] = nil  // checked once, against the whole list
+        var issuers: [String] = []
+        var configurations: [ToolkitConfiguration] = []
+        for (index, entry) in entries.enumerated() {
+            guard let members = entry.objectValue else { throw ConfigurationError(property: property, "entry \(index) is not an object") }
+            var merged = base
+            for (name, value) in members {
+                guard directoryProperties.contains(name) else {
+                    throw ConfigurationError(property: property, "entry \(index): \(name.quotedForReport()) is not a per-directory property (allowed: \(directoryProperties.sorted().joined(separator: ", ")))")
+                }
+                switch value {
+                case .string(let text): merged[name] = text
+                case .array where name == "clientScopes":
+                    guard let scopes = value.stringArrayValue else { throw ConfigurationError(property: property, "entry \(index): clientScopes must be a string or a list of strings") }
+                    merged[name] = scopes.joined(separator: " ")
+                default: throw ConfigurationError(property: property, "entry \(index): \(name) is \(value.typeDescription), not a string")
+                }
+            }
+            guard let issuer = members["issuer"]?.stringValue, !issuer.isEmpty else {
+                throw ConfigurationError(property: property, "entry \(index) has no issuer: the SSA iss that selects it")
+            }
+            guard !issuers.containsByteIdentical(issuer) else { throw ConfigurationError(property: property, "issuer \(issuer.quotedForReport()) is listed twice") }
+            issuers.append(issuer)
+            do {
+                configurations.append(try ToolkitConfiguration(properties: merged, baseDirectory: baseDirectory))
+            } catch {
+                throw ConfigurationError(property: error.property.map { "\(property)[\(index)].\($0)" } ?? property, error.reason)
+            }
+        }
+        return configurations
+    }
+}
