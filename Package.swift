@@ -143,7 +143,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DirectorySandboxTests",
-            dependencies: ["DirectorySandbox", "DecisionService", "SSAToolkit", "SSAToolkitTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["DirectorySandbox", "DecisionService", "SSAToolkit", "SSAToolkitTestSupport", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -111,56 +111,56 @@ public final class DecisionService: Sendable {
         try await start(state: ServiceState(Deciders(runtime), options: options, logger: logger), port: port, options: options, logger: logger)
     }
 
-    private static func start(state: ServiceState, port: Int, options: Options, logger: Logger) async throws -> DecisionService {
-        let hasTokens = state.current.withLock { $0.tokens != nil }
-        // The Host values a call may carry, known once the port is bound (DNS rebinding).
-        let allowedHosts = Mutex<[String]>([])
+    /// The routes, in groups whose guards are middleware: every route checks the `Host` header
+    /// (one, naming this service); all but `/healthz` and `/openapi.json` need the bearer token
+    /// when one is configured; the POST routes take `application/json` only. One decision route
+    /// shape serves both kinds of decision: read, parse, decide, encode.
+    static func makeRouter(state: ServiceState, options: Options, allowedHosts: @escaping @Sendable () -> [String], logger: Logger) -> Router<BasicRequestContext> {
         let router = Router()
         // Health stays unauthenticated (a load balancer probes it), but answers only callers that
         // name this service, and says no more than which component failed.
-        router.get("healthz") { request, _ in
-            if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }, authenticate: false, json: false) { return refusal }
-            return state.health()
+        let open = router.group().add(middleware: CallerGuard(options: options, allowedHosts: allowedHosts, authenticate: false, requireJSON: false))
+        open.get("healthz") { _, _ in state.health() }
+        open.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
+        let authenticated = router.group().add(middleware: CallerGuard(options: options, allowedHosts: allowedHosts, authenticate: true, requireJSON: false))
         if let registry = options.metrics {
-            router.get("metrics") { request, _ in
-                if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }, json: false) { return refusal }
-                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            authenticated.get("metrics") { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                         body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
             }
         }
-        router.get("openapi.json") { request, _ in
-            if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }, authenticate: false, json: false) { return refusal }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        // The latest signed checkpoint of the audit chain, for a collector to fetch and keep.
+        authenticated.get("v1/audit/checkpoint") { _, _ in state.latestCheckpoint() }
+        let decisions = router.group().add(middleware: CallerGuard(options: options, allowedHosts: allowedHosts, authenticate: true, requireJSON: true))
+        decisions.post("v1/decisions") { request, _ in
+            await decide(request, validator: state.current.withLock { $0.validator }, logger: logger)
         }
-        router.post("v1/decisions") { request, _ in
-            if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }) { return refusal }
-            return await decide(request, validator: state.current.withLock { $0.validator }, logger: logger)
-        }
-        if hasTokens {
-            router.post("v1/token-decisions") { request, _ in
-                if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }) { return refusal }
+        if state.current.withLock({ $0.tokens != nil }) {
+            decisions.post("v1/token-decisions") { request, _ in
                 guard let tokens = state.current.withLock({ $0.tokens }) else {
                     return json(.serviceUnavailable, ["error": "temporarily_unavailable", "error_description": "token decisions are not configured"])
                 }
                 return await decideToken(request, policy: tokens, logger: logger)
             }
         }
-        // The latest signed checkpoint of the audit chain, for a collector to fetch and keep.
-        router.get("v1/audit/checkpoint") { request, _ in
-            if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }, json: false) { return refusal }
-            return state.latestCheckpoint()
-        }
         // Reloading over HTTP only for callers that authenticate (SIGHUP works regardless).
         if options.bearerToken != nil, options.reload != nil {
-            router.post("admin/reload") { request, _ in
-                if let refusal = refusal(of: request, options: options, allowedHosts: allowedHosts.withLock { $0 }) { return refusal }
+            decisions.post("admin/reload") { _, _ in
                 if let problem = await state.reload() {
                     return json(.ok, ["reloaded": false, "error_description": .string(problem)])
                 }
                 return json(.ok, ["reloaded": true])
             }
         }
+        return router
+    }
+
+    private static func start(state: ServiceState, port: Int, options: Options, logger: Logger) async throws -> DecisionService {
+        // The Host values a call may carry, known once the port is bound (DNS rebinding).
+        let allowedHosts = Mutex<[String]>([])
+        let router = makeRouter(state: state, options: options, allowedHosts: { allowedHosts.withLock { $0 } }, logger: logger)
         let counter = ConnectionCounter()
         let limits = options.limits
         let http = HTTP1Channel.Configuration(

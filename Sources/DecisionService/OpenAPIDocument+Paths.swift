@@ -68,7 +68,7 @@ extension OpenAPIDocument {
           "get": {
             "operationId": "auditCheckpoint",
             "summary": "The latest signed checkpoint of the audit chain",
-            "description": "With `auditCheckpointKey` configured, the service signs a checkpoint of its audit chain every `auditCheckpointSeconds` and at shutdown (files in `auditCheckpointDirectory`); this answers the latest (signing one now if none was yet), for a collector to fetch and keep off the host. `checkpoint` is a compact JWS (`alg` ES256 or EdDSA, `typ` `ssa-toolkit-audit-checkpoint+jwt`) whose payload commits to `log_id`, `node`, `records` and `head`; `ssa-verify audit verify --checkpoint` checks a log against it. Behind the bearer token when one is configured.",
+            "description": "With `auditCheckpointKey` configured, the service signs a checkpoint of its audit chain every `auditCheckpointSeconds` and at shutdown (files in `auditCheckpointDirectory`); this answers a checkpoint of the head as it is now (signed only when the head moved since the last one), for a collector to fetch and keep off the host. `checkpoint` is a compact JWS (`alg` ES256 or EdDSA, `typ` `ssa-toolkit-audit-checkpoint+jwt`) whose payload commits to `log_id`, `node`, `records` and `head`; `ssa-verify audit verify --checkpoint` checks a log against it. Behind the bearer token when one is configured.",
             "security": [{}, { "bearer": [] }],
             "responses": {
               "200": {

@@ -59,3 +59,19 @@ extension DecisionService {
             && zip(trimmed, expected).allSatisfy { pair in (pair.0 >= 0x41 && pair.0 <= 0x5A ? pair.0 | 0x20 : pair.0) == pair.1 }
     }
 }
+
+/// The guard of a route group, as middleware: refuses a call before it is read when
+/// ``DecisionService/refusal(of:options:allowedHosts:authenticate:json:)`` says so.
+struct CallerGuard<Context: RequestContext>: RouterMiddleware {
+    let options: DecisionService.Options
+    let allowedHosts: @Sendable () -> [String]
+    let authenticate: Bool
+    let requireJSON: Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let refusal = DecisionService.refusal(of: request, options: options, allowedHosts: allowedHosts(), authenticate: authenticate, json: requireJSON) {
+            return refusal
+        }
+        return try await next(request, context)
+    }
+}

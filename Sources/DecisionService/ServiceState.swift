@@ -56,13 +56,14 @@ final class ServiceState: Sendable {
         }
     }
 
-    /// `GET /v1/audit/checkpoint`: the latest checkpoint (signed now if none was yet).
+    /// `GET /v1/audit/checkpoint`: a checkpoint of the chain's head as it is now.
     func latestCheckpoint() -> Response {
         let deciders = current.withLock { $0 }
         guard let writer = deciders.runtime?.checkpoints else {
             return DecisionService.json(.notFound, ["error": "not_found", "error_description": "no auditCheckpointKey is configured"])
         }
-        if writer.current == nil { checkpoint() }
+        // The chain's head now (signed and written only when it moved since the last one).
+        checkpoint()
         guard let (checkpoint, jws) = writer.current else {
             return DecisionService.json(.serviceUnavailable, ["error": "temporarily_unavailable", "error_description": "no audit record has been written yet"])
         }
