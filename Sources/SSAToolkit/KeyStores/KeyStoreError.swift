@@ -2,46 +2,9 @@
 /// partial store is ever returned.
 ///
 /// The ``reason`` names the file and, when it came from configuration, the property.
-public struct KeyStoreError: Error, Hashable, CustomStringConvertible, Sendable {
-    /// A stable error code.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        fileprivate enum Backing: String, Hashable, Sendable {
-            case unreadable = "file_unreadable"
-            case wrongPassword = "wrong_password"
-            case passwordRequired = "password_required"
-            case notPKCS12 = "not_pkcs12"
-            case notPEM = "not_pem"
-            case noCertificate = "no_certificate"
-            case noPrivateKey = "no_private_key"
-            case keyMismatch = "key_mismatch"
-            case unsupportedKey = "unsupported_key"
-            case malformed = "malformed"
-        }
-        fileprivate var backing: Backing
-
-        /// The file is missing, unreadable or too large.
-        public static let unreadable = Code(backing: .unreadable)
-        /// The integrity check (MAC) or decryption failed: the password is wrong.
-        public static let wrongPassword = Code(backing: .wrongPassword)
-        /// The key is encrypted and no password was given.
-        public static let passwordRequired = Code(backing: .passwordRequired)
-        /// The file is not PKCS#12 (the reason says what it looks like).
-        public static let notPKCS12 = Code(backing: .notPKCS12)
-        /// The file is not the PEM expected (the reason says what it looks like).
-        public static let notPEM = Code(backing: .notPEM)
-        /// The store holds no certificate.
-        public static let noCertificate = Code(backing: .noCertificate)
-        /// The store holds no private key where one is needed.
-        public static let noPrivateKey = Code(backing: .noPrivateKey)
-        /// The private key does not belong to the certificate.
-        public static let keyMismatch = Code(backing: .keyMismatch)
-        /// A key type or size this toolkit does not sign with.
-        public static let unsupportedKey = Code(backing: .unsupportedKey)
-        /// The content is damaged.
-        public static let malformed = Code(backing: .malformed)
-
-        public var description: String { backing.rawValue }
-    }
+public struct KeyStoreError: CodedError {
+    /// A stable error code (`ErrorCode<KeyStoreError>`: see its static members).
+    public typealias Code = ErrorCode<KeyStoreError>
 
     /// What kind of failure.
     public var code: Code
@@ -55,9 +18,30 @@ public struct KeyStoreError: Error, Hashable, CustomStringConvertible, Sendable 
     }
 
     public var description: String { reason }
+}
 
-    public static func == (lhs: KeyStoreError, rhs: KeyStoreError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+/// The codes of ``KeyStoreError``.
+extension ErrorCode where Domain == KeyStoreError {
+    /// The file is missing, unreadable or too large.
+    public static let unreadable = ErrorCode("file_unreadable")
+    /// The integrity check (MAC) or decryption failed: the password is wrong.
+    public static let wrongPassword = ErrorCode("wrong_password")
+    /// The key is encrypted and no password was given.
+    public static let passwordRequired = ErrorCode("password_required")
+    /// The file is not PKCS#12 (the reason says what it looks like).
+    public static let notPKCS12 = ErrorCode("not_pkcs12")
+    /// The file is not the PEM expected (the reason says what it looks like).
+    public static let notPEM = ErrorCode("not_pem")
+    /// The store holds no certificate.
+    public static let noCertificate = ErrorCode("no_certificate")
+    /// The store holds no private key where one is needed.
+    public static let noPrivateKey = ErrorCode("no_private_key")
+    /// The private key does not belong to the certificate.
+    public static let keyMismatch = ErrorCode("key_mismatch")
+    /// A key type or size this toolkit does not sign with.
+    public static let unsupportedKey = ErrorCode("unsupported_key")
+    /// The content is damaged.
+    public static let malformed = ErrorCode("malformed")
 }
 
 /// Where a key store or key comes from, for error messages: the file and, optionally, the
