@@ -27,6 +27,8 @@ import Darwin
 ///   undecided); 400 for a malformed call. Issue tokens only on 200 with `verdict` `allow`.
 /// - `GET /healthz` answers 200 `{"status":"ok"}`, or 503 `{"status":"degraded","audit":...}`
 ///   while the audit log cannot be written (decisions are then undecided).
+/// - `GET /metrics` (behind the bearer token) answers the Prometheus exposition, and
+///   `GET /v1/audit/checkpoint` (behind it too) a signed checkpoint of the audit chain's head.
 /// - `GET /openapi.json` answers ``OpenAPIDocument/json``, the contract of all of the above.
 ///
 /// A caller registers the client only on HTTP 200 with `verdict` `accept`. Every request shares

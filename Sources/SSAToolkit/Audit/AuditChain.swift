@@ -74,12 +74,12 @@ public enum AuditChain {
             seen += 1
             let position = verification.offset + seen
             let hash = AuditLog.hash(ofLine: line)
-            if let problem = AuditChain.check(line, expectedPrevious: expected) {
+            if let problem = AuditChain.check(line, parsed: object, expectedPrevious: expected) {
                 verification.breaks.append(Break(file: source, line: number, reason: problem))
                 // Go on from here: a line that is whole (its own hash holds) is what the next one
                 // must follow; after an edited or unreadable line, the next `prev` names the
                 // original, which cannot be known, so it is taken as it is.
-                expected = AuditChain.check(line, expectedPrevious: nil) == nil ? hash : nil
+                expected = AuditChain.check(line, parsed: object, expectedPrevious: nil) == nil ? hash : nil
                 return false
             }
             expected = hash
@@ -180,6 +180,11 @@ public enum AuditChain {
 
     /// Why `line` breaks the chain, or `nil`.
     static func check(_ line: [UInt8], expectedPrevious: String?) -> String? {
+        check(line, parsed: try? StrictJSONParser(maximumDepth: 8, maximumBytes: 1 << 20).parseObject(line), expectedPrevious: expectedPrevious)
+    }
+
+    /// As ``check(_:expectedPrevious:)``, with the line already parsed (`nil`: not a JSON object).
+    static func check(_ line: [UInt8], parsed: [String: JSONValue]?, expectedPrevious: String?) -> String? {
         // The line ends with `,"hash":"` (9 bytes), 64 hex digits and `"}` (2): 75 bytes.
         guard line.count > 80 else { return "not an audit record" }
         let tail = Array(line[(line.count - 75)...])
@@ -187,7 +192,7 @@ public enum AuditChain {
         let claimed = String(decoding: tail[9..<73], as: UTF8.self)
         let body = Array(line[..<(line.count - 75)]) + [0x7D]
         guard AuditLog.hex(SHA256.hash(data: body)) == claimed else { return "the line's hash does not match its content: the record was edited" }
-        guard let object = try? StrictJSONParser(maximumDepth: 8, maximumBytes: 1 << 20).parseObject(line) else { return "not a JSON object" }
+        guard let object = parsed else { return "not a JSON object" }
         guard let prev = object["prev"]?.stringValue, prev.utf8.count == 64 else { return "no prev member" }
         if let expectedPrevious, prev != expectedPrevious {
             return "prev does not match the line before: a record was deleted, inserted or moved here"

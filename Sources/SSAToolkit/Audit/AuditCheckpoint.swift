@@ -125,13 +125,8 @@ public struct AuditCheckpointKey: Sendable {
         }
     }
 
-    /// `ES256` or `EdDSA`.
-    var algorithm: String {
-        switch key {
-        case .p256: "ES256"
-        case .ed25519: "EdDSA"
-        }
-    }
+    /// `ES256` or `EdDSA`: its public half's.
+    var algorithm: String { publicKey.algorithm }
 
     /// Its public half.
     public var publicKey: AuditCheckpointPublicKey {

@@ -16,9 +16,9 @@ import X509
 /// 3. for `tls_client_auth`, its subject is the registered `tls_client_auth_subject_dn`
 ///    (``subjectDNProblem(_:certificate:)``).
 ///
-/// A chain that verified is remembered by the SHA-256 of the presented PEM inside the window in
-/// which every certificate of the chain is valid, so a warm token decision parses nothing and
-/// checks no signature; the subject rules are re-applied on every call (they depend on the client).
+/// A chain that verified is remembered by the presented PEM text inside the window in which
+/// every certificate of the chain is valid, so a warm token decision parses nothing and checks no
+/// signature; the subject rules are re-applied on every call (they depend on the client).
 public struct ClientCertificateRule: Sendable {
     /// Whom the chain must reach.
     public var trust: ClientCertificateTrust

@@ -98,6 +98,7 @@ final class VerifiedCertificateCache: Sendable {
         /// Byte for byte (never Unicode equivalence), compared with memcmp when both are contiguous.
         static func == (a: Key, b: Key) -> Bool {
             guard a.text.utf8.count == b.text.utf8.count else { return false }
+            if a.text.utf8.isEmpty { return true }
             let fast = a.text.utf8.withContiguousStorageIfAvailable { left in
                 b.text.utf8.withContiguousStorageIfAvailable { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
             }
