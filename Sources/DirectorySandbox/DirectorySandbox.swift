@@ -171,6 +171,10 @@ public final class DirectorySandbox: Sendable {
         state.updateOrganisation(id, status: status) != nil
     }
 
+    /// Makes every SCIM answer wait this long before it is sent (zero by default), so a test can
+    /// hold requests in flight for a known time instead of hoping the scheduler overlaps them.
+    public func delaySCIMAnswers(by delay: Duration) { state.setSCIMDelay(delay) }
+
     /// Stops the server gracefully.
     public func stop() async {
         await group.triggerGracefulShutdown()
@@ -224,6 +228,11 @@ final class SandboxState: Sendable {
     let registeredKeys: JWKS
     private let storage = Mutex<(counts: [String: Int], tokens: [String: Date], jtis: Set<String>)>(([:], [:], []))
     private let records = Mutex<[SandboxRecords.Organisation]>(SandboxRecords.organisations)
+    private let scimDelay = Mutex<Duration>(.zero)
+
+    /// How long each SCIM answer waits before it is sent.
+    var scimAnswerDelay: Duration { scimDelay.withLock { $0 } }
+    func setSCIMDelay(_ delay: Duration) { scimDelay.withLock { $0 = delay } }
 
     /// The organisations as they are now.
     func organisations() -> [SandboxRecords.Organisation] { records.withLock { $0 } }

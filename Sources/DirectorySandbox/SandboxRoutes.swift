@@ -57,10 +57,12 @@ final class SandboxRoutes: Sendable {
         }
         router.get("scim/v2/OBThirdPartyProviders") { request, _ in
             self.state.count("/scim")
+            await self.holdSCIMAnswer()
             return self.query(request)
         }
         router.get("scim/v2/OBThirdPartyProviders/:organisation") { request, context in
             self.state.count("/scim")
+            await self.holdSCIMAnswer()
             return self.organisation(request, id: context.parameters.get("organisation") ?? "")
         }
         // Sandbox only: change the directory while it runs, so a TPP can be revoked after it
@@ -80,6 +82,11 @@ final class SandboxRoutes: Sendable {
     }
 
     // MARK: - Token endpoint
+
+    private func holdSCIMAnswer() async {
+        let delay = state.scimAnswerDelay
+        if delay > .zero { try? await Task.sleep(for: delay) }
+    }
 
     private func oauthError(_ status: HTTPResponse.Status, _ error: String, _ description: String) -> Response {
         state.count("/token refused")
