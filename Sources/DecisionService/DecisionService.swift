@@ -32,7 +32,7 @@ import Darwin
 /// - `GET /openapi.json` answers ``OpenAPIDocument/json``, the contract of all of the above.
 ///
 /// A caller registers the client only on HTTP 200 with `verdict` `accept`. Every request shares
-/// the validator, so its caches (JWKS, token, connections) serve them all.
+/// the deciders, so their caches (JWKS, the directory's access token, connections) serve them all.
 ///
 /// Hardening (``Options``): only `application/json` bodies are decided (a web page cannot post
 /// one cross-origin without a preflight); the `Host` header must name the listening address
@@ -102,8 +102,8 @@ public final class DecisionService: Sendable {
 
     /// Starts the service on 127.0.0.1 (`port` 0 picks a free one), or on `options`' Unix-domain
     /// socket, and returns once it listens.
-    public static func start(validator: RegistrationValidator, port: Int, options: Options = Options(), logger: Logger = Logger(label: "ssa-toolkit.serve", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> DecisionService {
-        try await start(state: ServiceState(Deciders(validator: validator, tokens: nil, audit: nil, runtime: nil), options: options, logger: logger),
+    public static func start(registration: RegistrationDecider, port: Int, options: Options = Options(), logger: Logger = Logger(label: "ssa-toolkit.serve", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> DecisionService {
+        try await start(state: ServiceState(Deciders(registration: registration, token: nil, audit: nil, runtime: nil), options: options, logger: logger),
                         port: port, options: options, logger: logger)
     }
 
@@ -137,14 +137,14 @@ public final class DecisionService: Sendable {
         authenticated.get("v1/audit/checkpoint") { _, _ in state.latestCheckpoint() }
         let decisions = router.group().add(middleware: CallerGuard(options: options, allowedHosts: allowedHosts, authenticate: true, requireJSON: true))
         decisions.post("v1/decisions") { request, _ in
-            await decide(request, validator: state.current.withLock { $0.validator }, logger: logger)
+            await decide(request, with: state.current.withLock { $0.registration })
         }
-        if state.current.withLock({ $0.tokens != nil }) {
+        if state.current.withLock({ $0.token != nil }) {
             decisions.post("v1/token-decisions") { request, _ in
-                guard let tokens = state.current.withLock({ $0.tokens }) else {
+                guard let token = state.current.withLock({ $0.token }) else {
                     return json(.serviceUnavailable, ["error": "temporarily_unavailable", "error_description": "token decisions are not configured"])
                 }
-                return await decideToken(request, policy: tokens, logger: logger)
+                return await decide(request, with: token)
             }
         }
         // Reloading over HTTP only for callers that authenticate (SIGHUP works regardless).
@@ -229,24 +229,23 @@ public final class DecisionService: Sendable {
         state.checkpoint()
     }
 
-    /// Reads a call, decides, answers. Never throws: a malformed call is a 400.
-    static func decide(_ request: Request, validator: RegistrationValidator, logger: Logger) async -> Response {
+    /// The one decision route, for either kind: reads the body (413 over ``maximumBodyBytes``),
+    /// parses the call (400 `invalid_request` when malformed), decides (the decider's closing
+    /// steps record, count and log it), and answers 200 with the decision's JSON. Never throws.
+    static func decide<D: ServedDecider>(_ request: Request, with decider: D) async -> Response {
         let body: ByteBuffer
         switch await collectBody(request) {
         case .success(let collected): body = collected
         case .failure(let tooLarge): return tooLarge.response
         }
-        let input: RegistrationInput
-        switch parse(Array(buffer: body)) {
-        case .success(let parsed): input = parsed
-        case .failure(let failure):
-            return json(.badRequest, ["error": "invalid_request", "error_description": .string(failure.description)])
+        switch D.input(from: Array(buffer: body)) {
+        case .success(let input):
+            let decision = await decider.decide(input)
+            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: decision.jsonBytes())))
+        case .failure(let malformed):
+            return json(.badRequest, ["error": "invalid_request", "error_description": .string(malformed.description)])
         }
-        let decision = await validator.decide(input)
-        logger.info("decision \(decision.verdict.rawValue)", metadata: [
-            "software_id": "\(decision.softwareStatement?.softwareID ?? "-")", "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",
-        ])
-        return json(.ok, decision.json)
     }
 
     /// A body over ``maximumBodyBytes``: answered 413.
@@ -257,64 +256,6 @@ public final class DecisionService: Sendable {
     /// The request's body, at most ``maximumBodyBytes``.
     static func collectBody(_ request: Request) async -> Result<ByteBuffer, BodyTooLarge> {
         do { return .success(try await request.body.collect(upTo: maximumBodyBytes)) } catch { return .failure(BodyTooLarge()) }
-    }
-
-    /// Reads a token decision call, decides, answers. Never throws: a malformed call is a 400.
-    static func decideToken(_ request: Request, policy: TokenPolicy, logger: Logger) async -> Response {
-        let body: ByteBuffer
-        switch await collectBody(request) {
-        case .success(let collected): body = collected
-        case .failure(let tooLarge): return tooLarge.response
-        }
-        let tokenRequest: TokenRequest
-        do {
-            let object = try StrictJSONParser(maximumDepth: 32, maximumBytes: maximumBodyBytes).parseObject(Array(buffer: body))
-            tokenRequest = try TokenRequest(json: object)
-        } catch let error as JSONParseError {
-            return json(.badRequest, ["error": "invalid_request", "error_description": .string("the body is not a JSON object: \(error.reason)")])
-        } catch let error as TokenRequestError {
-            return json(.badRequest, ["error": "invalid_request", "error_description": .string(error.reason)])
-        } catch {
-            return json(.badRequest, ["error": "invalid_request", "error_description": "the body cannot be read"])
-        }
-        let decision = await policy.decide(tokenRequest)
-        logger.info("token decision \(decision.verdict.rawValue)", metadata: [
-            "software_id": "\(tokenRequest.softwareID)", "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",
-        ])
-        return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: decision.jsonBytes())))
-    }
-
-    /// The call's JSON object as a registration input.
-    static func parse(_ bytes: [UInt8]) -> Result<RegistrationInput, DecisionServiceError> {
-        let object: [String: JSONValue]
-        do {
-            object = try StrictJSONParser(maximumDepth: 32, maximumBytes: maximumBodyBytes).parseObject(bytes)
-        } catch {
-            return .failure(DecisionServiceError("the body is not a JSON object: \(error.reason)"))
-        }
-        let known: Set<String> = ["registration_request", "software_statement", "client_certificate"]
-        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-            return .failure(DecisionServiceError("unknown member \"\(unknown.prefix(64))\" (expected registration_request, software_statement, client_certificate)"))
-        }
-        var input = RegistrationInput()
-        switch object["registration_request"] {
-        case nil, .null?: break
-        case .string(let text)?: input.request = text
-        case .object(let metadata)?: input.request = JSONValue.object(metadata).serialized()
-        case let other?: return .failure(DecisionServiceError("registration_request must be a string (JWT) or an object (metadata), not \(other.typeDescription)"))
-        }
-        for (member, path) in [("software_statement", \RegistrationInput.softwareStatement), ("client_certificate", \RegistrationInput.clientCertificatePEM)] {
-            switch object[member] {
-            case nil, .null?: break
-            case .string(let text)?: input[keyPath: path] = text
-            case let other?: return .failure(DecisionServiceError("\(member) must be a string, not \(other.typeDescription)"))
-            }
-        }
-        guard input.request != nil || input.softwareStatement != nil else {
-            return .failure(DecisionServiceError("give registration_request, software_statement or both"))
-        }
-        return .success(input)
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {

@@ -134,7 +134,7 @@ extension OpenAPIDocument {
           "post": {
             "operationId": "decideToken",
             "summary": "Decide a token request",
-            "description": "Routed when the service has a token policy (as `ssa-verify serve` always has). One token request as the authorization server sees it when it is about to issue tokens: the client as registration stored it, the grant, and optionally the caller's TLS certificate. Answers 200 with the decision whatever the verdict: allow (issue with what it says), deny (`access_denied`: 403; `invalid_client`: 401; `invalid_grant`, `unsupported_grant_type`, `invalid_scope`: 400) or undecided (503 `temporarily_unavailable`). A call is malformed (400) when `token_endpoint_auth_method` is not exactly one of the known methods or a scope breaks RFC 6749's syntax.",
+            "description": "Routed when the service has a token decider (as `ssa-verify serve` always has). One token request as the authorization server sees it when it is about to issue tokens: the client as registration stored it, the grant, and optionally the caller's TLS certificate. Answers 200 with the decision whatever the verdict: allow (issue with what it says), deny (`access_denied`: 403; `invalid_client`: 401; `invalid_grant`, `unsupported_grant_type`, `invalid_scope`: 400) or undecided (503 `temporarily_unavailable`). A call is malformed (400) when `token_endpoint_auth_method` is not exactly one of the known methods or a scope breaks RFC 6749's syntax.",
             "security": [{}, { "bearer": [] }],
             "requestBody": {
               "required": true,

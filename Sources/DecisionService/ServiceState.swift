@@ -16,20 +16,20 @@ import Darwin
 
 /// What the routes decide with; replaced whole by a reload.
 struct Deciders: Sendable {
-    var validator: RegistrationValidator
-    var tokens: TokenPolicy?
+    var registration: RegistrationDecider
+    var token: TokenDecider?
     var audit: (any AuditSink)?
     var runtime: ToolkitRuntime?
 
-    init(validator: RegistrationValidator, tokens: TokenPolicy?, audit: (any AuditSink)?, runtime: ToolkitRuntime?) {
-        self.validator = validator
-        self.tokens = tokens
+    init(registration: RegistrationDecider, token: TokenDecider?, audit: (any AuditSink)?, runtime: ToolkitRuntime?) {
+        self.registration = registration
+        self.token = token
         self.audit = audit
         self.runtime = runtime
     }
 
     init(_ runtime: ToolkitRuntime) {
-        self.init(validator: runtime.registration, tokens: runtime.tokens, audit: runtime.audit, runtime: runtime)
+        self.init(registration: runtime.registrationDecider, token: runtime.tokenDecider, audit: runtime.audit, runtime: runtime)
     }
 }
 

@@ -22,7 +22,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     struct Sample {
         var title: String
-        var expected: Decision.Verdict
+        var expected: RegistrationDecision.Verdict
         var input: RegistrationInput
     }
 
@@ -60,7 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
         let runtime = try loadingConfiguration {
             try ToolkitRuntime(configuration: try ToolkitConfiguration(properties: properties, baseDirectory: nil), environment: [:], logger: logger)
         }
-        let validator = runtime.registration
+        let decider = runtime.registrationDecider
         let tpp = try SandboxTPP(fixtures: fixtures)
         let ssa = try sandbox.issueSoftwareStatement()
         let good = try tpp.requestJWT(ssa: ssa)
@@ -86,11 +86,11 @@ struct DemoCommand: AsyncParsableCommand {
         print("sandbox directory on \(sandbox.baseURL.absoluteString); authorization server \(DirectorySandbox.authorizationServerIssuer)\n")
         var client: ClientMetadata?
         for (index, sample) in samples.enumerated() {
-            let decision = await validator.decide(sample.input)
+            let decision = await decider.decide(sample.input)
             if index == 0 { client = decision.client }
             print("── \(index + 1). \(sample.title) (expected: \(sample.expected.rawValue))")
             switch global.format {
-            case .json: print(decision.json.prettySerialized(leadingKeys: Decision.jsonLeadingKeys))
+            case .json: print(decision.json.prettySerialized(leadingKeys: RegistrationDecision.jsonLeadingKeys))
             case .text: print(report.render(decision))
             }
             print("")
@@ -125,7 +125,7 @@ struct DemoCommand: AsyncParsableCommand {
         ]
         for (offset, sample) in tokenSamples.enumerated() {
             sample.change?()
-            let decision = await runtime.tokens.decide(tokenRequest)
+            let decision = await runtime.tokenDecider.decide(tokenRequest)
             print("── \(samples.count + offset + 1). \(sample.title) (expected: \(sample.expected.rawValue))")
             switch global.format {
             case .json: print(decision.json.prettySerialized(leadingKeys: TokenDecision.jsonLeadingKeys))

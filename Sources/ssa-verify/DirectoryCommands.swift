@@ -33,22 +33,22 @@ struct TokenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let connection = try connect(config, global: global)
-        let token: AccessToken
-        do { token = try await connection.tokens.token() } catch { throw undecided(error) }
+        let token: DirectoryAccessToken
+        do { token = try await connection.accessTokens.token() } catch { throw undecided(error) }
         var object: [String: JSONValue] = [
-            "client_id": .string(connection.clientID), "token_endpoint": .string(connection.tokens.tokenURL.absoluteString),
+            "client_id": .string(connection.clientID), "token_endpoint": .string(connection.accessTokens.tokenURL.absoluteString),
             "token_type": .string(token.tokenType), "scope": token.scope.map { .string($0) } ?? .null,
-            "expires_at": .string(SoftwareStatementPolicy.formatForReport(token.expiresAt)),
+            "expires_at": .string(SoftwareStatementRules.formatForReport(token.expiresAt)),
             "expires_in": .number(token.expiresAt.timeIntervalSince(token.obtainedAt).rounded()),
         ]
         if reveal { object["access_token"] = .string(token.revealed()) }
         switch global.format {
         case .json: print(JSONValue.object(object).prettySerialized(leadingKeys: ["client_id", "token_endpoint", "token_type", "scope", "expires_in", "expires_at"]))
         case .text:
-            print("TOKEN OBTAINED  for \(connection.clientID) from \(connection.tokens.tokenURL.absoluteString)")
+            print("TOKEN OBTAINED  for \(connection.clientID) from \(connection.accessTokens.tokenURL.absoluteString)")
             print("  type        \(token.tokenType)")
             print("  scope       \((token.scope ?? "-").escapedForTerminal(limit: 400))")
-            print("  expires     \(SoftwareStatementPolicy.formatForReport(token.expiresAt)) (in \(Int(token.expiresAt.timeIntervalSince(token.obtainedAt).rounded())) s)")
+            print("  expires     \(SoftwareStatementRules.formatForReport(token.expiresAt)) (in \(Int(token.expiresAt.timeIntervalSince(token.obtainedAt).rounded())) s)")
             print(reveal ? "  token       \(token.revealed())" : "  token       (hidden; --reveal prints it)")
         }
     }

@@ -8,7 +8,7 @@ import PostgresStateStore
 import Prometheus
 import SSAToolkit
 
-/// `--config` plus `--set NAME=VALUE` overrides, loaded into a validator; failures exit 2.
+/// `--config` plus `--set NAME=VALUE` overrides, loaded into a decider; failures exit 2.
 struct ValidatorOptions: ParsableArguments {
     @Option(name: .long, help: "A configuration file (Janssen script JSON or plain JSON).")
     var config: String
@@ -16,9 +16,9 @@ struct ValidatorOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a configuration property, e.g. --set memberState=GB (repeatable).", valueName: "NAME=VALUE"))
     var overrides: [String] = []
 
-    func load(logger: Logger) throws -> RegistrationValidator {
+    func load(logger: Logger) throws -> RegistrationDecider {
         let configuration = try loadConfiguration(logger: logger)
-        return try loadingConfiguration { try RegistrationValidator(configuration: configuration, logger: logger) }
+        return try loadingConfiguration { try RegistrationDecider(configuration: configuration, logger: logger) }
     }
 
     /// Both deciders over one directory connection and audit log.
@@ -62,7 +62,7 @@ struct ValidatorOptions: ParsableArguments {
 }
 
 /// The exit status of a decision: 0 accept, 1 reject, 3 undecided.
-func exitStatus(_ decision: Decision) -> ExitStatus {
+func exitStatus(_ decision: RegistrationDecision) -> ExitStatus {
     switch decision.verdict {
     case .accept: .success
     case .reject: .no
@@ -105,10 +105,10 @@ struct DecideCommand: AsyncParsableCommand {
             request: try request.map { try InputFiles.readText($0, what: "--request", limit: 256 * 1024) },
             clientCertificatePEM: try clientCert.map { try InputFiles.readText($0, what: "--client-cert", limit: 64 * 1024) }
         )
-        let validator = try options.load(logger: logger)
-        let decision = await validator.decide(input, at: try instant(at))
+        let decider = try options.load(logger: logger)
+        let decision = await decider.decide(input, at: try instant(at))
         switch global.format {
-        case .json: print(decision.json.prettySerialized(leadingKeys: Decision.jsonLeadingKeys))
+        case .json: print(decision.json.prettySerialized(leadingKeys: RegistrationDecision.jsonLeadingKeys))
         case .text: print(TextReport(style: .forStandardOutput).render(decision))
         }
         let status = exitStatus(decision)
@@ -185,8 +185,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // SIGHUP (and POST /admin/reload with --auth-token) re-read the configuration file, the
         // key stores and keys, and swap them in; a broken configuration leaves the old one.
-        let validatorOptions = options
-        serviceOptions.reload = { audit in try validatorOptions.loadRuntime(logger: logger, reusing: audit) }
+        let deciderOptions = options
+        serviceOptions.reload = { audit in try deciderOptions.loadRuntime(logger: logger, reusing: audit) }
         // GET /metrics: what ToolkitMetrics counts and times, in Prometheus' text format.
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

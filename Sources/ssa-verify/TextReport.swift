@@ -44,7 +44,7 @@ struct TextReport {
         return lines.joined(separator: "\n")
     }
 
-    func render(_ decision: Decision) -> String {
+    func render(_ decision: RegistrationDecision) -> String {
         var lines: [String] = []
         let who = decision.softwareStatement.map { subject($0) } ?? ""
         switch decision.verdict {

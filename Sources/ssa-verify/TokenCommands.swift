@@ -42,7 +42,7 @@ struct TokenDecideCommand: AsyncParsableCommand {
         let evaluatedAt = try instant(at)
         let tokenRequest = try buildRequest()
         let runtime = try options.loadRuntime(logger: logger)
-        let decision = await runtime.tokens.decide(tokenRequest, at: evaluatedAt)
+        let decision = await runtime.tokenDecider.decide(tokenRequest, at: evaluatedAt)
         switch global.format {
         case .json: print(decision.json.prettySerialized(leadingKeys: TokenDecision.jsonLeadingKeys + ["check", "outcome", "detail"]))
         case .text: print(TextReport(style: .forStandardOutput).render(decision))

@@ -20,7 +20,7 @@ struct VerifyCommand: AsyncParsableCommand {
     var caFile: String?
 
     @Option(name: .long, help: "The trusted issuer (iss).")
-    var issuer: String = SoftwareStatementPolicy().issuer
+    var issuer: String = SoftwareStatementRules().issuer
 
     @Option(name: .customLong("allow-alg"), help: "Comma-separated signature algorithms to accept.")
     var allowAlg: String = "PS256,ES256"
@@ -32,7 +32,7 @@ struct VerifyCommand: AsyncParsableCommand {
     var maxAge: Double?
 
     @Option(name: .long, help: "Clock skew tolerated on iat and exp, in seconds.")
-    var skew: Double = SoftwareStatementPolicy().clockSkew
+    var skew: Double = SoftwareStatementRules().clockSkew
 
     @OptionGroup var global: GlobalOptions
 
@@ -52,7 +52,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let evaluatedAt = try instant(at)
         let token = try InputFiles.readToken(ssa)
         let source = try InputFiles.jwksSource(jwks, caFile: caFile, logger: logger)
-        var policy = SoftwareStatementPolicy()
+        var policy = SoftwareStatementRules()
         policy.issuer = issuer
         policy.maximumAge = maxAge
         policy.clockSkew = skew

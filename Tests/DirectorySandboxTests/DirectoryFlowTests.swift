@@ -24,7 +24,7 @@ struct DirectoryFlowTests {
     func lookups() async throws {
         try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
             let directory = try connection(sandbox)
-            let token = try await directory.tokens.token()
+            let token = try await directory.accessTokens.token()
             #expect(token.tokenType == "Bearer")
             #expect(token.scope == "ASPSPReadAccess TPPReadAccess AuthoritiesReadAccess")
             let tpp = try #require(directory.tpp)
@@ -149,13 +149,13 @@ struct DirectoryFlowTests {
         try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
             // The mismatched store cannot even load; one from another CA fails TLS.
             await #expect {
-                try await connection(sandbox, transportStore: "stores/transport-unrelated-ca.p12").tokens.token()
+                try await connection(sandbox, transportStore: "stores/transport-unrelated-ca.p12").accessTokens.token()
             } throws: { error in
                 (error as? DirectoryError)?.code == .transport
             }
             // An expired client certificate is refused in the handshake.
             await #expect {
-                try await connection(sandbox, transportStore: "stores/transport-expired.p12").tokens.token()
+                try await connection(sandbox, transportStore: "stores/transport-expired.p12").accessTokens.token()
             } throws: { error in
                 (error as? DirectoryError)?.code == .transport
             }
@@ -170,7 +170,7 @@ struct DirectoryFlowTests {
         let logs = InMemoryLogs()
         let token = try await DirectorySandbox.withSandbox(fixtures: fixtures) { sandbox in
             let directory = try connection(sandbox, logger: logs.logger())
-            let token = try await directory.tokens.token()
+            let token = try await directory.accessTokens.token()
             _ = try await directory.tpp?.isSoftwareStatementActive(SandboxRecords.activeSoftwareID)
             sandbox.revokeTokens()
             _ = try await directory.tpp?.isSoftwareStatementActive(SandboxRecords.activeSoftwareID)
@@ -196,7 +196,7 @@ struct DirectoryFlowTests {
         for (name, value) in configuration.objectValue! { properties[name] = value.stringValue }
         let directory = try DirectoryConnection(configuration: try ToolkitConfiguration(properties: properties, baseDirectory: nil), environment: [:])
         await #expect {
-            try await directory.tokens.token()
+            try await directory.accessTokens.token()
         } throws: { error in
             (error as? DirectoryError)?.code == .transport && (error as? DirectoryError)?.transport?.code == .connectionFailed
         }
@@ -213,7 +213,7 @@ struct SandboxSCIMShapeTests {
             var properties: [String: String] = [:]
             for (name, value) in sandbox.configurationJSON().objectValue! { properties[name] = value.stringValue }
             let connection = try DirectoryConnection(configuration: try ToolkitConfiguration(properties: properties, baseDirectory: nil), environment: [:])
-            let token = try await connection.tokens.token()
+            let token = try await connection.accessTokens.token()
             func get(_ query: String) async throws -> (HTTPResponse, [String: JSONValue]) {
                 let url = URL(string: sandbox.tppURL.absoluteString + query)!
                 let response = try await connection.transport.get(url, headers: ["Authorization": "Bearer \(token.revealed())"])

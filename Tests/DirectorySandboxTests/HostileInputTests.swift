@@ -8,13 +8,13 @@ import Testing
 /// sent it, decided end to end against the sandbox directory; every refusal beside its passing side.
 @Suite("Hostile registrations: extreme times, skipped bindings, replays, look-alikes, foreign keys")
 struct HostileInputTests {
-    static let fixtures = RegistrationValidatorTests.fixtures
+    static let fixtures = RegistrationDeciderTests.fixtures
 
-    static func validator(_ sandbox: DirectorySandbox, _ overrides: [String: String] = [:]) throws -> RegistrationValidator {
-        try RegistrationValidatorTests.validator(sandbox, overrides)
+    static func decider(_ sandbox: DirectorySandbox, _ overrides: [String: String] = [:]) throws -> RegistrationDecider {
+        try RegistrationDeciderTests.decider(sandbox, overrides)
     }
 
-    static func detail(_ decision: Decision) -> String {
+    static func detail(_ decision: RegistrationDecision) -> String {
         decision.failedCheck.map { "\($0.name): \($0.detail)" } ?? "no failure"
     }
 
@@ -40,19 +40,19 @@ struct HostileInputTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let ssa = try sandbox.issueSoftwareStatement()
-            let validator = try Self.validator(sandbox)
+            let decider = try Self.decider(sandbox)
             for claim in ["iat", "exp"] {
                 for value in [1e300, -1e300, 1e19, 9.3e18, 1e308] {
-                    let decision = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: [claim: .number(value)]), clientCertificatePEM: tpp.transportCertificatePEM))
+                    let decision = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: [claim: .number(value)]), clientCertificatePEM: tpp.transportCertificatePEM))
                     #expect(decision.verdict == .reject && decision.error == .invalidClientMetadata, "\(claim) \(value): \(Self.detail(decision))")
                     #expect(decision.failedCheck?.name == .requestClaims)
                 }
             }
-            let fine = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
+            let fine = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(fine.verdict == .accept, "\(Self.detail(fine))")
             // The same inside the SSA: invalid_software_statement.
             let badSSA = try sandbox.issueSoftwareStatement(changes: ["iat": .number(1e300)])
-            let refused = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: badSSA), clientCertificatePEM: tpp.transportCertificatePEM))
+            let refused = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: badSSA), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(refused.verdict == .reject && refused.error == .invalidSoftwareStatement && refused.failedCheck?.name == .issuedAt)
         }
     }
@@ -62,17 +62,17 @@ struct HostileInputTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let ssa = try sandbox.issueSoftwareStatement()
-            let validator = try Self.validator(sandbox)
+            let decider = try Self.decider(sandbox)
             let plain = JSONValue.object(tpp.metadata(ssa: ssa)).serialized()
             let inputs: [(String, RegistrationInput)] = [
                 ("signed", RegistrationInput(request: try tpp.requestJWT(ssa: ssa))),
                 ("plain", RegistrationInput(request: plain)),
                 ("SSA alone", RegistrationInput(softwareStatement: ssa)),
-                ("SSA alone, another TPP", RegistrationInput(softwareStatement: ssa, clientCertificatePEM: try RegistrationValidatorTests.otherCertificate())),
+                ("SSA alone, another TPP", RegistrationInput(softwareStatement: ssa, clientCertificatePEM: try RegistrationDeciderTests.otherCertificate())),
                 ("SSA alone, garbage PEM", RegistrationInput(softwareStatement: ssa, clientCertificatePEM: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")),
             ]
             for (name, input) in inputs {
-                let decision = await validator.decide(input)
+                let decision = await decider.decide(input)
                 #expect(decision.verdict == .reject && decision.error == .invalidClientMetadata, "\(name): \(Self.detail(decision))")
                 #expect(decision.failedCheck?.name == .clientCertificate, "\(name)")
                 #expect(decision.client == nil)
@@ -81,11 +81,11 @@ struct HostileInputTests {
             for input in [RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM),
                           RegistrationInput(request: plain, clientCertificatePEM: tpp.transportCertificatePEM),
                           RegistrationInput(softwareStatement: ssa, clientCertificatePEM: tpp.transportCertificatePEM)] {
-                let decision = await validator.decide(input)
+                let decision = await decider.decide(input)
                 #expect(decision.verdict == .accept, "\(Self.detail(decision))")
             }
             // Binding turned off: a missing certificate is a skip, and said so.
-            let unbound = try Self.validator(sandbox, ["clientCertificateBinding": "none"])
+            let unbound = try Self.decider(sandbox, ["clientCertificateBinding": "none"])
             let skipped = await unbound.decide(RegistrationInput(softwareStatement: ssa))
             #expect(skipped.verdict == .accept && skipped.checks.first { $0.name == .clientCertificate }?.outcome == .skip)
         }
@@ -97,12 +97,12 @@ struct HostileInputTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let ssa = try sandbox.issueSoftwareStatement()
-            let decision = try await Self.validator(sandbox).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: forged))
+            let decision = try await Self.decider(sandbox).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: forged))
             #expect(decision.verdict == .reject && decision.failedCheck?.name == .clientCertificate, "\(Self.detail(decision))")
             #expect(decision.failedCheck?.detail.contains("does not chain to the trust store") == true)
-            let genuine = try await Self.validator(sandbox).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
+            let genuine = try await Self.decider(sandbox).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(genuine.checks.first { $0.name == .clientCertificate }?.detail.contains("chains to") == true)
-            let proxied = try await Self.validator(sandbox, ["clientCertificateVerification": "proxy"]).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: forged))
+            let proxied = try await Self.decider(sandbox, ["clientCertificateVerification": "proxy"]).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: forged))
             #expect(proxied.verdict == .accept, "\(Self.detail(proxied))")
             #expect(proxied.checks.first { $0.name == .clientCertificate }?.detail.contains("proxy") == true)
         }
@@ -113,16 +113,16 @@ struct HostileInputTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let ssa = try sandbox.issueSoftwareStatement()
-            let validator = try Self.validator(sandbox)
+            let decider = try Self.decider(sandbox)
             let request = try tpp.requestJWT(ssa: ssa)
-            let first = await validator.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
+            let first = await decider.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(first.verdict == .accept, "\(Self.detail(first))")
             #expect(first.checks.first { $0.name == .requestReplay }?.outcome == .pass)
             for _ in 0..<3 {
-                let again = await validator.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
+                let again = await decider.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
                 #expect(again.verdict == .reject && again.error == .invalidClientMetadata && again.failedCheck?.name == .requestReplay)
             }
-            let fresh = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
+            let fresh = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(fresh.verdict == .accept)
         }
     }
@@ -133,23 +133,23 @@ struct HostileInputTests {
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let uris: [JSONValue] = ["https://acme-budget.example.com/cb;v=1", "https://acme-budget.example.com/Kb"]
             let ssa = try sandbox.issueSoftwareStatement(changes: ["software_redirect_uris": .array(uris)])
-            let validator = try Self.validator(sandbox)
+            let decider = try Self.decider(sandbox)
             for sent in ["https://acme-budget.example.com/cb\u{037E}v=1", "https://acme-budget.example.com/\u{212A}b"] {
                 #expect(sent == uris.first!.stringValue! || sent == uris.last!.stringValue!)  // equal to Swift's ==
-                let decision = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: ["redirect_uris": [.string(sent)]]), clientCertificatePEM: tpp.transportCertificatePEM))
+                let decision = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: ["redirect_uris": [.string(sent)]]), clientCertificatePEM: tpp.transportCertificatePEM))
                 #expect(decision.verdict == .reject && decision.error == .invalidRedirectURI, "\(Self.detail(decision))")
             }
-            let exact = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: ["redirect_uris": .array(uris)]), clientCertificatePEM: tpp.transportCertificatePEM))
+            let exact = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: ["redirect_uris": .array(uris)]), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(exact.verdict == .accept, "\(Self.detail(exact))")
             #expect(exact.client?.redirectURIs == uris.compactMap(\.stringValue))
 
             let lowered = "organizationIdentifier=PSDGB-FCA-123456,CN=4zukbhjba2zqxcxtspkty,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB"
-            let dn = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: ["tls_client_auth_subject_dn": .string(lowered), "redirect_uris": .array(uris)]), clientCertificatePEM: tpp.transportCertificatePEM))
+            let dn = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: ["tls_client_auth_subject_dn": .string(lowered), "redirect_uris": .array(uris)]), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(dn.verdict == .reject && dn.failedCheck?.name == .subjectDN, "\(Self.detail(dn))")
             // Another spelling of the same name (case of O and C, reversed order) is accepted,
             // and what is registered is the certificate's own DN, not the caller's spelling.
             let spelled = "C=gb,O=ACME BUDGETING LTD,OU=0015800001041REAAY,CN=4ZUKbHjbA2ZqxCxTsQPkTY,2.5.4.97=PSDGB-FCA-123456"
-            let other = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: ["tls_client_auth_subject_dn": .string(spelled), "redirect_uris": .array(uris)]), clientCertificatePEM: tpp.transportCertificatePEM))
+            let other = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: ["tls_client_auth_subject_dn": .string(spelled), "redirect_uris": .array(uris)]), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(other.verdict == .accept, "\(Self.detail(other))")
             #expect(other.client?.tlsClientAuthSubjectDN == "2.5.4.97=PSDGB-FCA-123456,CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB")
         }
@@ -160,9 +160,9 @@ struct HostileInputTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let ssa = try sandbox.issueSoftwareStatement()
-            let validator = try Self.validator(sandbox)
-            func decide(_ changes: [String: JSONValue]) async throws -> Decision {
-                await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: changes), clientCertificatePEM: tpp.transportCertificatePEM))
+            let decider = try Self.decider(sandbox)
+            func decide(_ changes: [String: JSONValue]) async throws -> RegistrationDecision {
+                await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: changes), clientCertificatePEM: tpp.transportCertificatePEM))
             }
             let jwks = try await decide(["jwks": ["keys": [["kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"]]]])
             #expect(jwks.verdict == .reject && jwks.failedCheck?.name == .clientKeys && jwks.error == .invalidClientMetadata, "\(Self.detail(jwks))")
@@ -180,12 +180,12 @@ struct HostileInputTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let ssa = try sandbox.issueSoftwareStatement()
-            let validator = try Self.validator(sandbox, ["registrationAudience": ""])
-            #expect(validator.policy.audience == nil)
-            let signed = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
+            let decider = try Self.decider(sandbox, ["registrationAudience": ""])
+            #expect(decider.rules.audience == nil)
+            let signed = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(signed.verdict == .undecided && signed.error == .temporarilyUnavailable)
             #expect(signed.errorDescription?.contains("registrationAudience") == true)
-            let plain = await validator.decide(RegistrationInput(request: JSONValue.object(tpp.metadata(ssa: ssa)).serialized(), clientCertificatePEM: tpp.transportCertificatePEM))
+            let plain = await decider.decide(RegistrationInput(request: JSONValue.object(tpp.metadata(ssa: ssa)).serialized(), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(plain.verdict == .accept, "\(Self.detail(plain))")
         }
     }
@@ -194,17 +194,17 @@ struct HostileInputTests {
     func organisationStatus() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
-            let validator = try Self.validator(sandbox, ["clientCertificateBinding": "none"])
+            let decider = try Self.decider(sandbox, ["clientCertificateBinding": "none"])
             let statusless = try sandbox.issueSoftwareStatement(softwareID: SandboxRecords.statuslessSoftwareID, changes: ["software_roles": ["AISP"]])
-            let unknown = await validator.decide(RegistrationInput(softwareStatement: statusless))
+            let unknown = await decider.decide(RegistrationInput(softwareStatement: statusless))
             #expect(unknown.verdict == .undecided && unknown.failedCheck?.name == .organisation, "\(Self.detail(unknown))")
             #expect(unknown.failedCheck?.detail.contains("status") == true)
             let multi = try sandbox.issueSoftwareStatement(softwareID: SandboxRecords.multiDomainSoftwareID, changes: ["software_roles": ["AISP"]])
-            let accepted = await validator.decide(RegistrationInput(softwareStatement: multi))
+            let accepted = await decider.decide(RegistrationInput(softwareStatement: multi))
             #expect(accepted.verdict == .accept, "\(Self.detail(accepted))")
             #expect(accepted.checks.first { $0.name == .organisation }?.detail.contains("Active in PSD2") == true)
             // The same organisation judged in Pay.UK, where it is Withdrawn.
-            let payUK = try Self.validator(sandbox, ["clientCertificateBinding": "none", "authorisationDomain": "Pay.UK"])
+            let payUK = try Self.decider(sandbox, ["clientCertificateBinding": "none", "authorisationDomain": "Pay.UK"])
             let withdrawn = await payUK.decide(RegistrationInput(softwareStatement: multi))
             #expect(withdrawn.verdict == .reject && withdrawn.error == .unapprovedSoftwareStatement && withdrawn.failedCheck?.detail.contains("Withdrawn") == true)
             _ = tpp

@@ -17,7 +17,7 @@ import Testing
 struct ServiceRouterTests {
     static func application(_ sandbox: DirectorySandbox, options: DecisionService.Options = DecisionService.Options(),
                             hosts: [String] = ["localhost", "127.0.0.1"]) throws -> some ApplicationProtocol {
-        let (configuration, _) = try TokenPolicyTests.connection(sandbox)
+        let (configuration, _) = try TokenDeciderTests.connection(sandbox)
         let runtime = try ToolkitRuntime(configuration: configuration, environment: [:])
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let state = ServiceState(Deciders(runtime), options: options, logger: logger)
@@ -31,15 +31,15 @@ struct ServiceRouterTests {
             "token_endpoint_auth_method": "tls_client_auth",
             "tls_client_auth_subject_dn": "organizationIdentifier=PSDGB-FCA-123456,CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB",
             "claims": ["id_token": ["openbanking_intent_id": ["value": "urn-intent-1"]]],
-            "client_certificate": .string(TokenPolicyTests.transportCertificate),
+            "client_certificate": .string(TokenDeciderTests.transportCertificate),
         ]
         return ByteBuffer(bytes: body.serializedBytes())
     }()
 
     @Test("a token decision and a registration decision through the same route shape; health and the document open")
     func decisions() async throws {
-        try await DirectorySandbox.withSandbox(fixtures: TokenPolicyTests.fixtures) { sandbox in
-            let tpp = try SandboxTPP(fixtures: TokenPolicyTests.fixtures)
+        try await DirectorySandbox.withSandbox(fixtures: TokenDeciderTests.fixtures) { sandbox in
+            let tpp = try SandboxTPP(fixtures: TokenDeciderTests.fixtures)
             let registration = JSONValue.object(["registration_request": .string(try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement())),
                                                  "client_certificate": .string(tpp.transportCertificatePEM)])
             try await Self.application(sandbox).test(.router) { client in
@@ -61,7 +61,7 @@ struct ServiceRouterTests {
 
     @Test("the guards are middleware: media type (415), Host (421 on every route), two Host headers (400), bearer token (401 on decisions and checkpoints, not health)")
     func guards() async throws {
-        try await DirectorySandbox.withSandbox(fixtures: TokenPolicyTests.fixtures) { sandbox in
+        try await DirectorySandbox.withSandbox(fixtures: TokenDeciderTests.fixtures) { sandbox in
             try await Self.application(sandbox).test(.router) { client in
                 try await client.execute(uri: "/v1/token-decisions", method: .post, headers: [.contentType: "text/plain"], body: Self.tokenCall) { response in
                     #expect(response.status == .unsupportedMediaType)

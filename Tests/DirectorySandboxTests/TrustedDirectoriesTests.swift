@@ -9,7 +9,7 @@ import Testing
 /// time asks the directory that issued the client's SSA.
 @Suite("Several trusted directories")
 struct TrustedDirectoriesTests {
-    static let fixtures = RegistrationValidatorTests.fixtures
+    static let fixtures = RegistrationDeciderTests.fixtures
 
     /// The properties of `sandboxes` as one configuration: the first sandbox's at the top level,
     /// and a `trustedDirectories` entry per sandbox with what differs.
@@ -91,12 +91,12 @@ struct TrustedDirectoriesTests {
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let runtime = try ToolkitRuntime(configuration: Self.configuration([first, second]), environment: [:])
             #expect(runtime.connections.count == 2)
-            let validator = runtime.registration
+            let decider = runtime.registrationDecider
 
             for (sandbox, other) in [(first, second), (second, first)] {
                 let scimBefore = (sandbox.counts()["/scim"] ?? 0, other.counts()["/scim"] ?? 0)
                 let ssa = try sandbox.issueSoftwareStatement()
-                let decision = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
+                let decision = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
                 #expect(decision.verdict == .accept, "\(sandbox.scheme.issuer): \(decision.failedCheck.map { "\($0.name): \($0.detail)" } ?? "")")
                 #expect(decision.softwareStatement?.issuer == sandbox.scheme.issuer)
                 #expect(decision.checks.first { $0.name == .key }?.detail.contains(sandbox.scheme.keyID) == true)
@@ -106,13 +106,13 @@ struct TrustedDirectoriesTests {
 
             // An issuer on neither list: unapproved, before any key is fetched for it.
             let rogue = try second.issueSoftwareStatement(changes: ["iss": "Rogue Directory"])
-            let refused = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: rogue), clientCertificatePEM: tpp.transportCertificatePEM))
+            let refused = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: rogue), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(refused.verdict == .reject && refused.error == .unapprovedSoftwareStatement && refused.failedCheck?.name == .issuer)
             #expect(refused.failedCheck?.detail.contains("Rogue Directory") == true)
 
             // The second directory's key claiming the first's issuer: the first's keys do not verify it.
             let forged = try second.issueSoftwareStatement(changes: ["iss": .string(first.scheme.issuer)])
-            let forgery = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: forged), clientCertificatePEM: tpp.transportCertificatePEM))
+            let forgery = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: forged), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(forgery.verdict == .reject && [Check.Name.key, .signature].contains(forgery.failedCheck?.name), "\(forgery.failedCheck.map { "\($0.name): \($0.detail)" } ?? "")")
         }
     }
@@ -122,10 +122,10 @@ struct TrustedDirectoriesTests {
         try await Self.withTwoSandboxes { first, second in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             for (trusted, other) in [(first, second), (second, first)] {
-                let validator = try RegistrationValidator(configuration: Self.configuration([trusted]), environment: [:])
-                let own = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: try trusted.issueSoftwareStatement()), clientCertificatePEM: tpp.transportCertificatePEM))
+                let decider = try RegistrationDecider(configuration: Self.configuration([trusted]), environment: [:])
+                let own = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: try trusted.issueSoftwareStatement()), clientCertificatePEM: tpp.transportCertificatePEM))
                 #expect(own.verdict == .accept, "\(trusted.scheme.issuer)")
-                let foreign = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: try other.issueSoftwareStatement()), clientCertificatePEM: tpp.transportCertificatePEM))
+                let foreign = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: try other.issueSoftwareStatement()), clientCertificatePEM: tpp.transportCertificatePEM))
                 #expect(foreign.verdict == .reject && foreign.error != nil)
                 #expect([RegistrationErrorCode.unapprovedSoftwareStatement, .invalidSoftwareStatement].contains(foreign.error!))
                 #expect([Check.Name.key, .signature, .issuer].contains(foreign.failedCheck?.name))
@@ -142,36 +142,36 @@ struct TrustedDirectoriesTests {
             let auditPath = folder.appendingPathComponent("audit.log").path
             let runtime = try ToolkitRuntime(configuration: Self.configuration([first, second], ["statusCacheSeconds": "0", "auditLog": auditPath]), environment: [:])
             func request(_ issuer: String?) -> TokenRequest {
-                var request = TokenPolicyTests.request()
+                var request = TokenDeciderTests.request()
                 request.ssaIssuer = issuer
                 return request
             }
             // The software is revoked in the second directory only.
             second.updateSoftware(SandboxRecords.activeSoftwareID, active: false)
-            let fromFirst = await runtime.tokens.decide(request(first.scheme.issuer))
-            #expect(fromFirst.verdict == .allow, "\(TokenPolicyTests.detail(fromFirst))")
+            let fromFirst = await runtime.tokenDecider.decide(request(first.scheme.issuer))
+            #expect(fromFirst.verdict == .allow, "\(TokenDeciderTests.detail(fromFirst))")
             // No silent fallback: with two directories a call that names none is denied, even
             // though the first directory has the software active...
-            let unnamed = await runtime.tokens.decide(request(nil))
+            let unnamed = await runtime.tokenDecider.decide(request(nil))
             #expect(unnamed.verdict == .deny && unnamed.failedCheck?.name == .directory && unnamed.failedCheck?.detail.contains("defaultTokenDirectory") == true,
-                    "\(TokenPolicyTests.detail(unnamed))")
+                    "\(TokenDeciderTests.detail(unnamed))")
             // ...unless the configuration names the default explicitly; it then asks that one.
             let toFirst = try ToolkitRuntime(configuration: Self.configuration([first, second], ["statusCacheSeconds": "0", "defaultTokenDirectory": first.scheme.issuer]), environment: [:])
-            #expect(await toFirst.tokens.decide(request(nil)).verdict == .allow)
+            #expect(await toFirst.tokenDecider.decide(request(nil)).verdict == .allow)
             let toSecond = try ToolkitRuntime(configuration: Self.configuration([first, second], ["statusCacheSeconds": "0", "defaultTokenDirectory": second.scheme.issuer]), environment: [:])
-            let defaultedToSecond = await toSecond.tokens.decide(request(nil))
-            #expect(defaultedToSecond.verdict == .deny && defaultedToSecond.failedCheck?.name == .tokenSoftwareActive && defaultedToSecond.directory == second.scheme.issuer)
+            let defaultedToSecond = await toSecond.tokenDecider.decide(request(nil))
+            #expect(defaultedToSecond.verdict == .deny && defaultedToSecond.failedCheck?.name == .softwareActive && defaultedToSecond.directory == second.scheme.issuer)
             #expect { try Self.configuration([first, second], ["defaultTokenDirectory": "Rogue Directory"]) } throws: { ($0 as? ConfigurationError)?.property == "defaultTokenDirectory" }
             // With one directory, a call without ssa_issuer asks that one, as before.
             let single = try ToolkitRuntime(configuration: Self.configuration([first]), environment: [:])
-            #expect(await single.tokens.decide(request(nil)).verdict == .allow)
+            #expect(await single.tokenDecider.decide(request(nil)).verdict == .allow)
             let secondBefore = second.counts()["/scim"] ?? 0
-            let fromSecond = await runtime.tokens.decide(request(second.scheme.issuer))
-            #expect(fromSecond.verdict == .deny && fromSecond.failedCheck?.name == .tokenSoftwareActive)
+            let fromSecond = await runtime.tokenDecider.decide(request(second.scheme.issuer))
+            #expect(fromSecond.verdict == .deny && fromSecond.failedCheck?.name == .softwareActive)
             #expect((second.counts()["/scim"] ?? 0) > secondBefore)
             second.updateSoftware(SandboxRecords.activeSoftwareID, active: true)
-            #expect(await runtime.tokens.decide(request(second.scheme.issuer)).verdict == .allow)
-            let untrusted = await runtime.tokens.decide(request("Rogue Directory"))
+            #expect(await runtime.tokenDecider.decide(request(second.scheme.issuer)).verdict == .allow)
+            let untrusted = await runtime.tokenDecider.decide(request("Rogue Directory"))
             #expect(untrusted.verdict == .deny && untrusted.error == .accessDenied && untrusted.failedCheck?.detail.contains("not a trusted directory") == true)
 
             // Every record names the directory that was asked (none for the unnamed call).
@@ -179,7 +179,7 @@ struct TrustedDirectoriesTests {
             #expect(records.map { $0["directory"]?.stringValue } == [first.scheme.issuer, nil, second.scheme.issuer, second.scheme.issuer, nil], "\(records)")
             // A registration's record names the directory that verified the SSA.
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
-            _ = await runtime.registration.decide(RegistrationInput(request: try tpp.requestJWT(ssa: try second.issueSoftwareStatement()), clientCertificatePEM: tpp.transportCertificatePEM))
+            _ = await runtime.registrationDecider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: try second.issueSoftwareStatement()), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(try AuditChain.records([auditPath]).last?["directory"]?.stringValue == second.scheme.issuer)
 
             // Over the call body too.

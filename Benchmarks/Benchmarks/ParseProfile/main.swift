@@ -14,7 +14,7 @@ var sink = 0
 for _ in 0..<count {
     switch mode {
     case "parse": sink &+= try CompactJWS(parsing: token).byteCount
-    case "policy": sink &+= SoftwareStatementPolicy().evaluate(claims, at: instant).checks.count
+    case "policy": sink &+= SoftwareStatementRules().evaluate(claims, at: instant).checks.count
     default: sink &+= await verifier.verify(token, at: instant).checks.count
     }
 }

@@ -66,7 +66,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     let verifier = SoftwareStatementVerifier(keys: JWKSProvider(source: .fixed(jwks)), algorithms: .openBankingDefault)
     let jws = JWSVerifier()
-    let policy = SoftwareStatementPolicy()
+    let policy = SoftwareStatementRules()
 
     for fixture in [
         Fixture(name: "PS256", file: "jose/ssa/valid-ps256.jwt", jwks: jwks),

@@ -7,7 +7,7 @@ let allTargets: [FuzzTarget] = [
     FuzzTarget("jws", "CompactJWS(parsing:), JWSVerifier header/alg/key/signature checks against the fixture JWKS, SSA claims policy", body: JWSTarget.run),
     FuzzTarget("jwks", "JWKS(parsing:), JWK(members:), JWK.mismatch(with:) for every algorithm", body: JWKSTarget.run),
     FuzzTarget("dn", "ComparableDistinguishedName(parsing:), matching against itself and a certificate subject", body: DistinguishedNameTarget.run),
-    FuzzTarget("registration-body", "POST /v1/decisions body framing (as DecisionService.parse), RegistrationRequest(parsing:), the SSA, client_certificate PEM", body: RegistrationBodyTarget.run),
+    FuzzTarget("registration-body", "POST /v1/decisions body framing (as the decision route reads it), RegistrationRequest(parsing:), the SSA, client_certificate PEM", body: RegistrationBodyTarget.run),
     FuzzTarget("token-body", "POST /v1/token-decisions body: StrictJSONParser + TokenRequest(json:), its DN and PEM members", body: TokenBodyTarget.run),
     FuzzTarget("pem", "PEM certificate files: CertificateDiagnostics.report(pem:) (OpenSSL PEM reader), TrustStore(pemFile:), CertificateFile(pem:)", body: PEMTarget.run),
     FuzzTarget("pkcs12", "PKCS#12 files, password \"changeit\": TrustStore(pkcs12:), TransportIdentity(pkcs12:), CertificateDiagnostics.report(pkcs12:)", body: PKCS12Target.run),

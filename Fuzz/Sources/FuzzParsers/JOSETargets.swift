@@ -97,7 +97,7 @@ enum JWSTarget {
     /// What happens to an SSA's claims once its signature verified.
     static func claims(_ payload: [String: JSONValue]) {
         let claims = SoftwareStatementClaims(payload)
-        let evaluation = SoftwareStatementPolicy().evaluate(claims, at: Fixtures.now)
+        let evaluation = SoftwareStatementRules().evaluate(claims, at: Fixtures.now)
         for check in evaluation.checks { _ = check.detail.escapedForTerminal() }
         _ = claims.summary
         _ = (claims.issuer, claims.issuedAt, claims.expiresAt, claims.softwareVersion, claims.softwareRoles, claims.softwareRedirectURIs)

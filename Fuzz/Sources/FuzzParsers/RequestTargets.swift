@@ -41,9 +41,9 @@ enum ClientCertificate {
     }
 }
 
-/// The body of `POST /v1/decisions`. `DecisionService.parse` is internal, so its framing is
+/// The body of `POST /v1/decisions`. `RegistrationDecider.input(from:)` (DecisionService) is internal, so its framing is
 /// repeated here with the same bounds and rules (a 256 KiB JSON object, depth 32, three known
-/// members), then the input goes through the public parsers `RegistrationValidator` runs
+/// members), then the input goes through the public parsers `RegistrationDecider` runs
 /// before it asks the network anything: the request, the SSA, the caller's certificate.
 enum RegistrationBodyTarget {
     static let parser = StrictJSONParser(maximumDepth: 32, maximumBytes: 256 * 1024)
@@ -71,7 +71,7 @@ enum RegistrationBodyTarget {
         decide(input)
     }
 
-    /// The parsing half of `RegistrationValidator.decide`.
+    /// The parsing half of `RegistrationDecider.decide`.
     static func decide(_ input: RegistrationInput) {
         var request: RegistrationRequest?
         if let text = input.request {
@@ -97,7 +97,7 @@ enum RegistrationBodyTarget {
 }
 
 /// The body of `POST /v1/token-decisions`: parsed exactly as `DecisionService.decideToken`
-/// does (public API), then the members `TokenPolicy` parses further.
+/// does (public API), then the members `TokenDecider` parses further.
 enum TokenBodyTarget {
     static let parser = StrictJSONParser(maximumDepth: 32, maximumBytes: 256 * 1024)
 

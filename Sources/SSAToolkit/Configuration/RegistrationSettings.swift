@@ -1,7 +1,7 @@
 import Foundation
 
 /// The configuration properties of the registration rules, each optional with the default of
-/// ``RegistrationPolicy``:
+/// ``RegistrationRules``:
 ///
 /// | property | value |
 /// | --- | --- |
@@ -140,17 +140,17 @@ public struct RegistrationSettings: Sendable {
         }
     }
 
-    /// Writes the configured values over `policy`'s defaults.
-    public func apply(to policy: inout RegistrationPolicy) {
-        if let tokenEndpointAuthMethods { policy.tokenEndpointAuthMethods = tokenEndpointAuthMethods }
-        if let grantTypes { policy.grantTypes = grantTypes }
-        if let responseTypes { policy.responseTypes = responseTypes }
-        if let signingAlgorithms { policy.signingAlgorithms = signingAlgorithms }
-        if let roleScopes { policy.roleScopes = roleScopes }
-        if let requireSignedRequest { policy.requireSignedRequest = requireSignedRequest }
-        if let maximumRequestLifetime { policy.maximumRequestLifetime = maximumRequestLifetime }
-        if let memberState { policy.memberState = memberState }
-        if let bindsCertificateToSoftware { policy.bindsCertificateToSoftware = bindsCertificateToSoftware }
-        if let authorisationDomain { policy.authorisationDomain = authorisationDomain }
+    /// Writes the configured values over `rules`'s defaults.
+    public func apply(to rules: inout RegistrationRules) {
+        if let tokenEndpointAuthMethods { rules.tokenEndpointAuthMethods = tokenEndpointAuthMethods }
+        if let grantTypes { rules.grantTypes = grantTypes }
+        if let responseTypes { rules.responseTypes = responseTypes }
+        if let signingAlgorithms { rules.signingAlgorithms = signingAlgorithms }
+        if let roleScopes { rules.roleScopes = roleScopes }
+        if let requireSignedRequest { rules.requireSignedRequest = requireSignedRequest }
+        if let maximumRequestLifetime { rules.maximumRequestLifetime = maximumRequestLifetime }
+        if let memberState { rules.memberState = memberState }
+        if let bindsCertificateToSoftware { rules.bindsCertificateToSoftware = bindsCertificateToSoftware }
+        if let authorisationDomain { rules.authorisationDomain = authorisationDomain }
     }
 }

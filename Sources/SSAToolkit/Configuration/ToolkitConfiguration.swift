@@ -34,7 +34,7 @@ public struct ToolkitConfiguration: Sendable {
     /// `aud`: audience of the client assertion (default: the token URL).
     public var audience: String?
     /// `issuer`: the trusted SSA issuer.
-    public var issuer: String = SoftwareStatementPolicy().issuer
+    public var issuer: String = SoftwareStatementRules().issuer
     /// `allowedAlgorithms`: comma-separated JWS algorithms accepted for SSAs.
     public var algorithms: AlgorithmPolicy = .openBankingDefault
     /// `registrationAudience`: this authorization server's issuer identifier, which request JWTs

@@ -32,6 +32,16 @@ public struct Check: Sendable, Hashable {
         public static let orgStatus: Name = "org_status"
         /// Competent authority claims, when present, are active and cover the roles.
         public static let competentAuthority: Name = "competent_authority"
+
+        // Names both kinds of decision use.
+        /// The directory lists the software statement, active (at registration, and still at
+        /// token time).
+        public static let softwareActive: Name = "software_active"
+        /// The organisation is Active in the directory (for the configured authorisation
+        /// domain) and, at registration, authorised for the SSA's roles.
+        public static let organisation: Name = "organisation"
+        /// The decision's audit record was written (listed by token decisions).
+        public static let audit: Name = "audit"
     }
 
     /// What became of a rule.

@@ -164,18 +164,18 @@ public struct CertificateDiagnostics: Sendable {
                 continue
             }
             if instant < notBefore {
-                problems.append("\(name(c)) is not valid until \(SoftwareStatementPolicy.format(notBefore))")
+                problems.append("\(name(c)) is not valid until \(SoftwareStatementRules.format(notBefore))")
             } else if instant > notAfter {
-                problems.append("\(name(c)) expired on \(SoftwareStatementPolicy.format(notAfter))")
+                problems.append("\(name(c)) expired on \(SoftwareStatementRules.format(notAfter))")
             } else if notAfter.timeIntervalSince(instant) < expiryWarning {
                 let days = Int(notAfter.timeIntervalSince(instant) / 86_400)
-                problems.append("\(name(c)) expires in \(days) day\(days == 1 ? "" : "s"), on \(SoftwareStatementPolicy.format(notAfter))")
+                problems.append("\(name(c)) expires in \(days) day\(days == 1 ? "" : "s"), on \(SoftwareStatementRules.format(notAfter))")
             }
             if soonest == nil || notAfter < soonest!.1 { soonest = (name(c), notAfter) }
         }
         if !problems.isEmpty { return Check("validity", .fail, problems.joined(separator: "; ")) }
         let days = soonest.map { Int($0.1.timeIntervalSince(instant) / 86_400) } ?? 0
-        return Check("validity", .pass, "valid at \(SoftwareStatementPolicy.format(instant)) and for the next \(Int(expiryWarning / 86_400)) days; first to expire: \(soonest?.0 ?? "?") in \(days) days")
+        return Check("validity", .pass, "valid at \(SoftwareStatementRules.format(instant)) and for the next \(Int(expiryWarning / 86_400)) days; first to expire: \(soonest?.0 ?? "?") in \(days) days")
     }
 
     private func clientAuth(_ leaf: CertificateInspection) -> Check {

@@ -78,8 +78,8 @@ public struct CertificateReport: Sendable {
             "key_usage": .array(keyUsage.map { .string($0) }), "sha256_fingerprint": .string(sha256Fingerprint),
             "self_issued": .bool(selfIssued),
         ]
-        if let notBefore { object["not_before"] = .string(SoftwareStatementPolicy.format(notBefore)) }
-        if let notAfter { object["not_after"] = .string(SoftwareStatementPolicy.format(notAfter)) }
+        if let notBefore { object["not_before"] = .string(SoftwareStatementRules.format(notBefore)) }
+        if let notAfter { object["not_after"] = .string(SoftwareStatementRules.format(notAfter)) }
         if let daysRemaining { object["days_remaining"] = .number(Double(daysRemaining)) }
         if let extendedKeyUsage { object["extended_key_usage"] = .array(extendedKeyUsage.map { .string($0) }) }
         var ob: [String: JSONValue] = [:]
@@ -130,6 +130,6 @@ public struct DiagnosticsReport: Sendable {
 
     /// `{"healthy": Bool, "evaluated_at": ..., "stores": [...]}`.
     public var jsonValue: JSONValue {
-        ["healthy": .bool(healthy), "evaluated_at": .string(SoftwareStatementPolicy.format(evaluatedAt)), "stores": .array(stores.map(\.jsonValue))]
+        ["healthy": .bool(healthy), "evaluated_at": .string(SoftwareStatementRules.format(evaluatedAt)), "stores": .array(stores.map(\.jsonValue))]
     }
 }

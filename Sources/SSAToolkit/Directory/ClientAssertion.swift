@@ -34,7 +34,7 @@ public struct ClientAssertionFactory: Sendable {
 }
 
 /// An OAuth access token from the directory. Its value never appears in a description.
-public struct AccessToken: Sendable, CustomStringConvertible {
+public struct DirectoryAccessToken: Sendable, CustomStringConvertible {
     /// The bearer value (lent to the HTTPS layer only).
     let value: String
     /// `token_type`, normally `Bearer`.
@@ -50,6 +50,6 @@ public struct AccessToken: Sendable, CustomStringConvertible {
     public func revealed() -> String { value }
 
     public var description: String {
-        "\(tokenType) token (redacted), scope \(scope ?? "-"), expires \(SoftwareStatementPolicy.format(expiresAt))"
+        "\(tokenType) token (redacted), scope \(scope ?? "-"), expires \(SoftwareStatementRules.format(expiresAt))"
     }
 }

@@ -2,13 +2,13 @@ import Foundation
 import Logging
 
 /// Everything needed to talk to the directory, built once from a configuration: the key stores
-/// and signing key loaded, one HTTPS client (mutual TLS, connections reused), the token client
-/// (cache shared by every caller) and the SCIM client.
+/// and signing key loaded, one HTTPS client (mutual TLS, connections reused), the client of the
+/// directory's OAuth access token (cached, shared by every caller) and the SCIM client.
 public struct DirectoryConnection: Sendable {
     /// The authorization server's software statement id (the transport certificate's CN).
     public var clientID: String
-    /// The token client.
-    public var tokens: DirectoryTokenClient
+    /// The client of the directory's OAuth access token (mutual TLS and a signed client assertion).
+    public var accessTokens: DirectoryAccessTokenClient
     /// The SCIM client, when `tppUrl` is configured.
     public var tpp: TPPDirectoryClient?
     /// The HTTPS client (mutual TLS).
@@ -48,12 +48,12 @@ public struct DirectoryConnection: Sendable {
         transportConfiguration.timeouts = configuration.timeouts
         let transport = HTTPSClient(configuration: transportConfiguration, logger: logger)
         let assertions = ClientAssertionFactory(clientID: clientID, audience: configuration.audience ?? tokenURL.absoluteString, scopes: configuration.clientScopes, signer: signer)
-        let tokens = DirectoryTokenClient(tokenURL: tokenURL, assertions: assertions, transport: transport, logger: logger)
+        let tokens = DirectoryAccessTokenClient(tokenURL: tokenURL, assertions: assertions, transport: transport, logger: logger)
         self.clientID = clientID
         self.transport = transport
         self.trustStore = trust
-        self.tokens = tokens
-        self.tpp = configuration.tppURL.map { TPPDirectoryClient(tppURL: $0, tokens: tokens, transport: transport) }
+        self.accessTokens = tokens
+        self.tpp = configuration.tppURL.map { TPPDirectoryClient(tppURL: $0, accessTokens: tokens, transport: transport) }
         certificates = [MonitoredCertificate(role: "transport certificate", location: transportStore.path, subject: identity.certificate.subject.description,
                                              notAfter: identity.certificate.notValidAfter)]
         if let signingCertificate = configuration.signingCertificate {

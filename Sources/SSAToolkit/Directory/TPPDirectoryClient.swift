@@ -7,7 +7,7 @@ import Foundation
 public struct TPPDirectoryClient: Sendable {
     /// The SCIM resource endpoint for TPPs.
     public var tppURL: URL
-    private let tokens: DirectoryTokenClient
+    private let accessTokens: DirectoryAccessTokenClient
     private let transport: HTTPSClient
 
     /// Schema URNs (primer section 5).
@@ -22,9 +22,9 @@ public struct TPPDirectoryClient: Sendable {
     }
 
     /// A client.
-    public init(tppURL: URL, tokens: DirectoryTokenClient, transport: HTTPSClient) {
+    public init(tppURL: URL, accessTokens: DirectoryAccessTokenClient, transport: HTTPSClient) {
         self.tppURL = tppURL
-        self.tokens = tokens
+        self.accessTokens = accessTokens
         self.transport = transport
     }
 
@@ -63,7 +63,7 @@ public struct TPPDirectoryClient: Sendable {
             url = URL(string: url.absoluteString + "?" + encoded)!
         }
         for attempt in 0..<2 {
-            let token = try await tokens.token()
+            let token = try await accessTokens.token()
             let response: HTTPResponse
             let start = ContinuousClock.now
             do throws(TransportError) {
@@ -75,7 +75,7 @@ public struct TPPDirectoryClient: Sendable {
             // 2xx, or 404 (an answer: no such organisation); anything else is an error.
             ToolkitMetrics.directoryRequest("scim", succeeded: (200..<300).contains(response.status) || response.status == 404, duration: ContinuousClock.now - start)
             if response.status == 401 && attempt == 0 {
-                await tokens.invalidate(token)
+                await accessTokens.invalidate(token)
                 continue
             }
             if response.status == 404 { throw DirectoryError(.notFound, "the directory has no such record", status: 404) }

@@ -18,11 +18,11 @@ public protocol ClientRegistrationHook: Sendable {
     init(configuration: ToolkitConfiguration) throws
 
     /// Decides a new registration (`createClient`).
-    func createClient(_ input: RegistrationInput) async -> Decision
+    func createClient(_ input: RegistrationInput) async -> RegistrationDecision
 
     /// Decides an update of an existing client (`updateClient`): the same rules, and the
     /// software statement must still be the client's.
-    func updateClient(_ input: RegistrationInput, existingClientID: String) async -> Decision
+    func updateClient(_ input: RegistrationInput, existingClientID: String) async -> RegistrationDecision
 
     /// The key set that verifies software statements (`getSoftwareStatementJwks`).
     func softwareStatementJWKS() async throws -> JWKS
@@ -42,25 +42,25 @@ public protocol ClientRegistrationHook: Sendable {
     func destroy() async
 }
 
-/// The Open Banking hook: ``RegistrationValidator`` behind the script's life cycle.
+/// The Open Banking hook: ``RegistrationDecider`` behind the script's life cycle.
 public struct OpenBankingRegistrationHook: ClientRegistrationHook {
-    /// The shared validator (its caches serve every call).
-    public let validator: RegistrationValidator
+    /// The shared decider (its caches serve every call).
+    public let decider: RegistrationDecider
 
     /// Loads everything `configuration` names.
     public init(configuration: ToolkitConfiguration) throws {
-        validator = try RegistrationValidator(configuration: configuration)
+        decider = try RegistrationDecider(configuration: configuration)
     }
 
-    /// Wraps a validator built elsewhere.
-    public init(validator: RegistrationValidator) { self.validator = validator }
+    /// Wraps a decider built elsewhere.
+    public init(decider: RegistrationDecider) { self.decider = decider }
 
-    public func createClient(_ input: RegistrationInput) async -> Decision {
-        await validator.decide(input)
+    public func createClient(_ input: RegistrationInput) async -> RegistrationDecision {
+        await decider.decide(input)
     }
 
-    public func updateClient(_ input: RegistrationInput, existingClientID: String) async -> Decision {
-        var decision = await validator.decide(input)
+    public func updateClient(_ input: RegistrationInput, existingClientID: String) async -> RegistrationDecision {
+        var decision = await decider.decide(input)
         if decision.verdict == .accept, let client = decision.client, !client.clientID.isByteIdentical(to: existingClientID) {
             decision.verdict = .reject
             decision.error = .invalidSoftwareStatement
@@ -72,14 +72,14 @@ public struct OpenBankingRegistrationHook: ClientRegistrationHook {
     }
 
     public func softwareStatementJWKS() async throws -> JWKS {
-        try await validator.verifier.keys.keys()
+        try await decider.verifier.keys.keys()
     }
 
     public func dcrJWKS(softwareStatement: SoftwareStatementClaims) async throws -> JWKS {
         guard let endpoint = softwareStatement.softwareJWKSEndpoint else {
             throw JWKSUnavailableError(source: "software_jwks_endpoint", reason: "the software statement names no software_jwks_endpoint")
         }
-        return try await validator.softwareKeys.provider(for: endpoint).keys()
+        return try await decider.softwareKeys.provider(for: endpoint).keys()
     }
 
     public func softwareStatementHMACSecret() -> String? { nil }

@@ -3,7 +3,7 @@ import Foundation
 /// A dynamic client registration request (RFC 7591), as the TPP posted it: a request JWT signed
 /// with a key from the SSA's `software_jwks_endpoint`, or plain JSON metadata.
 ///
-/// Parsing only frames the request; nothing in it is trusted until ``RegistrationValidator``
+/// Parsing only frames the request; nothing in it is trusted until ``RegistrationDecider``
 /// has verified the signature (for a JWT) and every rule.
 public struct RegistrationRequest: Sendable {
     /// How the request arrived.

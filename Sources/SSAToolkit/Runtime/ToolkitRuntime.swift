@@ -4,7 +4,8 @@ import Logging
 /// Everything a running authorization-server side needs, loaded once from one configuration:
 /// one connection per trusted directory (key stores, mutual TLS, token cache), one audit sink,
 /// one replay store, and the two deciders that share them: registration
-/// (``RegistrationValidator``) and token time (``TokenPolicy``).
+/// (``RegistrationDecider``) and token time (``TokenDecider``). This is the one place that turns
+/// the configuration's values into deciders.
 public struct ToolkitRuntime: Sendable {
     /// The first (or only) directory's connection.
     public var connection: DirectoryConnection { connections[0] }
@@ -12,10 +13,10 @@ public struct ToolkitRuntime: Sendable {
     public let connections: [DirectoryConnection]
     /// Where both deciders record decisions, when an audit log or a shared state store is configured.
     public let audit: (any AuditSink)?
-    /// Registration decisions.
-    public let registration: RegistrationValidator
-    /// Token-time decisions.
-    public let tokens: TokenPolicy
+    /// Decides registrations.
+    public let registrationDecider: RegistrationDecider
+    /// Decides token requests.
+    public let tokenDecider: TokenDecider
     /// Signs checkpoints of the audit chain, when `auditCheckpointKey` is configured.
     public let checkpoints: AuditCheckpointWriter?
     /// How long before a certificate expires `/healthz` starts saying so (`certificateExpiryWarningDays`).
@@ -67,9 +68,9 @@ public struct ToolkitRuntime: Sendable {
         } else {
             checkpoints = nil
         }
-        registration = try RegistrationValidator(configuration: configuration, connections: connections, audit: audit, replays: sharedState?.replays, logger: logger)
+        registrationDecider = try RegistrationDecider(configuration: configuration, connections: connections, audit: audit, replays: sharedState?.replays, logger: logger)
         // Token time shares registration's directories and rules: one certificate rule (and one
         // cache of verified chains) per directory, one list of methods and grant types.
-        tokens = try TokenPolicy(configuration: configuration, connections: connections, registration: registration, audit: audit, logger: logger)
+        tokenDecider = try TokenDecider(configuration: configuration, connections: connections, registration: registrationDecider, audit: audit, logger: logger)
     }
 }

@@ -41,13 +41,13 @@ public struct SoftwareStatementVerifier: Sendable {
     /// Algorithm allow-list and header rules.
     public var jws: JWSVerifier
     /// Claim rules.
-    public var policy: SoftwareStatementPolicy
+    public var policy: SoftwareStatementRules
     /// Bounds on the token.
     public var limits: JOSELimits
     private let logger: Logger
 
     /// A verifier. The logger receives debug lines naming checks and `kid`s, never tokens.
-    public init(keys: JWKSProvider, algorithms: AlgorithmPolicy = .openBankingDefault, policy: SoftwareStatementPolicy = SoftwareStatementPolicy(), limits: JOSELimits = JOSELimits(), logger: Logger = Logger(label: "ssa-toolkit.ssa", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    public init(keys: JWKSProvider, algorithms: AlgorithmPolicy = .openBankingDefault, policy: SoftwareStatementRules = SoftwareStatementRules(), limits: JOSELimits = JOSELimits(), logger: Logger = Logger(label: "ssa-toolkit.ssa", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.keys = keys
         self.jws = JWSVerifier(algorithms: algorithms)
         self.policy = policy

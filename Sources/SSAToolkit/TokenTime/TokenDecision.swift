@@ -1,10 +1,6 @@
 import Foundation
 
 extension Check.Name {
-    /// The directory still lists the software statement, active.
-    public static let tokenSoftwareActive: Check.Name = "software_active"
-    /// The organisation's status (for the configured domain) is still Active.
-    public static let tokenOrganisation: Check.Name = "organisation"
     /// Scopes the TPP's current roles no longer permit are removed.
     public static let roles: Check.Name = "roles"
     /// A grant for resource scopes carries the consent's `openbanking_intent_id`.
@@ -22,8 +18,6 @@ extension Check.Name {
     public static let grantType: Check.Name = "grant_type"
     /// Token lifetimes and whether a refresh token is issued.
     public static let lifetimes: Check.Name = "lifetimes"
-    /// The decision's audit record was written.
-    public static let audit: Check.Name = "audit"
 }
 
 /// The errors a token decision can end with (RFC 6749 section 5.2, plus `temporarily_unavailable`).
@@ -68,7 +62,7 @@ public struct TokenLifetimes: Sendable, Hashable {
 /// What a token request comes to: **allow** (with what to apply), **deny** (`access_denied` or
 /// `invalid_grant`), or **undecided** (the directory could not be asked and no usable cached
 /// status exists, or the audit log cannot be written): never an allow by accident.
-public struct TokenDecision: Sendable {
+public struct TokenDecision: DecisionOutcome {
     /// The three answers.
     public enum Verdict: String, Sendable, Hashable {
         /// Issue the tokens with what the decision says.
@@ -119,8 +113,43 @@ public struct TokenDecision: Sendable {
         self.organisationID = organisationID
     }
 
-    /// The first failing check.
-    public var failedCheck: Check? { checks.first { $0.outcome == .fail } }
+    /// The checks of a token decision, in order: the call's own terms first (cheap, local), the
+    /// certificate (cached after its first verification), then the directory's records, then the
+    /// audit record.
+    public static let checkOrder: [Check.Name] = [
+        .directory, .tokenEndpointAuthMethod, .grantType, .scope, .certificate, .softwareActive, .organisation, .roles, .intent, .subject, .lifetimes, .audit,
+    ]
+    /// ``DecisionKind/token``.
+    public static var kind: DecisionKind { .token }
+    /// Token decisions list the audit record as their last check.
+    public static var listsAuditCheck: Bool { true }
+    /// `allow`, `deny` or `undecided`.
+    public var verdictName: String { verdict.rawValue }
+    /// Whether the directory or the audit log could not be used.
+    public var isUndecided: Bool { verdict == .undecided }
+    /// Whether the tokens may be issued.
+    public var isPositive: Bool { verdict == .allow }
+    /// The error code, when not allowed.
+    public var errorName: String? { error?.rawValue }
+    /// The client's `software_id`.
+    public var softwareIDForLog: String? { softwareID }
+
+    /// The audit record: ids, verdict, failed checks, the directory asked, scopes granted and
+    /// removed, the intent.
+    public func auditRecord(at now: Date) -> AuditRecord {
+        AuditRecord(kind: Self.kind.rawValue, time: now, decision: verdict.rawValue, error: error?.rawValue, directory: directory,
+                    failedChecks: checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: clientID, softwareID: softwareID,
+                    organisationID: organisationID, scopesGranted: verdict == .allow ? grantedScopes : [], scopesRemoved: removedScopes, intentID: intentID)
+    }
+
+    /// Undecided (`temporarily_unavailable`) because `reason`, with no claims to set.
+    public mutating func makeUndecided(because reason: String) {
+        verdict = .undecided
+        error = .temporarilyUnavailable
+        errorDescription = reason
+        idTokenClaims = [:]
+        accessTokenClaims = [:]
+    }
 
     /// The HTTP status a token endpoint answers with when it does not issue: 403 deny
     /// (`access_denied`), 401 (`invalid_client`), 400 (`invalid_grant`, `unsupported_grant_type`,

@@ -5,7 +5,7 @@ import Foundation
 /// id_token, the access token and the refresh token and for the three lifetimes, and the hook
 /// may refuse.
 ///
-/// All six questions of one token request are answered from **one** ``TokenPolicy`` decision:
+/// All six questions of one token request are answered from **one** ``TokenDecider`` decision:
 /// the server creates a ``TokenIssuance`` per token request and passes it to each call; the
 /// first call decides, the others reuse the answer.
 ///
@@ -42,9 +42,9 @@ public final class TokenIssuance: Sendable {
         self.request = request
     }
 
-    /// The decision: made by `policy` on the first call, reused afterwards.
-    func decision(by policy: TokenPolicy) async -> TokenDecision {
-        await memo.value { await policy.decide(self.request) }
+    /// The decision: made by `decider` on the first call, reused afterwards.
+    func decision(by decider: TokenDecider) async -> TokenDecision {
+        await memo.value { await decider.decide(self.request) }
     }
 
     private actor MemoBox {
@@ -69,17 +69,17 @@ public struct TokenRefusal: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(status) \(error.rawValue): \(errorDescription)" }
 }
 
-/// The Open Banking token hook: ``TokenPolicy`` behind the Update Token life cycle. Every call
+/// The Open Banking token hook: ``TokenDecider`` behind the Update Token life cycle. Every call
 /// refuses (throws) unless the decision is an allow: returning "false" is never how it refuses.
 public struct OpenBankingTokenHook: TokenIssuanceHook {
-    /// The shared policy.
-    public let policy: TokenPolicy
+    /// The shared decider.
+    public let decider: TokenDecider
 
-    /// A hook over `policy`.
-    public init(policy: TokenPolicy) { self.policy = policy }
+    /// A hook over `decider`.
+    public init(decider: TokenDecider) { self.decider = decider }
 
     private func allowed(_ issuance: TokenIssuance) async throws(TokenRefusal) -> TokenDecision {
-        let decision = await issuance.decision(by: policy)
+        let decision = await issuance.decision(by: decider)
         guard decision.verdict == .allow else {
             throw TokenRefusal(status: decision.httpStatus, error: decision.error ?? .temporarilyUnavailable,
                                errorDescription: decision.errorDescription ?? "the token request was not allowed")

@@ -21,7 +21,7 @@ struct RegistrationConfigurationTests {
         #expect(configuration.timeouts.connect == .seconds(2) && configuration.timeouts.total == .seconds(4))
         #expect(configuration.jwksCachePolicy.minimumLifetime == 10 && configuration.jwksCachePolicy.maximumLifetime == 600)
         #expect(configuration.unknownProperties.isEmpty)
-        var policy = RegistrationPolicy(audience: "https://as.example")
+        var policy = RegistrationRules(audience: "https://as.example")
         configuration.registration.apply(to: &policy)
         #expect(policy.tokenEndpointAuthMethods == ["private_key_jwt"])
         #expect(policy.grantTypes == ["authorization_code", "refresh_token"])
@@ -69,17 +69,17 @@ struct RegistrationConfigurationTests {
         let path = Fixtures.url("config/toolkit.json").path
         let configuration = try ToolkitConfiguration.load(path: path, overrides: ["memberState": "IE", "issuer": "Other Directory"])
         #expect(configuration.issuer == "Other Directory")
-        var policy = RegistrationPolicy(audience: "x")
+        var policy = RegistrationRules(audience: "x")
         configuration.registration.apply(to: &policy)
         #expect(policy.memberState == "IE")
-        // The reference script's properties alone (no registrationAudience) start a validator.
+        // The reference script's properties alone (no registrationAudience) start a decider.
         let environment = ["SSA_TEST_TRANSPORT_PASSWORD": "changeit"]
         #expect(configuration.registrationAudience == nil)
-        let validator = try RegistrationValidator(configuration: configuration, environment: environment)
-        #expect(validator.policy.audience == nil)
+        let decider = try RegistrationDecider(configuration: configuration, environment: environment)
+        #expect(decider.rules.audience == nil)
         let strict = try ToolkitConfiguration.load(path: path, overrides: ["requireSignedRequest": "true"])
         #expect {
-            try RegistrationValidator(configuration: strict, environment: environment)
+            try RegistrationDecider(configuration: strict, environment: environment)
         } throws: { error in
             (error as? ConfigurationError)?.property == "registrationAudience"
         }

@@ -15,14 +15,14 @@ struct DirectoryFaultTests {
     /// after 5 s) ending in curl's `timeout` code rather than in an answer.
     static let bound: Duration = .seconds(30)
 
-    func client(_ url: URL, trust trustFile: String = "trust.p12", identity: String = "transport.p12") throws -> DirectoryTokenClient {
+    func client(_ url: URL, trust trustFile: String = "trust.p12", identity: String = "transport.p12") throws -> DirectoryAccessTokenClient {
         let trust = try TrustStore(pkcs12: store(trustFile), password: changeit)
         var configuration = TransportConfiguration.mutualTLS(identity: try TransportIdentity(pkcs12: store(identity), password: changeit), trust: trust)
         configuration.timeouts = Self.timeouts
         let key = try SigningKey(pem: pki("as-signing.key.pem"))
         let assertions = ClientAssertionFactory(clientID: "2kiXQyo0tedjW2somjSgH7", audience: url.absoluteString, scopes: ["TPPReadAccess"],
                                                 signer: try JWSSigner(key: key.key, algorithm: .PS256, keyID: "as-signing-1"))
-        return DirectoryTokenClient(tokenURL: url, assertions: assertions, transport: HTTPSClient(configuration: configuration))
+        return DirectoryAccessTokenClient(tokenURL: url, assertions: assertions, transport: HTTPSClient(configuration: configuration))
     }
 
     func server(chain: String = "pki/directory-server-chain.pem", key: String = "pki/directory-server.key.pem") throws -> TestHTTPSServer {
@@ -30,7 +30,7 @@ struct DirectoryFaultTests {
     }
 
     /// Runs a token request and returns its error and how long it took.
-    func failure(_ tokens: DirectoryTokenClient) async -> (DirectoryError?, Duration) {
+    func failure(_ tokens: DirectoryAccessTokenClient) async -> (DirectoryError?, Duration) {
         let clock = ContinuousClock()
         let start = clock.now
         do {

@@ -22,7 +22,7 @@ struct ExactComparisonTests {
     @Test("the SSA's iss and the organisation status: a canonically equivalent issuer is not the trusted one; Active matches in any ASCII case only")
     func issuerAndStatus() throws {
         let claims = try CompactJWS(parsing: try Fixtures.string("jose/ssa/valid-ps256.jwt")).payload
-        var policy = SoftwareStatementPolicy()
+        var policy = SoftwareStatementRules()
         policy.maximumAge = nil
         func failed(_ changes: [String: JSONValue], issuer: String) -> Check.Name? {
             var changed = claims

@@ -21,7 +21,7 @@ struct TimeValueTests {
 
     @Test("every SSA time rule (iat, exp, maximum age) with extreme values", arguments: extremes)
     func softwareStatementTimes(_ value: Double) {
-        var policy = SoftwareStatementPolicy()
+        var policy = SoftwareStatementRules()
         policy.maximumAge = 86_400
         let now = Date(timeIntervalSince1970: 1_767_225_700)
         for claim in ["iat", "exp"] {
@@ -38,7 +38,7 @@ struct TimeValueTests {
 
     @Test("every request JWT time rule with extreme values: invalid_client_metadata")
     func requestTimes() throws {
-        let policy = RegistrationPolicy(audience: "https://as.example.com")
+        let policy = RegistrationRules(audience: "https://as.example.com")
         let now = Date(timeIntervalSince1970: 1_767_225_700)
         func request(_ changes: [String: JSONValue]) throws -> RegistrationRequest {
             var claims: [String: JSONValue] = [

@@ -18,14 +18,14 @@ struct FixtureCorpusTests {
         #expect(manifest.cases.count >= 60)
         #expect(manifest.cases.contains { $0.expect.verdict == "valid" && $0.signer == "joserfc" })
         #expect(manifest.cases.contains { $0.expect.verdict == "valid" && $0.signer == "openssl-cli" })
-        #expect(manifest.issuer == SoftwareStatementPolicy().issuer)
+        #expect(manifest.issuer == SoftwareStatementRules().issuer)
     }
 
     @Test("each fixture gets its expected verdict", arguments: SSAManifest.allCases)
     func corpus(_ testCase: SSAManifest.Case) async throws {
         let manifest = try SSAManifest.load()
         let token = String(decoding: try Data(contentsOf: URL(fileURLWithPath: testCase.tokenPath)), as: UTF8.self)
-        var policy = SoftwareStatementPolicy()
+        var policy = SoftwareStatementRules()
         policy.maximumAge = testCase.maxAge
         let verifier = SoftwareStatementVerifier(
             keys: JWKSProvider(source: .file(testCase.jwksPath)),

@@ -17,7 +17,7 @@ struct SoftwareStatementPolicyTests {
         return SoftwareStatementClaims(c)
     }
 
-    func failure(_ c: SoftwareStatementClaims, _ policy: SoftwareStatementPolicy = SoftwareStatementPolicy()) -> (String, String)? {
+    func failure(_ c: SoftwareStatementClaims, _ policy: SoftwareStatementRules = SoftwareStatementRules()) -> (String, String)? {
         let evaluation = policy.evaluate(c, at: now)
         guard let failed = evaluation.checks.first(where: { $0.outcome == .fail }) else { return nil }
         return (failed.name.rawValue, evaluation.failure!.code.rawValue)
@@ -30,14 +30,14 @@ struct SoftwareStatementPolicyTests {
 
     @Test("iat within the skew passes; beyond it fails")
     func issuedAtSkew() {
-        let skew = SoftwareStatementPolicy().clockSkew
+        let skew = SoftwareStatementRules().clockSkew
         #expect(failure(claims(["iat": .number(now.timeIntervalSince1970 + skew)])) == nil)
         #expect(failure(claims(["iat": .number(now.timeIntervalSince1970 + skew + 1)]))! == ("issued_at", "invalid_software_statement"))
     }
 
     @Test("exp passed by more than the skew fails")
     func expirySkew() {
-        let skew = SoftwareStatementPolicy().clockSkew
+        let skew = SoftwareStatementRules().clockSkew
         #expect(failure(claims(["exp": .number(now.timeIntervalSince1970 - skew)])) == nil)
         #expect(failure(claims(["exp": .number(now.timeIntervalSince1970 - skew - 1)]))! == ("expiry", "invalid_software_statement"))
         #expect(failure(claims(["exp": "tomorrow"]))! == ("expiry", "invalid_software_statement"))
@@ -45,7 +45,7 @@ struct SoftwareStatementPolicyTests {
 
     @Test("maximum age, when configured")
     func maximumAge() {
-        var policy = SoftwareStatementPolicy()
+        var policy = SoftwareStatementRules()
         policy.maximumAge = 3600
         #expect(failure(claims(), policy) == nil)
         policy.maximumAge = 3599
@@ -56,7 +56,7 @@ struct SoftwareStatementPolicyTests {
     func issuer() {
         #expect(failure(claims(["iss": nil]))! == ("issuer", "invalid_software_statement"))
         #expect(failure(claims(["iss": "Someone Else"]))! == ("issuer", "unapproved_software_statement"))
-        var policy = SoftwareStatementPolicy()
+        var policy = SoftwareStatementRules()
         policy.issuer = "Someone Else"
         #expect(failure(claims(["iss": "Someone Else"]), policy) == nil)
     }
@@ -75,7 +75,7 @@ struct SoftwareStatementPolicyTests {
 
     @Test("jti is required only when configured")
     func jti() {
-        var policy = SoftwareStatementPolicy()
+        var policy = SoftwareStatementRules()
         #expect(failure(claims(), policy) == nil)
         policy.requiresJWTID = true
         #expect(failure(claims(), policy)! == ("claims", "invalid_software_statement"))
@@ -101,7 +101,7 @@ struct SoftwareStatementPolicyTests {
 
     @Test("every failing rule is reported, the first decides the error")
     func allReported() {
-        let evaluation = SoftwareStatementPolicy().evaluate(claims(["iss": "Evil", "software_id": nil, "org_status": "Revoked"]), at: now)
+        let evaluation = SoftwareStatementRules().evaluate(claims(["iss": "Evil", "software_id": nil, "org_status": "Revoked"]), at: now)
         #expect(evaluation.checks.filter { $0.outcome == .fail }.map(\.name) == [.issuer, .claims, .orgStatus])
         #expect(evaluation.failure?.code == .unapprovedSoftwareStatement)
     }
@@ -138,8 +138,8 @@ struct HTTPSURLTests {
 struct ReportDateFormatTests {
     @Test("ISO 8601 in UTC, to the second")
     func format() {
-        #expect(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: 1_767_225_600)) == "2026-01-01T00:00:00Z")
-        #expect(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: 951_782_399.9)) == "2000-02-28T23:59:59Z")
-        #expect(SoftwareStatementPolicy.formatForReport(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(SoftwareStatementRules.formatForReport(Date(timeIntervalSince1970: 1_767_225_600)) == "2026-01-01T00:00:00Z")
+        #expect(SoftwareStatementRules.formatForReport(Date(timeIntervalSince1970: 951_782_399.9)) == "2000-02-28T23:59:59Z")
+        #expect(SoftwareStatementRules.formatForReport(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
     }
 }

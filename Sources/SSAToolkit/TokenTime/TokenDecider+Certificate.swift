@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import X509
 
-extension TokenPolicy {
+extension TokenDecider {
     /// The client certificate rule (chain, validity, binding to the client's software) and, for
     /// `tls_client_auth`, the registered DN; the thumbprint for `cnf` on success.
     /// A certificate that passed: its thumbprint and the check's sentence (a struct, not a

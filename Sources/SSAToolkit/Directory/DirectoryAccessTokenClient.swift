@@ -4,7 +4,7 @@ import Logging
 /// Obtains the directory access token over mutual TLS with a signed client assertion, and
 /// caches it until shortly before it expires. However many callers wait, one request is in
 /// flight; a 401 on use invalidates the cached token once.
-public actor DirectoryTokenClient {
+public actor DirectoryAccessTokenClient {
     /// Where and as whom.
     public nonisolated let tokenURL: URL
     private let assertions: ClientAssertionFactory
@@ -14,8 +14,8 @@ public actor DirectoryTokenClient {
     /// A token is renewed this long before it expires.
     public let refreshMargin: TimeInterval
 
-    private var cached: AccessToken?
-    private var inFlight: Task<Result<AccessToken, DirectoryError>, Never>?
+    private var cached: DirectoryAccessToken?
+    private var inFlight: Task<Result<DirectoryAccessToken, DirectoryError>, Never>?
 
     /// How many token requests were sent (for diagnostics and tests of caching).
     public private(set) var requestCount = 0
@@ -31,13 +31,13 @@ public actor DirectoryTokenClient {
     }
 
     /// A valid token: the cached one, or a new one (one request for all concurrent callers).
-    public func token() async throws(DirectoryError) -> AccessToken {
+    public func token() async throws(DirectoryError) -> DirectoryAccessToken {
         if let cached, now() < cached.expiresAt.addingTimeInterval(-refreshMargin) {
             ToolkitMetrics.cache("directory_token", "hit")
             return cached
         }
         ToolkitMetrics.cache("directory_token", cached == nil ? "miss" : "refresh")
-        let task: Task<Result<AccessToken, DirectoryError>, Never>
+        let task: Task<Result<DirectoryAccessToken, DirectoryError>, Never>
         if let inFlight {
             task = inFlight
         } else {
@@ -59,14 +59,14 @@ public actor DirectoryTokenClient {
 
     /// Drops `token` from the cache if it is still the cached one (after a 401), so the next
     /// call fetches a new one; a token already replaced is left alone.
-    public func invalidate(_ token: AccessToken) {
+    public func invalidate(_ token: DirectoryAccessToken) {
         if cached?.value == token.value {
             cached = nil
             logger.debug("directory token invalidated after a 401")
         }
     }
 
-    private nonisolated var makeRequest: @Sendable () async -> Result<AccessToken, DirectoryError> {
+    private nonisolated var makeRequest: @Sendable () async -> Result<DirectoryAccessToken, DirectoryError> {
         let assertions = self.assertions
         let transport = self.transport
         let tokenURL = self.tokenURL
@@ -127,7 +127,7 @@ enum FormEncoding {
 
 /// Parsing of token endpoint answers (RFC 6749 section 5).
 enum TokenResponse {
-    static func parse(_ response: HTTPResponse, obtainedAt: Date) -> Result<AccessToken, DirectoryError> {
+    static func parse(_ response: HTTPResponse, obtainedAt: Date) -> Result<DirectoryAccessToken, DirectoryError> {
         let object = try? StrictJSONParser(maximumDepth: 8, maximumBytes: 256 * 1024).parseObject(response.body)
         guard response.status == 200 else {
             if let error = object?["error"]?.stringValue {
@@ -149,6 +149,6 @@ enum TokenResponse {
         guard let expiresIn = object["expires_in"]?.numberValue, expiresIn > 0, expiresIn <= 86_400 * 7 else {
             return .failure(DirectoryError(.malformedResponse, "the token endpoint's answer has no usable expires_in", status: 200))
         }
-        return .success(AccessToken(value: value, tokenType: "Bearer", scope: object["scope"]?.stringValue, expiresAt: obtainedAt.addingTimeInterval(expiresIn), obtainedAt: obtainedAt))
+        return .success(DirectoryAccessToken(value: value, tokenType: "Bearer", scope: object["scope"]?.stringValue, expiresAt: obtainedAt.addingTimeInterval(expiresIn), obtainedAt: obtainedAt))
     }
 }

@@ -11,7 +11,7 @@ import X509
 /// Load it once and share it. A decision on a warm status cache costs no directory round trip,
 /// parses no certificate unless one is given, and never throws: every failure is a
 /// ``TokenDecision`` that is not an allow.
-public final class TokenPolicy: Sendable {
+public final class TokenDecider: Decider {
     /// The first directory's records, cached.
     public var status: DirectoryStatusCache { directories[0].status }
     /// Each trusted directory, in configuration order: a client's status is asked of the
@@ -23,44 +23,38 @@ public final class TokenPolicy: Sendable {
     /// The registration rules token time applies too: supported `token_endpoint_auth_method`s
     /// and grant types, role scopes, the authorisation domain and member state, and whether a
     /// certificate must belong to the client's software. One rule, one place.
-    public let rules: RegistrationPolicy
+    public let rules: RegistrationRules
     /// Scopes each role permits (registration's `roleScopes`).
     public var roleScopes: [String: [String]] { rules.roleScopes }
     /// The authorisation domain whose status and authorisations count.
     public var authorisationDomain: String { rules.authorisationDomain }
     /// The member state whose authorisations count (`nil`: any).
     public var memberState: String? { rules.memberState }
+    /// The closing steps every decision takes: audit record, metrics, one log line.
+    public let closing: DecisionClosing
     /// Where decisions are recorded; `nil` when no audit log is configured.
-    public let audit: (any AuditSink)?
+    public var audit: (any AuditSink)? { closing.audit }
     /// Every scope some role governs: a resource scope.
     public let resourceScopes: Set<String>
-    private let logger: Logger
-
-    /// The checks of a token decision, in order: the call's own terms first (cheap, local), the
-    /// certificate (cached after its first verification), then the directory's records.
-    public static let checkOrder: [Check.Name] = [
-        .directory, .tokenEndpointAuthMethod, .grantType, .scope, .certificate, .tokenSoftwareActive, .tokenOrganisation, .roles, .intent, .subject, .lifetimes, .audit,
-    ]
 
     /// A policy for one directory, from its parts: `certificateTrust` is whom clients'
     /// certificates must chain to (or the proxy that verified them).
-    public convenience init(status: DirectoryStatusCache, certificateTrust: ClientCertificateTrust, issuer: String = SoftwareStatementPolicy().issuer,
-                            rules: RegistrationPolicy = RegistrationPolicy(audience: nil), settings: TokenSettings = TokenSettings(), audit: (any AuditSink)? = nil,
+    public convenience init(status: DirectoryStatusCache, certificateTrust: ClientCertificateTrust, issuer: String = SoftwareStatementRules().issuer,
+                            rules: RegistrationRules = RegistrationRules(audience: nil), settings: TokenSettings = TokenSettings(), audit: (any AuditSink)? = nil,
                             logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) {
         let certificates = ClientCertificateRule(trust: certificateTrust, bindsToSoftware: rules.bindsCertificateToSoftware)
         self.init(directories: [TokenDirectory(issuer: issuer, status: status, certificates: certificates)], rules: rules, settings: settings, audit: audit, logger: logger)
     }
 
     /// A policy for one or more directories (not empty, issuers distinct).
-    public init(directories: [TokenDirectory], rules: RegistrationPolicy = RegistrationPolicy(audience: nil), settings: TokenSettings = TokenSettings(),
+    public init(directories: [TokenDirectory], rules: RegistrationRules = RegistrationRules(audience: nil), settings: TokenSettings = TokenSettings(),
                 audit: (any AuditSink)? = nil, logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) {
         precondition(!directories.isEmpty, "a token policy needs at least one trusted directory")
         self.directories = directories
         self.settings = settings
         self.rules = rules
-        self.audit = audit
+        self.closing = DecisionClosing(audit: audit, logger: logger)
         self.resourceScopes = Set(rules.roleScopes.values.joined())
-        self.logger = logger
     }
 
     /// A policy over an already loaded directory connection, with the configuration's settings.
@@ -72,18 +66,18 @@ public final class TokenPolicy: Sendable {
     /// ``ToolkitConfiguration/directories`` in the same order, with the configuration's settings
     /// (and client certificate rules of its own).
     public convenience init(configuration: ToolkitConfiguration, connections: [DirectoryConnection], audit: (any AuditSink)?, logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        let registration = try RegistrationValidator(configuration: configuration, connections: connections, audit: nil, logger: logger)
+        let registration = try RegistrationDecider(configuration: configuration, connections: connections, audit: nil, logger: logger)
         try self.init(configuration: configuration, connections: connections, registration: registration, audit: audit, logger: logger)
     }
 
     /// A policy that shares `registration`'s trusted directories (their certificate anchors and
     /// caches) and rules: what registration refuses, token time refuses through the same code.
-    public convenience init(configuration: ToolkitConfiguration, connections: [DirectoryConnection], registration: RegistrationValidator, audit: (any AuditSink)?,
+    public convenience init(configuration: ToolkitConfiguration, connections: [DirectoryConnection], registration: RegistrationDecider, audit: (any AuditSink)?,
                             logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
         guard connections.count == registration.trustedDirectories.count else {
             throw ConfigurationError(property: "trustedDirectories", "lists \(registration.trustedDirectories.count) directories but \(connections.count) connections were loaded")
         }
-        let rules = registration.policy
+        let rules = registration.rules
         let directories = try zip(registration.trustedDirectories, connections).map { trusted, connection throws in
             guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
             return TokenDirectory(issuer: trusted.issuer,
@@ -93,50 +87,13 @@ public final class TokenPolicy: Sendable {
         self.init(directories: directories, rules: rules, settings: configuration.token, audit: audit, logger: logger)
     }
 
-    /// Decides `request` at `now`. Never throws; never allows on an error.
-    public func decide(_ request: TokenRequest, at now: Date = Date()) async -> TokenDecision {
-        var decision = await evaluate(request, at: now)
-        let reason = decision.verdict == .allow ? "not evaluated" : "not evaluated: \(decision.failedCheck?.name.rawValue ?? "an earlier check") \(decision.verdict == .undecided ? "could not be decided" : "failed")"
-        for name in Self.checkOrder where name != .audit && !decision.checks.contains(where: { $0.name == name }) {
-            decision.checks.append(Check(name, .skip, reason))
-        }
-        decision.checks.sort(inOrder: Self.checkOrder)
-        if let audit {
-            do throws(AuditError) {
-                try await audit.append(AuditRecord(
-                    kind: "token", time: now, decision: decision.verdict.rawValue, error: decision.error?.rawValue, directory: decision.directory,
-                    failedChecks: decision.checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: request.clientID,
-                    softwareID: request.softwareID, organisationID: request.organisationID,
-                    scopesGranted: decision.verdict == .allow ? decision.grantedScopes : [], scopesRemoved: decision.removedScopes, intentID: decision.intentID))
-                decision.checks.append(Check(.audit, .pass, "recorded in \(audit.location)"))
-                ToolkitMetrics.auditRecord(kind: "token")
-            } catch {
-                // No record, no token: an unrecorded allow is not an allow.
-                decision.checks.append(Check(.audit, .fail, error.reason))
-                decision = Self.undecided(decision, error.reason)
-            }
-        } else {
-            decision.checks.append(Check(.audit, .skip, "no auditLog configured"))
-        }
-        ToolkitMetrics.decision(kind: "token", verdict: decision.verdict.rawValue, error: decision.error?.rawValue,
-                                failedChecks: decision.checks.compactMap { $0.outcome == .fail ? $0.name.rawValue : nil })
-        logger.debug("token \(decision.verdict.rawValue)", metadata: [
-            "software_id": "\(request.softwareID)", "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",
-        ])
-        return decision
+    /// Evaluates the rules of `request` at `now`; ``decide(_:at:)`` (from ``Decider``) then
+    /// closes it. Never allows on an error.
+    public func evaluate(_ request: TokenRequest, at now: Date) async -> Evaluation<TokenDecision> {
+        Evaluation(await evaluateRules(request, at: now))
     }
 
-    private static func undecided(_ decision: TokenDecision, _ reason: String) -> TokenDecision {
-        var changed = decision
-        changed.verdict = .undecided
-        changed.error = .temporarilyUnavailable
-        changed.errorDescription = reason
-        changed.idTokenClaims = [:]
-        changed.accessTokenClaims = [:]
-        return changed
-    }
-
-    private func evaluate(_ request: TokenRequest, at now: Date) async -> TokenDecision {
+    private func evaluateRules(_ request: TokenRequest, at now: Date) async -> TokenDecision {
         var decision = TokenDecision(verdict: .deny, checks: [], clientID: request.clientID, softwareID: request.softwareID, organisationID: request.organisationID)
         func stop(_ verdict: TokenDecision.Verdict, _ code: TokenErrorCode, _ name: Check.Name, _ detail: String) -> TokenDecision {
             decision.checks.append(Check(name, .fail, detail))
@@ -146,7 +103,7 @@ public final class TokenPolicy: Sendable {
             return decision
         }
         guard Identifier.problem(with: request.softwareID) == nil, Identifier.problem(with: request.organisationID) == nil else {
-            return stop(.deny, .accessDenied, .tokenSoftwareActive, "the client's software_id or org_id is not a directory identifier")
+            return stop(.deny, .accessDenied, .softwareActive, "the client's software_id or org_id is not a directory identifier")
         }
 
         // 1. The directory that answers for this client: never a silent fallback.
@@ -220,24 +177,24 @@ public final class TokenPolicy: Sendable {
             record = stale
             age = "stale directory record \(NumericDate.wholeSeconds(max(0, now.timeIntervalSince(fetchedAt)))) s old, used because the directory failed (\(error.reason))"
         case .unavailable(let error) where error.code == .notFound:
-            return stop(.deny, .accessDenied, .tokenOrganisation, "the directory has no organisation \(request.organisationID)")
+            return stop(.deny, .accessDenied, .organisation, "the directory has no organisation \(request.organisationID)")
         case .unavailable(let error):
-            return stop(.undecided, .temporarilyUnavailable, .tokenSoftwareActive, "the directory could not answer and no usable status is cached: \(error.reason)")
+            return stop(.undecided, .temporarilyUnavailable, .softwareActive, "the directory could not answer and no usable status is cached: \(error.reason)")
         }
         guard let software = record.softwareStatement(request.softwareID) else {
-            return stop(.deny, .accessDenied, .tokenSoftwareActive, "the directory lists no software statement \(request.softwareID) for organisation \(request.organisationID)")
+            return stop(.deny, .accessDenied, .softwareActive, "the directory lists no software statement \(request.softwareID) for organisation \(request.organisationID)")
         }
         guard software.active else {
-            return stop(.deny, .accessDenied, .tokenSoftwareActive, "software statement \(request.softwareID) is no longer active in the directory")
+            return stop(.deny, .accessDenied, .softwareActive, "software statement \(request.softwareID) is no longer active in the directory")
         }
-        decision.checks.append(Check(.tokenSoftwareActive, .pass, "software statement \(request.softwareID) is active (\(age))"))
+        decision.checks.append(Check(.softwareActive, .pass, "software statement \(request.softwareID) is active (\(age))"))
         switch record.status(forDomain: authorisationDomain) {
         case .missing(let why):
-            return stop(.undecided, .temporarilyUnavailable, .tokenOrganisation, "organisation \(request.organisationID): \(why); its status cannot be known")
+            return stop(.undecided, .temporarilyUnavailable, .organisation, "organisation \(request.organisationID): \(why); its status cannot be known")
         case .found(let value, let source) where !value.isByteIdentical(to: OrganisationRecord.activeStatus):
-            return stop(.deny, .accessDenied, .tokenOrganisation, "organisation \(request.organisationID) has status \(value.quotedForReport()) in the directory (\(source)), not Active")
+            return stop(.deny, .accessDenied, .organisation, "organisation \(request.organisationID) has status \(value.quotedForReport()) in the directory (\(source)), not Active")
         case .found:
-            decision.checks.append(Check(.tokenOrganisation, .pass, "organisation \(request.organisationID) is Active in \(authorisationDomain)"))
+            decision.checks.append(Check(.organisation, .pass, "organisation \(request.organisationID) is Active in \(authorisationDomain)"))
         }
 
         // 5. Roles: the software's current roles that the organisation is still authorised for.

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import X509
 
-extension RegistrationValidator {
+extension RegistrationDecider {
     enum SignatureFailure: Error {
         case refused(String)
         case unavailable(String)
@@ -10,11 +10,11 @@ extension RegistrationValidator {
 
     /// Verifies the request JWT with the key its `kid` names in the software's JWKS.
     func checkRequestSignature(_ jws: CompactJWS, claims: SoftwareStatementClaims, softwareKeys: SoftwareKeySets) async -> Result<String, SignatureFailure> {
-        let rules = JWSVerifier(algorithms: policy.signingAlgorithms)
+        let jose = JWSVerifier(algorithms: rules.signingAlgorithms)
         let alg: JWSAlgorithm
         do {
-            _ = try rules.checkHeader(jws.header)
-            alg = try rules.checkAlgorithm(jws.header)
+            _ = try jose.checkHeader(jws.header)
+            alg = try jose.checkAlgorithm(jws.header)
         } catch {
             return .failure(.refused("request JWT: \(error.reason)"))
         }
@@ -31,11 +31,11 @@ extension RegistrationValidator {
         }
         var key: JWK
         do {
-            key = try rules.selectKey(for: jws.header, algorithm: alg, in: current)
+            key = try jose.selectKey(for: jws.header, algorithm: alg, in: current)
         } catch where error.code == .keyNotFound && jws.header.keyID != nil {
             do {
                 guard let refreshed = try await keys.refreshForUnknownKey() else { return .failure(.refused("request JWT: \(error.reason)")) }
-                key = try rules.selectKey(for: jws.header, algorithm: alg, in: refreshed)
+                key = try jose.selectKey(for: jws.header, algorithm: alg, in: refreshed)
             } catch let failure as JWKSUnavailableError {
                 return .failure(.unavailable("the software's key set is unavailable: \(failure.description)"))
             } catch let failure as JOSEError {
@@ -47,7 +47,7 @@ extension RegistrationValidator {
             return .failure(.refused("request JWT: \(error.reason)"))
         }
         do {
-            try rules.checkSignature(jws, algorithm: alg, key: key)
+            try jose.checkSignature(jws, algorithm: alg, key: key)
         } catch {
             return .failure(.refused("request JWT: \(error.reason)"))
         }

@@ -7,8 +7,8 @@ import Testing
 /// Token-time decisions against the sandbox directory: each rule failing on its own beside the
 /// passing side, the status cache, the audit trail, and the hook.
 @Suite("Token-time decisions against the sandbox directory")
-struct TokenPolicyTests {
-    static let fixtures = RegistrationValidatorTests.fixtures
+struct TokenDeciderTests {
+    static let fixtures = RegistrationDeciderTests.fixtures
     static let intent = "urn-alphabank-intent-58923"
 
     static func connection(_ sandbox: DirectorySandbox, _ overrides: [String: String] = [:]) throws -> (ToolkitConfiguration, DirectoryConnection) {
@@ -19,9 +19,9 @@ struct TokenPolicyTests {
         return (configuration, try DirectoryConnection(configuration: configuration, environment: [:]))
     }
 
-    static func policy(_ sandbox: DirectorySandbox, _ overrides: [String: String] = [:], audit: AuditLog? = nil) throws -> TokenPolicy {
+    static func decider(_ sandbox: DirectorySandbox, _ overrides: [String: String] = [:], audit: AuditLog? = nil) throws -> TokenDecider {
         let (configuration, connection) = try connection(sandbox, overrides)
-        return try TokenPolicy(configuration: configuration, connection: connection, audit: audit)
+        return try TokenDecider(configuration: configuration, connection: connection, audit: audit)
     }
 
     /// The sandbox TPP's transport certificate: the one its client registered with.
@@ -42,9 +42,9 @@ struct TokenPolicyTests {
     func allow() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let pem = try Fixtures.string("registration/tpp-transport.pem")
-            let decision = try await Self.policy(sandbox).decide(Self.request(certificate: pem))
+            let decision = try await Self.decider(sandbox).decide(Self.request(certificate: pem))
             #expect(decision.verdict == .allow, "\(Self.detail(decision))")
-            #expect(decision.checks.map(\.name) == TokenPolicy.checkOrder)
+            #expect(decision.checks.map(\.name) == TokenDecision.checkOrder)
             #expect(decision.grantedScopes == ["openid", "accounts", "payments"] && decision.removedScopes.isEmpty)
             #expect(decision.idTokenClaims["openbanking_intent_id"] == .string(Self.intent) && decision.idTokenClaims["sub"] == .string(Self.intent))
             #expect(decision.accessTokenClaims["openbanking_intent_id"] == .string(Self.intent))
@@ -66,11 +66,11 @@ struct TokenPolicyTests {
     @Test("software_active and organisation: revoked, inactive, unlisted and status-less are denied or undecided, never allowed")
     func directoryStatus() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            let policy = try Self.policy(sandbox, ["statusCacheSeconds": "0"])
-            #expect(await policy.decide(Self.request()).verdict == .allow)
+            let decider = try Self.decider(sandbox, ["statusCacheSeconds": "0"])
+            #expect(await decider.decide(Self.request()).verdict == .allow)
             // The sandbox has certificates for its active TPP only: the other clients here are
             // private_key_jwt clients of a server that does not require a certificate.
-            let unbound = try Self.policy(sandbox, ["statusCacheSeconds": "0", "requireClientCertificate": "false"])
+            let unbound = try Self.decider(sandbox, ["statusCacheSeconds": "0", "requireClientCertificate": "false"])
             func request(scopes: [String] = ["openid", "accounts", "payments"], softwareID: String = SandboxRecords.activeSoftwareID, organisationID: String = SandboxRecords.activeOrganisationID) -> TokenRequest {
                 var request = Self.request(scopes: scopes, certificate: nil, softwareID: softwareID, organisationID: organisationID)
                 request.tokenEndpointAuthMethod = "private_key_jwt"
@@ -78,40 +78,40 @@ struct TokenPolicyTests {
             }
             #expect(await unbound.decide(request()).verdict == .allow)
             let inactive = await unbound.decide(request(softwareID: SandboxRecords.inactiveSoftwareID))
-            #expect(inactive.verdict == .deny && inactive.error == .accessDenied && inactive.failedCheck?.name == .tokenSoftwareActive)
+            #expect(inactive.verdict == .deny && inactive.error == .accessDenied && inactive.failedCheck?.name == .softwareActive)
             let unlisted = await unbound.decide(request(softwareID: SandboxRecords.revokedOrganisationSoftwareID))
             #expect(unlisted.verdict == .deny && unlisted.failedCheck?.detail.contains("lists no software statement") == true)
             let revokedOrganisation = await unbound.decide(request(softwareID: SandboxRecords.revokedOrganisationSoftwareID, organisationID: SandboxRecords.revokedOrganisationID))
-            #expect(revokedOrganisation.verdict == .deny && revokedOrganisation.failedCheck?.name == .tokenOrganisation, "\(Self.detail(revokedOrganisation))")
+            #expect(revokedOrganisation.verdict == .deny && revokedOrganisation.failedCheck?.name == .organisation, "\(Self.detail(revokedOrganisation))")
             let statusless = await unbound.decide(request(scopes: ["openid", "accounts"], softwareID: SandboxRecords.statuslessSoftwareID, organisationID: SandboxRecords.statuslessOrganisationID))
-            #expect(statusless.verdict == .undecided && statusless.error == .temporarilyUnavailable && statusless.failedCheck?.name == .tokenOrganisation)
+            #expect(statusless.verdict == .undecided && statusless.error == .temporarilyUnavailable && statusless.failedCheck?.name == .organisation)
             let unknown = await unbound.decide(request(organisationID: "NoSuchOrganisation1"))
             #expect(unknown.verdict == .deny)
             // Revoked after registration: the next token is denied.
             sandbox.updateSoftware(SandboxRecords.activeSoftwareID, active: false)
-            let revoked = await policy.decide(Self.request())
-            #expect(revoked.verdict == .deny && revoked.failedCheck?.name == .tokenSoftwareActive && revoked.idTokenClaims.isEmpty)
+            let revoked = await decider.decide(Self.request())
+            #expect(revoked.verdict == .deny && revoked.failedCheck?.name == .softwareActive && revoked.idTokenClaims.isEmpty)
             sandbox.updateSoftware(SandboxRecords.activeSoftwareID, active: true)
             sandbox.updateOrganisation(SandboxRecords.activeOrganisationID, status: "Withdrawn")
-            let withdrawn = await policy.decide(Self.request())
-            #expect(withdrawn.verdict == .deny && withdrawn.failedCheck?.name == .tokenOrganisation && withdrawn.failedCheck?.detail.contains("Withdrawn") == true)
+            let withdrawn = await decider.decide(Self.request())
+            #expect(withdrawn.verdict == .deny && withdrawn.failedCheck?.name == .organisation && withdrawn.failedCheck?.detail.contains("Withdrawn") == true)
         }
     }
 
     @Test("roles: a lost role removes its scopes; nothing but openid left for a resource grant is a deny; lost authorisation counts too")
     func roles() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            let policy = try Self.policy(sandbox, ["statusCacheSeconds": "0", "tokenLifetimes": "PISP:access_token=120"])
-            let before = await policy.decide(Self.request())
+            let decider = try Self.decider(sandbox, ["statusCacheSeconds": "0", "tokenLifetimes": "PISP:access_token=120"])
+            let before = await decider.decide(Self.request())
             #expect(before.lifetimes?.accessToken == 120)  // a payments token is short-lived
             sandbox.updateSoftware(SandboxRecords.activeSoftwareID, roles: ["AISP"])
-            let narrowed = await policy.decide(Self.request())
+            let narrowed = await decider.decide(Self.request())
             #expect(narrowed.verdict == .allow && narrowed.removedScopes == ["payments"] && narrowed.grantedScopes == ["openid", "accounts"])
             #expect(narrowed.lifetimes?.accessToken == 300)
-            let onlyPayments = await policy.decide(Self.request(scopes: ["openid", "payments"]))
+            let onlyPayments = await decider.decide(Self.request(scopes: ["openid", "payments"]))
             #expect(onlyPayments.verdict == .deny && onlyPayments.failedCheck?.name == .roles && onlyPayments.error == .accessDenied)
             // Scopes no role governs pass through; openid alone needs no role.
-            let plain = await policy.decide(Self.request(scopes: ["openid"], intent: nil))
+            let plain = await decider.decide(Self.request(scopes: ["openid"], intent: nil))
             #expect(plain.verdict == .allow && plain.grantedScopes == ["openid"])
         }
     }
@@ -119,28 +119,28 @@ struct TokenPolicyTests {
     @Test("intent: a resource grant without one is invalid_grant; malformed ones too; client_credentials needs none and gets no refresh token")
     func intent() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            let policy = try Self.policy(sandbox)
+            let decider = try Self.decider(sandbox)
             for (name, value) in [("none", JSONValue?.none), ("number", .number(5)), ("injection", .string("x\"}\u{1B}[2K")), ("too long", .string(String(repeating: "a", count: 200)))] {
-                let decision = await policy.decide(Self.request(intent: value))
+                let decision = await decider.decide(Self.request(intent: value))
                 #expect(decision.verdict == .deny && decision.error == .invalidGrant && decision.failedCheck?.name == .intent, "\(name): \(Self.detail(decision))")
                 #expect(decision.httpStatus == 400)
             }
-            let refresh = await policy.decide(Self.request(grantType: "refresh_token", intent: nil))
+            let refresh = await decider.decide(Self.request(grantType: "refresh_token", intent: nil))
             #expect(refresh.verdict == .deny && refresh.failedCheck?.name == .intent)
-            let clientCredentials = await policy.decide(Self.request(scopes: ["accounts"], grantType: "client_credentials", intent: nil, userID: nil))
+            let clientCredentials = await decider.decide(Self.request(scopes: ["accounts"], grantType: "client_credentials", intent: nil, userID: nil))
             #expect(clientCredentials.verdict == .allow, "\(Self.detail(clientCredentials))")
             #expect(clientCredentials.lifetimes?.refreshToken == nil)
             // The intent may come from the userinfo member too.
             var userinfo = Self.request(intent: nil)
             userinfo.claims = ["userinfo": ["openbanking_intent_id": ["value": .string(Self.intent)]]]
-            #expect(await policy.decide(userinfo).intentID == Self.intent)
+            #expect(await decider.decide(userinfo).intentID == Self.intent)
         }
     }
 
     @Test("subject: intent (Open Banking UK) or user (FAPI); user mode without a user is invalid_grant")
     func subject() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            let user = try Self.policy(sandbox, ["subjectClaim": "user"])
+            let user = try Self.decider(sandbox, ["subjectClaim": "user"])
             let decision = await user.decide(Self.request())
             #expect(decision.idTokenClaims["sub"] == "user-1" && decision.idTokenClaims["openbanking_intent_id"] == .string(Self.intent))
             let noUser = await user.decide(Self.request(userID: nil))
@@ -151,12 +151,12 @@ struct TokenPolicyTests {
     @Test("certificate: another TPP's, one whose subject is not the registered DN, and garbage are denied")
     func certificate() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            let policy = try Self.policy(sandbox)
-            let other = await policy.decide(Self.request(certificate: try Fixtures.string("registration/tpp-other.pem")))
+            let decider = try Self.decider(sandbox)
+            let other = await decider.decide(Self.request(certificate: try Fixtures.string("registration/tpp-other.pem")))
             #expect(other.verdict == .deny && other.failedCheck?.name == .certificate && other.error == .accessDenied)
-            let wrongDN = await policy.decide(Self.request(certificate: try Fixtures.string("registration/tpp-transport.pem"), subjectDN: "CN=4ZUKbHjbA2ZqxCxTsQPkTY,O=Someone Else,C=GB"))
+            let wrongDN = await decider.decide(Self.request(certificate: try Fixtures.string("registration/tpp-transport.pem"), subjectDN: "CN=4ZUKbHjbA2ZqxCxTsQPkTY,O=Someone Else,C=GB"))
             #expect(wrongDN.verdict == .deny && wrongDN.failedCheck?.name == .certificate)
-            let garbage = await policy.decide(Self.request(certificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
+            let garbage = await decider.decide(Self.request(certificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
             #expect(garbage.verdict == .deny && garbage.failedCheck?.name == .certificate)
         }
     }
@@ -164,14 +164,14 @@ struct TokenPolicyTests {
     @Test("1,000 concurrent token decisions for one software id with a cold cache cause exactly one SCIM lookup")
     func oneLookup() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            let policy = try Self.policy(sandbox)
+            let decider = try Self.decider(sandbox)
             let verdicts = await withTaskGroup(of: TokenDecision.Verdict.self) { group in
-                for _ in 0..<1000 { group.addTask { await policy.decide(Self.request()).verdict } }
+                for _ in 0..<1000 { group.addTask { await decider.decide(Self.request()).verdict } }
                 return await group.reduce(into: [TokenDecision.Verdict]()) { $0.append($1) }
             }
             #expect(verdicts.count == 1000 && verdicts.allSatisfy { $0 == .allow })
             #expect(sandbox.counts()["/scim"] == 1)
-            #expect(await policy.status.lookupCount == 1)
+            #expect(await decider.status.lookupCount == 1)
         }
     }
 
@@ -187,17 +187,17 @@ struct TokenPolicyTests {
             trust = .trustStore(try #require(connection.trustStore))
             strict = DirectoryStatusCache(lifetime: 60, staleIfError: 0, clock: clock.reader) { (id: String) async throws(DirectoryError) in try await tpp.organisation(id) }
             lenient = DirectoryStatusCache(lifetime: 60, staleIfError: 600, clock: clock.reader) { (id: String) async throws(DirectoryError) in try await tpp.organisation(id) }
-            for cache in [strict!, lenient!] { #expect(await TokenPolicy(status: cache, certificateTrust: trust!).decide(Self.request(), at: clock.now).verdict == .allow) }
+            for cache in [strict!, lenient!] { #expect(await TokenDecider(status: cache, certificateTrust: trust!).decide(Self.request(), at: clock.now).verdict == .allow) }
         }
         // Within the lifetime the cached record serves without the directory.
-        #expect(await TokenPolicy(status: strict!, certificateTrust: trust!).decide(Self.request(), at: clock.now).verdict == .allow)
+        #expect(await TokenDecider(status: strict!, certificateTrust: trust!).decide(Self.request(), at: clock.now).verdict == .allow)
         clock.advance(by: 120)
-        let closed = await TokenPolicy(status: strict!, certificateTrust: trust!).decide(Self.request(), at: clock.now)
+        let closed = await TokenDecider(status: strict!, certificateTrust: trust!).decide(Self.request(), at: clock.now)
         #expect(closed.verdict == .undecided && closed.error == .temporarilyUnavailable && closed.httpStatus == 503)
-        let stale = await TokenPolicy(status: lenient!, certificateTrust: trust!).decide(Self.request(), at: clock.now)
-        #expect(stale.verdict == .allow && stale.checks.first { $0.name == .tokenSoftwareActive }?.detail.contains("stale") == true)
+        let stale = await TokenDecider(status: lenient!, certificateTrust: trust!).decide(Self.request(), at: clock.now)
+        #expect(stale.verdict == .allow && stale.checks.first { $0.name == .softwareActive }?.detail.contains("stale") == true)
         clock.advance(by: 600)
-        #expect(await TokenPolicy(status: lenient!, certificateTrust: trust!).decide(Self.request(), at: clock.now).verdict == .undecided)
+        #expect(await TokenDecider(status: lenient!, certificateTrust: trust!).decide(Self.request(), at: clock.now).verdict == .undecided)
     }
 
     @Test("the hook: six Update Token calls of one request cost one decision; a deny throws from every call")
@@ -207,7 +207,7 @@ struct TokenPolicyTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let audit = try AuditLog(path: folder.appendingPathComponent("audit.log").path)
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            let hook = OpenBankingTokenHook(policy: try Self.policy(sandbox, ["statusCacheSeconds": "0"], audit: audit))
+            let hook = OpenBankingTokenHook(decider: try Self.decider(sandbox, ["statusCacheSeconds": "0"], audit: audit))
             let issuance = TokenIssuance(Self.request())
             let claims = try await hook.modifyIdToken(issuance)
             let access = try await hook.modifyAccessToken(issuance)
@@ -341,15 +341,15 @@ struct AuditLogTests {
         let log = try AuditLog(path: "/dev/full", acceptsCharacterDevice: true)
         await #expect(throws: AuditError.self) { try await log.append(AuditRecord(kind: "token", time: Date(), decision: "allow")) }
         if case .failing(let reason) = log.health { #expect(reason.contains("/dev/full")) } else { Issue.record("health must be failing") }
-        try await DirectorySandbox.withSandbox(fixtures: TokenPolicyTests.fixtures) { sandbox in
-            let decision = try await TokenPolicyTests.policy(sandbox, audit: log).decide(TokenPolicyTests.request())
+        try await DirectorySandbox.withSandbox(fixtures: TokenDeciderTests.fixtures) { sandbox in
+            let decision = try await TokenDeciderTests.decider(sandbox, audit: log).decide(TokenDeciderTests.request())
             #expect(decision.verdict == .undecided && decision.error == .temporarilyUnavailable && decision.failedCheck?.name == .audit)
             #expect(decision.idTokenClaims.isEmpty)
             // Registration too: no record, no registration.
-            let (configuration, connection) = try TokenPolicyTests.connection(sandbox)
-            let validator = try RegistrationValidator(configuration: configuration, connection: connection, audit: log)
-            let tpp = try SandboxTPP(fixtures: TokenPolicyTests.fixtures)
-            let registration = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement()), clientCertificatePEM: tpp.transportCertificatePEM))
+            let (configuration, connection) = try TokenDeciderTests.connection(sandbox)
+            let decider = try RegistrationDecider(configuration: configuration, connection: connection, audit: log)
+            let tpp = try SandboxTPP(fixtures: TokenDeciderTests.fixtures)
+            let registration = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement()), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(registration.verdict == .undecided && registration.client == nil)
         }
     }
@@ -373,7 +373,7 @@ struct TokenDecisionJSONTests {
         withRefresh.lifetimes = TokenLifetimes(accessToken: 1, idToken: 2, refreshToken: 3)
         withRefresh.intentID = nil
         withRefresh.certificateThumbprint = nil
-        var deny = TokenDecision(verdict: .deny, checks: [Check(.tokenSoftwareActive, .fail, "no")], clientID: "c", softwareID: "s", organisationID: "o")
+        var deny = TokenDecision(verdict: .deny, checks: [Check(.softwareActive, .fail, "no")], clientID: "c", softwareID: "s", organisationID: "o")
         deny.error = .accessDenied
         deny.errorDescription = "software statement s is no longer active"
         deny.grantedScopes = ["openid"]

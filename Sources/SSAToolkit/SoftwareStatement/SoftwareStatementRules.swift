@@ -2,7 +2,7 @@ import Foundation
 
 /// The Open Banking rules a software statement's claims must meet, evaluated at an instant the
 /// caller gives (never the wall clock behind its back).
-public struct SoftwareStatementPolicy: Sendable {
+public struct SoftwareStatementRules: Sendable {
     /// The trusted directory's `iss` ("OpenBanking Ltd" for the UK directory).
     public var issuer: String = "OpenBanking Ltd"
     /// Tolerance for clocks that disagree, applied to `iat` and `exp`.

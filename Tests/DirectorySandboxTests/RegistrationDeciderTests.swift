@@ -8,16 +8,16 @@ import Testing
 /// Registration decisions end to end against the sandbox directory: SSAs it issues, request JWTs
 /// the fixture TPP signs, its SCIM answers, over mutual TLS.
 @Suite("Registration decisions against the sandbox directory")
-struct RegistrationValidatorTests {
+struct RegistrationDeciderTests {
     static let fixtures = DirectorySandbox.Fixtures(root: Fixtures.root)
 
-    static func validator(_ sandbox: DirectorySandbox, _ overrides: [String: String] = [:], logger: Logger? = nil) throws -> RegistrationValidator {
+    static func decider(_ sandbox: DirectorySandbox, _ overrides: [String: String] = [:], logger: Logger? = nil) throws -> RegistrationDecider {
         var properties: [String: String] = [:]
         for (name, value) in sandbox.configurationJSON().objectValue! { properties[name] = value.stringValue }
         properties.merge(overrides) { _, new in new }
         let configuration = try ToolkitConfiguration(properties: properties, baseDirectory: nil)
-        if let logger { return try RegistrationValidator(configuration: configuration, environment: [:], logger: logger) }
-        return try RegistrationValidator(configuration: configuration, environment: [:])
+        if let logger { return try RegistrationDecider(configuration: configuration, environment: [:], logger: logger) }
+        return try RegistrationDecider(configuration: configuration, environment: [:])
     }
 
     static func otherCertificate() throws -> String { try Fixtures.string("registration/tpp-other.pem") }
@@ -27,10 +27,10 @@ struct RegistrationValidatorTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let ssa = try sandbox.issueSoftwareStatement()
-            let decision = try await Self.validator(sandbox).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
+            let decision = try await Self.decider(sandbox).decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(decision.verdict == .accept, "\(decision.failedCheck.map { "\($0.name): \($0.detail)" } ?? "")")
             #expect(decision.error == nil && decision.errorDescription == nil)
-            #expect(decision.checks.map(\.name) == RegistrationValidator.checkOrder)
+            #expect(decision.checks.map(\.name) == RegistrationDecision.checkOrder)
             #expect(!decision.checks.contains { $0.outcome == .fail })
             for name in [Check.Name.requestSignature, .requestClaims, .redirectURIs, .subjectDN, .scope, .softwareActive, .organisation, .signature] {
                 #expect(decision.checks.first { $0.name == name }?.outcome == .pass, "\(name)")
@@ -101,7 +101,7 @@ struct RegistrationValidatorTests {
             case let path?: try Fixtures.string(path)
             case nil: nil
             }
-            let decision = try await Self.validator(sandbox).decide(RegistrationInput(request: request, clientCertificatePEM: certificate))
+            let decision = try await Self.decider(sandbox).decide(RegistrationInput(request: request, clientCertificatePEM: certificate))
             #expect(decision.verdict == .reject)
             #expect(decision.failedCheck?.name == rule.check, "\(decision.failedCheck.map { "\($0.name): \($0.detail)" } ?? "no failure")")
             #expect(decision.error == rule.error)
@@ -116,20 +116,20 @@ struct RegistrationValidatorTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let ssa = try sandbox.issueSoftwareStatement()
-            let validator = try Self.validator(sandbox)
+            let decider = try Self.decider(sandbox)
             let privateKeyJWT = try tpp.requestJWT(ssa: ssa, changes: ["token_endpoint_auth_method": "private_key_jwt", "tls_client_auth_subject_dn": .null, "scope": .null])
-            let decision = await validator.decide(RegistrationInput(request: privateKeyJWT, clientCertificatePEM: tpp.transportCertificatePEM))
+            let decision = await decider.decide(RegistrationInput(request: privateKeyJWT, clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(decision.verdict == .accept, "\(decision.failedCheck?.detail ?? "")")
             #expect(decision.checks.first { $0.name == .subjectDN }?.outcome == .skip)
             #expect(decision.client?.scopes == ["openid", "accounts", "payments"])
             #expect(decision.client?.tlsClientAuthSubjectDN == nil)
 
             let plain = JSONValue.object(tpp.metadata(ssa: ssa)).serialized()
-            let accepted = await validator.decide(RegistrationInput(request: plain, clientCertificatePEM: tpp.transportCertificatePEM))
+            let accepted = await decider.decide(RegistrationInput(request: plain, clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(accepted.verdict == .accept, "\(accepted.failedCheck?.detail ?? "")")
             #expect(accepted.checks.first { $0.name == .requestSignature }?.outcome == .skip)
 
-            let strict = try Self.validator(sandbox, ["requireSignedRequest": "true"])
+            let strict = try Self.decider(sandbox, ["requireSignedRequest": "true"])
             let refused = await strict.decide(RegistrationInput(request: plain, clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(refused.verdict == .reject && refused.failedCheck?.name == .requestFormat)
         }
@@ -140,7 +140,7 @@ struct RegistrationValidatorTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             let ssa = try sandbox.issueSoftwareStatement()
-            let validator = try Self.validator(sandbox)
+            let decider = try Self.decider(sandbox)
             let good = try tpp.requestJWT(ssa: ssa)
             let parts = good.split(separator: ".").map(String.init)
             let metadata = JSONValue.object(tpp.metadata(ssa: ssa, changes: ["redirect_uris": ["https://evil.example/cb"]])).serialized()
@@ -151,7 +151,7 @@ struct RegistrationValidatorTests {
             let unknownKid = try JWSSigner(key: try SigningKey(pem: KeyStoreLocation(path: Fixtures.url("registration/tpp-software.key.pem").path)).key, algorithm: .PS256, keyID: "tpp-sig-9").sign(payload: claims)
             let none = Base64URL.encode(#"{"alg":"none","typ":"JWT"}"#) + "." + parts[1] + "."
             for (name, token) in [("tampered", tampered), ("forged", forged), ("unknown kid", unknownKid), ("alg none", none)] {
-                let decision = await validator.decide(RegistrationInput(request: token, clientCertificatePEM: tpp.transportCertificatePEM))
+                let decision = await decider.decide(RegistrationInput(request: token, clientCertificatePEM: tpp.transportCertificatePEM))
                 #expect(decision.verdict == .reject, "\(name)")
                 #expect(decision.failedCheck?.name == .requestSignature, "\(name): \(decision.failedCheck?.detail ?? "")")
                 #expect(decision.client == nil)
@@ -166,17 +166,17 @@ struct RegistrationValidatorTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             // The fixture TPP's certificate stands in for these other software statements' own.
-            let validator = try Self.validator(sandbox, ["clientCertificateBinding": "none"])
+            let decider = try Self.decider(sandbox, ["clientCertificateBinding": "none"])
             for (softwareID, check) in [(SandboxRecords.inactiveSoftwareID, Check.Name.softwareActive), (SandboxRecords.revokedOrganisationSoftwareID, .organisation)] {
                 let ssa = try sandbox.issueSoftwareStatement(softwareID: softwareID)
                 let request = try tpp.requestJWT(ssa: ssa, changes: ["iss": .string(softwareID)])
-                let decision = await validator.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
+                let decision = await decider.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
                 #expect(decision.verdict == .reject && decision.error == .unapprovedSoftwareStatement, "\(softwareID)")
                 #expect(decision.failedCheck?.name == check, "\(softwareID): \(decision.failedCheck?.detail ?? "")")
             }
             // A revoked organisation is reported as such too.
             let revoked = try sandbox.issueSoftwareStatement(softwareID: SandboxRecords.revokedOrganisationSoftwareID, changes: ["software_roles": ["PISP"]])
-            let decision = await validator.decide(RegistrationInput(softwareStatement: revoked))
+            let decision = await decider.decide(RegistrationInput(softwareStatement: revoked))
             #expect(decision.checks.first { $0.name == .organisation }?.detail.contains("Revoked") == true)
         }
     }
@@ -188,13 +188,13 @@ struct RegistrationValidatorTests {
             let ssa = try sandbox.issueSoftwareStatement()
             // 400 SCIM calls at once, each a mutual-TLS handshake on a 2-core machine running the
             // rest of the suite in parallel: allow the transfers the time such a machine needs.
-            let validator = try Self.validator(sandbox, ["connectTimeoutSeconds": "60", "requestTimeoutSeconds": "120"])
+            let decider = try Self.decider(sandbox, ["connectTimeoutSeconds": "60", "requestTimeoutSeconds": "120"])
             let requests = try (0..<200).map { _ in try tpp.requestJWT(ssa: ssa) }
-            let verdicts = await withTaskGroup(of: Decision.Verdict.self) { group in
+            let verdicts = await withTaskGroup(of: RegistrationDecision.Verdict.self) { group in
                 for request in requests {
-                    group.addTask { await validator.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM)).verdict }
+                    group.addTask { await decider.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM)).verdict }
                 }
-                return await group.reduce(into: [Decision.Verdict]()) { $0.append($1) }
+                return await group.reduce(into: [RegistrationDecision.Verdict]()) { $0.append($1) }
             }
             #expect(verdicts.count == 200 && verdicts.allSatisfy { $0 == .accept })
             let counts = sandbox.counts()
@@ -211,32 +211,32 @@ struct RegistrationValidatorTests {
     @Test("a directory outage is undecided, never an accept")
     func outage() async throws {
         let tpp = try SandboxTPP(fixtures: Self.fixtures)
-        var validator: RegistrationValidator?
+        var decider: RegistrationDecider?
         var request = ""
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            validator = try Self.validator(sandbox)
+            decider = try Self.decider(sandbox)
             let ssa = try sandbox.issueSoftwareStatement()
             request = try tpp.requestJWT(ssa: ssa)
-            #expect(await validator!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM)).verdict == .accept)
+            #expect(await decider!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM)).verdict == .accept)
         }
         // The sandbox is gone: keys and token are cached, the SCIM lookups fail. (A new request
         // JWT: the accepted one's jti is remembered, and its replay would be refused first.)
-        let replayed = await validator!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
+        let replayed = await decider!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
         #expect(replayed.verdict == .reject && replayed.failedCheck?.name == .requestReplay)
         request = try tpp.requestJWT(ssa: try CompactJWS(parsing: request).payload["software_statement"]?.stringValue ?? "")
-        let decision = await validator!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
+        let decision = await decider!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
         #expect(decision.verdict == .undecided)
         #expect(decision.error == .temporarilyUnavailable)
         #expect(decision.failedCheck?.name == .softwareActive)
         #expect(decision.client == nil)
         // Undecided means unused: the same request may be retried, and is not called a replay.
-        let retried = await validator!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
+        let retried = await decider!.decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
         #expect(retried.verdict == .undecided && retried.failedCheck?.name == .softwareActive)
 
-        // A validator that never reached the directory: its JWKS is unavailable.
+        // A decider that never reached the directory: its JWKS is unavailable.
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let ssa = try sandbox.issueSoftwareStatement()
-            let fresh = try Self.validator(sandbox, ["tokenUrl": "https://127.0.0.1:1/token", "jwks_endpoint": "https://127.0.0.1:1/jwks"])
+            let fresh = try Self.decider(sandbox, ["tokenUrl": "https://127.0.0.1:1/token", "jwks_endpoint": "https://127.0.0.1:1/jwks"])
             let cold = await fresh.decide(RegistrationInput(request: try tpp.requestJWT(ssa: ssa), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(cold.verdict == .undecided && cold.failedCheck?.name == .key)
         }
@@ -246,24 +246,24 @@ struct RegistrationValidatorTests {
     func softwareStatements() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
-            let validator = try Self.validator(sandbox)
+            let decider = try Self.decider(sandbox)
             let revokedClaim = try sandbox.issueSoftwareStatement(changes: ["org_status": "Revoked"])
-            let decision = await validator.decide(RegistrationInput(request: try tpp.requestJWT(ssa: revokedClaim), clientCertificatePEM: tpp.transportCertificatePEM))
+            let decision = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: revokedClaim), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(decision.verdict == .reject && decision.error == .unapprovedSoftwareStatement && decision.failedCheck?.name == .orgStatus)
 
             let tampered = try Fixtures.string("jose/ssa/tampered-payload.jwt")
-            let bad = await validator.decide(RegistrationInput(softwareStatement: tampered))
+            let bad = await decider.decide(RegistrationInput(softwareStatement: tampered))
             #expect(bad.verdict == .reject && bad.failedCheck?.name == .signature && bad.softwareStatement == nil)
 
             let one = try sandbox.issueSoftwareStatement()
             let other = try sandbox.issueSoftwareStatement()
-            let mismatch = await validator.decide(RegistrationInput(softwareStatement: other, request: try tpp.requestJWT(ssa: one)))
+            let mismatch = await decider.decide(RegistrationInput(softwareStatement: other, request: try tpp.requestJWT(ssa: one)))
             #expect(mismatch.verdict == .reject && mismatch.failedCheck?.name == .requestFormat)
             #expect(sandbox.counts()["/scim"] == nil)
 
-            let nothing = await validator.decide(RegistrationInput(request: "{}"))
+            let nothing = await decider.decide(RegistrationInput(request: "{}"))
             #expect(nothing.verdict == .reject && nothing.error == .invalidSoftwareStatement)
-            let garbage = await validator.decide(RegistrationInput(request: "not a request"))
+            let garbage = await decider.decide(RegistrationInput(request: "not a request"))
             #expect(garbage.verdict == .reject && garbage.failedCheck?.name == .requestFormat)
         }
     }
@@ -277,14 +277,14 @@ struct RegistrationValidatorTests {
             let directoryJWKS = try JWKS(parsing: Array(try Fixtures.data("jose/directory.jwks.json")))
             let softwareJWKS = try JWKS(parsing: Array(try Fixtures.data("registration/tpp-software.jwks.json")))
             let endpoint = try #require(SoftwareStatementClaims(try CompactJWS(parsing: try Fixtures.string("jose/ssa/valid-ps256.jwt")).payload).softwareJWKSEndpoint)
-            let validator = RegistrationValidator(
+            let decider = RegistrationDecider(
                 verifier: SoftwareStatementVerifier(keys: JWKSProvider(source: .fixed(directoryJWKS))),
                 directory: try #require(connection.tpp),
-                policy: RegistrationPolicy(audience: DirectorySandbox.authorizationServerIssuer),
+                rules: RegistrationRules(audience: DirectorySandbox.authorizationServerIssuer),
                 softwareKeys: SoftwareKeySets(source: .fixed([endpoint: softwareJWKS])),
                 certificateTrust: .trustStore(try #require(connection.trustStore))
             )
-            let decision = await validator.decide(RegistrationInput(
+            let decision = await decider.decide(RegistrationInput(
                 request: try Fixtures.string("registration/request-joserfc.jwt"),
                 clientCertificatePEM: try Fixtures.string("registration/tpp-transport.pem")
             ), at: Fixtures.ssaInstant)
@@ -301,7 +301,7 @@ struct RegistrationValidatorTests {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
             let tpp = try SandboxTPP(fixtures: Self.fixtures)
             request = try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement())
-            let decision = try await Self.validator(sandbox, logger: logs.logger()).decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
+            let decision = try await Self.decider(sandbox, logger: logs.logger()).decide(RegistrationInput(request: request, clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(decision.verdict == .accept)
         }
         #expect(!logs.all.isEmpty)

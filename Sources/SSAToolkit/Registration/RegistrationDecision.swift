@@ -31,21 +31,17 @@ extension Check.Name {
     public static let scope: Check.Name = "scope"
     /// `application_type` is `web`.
     public static let applicationType: Check.Name = "application_type"
-    /// The directory has the software statement, active.
-    public static let softwareActive: Check.Name = "software_active"
-    /// The directory has the organisation, active and authorised for the SSA's roles.
-    public static let organisation: Check.Name = "organisation"
 }
 
 /// What a registration comes to: accept (with the client metadata to apply), reject (with the
 /// RFC 7591 error), or undecided (the directory or a key set could not be reached: never an
 /// accept). Every check is listed with its outcome.
-public struct Decision: Sendable {
+public struct RegistrationDecision: DecisionOutcome {
     /// The three possible answers.
     public enum Verdict: String, Sendable, Hashable {
-        /// Register the client with ``Decision/client``.
+        /// Register the client with ``RegistrationDecision/client``.
         case accept
-        /// Refuse with ``Decision/error`` (HTTP 400).
+        /// Refuse with ``RegistrationDecision/error`` (HTTP 400).
         case reject
         /// Do not register; answer `temporarily_unavailable` (HTTP 503) and let the TPP retry.
         case undecided
@@ -68,8 +64,44 @@ public struct Decision: Sendable {
     /// The client to register, when accepted.
     public var client: ClientMetadata?
 
-    /// The first failing check.
-    public var failedCheck: Check? { checks.first { $0.outcome == .fail } }
+    /// The checks of a registration decision, in the order they run.
+    public static let checkOrder: [Check.Name] = [.requestFormat] + SoftwareStatementVerifier.checkOrder + [
+        .requestSignature, .clientCertificate, .requestClaims, .redirectURIs, .tokenEndpointAuthMethod, .clientKeys, .subjectDN,
+        .signingAlgorithms, .grantTypes, .responseTypes, .scope, .applicationType, .requestReplay, .softwareActive, .organisation,
+    ]
+
+    /// ``DecisionKind/registration``.
+    public static var kind: DecisionKind { .registration }
+    /// Registration lists no audit check: an accept that cannot be recorded becomes undecided.
+    public static var listsAuditCheck: Bool { false }
+    /// `accept`, `reject` or `undecided`.
+    public var verdictName: String { verdict.rawValue }
+    /// Whether the directory (or a key set, or the audit log) could not be used.
+    public var isUndecided: Bool { verdict == .undecided }
+    /// Whether the client may be registered.
+    public var isPositive: Bool { verdict == .accept }
+    /// The RFC 7591 error, when not accepted.
+    public var errorName: String? { error?.rawValue }
+    /// The SSA's `software_id`, once its signature verified.
+    public var softwareIDForLog: String? { softwareStatement?.softwareID }
+
+    /// The audit record: ids, verdict, failed checks, the directory asked, granted scopes.
+    public func auditRecord(at now: Date) -> AuditRecord {
+        AuditRecord(kind: Self.kind.rawValue, time: now, decision: verdict.rawValue, error: error?.rawValue, directory: directory,
+                    failedChecks: checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: client?.clientID,
+                    softwareID: softwareStatement?.softwareID, organisationID: softwareStatement?.organisationID, scopesGranted: client?.scopes ?? [])
+    }
+
+    /// Undecided (`temporarily_unavailable`) because `reason`, with no client to register.
+    public mutating func makeUndecided(because reason: String) {
+        verdict = .undecided
+        error = .temporarilyUnavailable
+        errorDescription = reason
+        client = nil
+    }
+
+    /// ``json`` serialized compactly: the service's answer.
+    public func jsonBytes() -> [UInt8] { json.serializedBytes() }
 
     /// The HTTP status a registration endpoint answers with: 201 accept, 400 reject, 503 undecided.
     public var httpStatus: Int {

@@ -8,11 +8,11 @@ import X509
 ///
 /// Load it once and share it: every cache (directory JWKS, TPP key sets, the directory's access
 /// token, TLS connections) lives inside, and it is safe to call from any number of tasks.
-/// ``decide(_:at:)`` never throws; every failure is a ``Decision`` (never an accept).
+/// ``decide(_:at:)`` never throws; every failure is a ``RegistrationDecision`` (never an accept).
 ///
 /// With several trusted directories, the SSA's `iss` selects the one that verifies it and is
 /// asked about it; an SSA from any other issuer is `unapproved_software_statement`.
-public final class RegistrationValidator: Sendable {
+public final class RegistrationDecider: Decider {
     /// The trusted directories, in configuration order (at least one).
     public let trustedDirectories: [TrustedDirectory]
     /// The first directory's verifier.
@@ -24,36 +24,36 @@ public final class RegistrationValidator: Sendable {
     /// The first directory's anchors for callers' certificates.
     public var certificateTrust: ClientCertificateTrust { trustedDirectories[0].certificateTrust }
     /// The rules for requests.
-    public let policy: RegistrationPolicy
+    public let rules: RegistrationRules
     /// The `jti` of every accepted request JWT, for its lifetime.
     public let replays: any ReplayStore
+    /// The closing steps every decision takes: audit record, metrics, one log line.
+    public let closing: DecisionClosing
     /// Where decisions are recorded; `nil` when no audit log is configured.
-    public let audit: (any AuditSink)?
-    private let logger: Logger
+    public var audit: (any AuditSink)? { closing.audit }
 
-    /// A validator for one directory, from its parts.
+    /// A decider for one directory, from its parts.
     ///
     /// - Parameters:
     ///   - certificateTrust: the anchors the caller's TLS client certificate must chain to, or
     ///     ``ClientCertificateTrust/verifiedByProxy`` where the TLS-terminating proxy verified it.
     ///   - replays: where request JWT ids are remembered; share one store between servers.
-    public convenience init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, policy: RegistrationPolicy, softwareKeys: SoftwareKeySets,
+    public convenience init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, rules: RegistrationRules, softwareKeys: SoftwareKeySets,
                             certificateTrust: ClientCertificateTrust, replays: any ReplayStore = InMemoryReplayStore(), audit: (any AuditSink)? = nil,
                             logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.init(directories: [TrustedDirectory(verifier: verifier, directory: directory, softwareKeys: softwareKeys, certificateTrust: certificateTrust)],
-                  policy: policy, replays: replays, audit: audit, logger: logger)
+                  rules: rules, replays: replays, audit: audit, logger: logger)
     }
 
-    /// A validator for one or more directories (`directories` must not be empty; their issuers
+    /// A decider for one or more directories (`directories` must not be empty; their issuers
     /// must differ), from their parts.
-    public init(directories: [TrustedDirectory], policy: RegistrationPolicy, replays: any ReplayStore = InMemoryReplayStore(), audit: (any AuditSink)? = nil,
+    public init(directories: [TrustedDirectory], rules: RegistrationRules, replays: any ReplayStore = InMemoryReplayStore(), audit: (any AuditSink)? = nil,
                 logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) {
-        precondition(!directories.isEmpty, "a registration validator needs at least one trusted directory")
+        precondition(!directories.isEmpty, "a registration decider needs at least one trusted directory")
         self.trustedDirectories = directories
-        self.policy = policy
+        self.rules = rules
         self.replays = replays
-        self.audit = audit
-        self.logger = logger
+        self.closing = DecisionClosing(audit: audit, logger: logger)
     }
 
     /// Loads everything `configuration` names, once: key stores, the signing key, the clients.
@@ -74,14 +74,14 @@ public final class RegistrationValidator: Sendable {
         }
     }
 
-    /// A validator over an already loaded directory connection (shared with token time), writing
+    /// A decider over an already loaded directory connection (shared with token time), writing
     /// its decisions to `audit` when given.
     public convenience init(configuration: ToolkitConfiguration, connection: DirectoryConnection, audit: (any AuditSink)?, replays: (any ReplayStore)? = nil,
                             logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
         try self.init(configuration: configuration, connections: [connection], audit: audit, replays: replays, logger: logger)
     }
 
-    /// A validator over already loaded directory connections, one per entry of
+    /// A decider over already loaded directory connections, one per entry of
     /// ``ToolkitConfiguration/directories`` in the same order (shared with token time).
     ///
     /// - Parameter replays: the replay store; by default an in-memory one of `replayCacheSize`.
@@ -91,11 +91,11 @@ public final class RegistrationValidator: Sendable {
         guard connections.count == configurations.count else {
             throw ConfigurationError(property: "trustedDirectories", "lists \(configurations.count) directories but \(connections.count) connections were loaded")
         }
-        var policy = RegistrationPolicy(audience: configuration.registrationAudience)
-        configuration.registration.apply(to: &policy)
-        policy.clockSkew = configuration.clockSkew
+        var rules = RegistrationRules(audience: configuration.registrationAudience)
+        configuration.registration.apply(to: &rules)
+        rules.clockSkew = configuration.clockSkew
         let directories = try zip(configurations, connections).map { try Self.trustedDirectory($0, connection: $1, logger: logger) }
-        self.init(directories: directories, policy: policy,
+        self.init(directories: directories, rules: rules,
                   replays: replays ?? InMemoryReplayStore(capacity: configuration.registration.replayCacheSize ?? 100_000), audit: audit, logger: logger)
     }
 
@@ -107,7 +107,7 @@ public final class RegistrationValidator: Sendable {
         // client as the directory itself (the trust store as the only anchors; the transport
         // certificate is presented, which directories that require mutual TLS need).
         let directoryKeys = JWKSProvider(source: .url(jwksURL, connection.transport), cachePolicy: configuration.jwksCachePolicy, logger: logger)
-        var ssaPolicy = SoftwareStatementPolicy()
+        var ssaPolicy = SoftwareStatementRules()
         ssaPolicy.issuer = configuration.issuer
         ssaPolicy.clockSkew = configuration.clockSkew
         ssaPolicy.maximumAge = configuration.maximumSSAAge
@@ -144,63 +144,21 @@ public final class RegistrationValidator: Sendable {
         return (trustedDirectories.firstIndex { $0.issuer.isByteIdentical(to: issuer) }, framed, issuer)
     }
 
-    /// The checks of a decision, in the order they run.
-    public static let checkOrder: [Check.Name] = [.requestFormat] + SoftwareStatementVerifier.checkOrder + [
-        .requestSignature, .clientCertificate, .requestClaims, .redirectURIs, .tokenEndpointAuthMethod, .clientKeys, .subjectDN,
-        .signingAlgorithms, .grantTypes, .responseTypes, .scope, .applicationType, .requestReplay, .softwareActive, .organisation,
-    ]
-
-    /// Decides a registration at the instant `now`. Never throws; never accepts on an error.
-    public func decide(_ input: RegistrationInput, at now: Date = Date()) async -> Decision {
-        var claimedJTI: (jti: String, issuer: String)?
+    /// Evaluates the rules of a registration at `now`; ``decide(_:at:)`` (from ``Decider``)
+    /// then closes it. Never accepts on an error.
+    public func evaluate(_ input: RegistrationInput, at now: Date) async -> Evaluation<RegistrationDecision> {
+        var claimed: ClaimedJTI?
         var directory: String?
-        var decision = await evaluate(input, at: now, claimed: &claimedJTI, directory: &directory)
+        var decision = await evaluateRules(input, at: now, claimed: &claimed, directory: &directory)
         decision.directory = directory
-        // A request that was not decided (the directory was down) was not used: the TPP may retry it.
-        if decision.verdict == .undecided, let claimedJTI {
-            await replays.release(jti: claimedJTI.jti, issuer: claimedJTI.issuer)
-        }
-        let reason: String
-        switch decision.verdict {
-        case .accept: reason = "not evaluated"
-        case .reject: reason = "not evaluated: \(decision.failedCheck?.name.rawValue ?? "an earlier check") failed"
-        case .undecided: reason = "not evaluated: \(decision.failedCheck?.name.rawValue ?? "an earlier step") could not be decided"
-        }
-        for name in Self.checkOrder where !decision.checks.contains(where: { $0.name == name }) {
-            decision.checks.append(Check(name, .skip, reason))
-        }
-        decision.checks.sort(inOrder: Self.checkOrder)
-        if let audit {
-            do throws(AuditError) {
-                try await audit.append(AuditRecord(
-                    kind: "registration", time: now, decision: decision.verdict.rawValue, error: decision.error?.rawValue, directory: directory,
-                    failedChecks: decision.checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: decision.client?.clientID,
-                    softwareID: decision.softwareStatement?.softwareID, organisationID: decision.softwareStatement?.organisationID,
-                    scopesGranted: decision.client?.scopes ?? []))
-                ToolkitMetrics.auditRecord(kind: "registration")
-            } catch {
-                // No record, no registration.
-                if let claimedJTI { await replays.release(jti: claimedJTI.jti, issuer: claimedJTI.issuer) }
-                decision.verdict = .undecided
-                decision.error = .temporarilyUnavailable
-                decision.errorDescription = error.reason
-                decision.client = nil
-            }
-        }
-        ToolkitMetrics.decision(kind: "registration", verdict: decision.verdict.rawValue, error: decision.error?.rawValue,
-                                failedChecks: decision.checks.compactMap { $0.outcome == .fail ? $0.name.rawValue : nil })
-        logger.debug("registration \(decision.verdict.rawValue)", metadata: [
-            "software_id": "\(decision.softwareStatement?.softwareID ?? "-")",
-            "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",
-        ])
-        return decision
+        return Evaluation(decision, claimed: claimed)
     }
 
-    private func evaluate(_ input: RegistrationInput, at now: Date, claimed: inout (jti: String, issuer: String)?, directory chosen: inout String?) async -> Decision {
+    private func evaluateRules(_ input: RegistrationInput, at now: Date, claimed: inout ClaimedJTI?, directory chosen: inout String?) async -> RegistrationDecision {
         var checks: [Check] = []
-        func stop(_ verdict: Decision.Verdict, _ code: RegistrationErrorCode, _ name: Check.Name, _ detail: String, claims: SoftwareStatementClaims? = nil) -> Decision {
+        func stop(_ verdict: RegistrationDecision.Verdict, _ code: RegistrationErrorCode, _ name: Check.Name, _ detail: String, claims: SoftwareStatementClaims? = nil) -> RegistrationDecision {
             checks.append(Check(name, .fail, detail))
-            return Decision(verdict: verdict, error: code, errorDescription: detail, checks: checks, softwareStatement: claims)
+            return RegistrationDecision(verdict: verdict, error: code, errorDescription: detail, checks: checks, softwareStatement: claims)
         }
 
         // 1. Frame the request and find the SSA.
@@ -210,7 +168,7 @@ public final class RegistrationValidator: Sendable {
                 return stop(.reject, .invalidClientMetadata, .requestFormat, error.reason)
             }
         }
-        if let request, !request.isSigned, policy.requireSignedRequest {
+        if let request, !request.isSigned, rules.requireSignedRequest {
             return stop(.reject, .invalidClientMetadata, .requestFormat, "plain JSON metadata is refused: this server requires a signed request JWT")
         }
         if let request, request.metadata["software_statement"] != nil, request.softwareStatement == nil {
@@ -245,13 +203,13 @@ public final class RegistrationValidator: Sendable {
         }
         checks += verification.checks
         guard verification.verdict == .valid, let claims = verification.claims else {
-            return Decision(verdict: verification.verdict == .undecided ? .undecided : .reject, error: verification.error ?? .invalidSoftwareStatement,
+            return RegistrationDecision(verdict: verification.verdict == .undecided ? .undecided : .reject, error: verification.error ?? .invalidSoftwareStatement,
                             errorDescription: verification.errorDescription ?? "the software statement is not valid", checks: checks, softwareStatement: nil)
         }
 
         // 3. The request JWT's signature, with the software's own keys.
         if case .signed(let jws)? = request?.form {
-            guard policy.audience != nil else {
+            guard rules.audience != nil else {
                 return stop(.undecided, .temporarilyUnavailable, .requestSignature, "a signed request JWT arrived but registrationAudience (this server's issuer identifier, which its aud must name) is not configured", claims: claims)
             }
             switch await checkRequestSignature(jws, claims: claims, softwareKeys: trusted.softwareKeys) {
@@ -266,22 +224,22 @@ public final class RegistrationValidator: Sendable {
         // 4. The request's metadata against the SSA and the caller's certificate.
         var certificate: Result<PresentedCertificate, RuleFailure>?
         if let pem = input.clientCertificatePEM {
-            certificate = await trusted.certificateRule(bindsToSoftware: policy.bindsCertificateToSoftware)
+            certificate = await trusted.certificateRule(bindsToSoftware: rules.bindsCertificateToSoftware)
                 .check(pem: pem, softwareID: claims.softwareID ?? "", organisationID: claims.organisationID ?? "", at: now)
         }
-        let evaluation = policy.evaluate(request, ssa: claims, clientCertificate: certificate, at: now)
+        let evaluation = rules.evaluate(request, ssa: claims, clientCertificate: certificate, at: now)
         checks += evaluation.checks
         if let failure = evaluation.failure {
-            return Decision(verdict: .reject, error: failure.code, errorDescription: failure.description, checks: checks, softwareStatement: claims)
+            return RegistrationDecision(verdict: .reject, error: failure.code, errorDescription: failure.description, checks: checks, softwareStatement: claims)
         }
 
         // 5. Replay: the request JWT's jti, once per iss for as long as the JWT could be accepted.
         if let request, request.isSigned, let jti = request.metadata["jti"]?.stringValue, let iss = request.metadata["iss"]?.stringValue,
            case .number(let exp)? = request.metadata["exp"], let expires = NumericDate.date(exp) {
-            switch await replays.claim(jti: jti, issuer: iss, until: expires.addingTimeInterval(policy.clockSkew), now: now) {
+            switch await replays.claim(jti: jti, issuer: iss, until: expires.addingTimeInterval(rules.clockSkew), now: now) {
             case .first:
-                claimed = (jti, iss)
-                checks.append(Check(.requestReplay, .pass, "jti not seen before; remembered until \(NumericDate.format(expires.addingTimeInterval(policy.clockSkew)))"))
+                claimed = ClaimedJTI(jti: jti, issuer: iss, store: replays)
+                checks.append(Check(.requestReplay, .pass, "jti not seen before; remembered until \(NumericDate.format(expires.addingTimeInterval(rules.clockSkew)))"))
             case .replay:
                 return stop(.reject, .invalidClientMetadata, .requestReplay, "the request JWT's jti \(jti.quotedForReport()) from \(iss.quotedForReport()) was already used: a replayed request", claims: claims)
             case .unavailable(let why):
@@ -299,12 +257,12 @@ public final class RegistrationValidator: Sendable {
         async let recordResult = result { () async throws(DirectoryError) in try await trusted.directory.organisation(organisationID) }
         let (active, record) = await (activeResult, recordResult)
 
-        var verdict: (Decision.Verdict, RegistrationErrorCode, String)?
-        func note(_ name: Check.Name, _ outcome: Check.Outcome, _ detail: String, _ failure: (Decision.Verdict, RegistrationErrorCode)? = nil) {
+        var verdict: (RegistrationDecision.Verdict, RegistrationErrorCode, String)?
+        func note(_ name: Check.Name, _ outcome: Check.Outcome, _ detail: String, _ failure: (RegistrationDecision.Verdict, RegistrationErrorCode)? = nil) {
             checks.append(Check(name, outcome, detail))
             if let failure, verdict == nil || (verdict!.0 == .undecided && failure.0 == .reject) { verdict = (failure.0, failure.1, detail) }
         }
-        let unapproved = (Decision.Verdict.reject, RegistrationErrorCode.unapprovedSoftwareStatement)
+        let unapproved = (RegistrationDecision.Verdict.reject, RegistrationErrorCode.unapprovedSoftwareStatement)
         switch active {
         case .success(true): note(.softwareActive, .pass, "the directory has software statement \(softwareID), active")
         case .success(false): note(.softwareActive, .fail, "the directory has no active software statement \(softwareID)", unapproved)
@@ -312,16 +270,16 @@ public final class RegistrationValidator: Sendable {
         }
         switch record {
         case .success(let organisation):
-            let domain = policy.authorisationDomain
+            let domain = rules.authorisationDomain
             switch organisation.status(forDomain: domain) {
             case .missing(let why):
                 note(.organisation, .fail, "organisation \(organisationID): \(why); its status cannot be known", (.undecided, .temporarilyUnavailable))
             case .found(let status, let source) where !status.isByteIdentical(to: OrganisationRecord.activeStatus):
                 note(.organisation, .fail, "organisation \(organisationID) has status \(status.quotedForReport()) in the directory (\(source)), not Active", unapproved)
             case .found:
-                let missing = organisation.unauthorisedRoles(roles, memberState: policy.memberState, domain: domain)
+                let missing = organisation.unauthorisedRoles(roles, memberState: rules.memberState, domain: domain)
                 if !missing.isEmpty {
-                    note(.organisation, .fail, "organisation \(organisationID) has no active authorisation for \(missing.joined(separator: ", "))\(policy.memberState.map { " in \($0)" } ?? "")", unapproved)
+                    note(.organisation, .fail, "organisation \(organisationID) has no active authorisation for \(missing.joined(separator: ", "))\(rules.memberState.map { " in \($0)" } ?? "")", unapproved)
                 } else {
                     note(.organisation, .pass, "organisation \(organisationID) \(organisation.name.map { "\($0.quotedForReport(limit: 128)) " } ?? "")is Active in \(domain) and authorised for \(roles.isEmpty ? "no PSD2 role" : roles.joined(separator: " "))")
                 }
@@ -332,13 +290,13 @@ public final class RegistrationValidator: Sendable {
             note(.organisation, .fail, "the directory could not answer: \(error.reason)", Self.classify(error))
         }
         if let (kind, code, detail) = verdict {
-            return Decision(verdict: kind, error: code, errorDescription: detail, checks: checks, softwareStatement: claims)
+            return RegistrationDecision(verdict: kind, error: code, errorDescription: detail, checks: checks, softwareStatement: claims)
         }
-        return Decision(verdict: .accept, checks: checks, softwareStatement: claims, client: evaluation.client)
+        return RegistrationDecision(verdict: .accept, checks: checks, softwareStatement: claims, client: evaluation.client)
     }
 
     /// A directory failure is undecided, except an identifier the directory may not be asked about.
-    private static func classify(_ error: DirectoryError) -> (Decision.Verdict, RegistrationErrorCode) {
+    private static func classify(_ error: DirectoryError) -> (RegistrationDecision.Verdict, RegistrationErrorCode) {
         error.code == .invalidIdentifier ? (.reject, .invalidSoftwareStatement) : (.undecided, .temporarilyUnavailable)
     }
 }

@@ -3,7 +3,7 @@ import X509
 
 /// The authorization server's rules for registration requests (primer section 3): what it
 /// supports, what each software role may ask for, and how strict it is about the request JWT.
-public struct RegistrationPolicy: Sendable {
+public struct RegistrationRules: Sendable {
     /// The authorization server's issuer identifier: the request JWT's `aud` must name it.
     /// `nil` when not configured: a signed request JWT then cannot be checked and is undecided
     /// (never accepted); plain metadata needs no audience.
@@ -17,7 +17,7 @@ public struct RegistrationPolicy: Sendable {
     /// Algorithms allowed for the request JWT and for the client's own signing members.
     public var signingAlgorithms: AlgorithmPolicy = .openBankingDefault
     /// Scopes each software role permits (`openid` is always permitted).
-    public var roleScopes: [String: [String]] = RegistrationPolicy.defaultRoleScopes
+    public var roleScopes: [String: [String]] = RegistrationRules.defaultRoleScopes
     /// Refuse plain JSON metadata: only a signed request JWT is accepted.
     public var requireSignedRequest = false
     /// Longest accepted `exp` - `iat` of a request JWT.

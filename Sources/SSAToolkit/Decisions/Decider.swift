@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+
+/// The two kinds of decision the toolkit makes; the word the audit record, the metrics and the
+/// log line use for each.
+public enum DecisionKind: String, Sendable, Hashable {
+    /// Whether a TPP may register a client (``RegistrationDecider``).
+    case registration
+    /// Whether a token may be issued, and with what (``TokenDecider``).
+    case token
+}
+
+/// What every decision carries to its closing steps: its checks, its verdict, its error, its
+/// audit record and its encoding. ``RegistrationDecision`` and ``TokenDecision`` conform; a
+/// trust framework's own decision would too.
+public protocol DecisionOutcome: Sendable {
+    /// Which kind of decision this is.
+    static var kind: DecisionKind { get }
+    /// Every check this kind of decision can list, in the order they run.
+    static var checkOrder: [Check.Name] { get }
+    /// Whether writing the audit record is itself listed as a check (``Check/Name/audit``).
+    static var listsAuditCheck: Bool { get }
+    /// Every rule evaluated so far, with its outcome.
+    var checks: [Check] { get set }
+    /// The verdict as reported (`accept`, `allow`, `undecided`...).
+    var verdictName: String { get }
+    /// Neither yes nor no: something needed could not be reached.
+    var isUndecided: Bool { get }
+    /// The yes: register, or issue.
+    var isPositive: Bool { get }
+    /// The error code as reported, when not a yes.
+    var errorName: String? { get }
+    /// The software statement the decision is about, for the log line.
+    var softwareIDForLog: String? { get }
+    /// The audit record of this decision at `now`.
+    func auditRecord(at now: Date) -> AuditRecord
+    /// Turns the decision into an undecided one (`temporarily_unavailable`) because `reason`,
+    /// dropping everything a caller would apply.
+    mutating func makeUndecided(because reason: String)
+    /// The decision as the JSON the service answers, compact.
+    func jsonBytes() -> [UInt8]
+}
+
+extension DecisionOutcome {
+    /// The first failing check.
+    public var failedCheck: Check? { checks.first { $0.outcome == .fail } }
+}
+
+/// What a decider's rules came to, before the closing steps: the decision, and the request JWT
+/// id it claimed in the replay store (released if the decision ends undecided).
+public struct Evaluation<Outcome: DecisionOutcome>: Sendable {
+    /// The decision as the rules left it.
+    public var outcome: Outcome
+    /// The replay claim made on the way, if any.
+    public var claimed: ClaimedJTI?
+
+    /// An evaluation.
+    public init(_ outcome: Outcome, claimed: ClaimedJTI? = nil) {
+        self.outcome = outcome
+        self.claimed = claimed
+    }
+}
+
+/// A request JWT id this decision claimed in a ``ReplayStore``. Its life is owned by
+/// ``DecisionClosing``: a decision that ends undecided (the directory was down, the audit
+/// record could not be written) did not use the request, so the claim is released and the TPP
+/// may retry.
+public struct ClaimedJTI: Sendable {
+    /// The JWT id.
+    public var jti: String
+    /// The JWT's `iss`.
+    public var issuer: String
+    /// The store that holds the claim.
+    public var store: any ReplayStore
+
+    /// A claim made in `store`.
+    public init(jti: String, issuer: String, store: any ReplayStore) {
+        self.jti = jti
+        self.issuer = issuer
+        self.store = store
+    }
+
+    /// Forgets the claim.
+    func release() async { await store.release(jti: jti, issuer: issuer) }
+}
+
+/// Decides one kind of request: evaluates its rules (``evaluate(_:at:)``), then ends the way every
+/// decision ends (``DecisionClosing``). Conformers write only their rules.
+public protocol Decider: Sendable {
+    /// What a call gives.
+    associatedtype Input: Sendable
+    /// What it comes to.
+    associatedtype Outcome: DecisionOutcome
+    /// The closing steps: audit sink and logger.
+    var closing: DecisionClosing { get }
+    /// Evaluates the rules at `now`. Never throws; never says yes on an error.
+    func evaluate(_ input: Input, at now: Date) async -> Evaluation<Outcome>
+}
+
+extension Decider {
+    /// Decides `input` at the instant `now`: the rules, then the closing steps. Never throws;
+    /// never says yes on an error, and never says yes without an audit record when an audit sink
+    /// is configured.
+    public func decide(_ input: Input, at now: Date = Date()) async -> Outcome {
+        await closing.close(evaluate(input, at: now), at: now)
+    }
+}
