@@ -7,7 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev curl
 BIN := .build/debug/ssa-verify
 
-.PHONY: all deps jython-deps openapi-deps postgres-deps build release install install-check test demo bench fuzz fuzz-smoke fixtures clean
+.PHONY: all deps jython-deps janssen-scripts openapi-deps postgres-deps build release install install-check test demo bench fuzz fuzz-smoke fixtures clean
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -39,6 +39,12 @@ JYTHON_APT_PACKAGES := jython openjdk-17-jdk-headless libbcprov-java
 
 jython-deps:
 	$(call apt_install,$(JYTHON_APT_PACKAGES))
+
+# Copies integrations/janssen/shared/common.py into the generated block of both Janssen scripts
+# (Janssen stores each script as one source, so they cannot import it); `generate-scripts.sh
+# --check` only compares.
+janssen-scripts:
+	bash integrations/janssen/generate-scripts.sh
 
 # Python's venv module (Debian splits it out), then schemathesis and jsonschema, pinned in
 # integrations/openapi/requirements.txt, in a virtualenv under .build/schemathesis-venv: what the

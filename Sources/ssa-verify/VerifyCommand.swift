@@ -52,14 +52,14 @@ struct VerifyCommand: AsyncParsableCommand {
         let evaluatedAt = try instant(at)
         let token = try InputFiles.readToken(ssa)
         let source = try InputFiles.jwksSource(jwks, caFile: caFile, logger: logger)
-        var policy = SoftwareStatementRules()
-        policy.issuer = issuer
-        policy.maximumAge = maxAge
-        policy.clockSkew = skew
+        var rules = SoftwareStatementRules()
+        rules.issuer = issuer
+        rules.maximumAge = maxAge
+        rules.clockSkew = skew
         let verifier = SoftwareStatementVerifier(
             keys: JWKSProvider(source: source, logger: logger),
             algorithms: algorithms,
-            policy: policy,
+            rules: rules,
             logger: logger
         )
         let result = await verifier.verify(token, at: evaluatedAt)

@@ -31,4 +31,22 @@ struct JanssenJythonTests {
         #expect(!text.contains("FAIL "), "\(text)")
         #expect(text.range(of: #"jython: [1-9][0-9]* passed, 0 failed"#, options: .regularExpression) != nil, "\(text)")
     }
+
+    @Test("the shared helpers in both scripts are the block generated from shared/common.py; an edited block is found")
+    func sharedBlockInStep() async throws {
+        let generator = Fixtures.packageRoot.appendingPathComponent("integrations/janssen/generate-scripts.sh").path
+        let inStep = try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["bash", generator, "--check"], seconds: 60)
+        #expect(inStep.status == 0, "\(inStep.standardOutput)\(inStep.standardError)")
+        // The check must be able to fail: a copy of the folder with one generated line changed.
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("janssen-check-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try FileManager.default.copyItem(at: Fixtures.packageRoot.appendingPathComponent("integrations/janssen"), to: copy)
+        let script = copy.appendingPathComponent("update_token.py")
+        let text = try String(contentsOf: script, encoding: .utf8)
+        let block = try #require(text.range(of: "MAX_DESCRIPTION = "))
+        try text.replacingCharacters(in: block, with: "MAX_DESCRIPTION = 1").write(to: script, atomically: true, encoding: .utf8)
+        let drifted = try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["bash", copy.appendingPathComponent("generate-scripts.sh").path, "--check"], seconds: 60)
+        #expect(drifted.status == 1, "\(drifted.standardOutput)\(drifted.standardError)")
+        #expect((drifted.standardOutput + drifted.standardError).contains("update_token.py"))
+    }
 }

@@ -45,43 +45,55 @@
 from __future__ import print_function
 
 import base64
-import json
-import re
 
 from io.jans.model.custom.script.type.client import ClientRegistrationType
 from java.lang import String as JavaString
-from java.lang import Throwable as JavaThrowable
 from java.util import Base64 as JavaBase64
 import jarray
+
+# --- BEGIN generated from shared/common.py by `make janssen-scripts`: edit that file, not this block ---
+# The helpers client_registration.py and update_token.py share (Janssen custom scripts, Jython 2.7;
+# the CPython tests run them too). Janssen stores each custom script as ONE source text (pasted
+# into the admin UI, kept in its database), so a script cannot import a module installed beside
+# it: `make janssen-scripts` (generate-scripts.sh) copies this file verbatim into both scripts,
+# between the BEGIN/END "generated from shared/common.py" marker lines. Edit this file, never a
+# copy; `generate-scripts.sh --check` fails when a copy is out of step.
+#
+# Python 2.7 syntax only (no f-strings, nothing Python 3-only). The helpers read these names of
+# the script around them when they run (module globals, defined after this block):
+#   LOG_PREFIX                    the start of every log line (_log)
+#   DEFAULT_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT
+#                                 timeoutSeconds: its default and its range (parse_service_settings)
+#   MAX_ANSWER_BYTES              the largest answer read from the service (post_decision)
+#   DECISION_PATH, DECISION_NAME  the service's route ("/v1/decisions") and what the log calls it
+#                                 ("decision": "the decision call failed: ...") (post_decision)
+
+import json
+import re
+import time
+
+from java.lang import Throwable as JavaThrowable
 
 try:  # Jython 2.7 (and Python 2)
     import urllib2 as _http
     from urllib2 import HTTPError as _HTTPError
     from urllib import unquote as _unquote
     _text_types = (str, unicode)  # noqa: F821 (Python 2 only)
+    _int_types = (int, long)  # noqa: F821 (Python 2 only)
 except ImportError:  # CPython 3
     import urllib.request as _http
     from urllib.error import HTTPError as _HTTPError
     from urllib.parse import unquote as _unquote
     _text_types = (str,)
+    _int_types = (int,)
 
-LOG_PREFIX = "ssa-toolkit registration:"
 DEFAULT_URL = "http://127.0.0.1:8085"
-DEFAULT_TIMEOUT = 10.0
-MAX_ANSWER_BYTES = 1024 * 1024
 MAX_DESCRIPTION = 300
-
-ACCEPT, REJECT, UNAVAILABLE = "accept", "reject", "unavailable"
-RFC7591_ERRORS = ("invalid_redirect_uri", "invalid_client_metadata",
-                  "invalid_software_statement", "unapproved_software_statement")
+MAX_TOKEN_FILE_BYTES = 4096
 UNAVAILABLE_ERROR = "temporarily_unavailable"
-# Registered JWT claims: meaningless in unsigned metadata (Janssen overwrites them with the SSA's).
-JWT_CLAIMS = ("iss", "sub", "aud", "iat", "nbf", "exp", "jti")
-# Failures this script turns into "unavailable" (Python errors and Java exceptions alike).
+# Failures the scripts turn into "unavailable" (Python errors and Java exceptions alike).
 FAILURES = (Exception, JavaThrowable)
 
-
-# --------------------------------------------------------------------------- pure functions
 
 def _text(value):
     return isinstance(value, _text_types)
@@ -104,21 +116,18 @@ def native(text):
     return text
 
 
-def parse_script_dn(value):
-    """(dn, warnings) for updateTokenScriptDn: None when unset; a DN-looking ASCII string
-    (name=value pairs, no control characters) else None with a warning."""
-    if value is None or not (u"%s" % value).strip():
-        return None, []
-    dn = (u"%s" % value).strip()
-    if re.match(u"^[A-Za-z][A-Za-z0-9.-]*=[^,=\s][^,]*(,\s*[A-Za-z][A-Za-z0-9.-]*=[^,]+)*$", dn) and \
-            not re.search(u"[\x00-\x1f\x7f]", dn):
-        return dn, []
-    return None, ["updateTokenScriptDn is not a DN (e.g. inum=...,ou=scripts,o=jans); no token script is attached"]
+def script_property(configuration_attributes, name):
+    """The value of the custom script property `name` (Janssen hands init a map of
+    SimpleCustomProperty by name), or None when it is not set."""
+    if configuration_attributes is not None and configuration_attributes.containsKey(name):
+        return configuration_attributes.get(name).getValue2()
+    return None
 
 
-def parse_settings(url=None, timeout=None):
-    """(base_url, timeout_seconds, warnings) from the script properties; bad values keep defaults.
-    base_url is a native str (see native())."""
+def parse_service_settings(url=None, timeout=None):
+    """(base_url, timeout_seconds, warnings) from the ssaToolkitUrl and timeoutSeconds properties;
+    bad values keep the defaults (DEFAULT_URL, DEFAULT_TIMEOUT; a timeout outside MIN_TIMEOUT ..
+    MAX_TIMEOUT is bad). base_url is a native str (see native())."""
     warnings = []
     base_url = DEFAULT_URL
     if url is not None and (u"%s" % url).strip():
@@ -132,15 +141,186 @@ def parse_settings(url=None, timeout=None):
         else:
             warnings.append("ssaToolkitUrl is not an http(s) URL; using %s" % DEFAULT_URL)
     seconds = DEFAULT_TIMEOUT
-    if timeout is not None and ("%s" % timeout).strip():
+    if timeout is not None and (u"%s" % timeout).strip():
         try:
-            seconds = float(("%s" % timeout).strip())
-            if not (1 <= seconds <= 120):
+            seconds = float((u"%s" % timeout).strip())
+            if not (MIN_TIMEOUT <= seconds <= MAX_TIMEOUT):
                 raise ValueError()
         except ValueError:
             seconds = DEFAULT_TIMEOUT
-            warnings.append("timeoutSeconds is not a number between 1 and 120; using %d" % DEFAULT_TIMEOUT)
+            warnings.append("timeoutSeconds is not a number between %s and %s; using %s"
+                            % (MIN_TIMEOUT, MAX_TIMEOUT, DEFAULT_TIMEOUT))
     return base_url, seconds, warnings
+
+
+def parse_token_file(value):
+    """The authTokenFile property: the path (surrounding whitespace ignored), or None when unset."""
+    if value is None or not (u"%s" % value).strip():
+        return None
+    return (u"%s" % value).strip()
+
+
+def parse_bearer_token(data):
+    """The bearer token from the bytes of authTokenFile: one line of visible ASCII, surrounding
+    whitespace ignored. Raises ValueError otherwise (the file's content is never echoed)."""
+    if len(data) > MAX_TOKEN_FILE_BYTES:
+        raise ValueError("authTokenFile is larger than %d bytes" % MAX_TOKEN_FILE_BYTES)
+    try:
+        text = data.decode("ascii").strip()
+    except UnicodeError:
+        raise ValueError("authTokenFile is not ASCII")
+    if not text or not re.match(r"^[\x21-\x7e]+$", text):
+        raise ValueError("authTokenFile does not hold one token of visible ASCII characters")
+    return native(text)
+
+
+def read_bearer_token(path):
+    """The bearer token in the file `path` (parse_bearer_token). Raises ValueError (never echoing
+    the file's content) or IOError/OSError."""
+    handle = open(path, "rb")
+    try:
+        data = handle.read(MAX_TOKEN_FILE_BYTES + 1)
+    finally:
+        handle.close()
+    return parse_bearer_token(data)
+
+
+def pem_from_base64(der_base64):
+    """A CERTIFICATE PEM block from base64 DER text (64-character lines)."""
+    body = re.sub(r"\s+", "", "%s" % der_base64)
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
+
+
+def normalize_pem(header_value):
+    """The caller's certificate as forwarded in a header (X-ClientCert), as a clean PEM block.
+
+    Accepts a PEM with newlines, a PEM folded onto one line (newlines turned into spaces, as
+    Apache's SSL_CLIENT_CERT often arrives) and a URL-escaped PEM (nginx
+    $ssl_client_escaped_cert). Returns None when there is no certificate."""
+    if header_value is None:
+        return None
+    text = ("%s" % header_value).strip()
+    if "%" in text:
+        text = _unquote(text)
+    match = re.search(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", text, re.S)
+    if not match:
+        return None
+    body = re.sub(r"\s+", "", match.group(1))
+    if not body or not re.match(r"^[A-Za-z0-9+/]+=*$", body):
+        return None
+    return pem_from_base64(body)
+
+
+def error_entity(error, description):
+    """The JSON entity of a refusal: {"error": ..., "error_description": ...}."""
+    return json.dumps({"error": error, "error_description": description or ""}, sort_keys=True)
+
+
+_SECRET_LOOKING = (
+    re.compile(r"[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]*"),  # a compact JWT
+    re.compile(r"-----BEGIN [A-Z ]+-----.*?(-----END [A-Z ]+-----|$)", re.S),  # a PEM block
+    re.compile(r"[A-Za-z0-9+/_=-]{48,}"),  # a long base64 run (a key, a certificate, a token)
+)
+
+
+def describe(error):
+    """'Class: message' of an exception (Python or Java) for the log: one line, at most
+    MAX_DESCRIPTION characters, with anything that looks like a JWT, a PEM block or a long base64
+    run blanked out. Never raises."""
+    try:
+        name = type(error).__name__
+        try:
+            message = u"%s" % (error,)
+        except Exception:  # an exception whose text cannot be made
+            message = u""
+        for pattern in _SECRET_LOOKING:
+            message = pattern.sub(u"[...]", message)
+        message = u" ".join(message.split())
+        # A Java exception's text starts with its class name: say it once.
+        message = re.sub(u"^[\\w.$]*\\b%s(: |$)" % re.escape(name), u"", message)
+        return _short(u"%s: %s" % (name, message) if message else name)
+    except Exception:
+        return u"an error that could not be described"
+
+
+def post_decision(base_url, body, timeout, bearer=None):
+    """POSTs the call to base_url + DECISION_PATH; returns (status, text). Never raises: a failure
+    is status 0, and is logged. At most `timeout` seconds to connect and about as long to read the
+    whole answer (a deadline across reads), at most MAX_ANSWER_BYTES of it. Proxies from the
+    environment are ignored (the service is local). URL, headers and body are native byte strings
+    on Jython (its httplib/socket refuse unicode)."""
+    deadline = time.time() + timeout
+    try:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if bearer:
+            headers["Authorization"] = native("Bearer " + bearer)
+        request = _http.Request(native(base_url + DECISION_PATH), data=body.encode("utf-8"), headers=headers)
+        opener = _http.build_opener(_http.ProxyHandler({}))
+        response = opener.open(request, timeout=timeout)
+        try:
+            chunks, size = [], 0
+            while True:
+                if time.time() > deadline:
+                    raise IOError("the answer took longer than %ss" % timeout)
+                chunk = response.read(16384)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    return (0, "answer too large")
+            return (response.getcode(), b"".join(chunks).decode("utf-8"))
+        finally:
+            response.close()
+    except _HTTPError as error:
+        _log("the %s service answered HTTP %s" % (DECISION_NAME, error.code))
+        return (error.code, "")
+    except FAILURES as error:
+        _log("the %s call failed: %s" % (DECISION_NAME, describe(error)))
+        return (0, type(error).__name__)
+
+
+def _log(message):
+    """One log line (Janssen sends the script's standard output to its log). Never raises."""
+    try:
+        print(u"%s %s" % (LOG_PREFIX, message))
+    except Exception:
+        try:
+            print("%s (a log line that could not be printed)" % LOG_PREFIX)
+        except Exception:
+            pass
+# --- END generated from shared/common.py ---
+
+LOG_PREFIX = "ssa-toolkit registration:"
+DEFAULT_TIMEOUT = 10.0
+MIN_TIMEOUT, MAX_TIMEOUT = 1, 120
+MAX_ANSWER_BYTES = 1024 * 1024
+DECISION_PATH, DECISION_NAME = "/v1/decisions", "decision"
+
+ACCEPT, REJECT, UNAVAILABLE = "accept", "reject", "unavailable"
+RFC7591_ERRORS = ("invalid_redirect_uri", "invalid_client_metadata",
+                  "invalid_software_statement", "unapproved_software_statement")
+# Registered JWT claims: meaningless in unsigned metadata (Janssen overwrites them with the SSA's).
+JWT_CLAIMS = ("iss", "sub", "aud", "iat", "nbf", "exp", "jti")
+
+
+# --------------------------------------------------------------------------- pure functions
+
+def parse_script_dn(value):
+    """(dn, warnings) for updateTokenScriptDn: None when unset; a DN-looking ASCII string
+    (name=value pairs, no control characters) else None with a warning."""
+    if value is None or not (u"%s" % value).strip():
+        return None, []
+    dn = (u"%s" % value).strip()
+    if re.match(u"^[A-Za-z][A-Za-z0-9.-]*=[^,=\s][^,]*(,\s*[A-Za-z][A-Za-z0-9.-]*=[^,]+)*$", dn) and \
+            not re.search(u"[\x00-\x1f\x7f]", dn):
+        return dn, []
+    return None, ["updateTokenScriptDn is not a DN (e.g. inum=...,ou=scripts,o=jans); no token script is attached"]
+
+
+# (base_url, timeout_seconds, warnings) from the ssaToolkitUrl and timeoutSeconds properties.
+parse_settings = parse_service_settings
 
 
 def jwt_payload(compact):
@@ -200,33 +380,6 @@ def build_call(request=None, software_statement=None, client_certificate=None):
     return json.dumps(body, sort_keys=True)
 
 
-def pem_from_base64(der_base64):
-    """A CERTIFICATE PEM block from base64 DER text (64-character lines)."""
-    body = re.sub(r"\s+", "", "%s" % der_base64)
-    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
-    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
-
-
-def normalize_pem(header_value):
-    """The caller's certificate as forwarded in a header (X-ClientCert), as a clean PEM block.
-
-    Accepts a PEM with newlines, a PEM folded onto one line (newlines turned into spaces, as
-    Apache's SSL_CLIENT_CERT often arrives) and a URL-escaped PEM (nginx
-    $ssl_client_escaped_cert). Returns None when there is no certificate."""
-    if header_value is None:
-        return None
-    text = ("%s" % header_value).strip()
-    if "%" in text:
-        text = _unquote(text)
-    match = re.search(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", text, re.S)
-    if not match:
-        return None
-    body = re.sub(r"\s+", "", match.group(1))
-    if not body or not re.match(r"^[A-Za-z0-9+/]+=*$", body):
-        return None
-    return pem_from_base64(body)
-
-
 def interpret(status, body_text):
     """(outcome, error, description, client) from the service's answer.
 
@@ -272,10 +425,6 @@ def http_status(outcome):
     return 400 if outcome == REJECT else 503
 
 
-def error_entity(error, description):
-    return json.dumps({"error": error, "error_description": description or ""}, sort_keys=True)
-
-
 def common_name(rfc2253):
     """The first CN value of an RFC 2253 DN string (handles \\-escapes), or None."""
     if not rfc2253:
@@ -305,92 +454,7 @@ def cert_matches_software(subject_rfc2253, software_id):
     return bool(cn) and bool(software_id) and cn == software_id
 
 
-_SECRET_LOOKING = (
-    re.compile(r"[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]*"),  # a compact JWT
-    re.compile(r"-----BEGIN [A-Z ]+-----.*?(-----END [A-Z ]+-----|$)", re.S),  # a PEM block
-    re.compile(r"[A-Za-z0-9+/_=-]{48,}"),  # a long base64 run (a key, a certificate, a token)
-)
-
-
-def describe(error):
-    """'Class: message' of an exception (Python or Java) for the log: one line, at most
-    MAX_DESCRIPTION characters, with anything that looks like a JWT, a PEM block or a long base64
-    run blanked out. Never raises."""
-    try:
-        name = type(error).__name__
-        try:
-            message = u"%s" % (error,)
-        except Exception:  # an exception whose text cannot be made
-            message = u""
-        for pattern in _SECRET_LOOKING:
-            message = pattern.sub(u"[...]", message)
-        message = u" ".join(message.split())
-        # A Java exception's text starts with its class name: say it once.
-        message = re.sub(u"^[\\w.$]*\\b%s(: |$)" % re.escape(name), u"", message)
-        return _short(u"%s: %s" % (name, message) if message else name)
-    except Exception:
-        return u"an error that could not be described"
-
-
-MAX_TOKEN_FILE_BYTES = 4096
-
-
-def read_bearer_token(path):
-    """The bearer token in `path`: one line of visible ASCII, surrounding whitespace ignored.
-    Raises ValueError (never echoing the file's content) or IOError/OSError."""
-    handle = open(path, "rb")
-    try:
-        data = handle.read(MAX_TOKEN_FILE_BYTES + 1)
-    finally:
-        handle.close()
-    if len(data) > MAX_TOKEN_FILE_BYTES:
-        raise ValueError("authTokenFile is larger than %d bytes" % MAX_TOKEN_FILE_BYTES)
-    try:
-        text = data.decode("ascii").strip()
-    except UnicodeError:
-        raise ValueError("authTokenFile is not ASCII")
-    if not text or not re.match(r"^[\x21-\x7e]+$", text):
-        raise ValueError("authTokenFile does not hold one token of visible ASCII characters")
-    return native(text)
-
-
-def post_decision(base_url, body, timeout, bearer=None):
-    """POSTs the call; returns (status, text). Never raises: a failure is status 0, and is logged.
-    Proxies from the environment are ignored (the service is local). URL, headers and body are
-    native byte strings on Jython (its httplib/socket refuse unicode)."""
-    try:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if bearer:
-            headers["Authorization"] = native("Bearer " + bearer)
-        request = _http.Request(native(base_url + "/v1/decisions"), data=body.encode("utf-8"), headers=headers)
-        opener = _http.build_opener(_http.ProxyHandler({}))
-        response = opener.open(request, timeout=timeout)
-        try:
-            data = response.read(MAX_ANSWER_BYTES + 1)
-            if len(data) > MAX_ANSWER_BYTES:
-                return (0, "answer too large")
-            return (response.getcode(), data.decode("utf-8"))
-        finally:
-            response.close()
-    except _HTTPError as error:
-        return (error.code, "")
-    except FAILURES as error:
-        _log("the decision call failed: %s" % describe(error))
-        return (0, type(error).__name__)
-
-
 # --------------------------------------------------------------------------- Janssen glue
-
-def _log(message):
-    """One log line (Janssen sends the script's standard output to its log). Never raises."""
-    try:
-        print(u"%s %s" % (LOG_PREFIX, message))
-    except Exception:
-        try:
-            print("%s (a log line that could not be printed)" % LOG_PREFIX)
-        except Exception:
-            pass
-
 
 def _strings(values):
     return jarray.array([u"%s" % v for v in values], JavaString)
@@ -559,13 +623,10 @@ class ClientRegistration(ClientRegistrationType):
 
     def init(self, customScript, configurationAttributes):
         def prop(name):
-            if configurationAttributes is not None and configurationAttributes.containsKey(name):
-                return configurationAttributes.get(name).getValue2()
-            return None
+            return script_property(configurationAttributes, name)
         self.base_url, self.timeout, warnings = parse_settings(prop("ssaToolkitUrl"), prop("timeoutSeconds"))
         self.update_token_script_dn, dn_warnings = parse_script_dn(prop("updateTokenScriptDn"))
-        token_file = prop("authTokenFile")
-        self.token_file = (u"%s" % token_file).strip() if token_file is not None and (u"%s" % token_file).strip() else None
+        self.token_file = parse_token_file(prop("authTokenFile"))
         for warning in warnings + dn_warnings:
             _log(warning)
         _log("decisions from %s/v1/decisions (time limit %ss)%s" % (

@@ -77,15 +77,34 @@
 from __future__ import print_function
 
 import base64
-import json
 import os
-import re
 import threading
-import time
 import uuid
 
 from io.jans.model.custom.script.type.token import UpdateTokenType
 from java.lang import Long as JavaLong
+
+# --- BEGIN generated from shared/common.py by `make janssen-scripts`: edit that file, not this block ---
+# The helpers client_registration.py and update_token.py share (Janssen custom scripts, Jython 2.7;
+# the CPython tests run them too). Janssen stores each custom script as ONE source text (pasted
+# into the admin UI, kept in its database), so a script cannot import a module installed beside
+# it: `make janssen-scripts` (generate-scripts.sh) copies this file verbatim into both scripts,
+# between the BEGIN/END "generated from shared/common.py" marker lines. Edit this file, never a
+# copy; `generate-scripts.sh --check` fails when a copy is out of step.
+#
+# Python 2.7 syntax only (no f-strings, nothing Python 3-only). The helpers read these names of
+# the script around them when they run (module globals, defined after this block):
+#   LOG_PREFIX                    the start of every log line (_log)
+#   DEFAULT_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT
+#                                 timeoutSeconds: its default and its range (parse_service_settings)
+#   MAX_ANSWER_BYTES              the largest answer read from the service (post_decision)
+#   DECISION_PATH, DECISION_NAME  the service's route ("/v1/decisions") and what the log calls it
+#                                 ("decision": "the decision call failed: ...") (post_decision)
+
+import json
+import re
+import time
+
 from java.lang import Throwable as JavaThrowable
 
 try:  # Jython 2.7 (and Python 2)
@@ -101,54 +120,13 @@ except ImportError:  # CPython 3
     _text_types = (str,)
     _int_types = (int,)
 
-try:
-    from collections import OrderedDict as _OrderedDict
-except ImportError:  # pragma: no cover
-    _OrderedDict = dict
-
-LOG_PREFIX = "ssa-toolkit token:"
 DEFAULT_URL = "http://127.0.0.1:8085"
-DEFAULT_TIMEOUT = 2.0
-MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 30.0
-MAX_ANSWER_BYTES = 256 * 1024
 MAX_DESCRIPTION = 300
 MAX_TOKEN_FILE_BYTES = 4096
-MAX_LIFETIME = 2147483647  # a Java int
-
-# One decision per token request: remembered under the request's key (request_key) for at most
-# MEMO_MAX_AGE seconds (a token request takes milliseconds), at most MEMO_MAX_ENTRIES at once.
-MEMO_MAX_ENTRIES = 1024
-MEMO_MAX_AGE = 30.0
-# The HttpServletRequest attribute naming this token request's memo entry.
-REQUEST_ATTRIBUTE = "io.ssa_toolkit.token_decision"
-
-ALLOW, DENY, UNAVAILABLE = "allow", "deny", "unavailable"
 UNAVAILABLE_ERROR = "temporarily_unavailable"
-# The deny error codes and the HTTP status each is raised with; any other code on a deny is
-# access_denied (403).
-DENY_ERRORS = {"access_denied": 403, "invalid_grant": 400, "invalid_client": 401,
-               "unsupported_grant_type": 400, "invalid_scope": 400}
-# The only token_endpoint_auth_method values sent (byte for byte); any other is refused here, 401.
-TOKEN_ENDPOINT_AUTH_METHODS = ("tls_client_auth", "private_key_jwt", "self_signed_tls_client_auth")
-# The decision service's DEFAULT grant_type allow-list: the only grant types sent. The service's
-# configured allow-list may only narrow it; any other grant type is refused here, 400.
-GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials", "urn:openid:params:grant-type:ciba")
-# RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). \Z, not $: $ would let a
-# trailing newline through.
-SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+\Z")
-MAX_SHOWN = 40  # characters of an offending value shown in the log
-# Claims the decision never sets: the server's own (and, in the access token, what Janssen puts
-# there). A decision naming one is treated as unreadable (503). The access token's `cnf` is
-# merged into Janssen's (a DPoP jkt stays), never replaced.
-SERVER_CLAIMS = ("iss", "aud", "exp", "iat", "nbf", "jti")
-ID_TOKEN_RESERVED = SERVER_CLAIMS + ("nonce", "azp", "at_hash", "c_hash", "s_hash", "auth_time")
-ACCESS_TOKEN_RESERVED = SERVER_CLAIMS + ("scope", "client_id", "token_type", "x5t#S256")
-THUMBPRINT = re.compile(r"^[A-Za-z0-9_-]{43}\Z")  # \Z: $ would let a trailing newline through
-# Failures this script turns into "unavailable" (Python errors and Java exceptions alike).
+# Failures the scripts turn into "unavailable" (Python errors and Java exceptions alike).
 FAILURES = (Exception, JavaThrowable)
 
-
-# --------------------------------------------------------------------------- pure functions
 
 def _text(value):
     return isinstance(value, _text_types)
@@ -171,9 +149,18 @@ def native(text):
     return text
 
 
-def parse_settings(url=None, timeout=None, token_file=None):
-    """(base_url, timeout_seconds, token_file, warnings) from the script properties; bad values
-    keep the defaults. base_url is a native str (see native())."""
+def script_property(configuration_attributes, name):
+    """The value of the custom script property `name` (Janssen hands init a map of
+    SimpleCustomProperty by name), or None when it is not set."""
+    if configuration_attributes is not None and configuration_attributes.containsKey(name):
+        return configuration_attributes.get(name).getValue2()
+    return None
+
+
+def parse_service_settings(url=None, timeout=None):
+    """(base_url, timeout_seconds, warnings) from the ssaToolkitUrl and timeoutSeconds properties;
+    bad values keep the defaults (DEFAULT_URL, DEFAULT_TIMEOUT; a timeout outside MIN_TIMEOUT ..
+    MAX_TIMEOUT is bad). base_url is a native str (see native())."""
     warnings = []
     base_url = DEFAULT_URL
     if url is not None and (u"%s" % url).strip():
@@ -196,10 +183,14 @@ def parse_settings(url=None, timeout=None, token_file=None):
             seconds = DEFAULT_TIMEOUT
             warnings.append("timeoutSeconds is not a number between %s and %s; using %s"
                             % (MIN_TIMEOUT, MAX_TIMEOUT, DEFAULT_TIMEOUT))
-    path = None
-    if token_file is not None and (u"%s" % token_file).strip():
-        path = (u"%s" % token_file).strip()
-    return base_url, seconds, path, warnings
+    return base_url, seconds, warnings
+
+
+def parse_token_file(value):
+    """The authTokenFile property: the path (surrounding whitespace ignored), or None when unset."""
+    if value is None or not (u"%s" % value).strip():
+        return None
+    return (u"%s" % value).strip()
 
 
 def parse_bearer_token(data):
@@ -216,6 +207,17 @@ def parse_bearer_token(data):
     return native(text)
 
 
+def read_bearer_token(path):
+    """The bearer token in the file `path` (parse_bearer_token). Raises ValueError (never echoing
+    the file's content) or IOError/OSError."""
+    handle = open(path, "rb")
+    try:
+        data = handle.read(MAX_TOKEN_FILE_BYTES + 1)
+    finally:
+        handle.close()
+    return parse_bearer_token(data)
+
+
 def pem_from_base64(der_base64):
     """A CERTIFICATE PEM block from base64 DER text (64-character lines)."""
     body = re.sub(r"\s+", "", "%s" % der_base64)
@@ -224,9 +226,11 @@ def pem_from_base64(der_base64):
 
 
 def normalize_pem(header_value):
-    """The caller's certificate as forwarded in X-ClientCert, as a clean PEM block (the same
-    normalisation as client_registration.py): a PEM with newlines, folded onto one line (Apache's
-    SSL_CLIENT_CERT) or URL-escaped (nginx $ssl_client_escaped_cert). None when there is none."""
+    """The caller's certificate as forwarded in a header (X-ClientCert), as a clean PEM block.
+
+    Accepts a PEM with newlines, a PEM folded onto one line (newlines turned into spaces, as
+    Apache's SSL_CLIENT_CERT often arrives) and a URL-escaped PEM (nginx
+    $ssl_client_escaped_cert). Returns None when there is no certificate."""
     if header_value is None:
         return None
     text = ("%s" % header_value).strip()
@@ -239,6 +243,137 @@ def normalize_pem(header_value):
     if not body or not re.match(r"^[A-Za-z0-9+/]+=*$", body):
         return None
     return pem_from_base64(body)
+
+
+def error_entity(error, description):
+    """The JSON entity of a refusal: {"error": ..., "error_description": ...}."""
+    return json.dumps({"error": error, "error_description": description or ""}, sort_keys=True)
+
+
+_SECRET_LOOKING = (
+    re.compile(r"[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]*"),  # a compact JWT
+    re.compile(r"-----BEGIN [A-Z ]+-----.*?(-----END [A-Z ]+-----|$)", re.S),  # a PEM block
+    re.compile(r"[A-Za-z0-9+/_=-]{48,}"),  # a long base64 run (a key, a certificate, a token)
+)
+
+
+def describe(error):
+    """'Class: message' of an exception (Python or Java) for the log: one line, at most
+    MAX_DESCRIPTION characters, with anything that looks like a JWT, a PEM block or a long base64
+    run blanked out. Never raises."""
+    try:
+        name = type(error).__name__
+        try:
+            message = u"%s" % (error,)
+        except Exception:  # an exception whose text cannot be made
+            message = u""
+        for pattern in _SECRET_LOOKING:
+            message = pattern.sub(u"[...]", message)
+        message = u" ".join(message.split())
+        # A Java exception's text starts with its class name: say it once.
+        message = re.sub(u"^[\\w.$]*\\b%s(: |$)" % re.escape(name), u"", message)
+        return _short(u"%s: %s" % (name, message) if message else name)
+    except Exception:
+        return u"an error that could not be described"
+
+
+def post_decision(base_url, body, timeout, bearer=None):
+    """POSTs the call to base_url + DECISION_PATH; returns (status, text). Never raises: a failure
+    is status 0, and is logged. At most `timeout` seconds to connect and about as long to read the
+    whole answer (a deadline across reads), at most MAX_ANSWER_BYTES of it. Proxies from the
+    environment are ignored (the service is local). URL, headers and body are native byte strings
+    on Jython (its httplib/socket refuse unicode)."""
+    deadline = time.time() + timeout
+    try:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if bearer:
+            headers["Authorization"] = native("Bearer " + bearer)
+        request = _http.Request(native(base_url + DECISION_PATH), data=body.encode("utf-8"), headers=headers)
+        opener = _http.build_opener(_http.ProxyHandler({}))
+        response = opener.open(request, timeout=timeout)
+        try:
+            chunks, size = [], 0
+            while True:
+                if time.time() > deadline:
+                    raise IOError("the answer took longer than %ss" % timeout)
+                chunk = response.read(16384)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    return (0, "answer too large")
+            return (response.getcode(), b"".join(chunks).decode("utf-8"))
+        finally:
+            response.close()
+    except _HTTPError as error:
+        _log("the %s service answered HTTP %s" % (DECISION_NAME, error.code))
+        return (error.code, "")
+    except FAILURES as error:
+        _log("the %s call failed: %s" % (DECISION_NAME, describe(error)))
+        return (0, type(error).__name__)
+
+
+def _log(message):
+    """One log line (Janssen sends the script's standard output to its log). Never raises."""
+    try:
+        print(u"%s %s" % (LOG_PREFIX, message))
+    except Exception:
+        try:
+            print("%s (a log line that could not be printed)" % LOG_PREFIX)
+        except Exception:
+            pass
+# --- END generated from shared/common.py ---
+
+try:
+    from collections import OrderedDict as _OrderedDict
+except ImportError:  # pragma: no cover
+    _OrderedDict = dict
+
+LOG_PREFIX = "ssa-toolkit token:"
+DEFAULT_TIMEOUT = 2.0
+MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 30.0
+MAX_ANSWER_BYTES = 256 * 1024
+DECISION_PATH, DECISION_NAME = "/v1/token-decisions", "token decision"
+MAX_LIFETIME = 2147483647  # a Java int
+
+# One decision per token request: remembered under the request's key (request_key) for at most
+# MEMO_MAX_AGE seconds (a token request takes milliseconds), at most MEMO_MAX_ENTRIES at once.
+MEMO_MAX_ENTRIES = 1024
+MEMO_MAX_AGE = 30.0
+# The HttpServletRequest attribute naming this token request's memo entry.
+REQUEST_ATTRIBUTE = "io.ssa_toolkit.token_decision"
+
+ALLOW, DENY, UNAVAILABLE = "allow", "deny", "unavailable"
+# The deny error codes and the HTTP status each is raised with; any other code on a deny is
+# access_denied (403).
+DENY_ERRORS = {"access_denied": 403, "invalid_grant": 400, "invalid_client": 401,
+               "unsupported_grant_type": 400, "invalid_scope": 400}
+# The only token_endpoint_auth_method values sent (byte for byte); any other is refused here, 401.
+TOKEN_ENDPOINT_AUTH_METHODS = ("tls_client_auth", "private_key_jwt", "self_signed_tls_client_auth")
+# The decision service's DEFAULT grant_type allow-list: the only grant types sent. The service's
+# configured allow-list may only narrow it; any other grant type is refused here, 400.
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials", "urn:openid:params:grant-type:ciba")
+# RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). \Z, not $: $ would let a
+# trailing newline through.
+SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+\Z")
+MAX_SHOWN = 40  # characters of an offending value shown in the log
+# Claims the decision never sets: the server's own (and, in the access token, what Janssen puts
+# there). A decision naming one is treated as unreadable (503). The access token's `cnf` is
+# merged into Janssen's (a DPoP jkt stays), never replaced.
+SERVER_CLAIMS = ("iss", "aud", "exp", "iat", "nbf", "jti")
+ID_TOKEN_RESERVED = SERVER_CLAIMS + ("nonce", "azp", "at_hash", "c_hash", "s_hash", "auth_time")
+ACCESS_TOKEN_RESERVED = SERVER_CLAIMS + ("scope", "client_id", "token_type", "x5t#S256")
+THUMBPRINT = re.compile(r"^[A-Za-z0-9_-]{43}\Z")  # \Z: $ would let a trailing newline through
+
+
+# --------------------------------------------------------------------------- pure functions
+
+def parse_settings(url=None, timeout=None, token_file=None):
+    """(base_url, timeout_seconds, token_file, warnings) from the script properties; bad values
+    keep the defaults. base_url is a native str (see native())."""
+    base_url, seconds, warnings = parse_service_settings(url, timeout)
+    return base_url, seconds, parse_token_file(token_file), warnings
 
 
 def ssa_issuer_of(software_statement):
@@ -471,10 +606,6 @@ def narrowed(granted, current):
     return [scope for scope in granted if scope in current]
 
 
-def error_entity(error, description):
-    return json.dumps({"error": error, "error_description": description or ""}, sort_keys=True)
-
-
 class DecisionMemo(object):
     """Decisions by request key, each kept at most max_age seconds, at most max_entries at once
     (the oldest go first). Thread-safe: Janssen runs token requests in parallel."""
@@ -511,80 +642,7 @@ class DecisionMemo(object):
             return len(self.entries)
 
 
-_SECRET_LOOKING = (
-    re.compile(r"[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]*"),  # a compact JWT
-    re.compile(r"-----BEGIN [A-Z ]+-----.*?(-----END [A-Z ]+-----|$)", re.S),  # a PEM block
-    re.compile(r"[A-Za-z0-9+/_=-]{48,}"),  # a long base64 run (a key, a certificate, a token)
-)
-
-
-def describe(error):
-    """'Class: message' of an exception (Python or Java) for the log: one line, at most
-    MAX_DESCRIPTION characters, with anything that looks like a JWT, a PEM block or a long base64
-    run blanked out. Never raises."""
-    try:
-        name = type(error).__name__
-        try:
-            message = u"%s" % (error,)
-        except Exception:  # an exception whose text cannot be made
-            message = u""
-        for pattern in _SECRET_LOOKING:
-            message = pattern.sub(u"[...]", message)
-        message = u" ".join(message.split())
-        message = re.sub(u"^[\\w.$]*\\b%s(: |$)" % re.escape(name), u"", message)
-        return _short(u"%s: %s" % (name, message) if message else name)
-    except Exception:
-        return u"an error that could not be described"
-
-
-def post_decision(base_url, body, timeout, bearer=None):
-    """POSTs the call; returns (status, text). Never raises: a failure is status 0, and is logged.
-    At most `timeout` seconds to connect and about as long to read the whole answer (a deadline
-    across reads). Proxies from the environment are ignored (the service is local). URL, headers
-    and body are native byte strings on Jython (its httplib/socket refuse unicode)."""
-    deadline = time.time() + timeout
-    try:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if bearer:
-            headers["Authorization"] = native("Bearer " + bearer)
-        request = _http.Request(native(base_url + "/v1/token-decisions"), data=body.encode("utf-8"), headers=headers)
-        opener = _http.build_opener(_http.ProxyHandler({}))
-        response = opener.open(request, timeout=timeout)
-        try:
-            chunks, size = [], 0
-            while True:
-                if time.time() > deadline:
-                    raise IOError("the answer took longer than %ss" % timeout)
-                chunk = response.read(16384)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_ANSWER_BYTES:
-                    return (0, "answer too large")
-            return (response.getcode(), b"".join(chunks).decode("utf-8"))
-        finally:
-            response.close()
-    except _HTTPError as error:
-        _log("the token decision service answered HTTP %s" % error.code)
-        return (error.code, "")
-    except FAILURES as error:
-        _log("the token decision call failed: %s" % describe(error))
-        return (0, type(error).__name__)
-
-
 # --------------------------------------------------------------------------- Janssen glue
-
-def _log(message):
-    """One log line (Janssen sends the script's standard output to its log). Never raises."""
-    try:
-        print(u"%s %s" % (LOG_PREFIX, message))
-    except Exception:
-        try:
-            print("%s (a log line that could not be printed)" % LOG_PREFIX)
-        except Exception:
-            pass
-
 
 def _string(value):
     """A Java String (or None) as Python text; anything else is refused."""
@@ -795,9 +853,7 @@ class UpdateToken(UpdateTokenType):
 
     def init(self, customScript, configurationAttributes):
         def prop(name):
-            if configurationAttributes is not None and configurationAttributes.containsKey(name):
-                return configurationAttributes.get(name).getValue2()
-            return None
+            return script_property(configurationAttributes, name)
         self.base_url, self.timeout, self.token_file, warnings = parse_settings(
             prop("ssaToolkitUrl"), prop("timeoutSeconds"), prop("authTokenFile"))
         for warning in warnings:
@@ -826,11 +882,7 @@ class UpdateToken(UpdateTokenType):
         state = (info.st_mtime, info.st_size)
         cached_state, token = self.token_cache
         if cached_state != state or token is None:
-            handle = open(self.token_file, "rb")
-            try:
-                token = parse_bearer_token(handle.read(MAX_TOKEN_FILE_BYTES + 1))
-            finally:
-                handle.close()
+            token = read_bearer_token(self.token_file)
             self.token_cache = (state, token)
         return token
 

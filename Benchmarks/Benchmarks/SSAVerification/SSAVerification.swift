@@ -66,7 +66,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     let verifier = SoftwareStatementVerifier(keys: JWKSProvider(source: .fixed(jwks)), algorithms: .openBankingDefault)
     let jws = JWSVerifier()
-    let policy = SoftwareStatementRules()
+    let rules = SoftwareStatementRules()
 
     for fixture in [
         Fixture(name: "PS256", file: "jose/ssa/valid-ps256.jwt", jwks: jwks),
@@ -170,7 +170,7 @@ let benchmarks: @Sendable () -> Void = {
         let claims = fixture.claims
         Benchmark("Policy only \(name)") { benchmark in
             for _ in benchmark.scaledIterations {
-                let evaluation = policy.evaluate(claims, at: instant)
+                let evaluation = rules.evaluate(claims, at: instant)
                 precondition(evaluation.failure == nil, "Policy only \(name): \(evaluation.failure?.description ?? "")")
                 blackHole(evaluation)
             }

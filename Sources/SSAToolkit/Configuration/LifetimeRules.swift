@@ -85,3 +85,20 @@ public struct LifetimeRules: Sendable, Hashable {
         return TokenLifetimes(accessToken: access, idToken: id, refreshToken: refresh > 0 ? refresh : nil)
     }
 }
+
+/// Token lifetimes in seconds; `refreshToken` `nil` means no refresh token is issued.
+public struct TokenLifetimes: Sendable, Hashable {
+    /// Access token lifetime.
+    public var accessToken: Int
+    /// ID token lifetime.
+    public var idToken: Int
+    /// Refresh token lifetime, or `nil` for none.
+    public var refreshToken: Int?
+
+    /// Lifetimes.
+    public init(accessToken: Int, idToken: Int, refreshToken: Int?) {
+        self.accessToken = accessToken
+        self.idToken = idToken
+        self.refreshToken = refreshToken
+    }
+}

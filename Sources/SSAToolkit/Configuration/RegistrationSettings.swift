@@ -139,18 +139,4 @@ public struct RegistrationSettings: Sendable {
             }
         }
     }
-
-    /// Writes the configured values over `rules`'s defaults.
-    public func apply(to rules: inout RegistrationRules) {
-        if let tokenEndpointAuthMethods { rules.tokenEndpointAuthMethods = tokenEndpointAuthMethods }
-        if let grantTypes { rules.grantTypes = grantTypes }
-        if let responseTypes { rules.responseTypes = responseTypes }
-        if let signingAlgorithms { rules.signingAlgorithms = signingAlgorithms }
-        if let roleScopes { rules.roleScopes = roleScopes }
-        if let requireSignedRequest { rules.requireSignedRequest = requireSignedRequest }
-        if let maximumRequestLifetime { rules.maximumRequestLifetime = maximumRequestLifetime }
-        if let memberState { rules.memberState = memberState }
-        if let bindsCertificateToSoftware { rules.bindsCertificateToSoftware = bindsCertificateToSoftware }
-        if let authorisationDomain { rules.authorisationDomain = authorisationDomain }
-    }
 }

@@ -38,7 +38,7 @@ public struct RegistrationRules: Sendable {
     /// AISP: accounts; PISP: payments; CBPII: fundsconfirmations.
     public static let defaultRoleScopes: [String: [String]] = ["AISP": ["accounts"], "PISP": ["payments"], "CBPII": ["fundsconfirmations"]]
 
-    /// A policy for the authorization server `audience`.
+    /// Rules for the authorization server `audience`.
     public init(audience: String?) { self.audience = audience }
 
     /// Scopes the roles permit, `openid` first.

@@ -29,7 +29,7 @@ public actor SoftwareKeySets {
         self.logger = logger
     }
 
-    /// The provider for `endpoint` (an https URL already validated by the SSA policy).
+    /// The provider for `endpoint` (an https URL already validated by the SSA rules).
     public func provider(for endpoint: String) throws(JWKSUnavailableError) -> JWKSProvider {
         if let existing = providers[endpoint] { return existing }
         let provider: JWKSProvider

@@ -7,7 +7,7 @@ import X509
 /// anchors its TPPs' certificates chain to.
 public struct TrustedDirectory: Sendable {
     /// The SSA `iss` that selects this directory (compared byte for byte).
-    public var issuer: String { verifier.policy.issuer }
+    public var issuer: String { verifier.rules.issuer }
     /// Verifies this directory's SSAs against its JWKS.
     public var verifier: SoftwareStatementVerifier
     /// Its SCIM client (with its token client).

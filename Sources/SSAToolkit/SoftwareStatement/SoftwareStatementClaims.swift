@@ -2,7 +2,7 @@ import Foundation
 
 /// The claims of a software statement assertion, typed where Open Banking defines them.
 ///
-/// Typed properties are `nil` when a claim is absent *or* of the wrong JSON type; the policy
+/// Typed properties are `nil` when a claim is absent *or* of the wrong JSON type; the rules
 /// tells the two apart from ``allClaims``. Unknown claims are kept in ``allClaims``.
 public struct SoftwareStatementClaims: Sendable {
     /// Every claim as it appeared in the payload.

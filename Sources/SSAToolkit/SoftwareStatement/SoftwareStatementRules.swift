@@ -14,7 +14,7 @@ public struct SoftwareStatementRules: Sendable {
     /// Roles `software_roles` may contain.
     public var knownRoles: Set<String> = ["AISP", "PISP", "CBPII", "ASPSP"]
 
-    /// The default policy for the UK Open Banking directory.
+    /// The default rules for the UK Open Banking directory.
     public init() {}
 
     /// The result of evaluating the claims: every check, and the first failure's error.

@@ -5,7 +5,7 @@ import Logging
 public struct SoftwareStatementVerification: Sendable {
     /// Valid, rejected, or undecided (the JWKS could not be obtained).
     public enum Verdict: String, Sendable {
-        /// Signature and every policy rule hold.
+        /// Signature and every rules rule hold.
         case valid
         /// A definite no; ``SoftwareStatementVerification/error`` says which RFC 7591 error.
         case rejected
@@ -34,23 +34,23 @@ public struct SoftwareStatementVerification: Sendable {
 }
 
 /// Verifies software statement assertions: compact JWS framing, the directory's signature, and
-/// the Open Banking claim policy. Safe to share across concurrent callers.
+/// the Open Banking claim rules. Safe to share across concurrent callers.
 public struct SoftwareStatementVerifier: Sendable {
     /// Where the directory's keys come from.
     public var keys: JWKSProvider
     /// Algorithm allow-list and header rules.
     public var jws: JWSVerifier
     /// Claim rules.
-    public var policy: SoftwareStatementRules
+    public var rules: SoftwareStatementRules
     /// Bounds on the token.
     public var limits: JOSELimits
     private let logger: Logger
 
     /// A verifier. The logger receives debug lines naming checks and `kid`s, never tokens.
-    public init(keys: JWKSProvider, algorithms: AlgorithmPolicy = .openBankingDefault, policy: SoftwareStatementRules = SoftwareStatementRules(), limits: JOSELimits = JOSELimits(), logger: Logger = Logger(label: "ssa-toolkit.ssa", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    public init(keys: JWKSProvider, algorithms: AlgorithmPolicy = .openBankingDefault, rules: SoftwareStatementRules = SoftwareStatementRules(), limits: JOSELimits = JOSELimits(), logger: Logger = Logger(label: "ssa-toolkit.ssa", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.keys = keys
         self.jws = JWSVerifier(algorithms: algorithms)
-        self.policy = policy
+        self.rules = rules
         self.limits = limits
         self.logger = logger
     }
@@ -123,7 +123,7 @@ public struct SoftwareStatementVerifier: Sendable {
         checks.append(Check(.signature, .pass, "\(alg.rawValue) signature verifies"))
 
         let claims = SoftwareStatementClaims(parsed.payload)
-        let evaluation = policy.evaluate(claims, at: now)
+        let evaluation = rules.evaluate(claims, at: now)
         checks += evaluation.checks
         var result = SoftwareStatementVerification(verdict: .valid, checks: checks, claims: claims, keyID: key.keyID, algorithm: alg)
         if let failure = evaluation.failure {

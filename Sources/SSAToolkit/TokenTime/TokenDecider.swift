@@ -37,7 +37,7 @@ public final class TokenDecider: Decider {
     /// Every scope some role governs: a resource scope.
     public let resourceScopes: Set<String>
 
-    /// A policy for one directory, from its parts: `certificateTrust` is whom clients'
+    /// A decider for one directory, from its parts: `certificateTrust` is whom clients'
     /// certificates must chain to (or the proxy that verified them).
     public convenience init(status: DirectoryStatusCache, certificateTrust: ClientCertificateTrust, issuer: String = SoftwareStatementRules().issuer,
                             rules: RegistrationRules = RegistrationRules(audience: nil), settings: TokenSettings = TokenSettings(), audit: (any AuditSink)? = nil,
@@ -46,45 +46,15 @@ public final class TokenDecider: Decider {
         self.init(directories: [TokenDirectory(issuer: issuer, status: status, certificates: certificates)], rules: rules, settings: settings, audit: audit, logger: logger)
     }
 
-    /// A policy for one or more directories (not empty, issuers distinct).
+    /// A decider for one or more directories (not empty, issuers distinct).
     public init(directories: [TokenDirectory], rules: RegistrationRules = RegistrationRules(audience: nil), settings: TokenSettings = TokenSettings(),
                 audit: (any AuditSink)? = nil, logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) {
-        precondition(!directories.isEmpty, "a token policy needs at least one trusted directory")
+        precondition(!directories.isEmpty, "a token decider needs at least one trusted directory")
         self.directories = directories
         self.settings = settings
         self.rules = rules
         self.closing = DecisionClosing(audit: audit, logger: logger)
         self.resourceScopes = Set(rules.roleScopes.values.joined())
-    }
-
-    /// A policy over an already loaded directory connection, with the configuration's settings.
-    public convenience init(configuration: ToolkitConfiguration, connection: DirectoryConnection, audit: (any AuditSink)?, logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        try self.init(configuration: configuration, connections: [connection], audit: audit, logger: logger)
-    }
-
-    /// A policy over already loaded directory connections, one per entry of
-    /// ``ToolkitConfiguration/directories`` in the same order, with the configuration's settings
-    /// (and client certificate rules of its own).
-    public convenience init(configuration: ToolkitConfiguration, connections: [DirectoryConnection], audit: (any AuditSink)?, logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        let registration = try RegistrationDecider(configuration: configuration, connections: connections, audit: nil, logger: logger)
-        try self.init(configuration: configuration, connections: connections, registration: registration, audit: audit, logger: logger)
-    }
-
-    /// A policy that shares `registration`'s trusted directories (their certificate anchors and
-    /// caches) and rules: what registration refuses, token time refuses through the same code.
-    public convenience init(configuration: ToolkitConfiguration, connections: [DirectoryConnection], registration: RegistrationDecider, audit: (any AuditSink)?,
-                            logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        guard connections.count == registration.trustedDirectories.count else {
-            throw ConfigurationError(property: "trustedDirectories", "lists \(registration.trustedDirectories.count) directories but \(connections.count) connections were loaded")
-        }
-        let rules = registration.rules
-        let directories = try zip(registration.trustedDirectories, connections).map { trusted, connection throws in
-            guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
-            return TokenDirectory(issuer: trusted.issuer,
-                                  status: DirectoryStatusCache(directory: tpp, lifetime: configuration.token.statusCacheLifetime, staleIfError: configuration.token.staleIfError),
-                                  certificates: trusted.certificateRule(bindsToSoftware: rules.bindsCertificateToSoftware))
-        }
-        self.init(directories: directories, rules: rules, settings: configuration.token, audit: audit, logger: logger)
     }
 
     /// Evaluates the rules of `request` at `now`; ``decide(_:at:)`` (from ``Decider``) then

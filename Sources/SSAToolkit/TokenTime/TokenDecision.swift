@@ -42,23 +42,6 @@ public struct TokenErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let temporarilyUnavailable = TokenErrorCode("temporarily_unavailable")
 }
 
-/// Token lifetimes in seconds; `refreshToken` `nil` means no refresh token is issued.
-public struct TokenLifetimes: Sendable, Hashable {
-    /// Access token lifetime.
-    public var accessToken: Int
-    /// ID token lifetime.
-    public var idToken: Int
-    /// Refresh token lifetime, or `nil` for none.
-    public var refreshToken: Int?
-
-    /// Lifetimes.
-    public init(accessToken: Int, idToken: Int, refreshToken: Int?) {
-        self.accessToken = accessToken
-        self.idToken = idToken
-        self.refreshToken = refreshToken
-    }
-}
-
 /// What a token request comes to: **allow** (with what to apply), **deny** (`access_denied` or
 /// `invalid_grant`), or **undecided** (the directory could not be asked and no usable cached
 /// status exists, or the audit log cannot be written): never an allow by accident.

@@ -25,12 +25,12 @@ struct FixtureCorpusTests {
     func corpus(_ testCase: SSAManifest.Case) async throws {
         let manifest = try SSAManifest.load()
         let token = String(decoding: try Data(contentsOf: URL(fileURLWithPath: testCase.tokenPath)), as: UTF8.self)
-        var policy = SoftwareStatementRules()
-        policy.maximumAge = testCase.maxAge
+        var rules = SoftwareStatementRules()
+        rules.maximumAge = testCase.maxAge
         let verifier = SoftwareStatementVerifier(
             keys: JWKSProvider(source: .file(testCase.jwksPath)),
             algorithms: try AlgorithmPolicy(parsing: testCase.allowAlg.joined(separator: ",")),
-            policy: policy
+            rules: rules
         )
         let result = await verifier.verify(token, at: Date(timeIntervalSince1970: manifest.at))
         #expect(result.verdict.rawValue == testCase.expect.verdict, "\(testCase.why) — \(result.errorDescription ?? "")")

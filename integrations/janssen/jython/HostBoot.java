@@ -5,14 +5,14 @@ import java.net.URLClassLoader;
 import java.util.Arrays;
 
 /**
- * Starts ScriptHost the way a web application's code runs beside Jython: Jython (and
+ * Starts JanssenHost the way a web application's code runs beside Jython: Jython (and
  * BouncyCastle) on the JVM's class path, the Janssen stand-ins and the host in a child class
  * loader that is also the thread's context class loader. Jython then finds the Janssen classes only
  * as Janssen's own scripts do (import statements, through the context class loader), not through
  * the JVM's list of loaded packages; with everything on one class path, `__import__("io.jans...")`
  * can work here and still fail in Janssen.
  *
- *   java -cp jython.jar:bcprov.jar:BOOT HostBoot CLASSES ScriptHost ARGS...
+ *   java -cp jython.jar:bcprov.jar:BOOT HostBoot CLASSES JanssenHost registration|token ARGS...
  */
 public final class HostBoot {
     private HostBoot() {

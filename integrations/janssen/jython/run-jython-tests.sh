@@ -11,18 +11,19 @@
 # (default: ../update_token.py); JYTHON_TEST_VERBOSE=1 also prints what the scripts logged when
 # everything passed.
 #
-# Compiles the Janssen stand-ins (stubs/), ScriptHost.java and TokenHost.java into a temporary
-# folder, starts `BIN sandbox` and `BIN serve` on free loopback ports, then runs, each phase in its
-# own JVM:
-#   1. registration scenarios (ScriptHost live), which also register the token client;
-#   2. token requests with the software active (TokenHost allow): issued with the TPP's transport
-#      certificate in X-ClientCert; refused without one (by the service, 401 invalid_client), and,
-#      without any call, for the auth method TLS_Client_Auth (401), the grant type password (400)
-#      and a scope with a tab (400);
-#   3. the software's roles cut to AISP through the sandbox's admin route (TokenHost aisp);
-#   4. the software made inactive through the admin route (TokenHost deny);
-#   5. the decision service stopped: registration and token scenarios (ScriptHost and TokenHost
-#      stopped).
+# Compiles the Janssen stand-ins (stubs/) and JanssenHost.java (one host, two modes: `registration`
+# drives client_registration.py, `token` drives update_token.py) into a temporary folder, starts
+# `BIN sandbox` and `BIN serve` on free loopback ports, then runs, each phase in its own JVM:
+#   1. registration scenarios (JanssenHost registration live), which also register the token
+#      client;
+#   2. token requests with the software active (JanssenHost token allow): issued with the TPP's
+#      transport certificate in X-ClientCert; refused without one (by the service, 401
+#      invalid_client), and, without any call, for the auth method TLS_Client_Auth (401), the grant
+#      type password (400) and a scope with a tab (400);
+#   3. the software's roles cut to AISP through the sandbox's admin route (JanssenHost token aisp);
+#   4. the software made inactive through the admin route (JanssenHost token deny);
+#   5. the decision service stopped: registration and token scenarios (JanssenHost registration
+#      stopped, JanssenHost token stopped).
 # Prints one line per scenario and last `jython: N passed, M failed`; exits 1 when any failed (2
 # when it could not run). Every step has a time limit; a trap stops the processes it started on
 # any exit.
@@ -56,7 +57,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/janssen-jython.XXXXXX")"
 #    alone is on the JVM's class path; it loads the rest in a child class loader (see HostBoot.java).
 mkdir -p "$work/classes" "$work/boot"
 if ! { timeout 120 javac -nowarn -encoding UTF-8 -d "$work/classes" -cp "$jython_jar:$bc_jar" \
-         $(find "$here/stubs" -name '*.java') "$here/ScriptHost.java" "$here/TokenHost.java" &&
+         $(find "$here/stubs" -name '*.java') "$here/JanssenHost.java" &&
        timeout 60 javac -nowarn -encoding UTF-8 -d "$work/boot" "$here/HostBoot.java"; } >"$work/javac.log" 2>&1; then
   cat "$work/javac.log" >&2
   echo "jython: 0 passed, 1 failed"
@@ -84,22 +85,23 @@ if [ -z "$healthy" ]; then
   exit 2
 fi
 
-run_host() { # run_host CLASS PHASE ARGS...: the scenarios of one phase, PASS/FAIL lines in results.txt
-  local class="$1" phase="$2" status=0 failed_before
+run_host() { # run_host MODE PHASE ARGS...: the scenarios of one phase of JanssenHost MODE
+  # (registration or token), PASS/FAIL lines in results.txt
+  local mode="$1" phase="$2" status=0 failed_before
   shift 2
   failed_before="$(grep -c '^FAIL ' "$work/results.txt" || true)"
-  timeout -k 5 180 java -cp "$jython_jar:$bc_jar:$work/boot" HostBoot "$work/classes" "$class" \
+  timeout -k 5 180 java -cp "$jython_jar:$bc_jar:$work/boot" HostBoot "$work/classes" JanssenHost "$mode" \
       --url "$url" --fixtures "$fixtures" --phase "$phase" --time-limit 170 "$@" \
       >>"$work/results.txt" 2>>"$work/host-stderr.log" || status=$?
   if [ "$status" -ne 0 ] && [ "$(grep -c '^FAIL ' "$work/results.txt" || true)" -eq "$failed_before" ]; then
-    echo "FAIL $class phase $phase ended with status $status and no scenario failed: $(tail -n 3 "$work/host-stderr.log" | tr '\n' ' ')" >>"$work/results.txt"
+    echo "FAIL JanssenHost $mode phase $phase ended with status $status and no scenario failed: $(tail -n 3 "$work/host-stderr.log" | tr '\n' ' ')" >>"$work/results.txt"
   fi
 }
 host() { # host PHASE: registration scenarios
-  run_host ScriptHost "$1" --script "$script" --log "$work/script.log" --client-file "$work/client.properties"
+  run_host registration "$1" --script "$script" --log "$work/script.log" --client-file "$work/client.properties"
 }
 token() { # token PHASE: token scenarios (the client registered by `host live`)
-  run_host TokenHost "$1" --script "$token_script" --log "$work/token.log" --client-file "$work/client.properties"
+  run_host token "$1" --script "$token_script" --log "$work/token.log" --client-file "$work/client.properties"
 }
 
 # The sandbox's HTTPS base URL: tokenUrl of the configuration it wrote, minus /token (else the

@@ -3,8 +3,8 @@ import SSAToolkit
 import SSAToolkitTestSupport
 import Testing
 
-@Suite("Software statement policy (time given, never read from the wall clock)")
-struct SoftwareStatementPolicyTests {
+@Suite("Software statement rules (time given, never read from the wall clock)")
+struct SoftwareStatementRulesTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     func claims(_ overrides: [String: JSONValue?] = [:]) -> SoftwareStatementClaims {
@@ -17,8 +17,8 @@ struct SoftwareStatementPolicyTests {
         return SoftwareStatementClaims(c)
     }
 
-    func failure(_ c: SoftwareStatementClaims, _ policy: SoftwareStatementRules = SoftwareStatementRules()) -> (String, String)? {
-        let evaluation = policy.evaluate(c, at: now)
+    func failure(_ c: SoftwareStatementClaims, _ rules: SoftwareStatementRules = SoftwareStatementRules()) -> (String, String)? {
+        let evaluation = rules.evaluate(c, at: now)
         guard let failed = evaluation.checks.first(where: { $0.outcome == .fail }) else { return nil }
         return (failed.name.rawValue, evaluation.failure!.code.rawValue)
     }
@@ -45,20 +45,20 @@ struct SoftwareStatementPolicyTests {
 
     @Test("maximum age, when configured")
     func maximumAge() {
-        var policy = SoftwareStatementRules()
-        policy.maximumAge = 3600
-        #expect(failure(claims(), policy) == nil)
-        policy.maximumAge = 3599
-        #expect(failure(claims(), policy)! == ("age", "invalid_software_statement"))
+        var rules = SoftwareStatementRules()
+        rules.maximumAge = 3600
+        #expect(failure(claims(), rules) == nil)
+        rules.maximumAge = 3599
+        #expect(failure(claims(), rules)! == ("age", "invalid_software_statement"))
     }
 
     @Test("issuer: missing is invalid, another directory is unapproved; configurable")
     func issuer() {
         #expect(failure(claims(["iss": nil]))! == ("issuer", "invalid_software_statement"))
         #expect(failure(claims(["iss": "Someone Else"]))! == ("issuer", "unapproved_software_statement"))
-        var policy = SoftwareStatementRules()
-        policy.issuer = "Someone Else"
-        #expect(failure(claims(["iss": "Someone Else"]), policy) == nil)
+        var rules = SoftwareStatementRules()
+        rules.issuer = "Someone Else"
+        #expect(failure(claims(["iss": "Someone Else"]), rules) == nil)
     }
 
     @Test("claims problems are invalid_software_statement", arguments: [
@@ -75,11 +75,11 @@ struct SoftwareStatementPolicyTests {
 
     @Test("jti is required only when configured")
     func jti() {
-        var policy = SoftwareStatementRules()
-        #expect(failure(claims(), policy) == nil)
-        policy.requiresJWTID = true
-        #expect(failure(claims(), policy)! == ("claims", "invalid_software_statement"))
-        #expect(failure(claims(["jti": "x"]), policy) == nil)
+        var rules = SoftwareStatementRules()
+        #expect(failure(claims(), rules) == nil)
+        rules.requiresJWTID = true
+        #expect(failure(claims(), rules)! == ("claims", "invalid_software_statement"))
+        #expect(failure(claims(["jti": "x"]), rules) == nil)
     }
 
     @Test("organisation status other than Active is unapproved")

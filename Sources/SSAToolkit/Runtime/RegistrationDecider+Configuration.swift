@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+
+// Building the registration decider from the configuration's values: the one place where
+// configuration becomes rules (Registration/ knows nothing of the configuration file).
+
+extension RegistrationDecider {
+    /// Loads everything `configuration` names, once: key stores, the signing key, the clients.
+    ///
+    /// - Throws: ``ConfigurationError`` for a missing or contradictory property,
+    ///   ``KeyStoreError`` for a store or key that cannot be loaded, ``JOSEError`` for a signing
+    ///   key that cannot sign.
+    public convenience init(configuration: ToolkitConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        let connections = try configuration.directories.map { try DirectoryConnection(configuration: $0, environment: environment, logger: logger) }
+        try self.init(configuration: configuration, connections: connections, audit: nil, logger: logger)
+    }
+
+    fileprivate static func checkRequired(_ configuration: ToolkitConfiguration) throws {
+        guard configuration.jwksEndpoint != nil else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
+        guard configuration.tppURL != nil else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
+        if configuration.registrationAudience == nil, configuration.registration.requireSignedRequest == true {
+            throw ConfigurationError(property: "registrationAudience", "is required with requireSignedRequest=true: the authorization server's issuer identifier, which request JWTs must name in aud")
+        }
+    }
+
+    /// A decider over an already loaded directory connection (shared with token time), writing
+    /// its decisions to `audit` when given.
+    public convenience init(configuration: ToolkitConfiguration, connection: DirectoryConnection, audit: (any AuditSink)?, replays: (any ReplayStore)? = nil,
+                            logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        try self.init(configuration: configuration, connections: [connection], audit: audit, replays: replays, logger: logger)
+    }
+
+    /// A decider over already loaded directory connections, one per entry of
+    /// ``ToolkitConfiguration/directories`` in the same order (shared with token time).
+    ///
+    /// - Parameter replays: the replay store; by default an in-memory one of `replayCacheSize`.
+    public convenience init(configuration: ToolkitConfiguration, connections: [DirectoryConnection], audit: (any AuditSink)?, replays: (any ReplayStore)? = nil,
+                            logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        let configurations = configuration.directories
+        guard connections.count == configurations.count else {
+            throw ConfigurationError(property: "trustedDirectories", "lists \(configurations.count) directories but \(connections.count) connections were loaded")
+        }
+        var rules = RegistrationRules(audience: configuration.registrationAudience)
+        configuration.registration.apply(to: &rules)
+        rules.clockSkew = configuration.clockSkew
+        let directories = try zip(configurations, connections).map { try Self.trustedDirectory($0, connection: $1, logger: logger) }
+        self.init(directories: directories, rules: rules,
+                  replays: replays ?? InMemoryReplayStore(capacity: configuration.registration.replayCacheSize ?? 100_000), audit: audit, logger: logger)
+    }
+
+    /// One directory's verifier, SCIM client, software key sets and certificate anchors.
+    fileprivate static func trustedDirectory(_ configuration: ToolkitConfiguration, connection: DirectoryConnection, logger: Logger) throws -> TrustedDirectory {
+        try checkRequired(configuration)
+        guard let jwksURL = configuration.jwksEndpoint else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
+        // The directory's JWKS and the software key sets it hosts are fetched over the same
+        // client as the directory itself (the trust store as the only anchors; the transport
+        // certificate is presented, which directories that require mutual TLS need).
+        let directoryKeys = JWKSProvider(source: .url(jwksURL, connection.transport), cachePolicy: configuration.jwksCachePolicy, logger: logger)
+        var ssaRules = SoftwareStatementRules()
+        ssaRules.issuer = configuration.issuer
+        ssaRules.clockSkew = configuration.clockSkew
+        ssaRules.maximumAge = configuration.maximumSSAAge
+        let verifier = SoftwareStatementVerifier(keys: directoryKeys, algorithms: configuration.algorithms, rules: ssaRules, logger: logger)
+
+        var softwareClient = connection.transport
+        if configuration.registration.softwareJWKSTrustsSystem {
+            var system = TransportConfiguration()
+            system.timeouts = configuration.timeouts
+            softwareClient = HTTPSClient(configuration: system, logger: logger)
+        }
+        let softwareKeys = SoftwareKeySets(source: .fetch(softwareClient), cachePolicy: configuration.jwksCachePolicy, logger: logger)
+        let certificateTrust: ClientCertificateTrust
+        if configuration.registration.clientCertificateVerifiedByProxy {
+            certificateTrust = .verifiedByProxy
+        } else {
+            guard let store = connection.trustStore else {
+                throw ConfigurationError(property: "trustKeyStore", "is required to verify callers' client certificates (or set clientCertificateVerification=proxy when the TLS-terminating proxy verifies them)")
+            }
+            certificateTrust = .trustStore(store)
+        }
+        guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
+        return TrustedDirectory(verifier: verifier, directory: tpp, softwareKeys: softwareKeys, certificateTrust: certificateTrust)
+    }
+}
+
+extension RegistrationSettings {
+    /// Writes the configured values over `rules`'s defaults.
+    public func apply(to rules: inout RegistrationRules) {
+        if let tokenEndpointAuthMethods { rules.tokenEndpointAuthMethods = tokenEndpointAuthMethods }
+        if let grantTypes { rules.grantTypes = grantTypes }
+        if let responseTypes { rules.responseTypes = responseTypes }
+        if let signingAlgorithms { rules.signingAlgorithms = signingAlgorithms }
+        if let roleScopes { rules.roleScopes = roleScopes }
+        if let requireSignedRequest { rules.requireSignedRequest = requireSignedRequest }
+        if let maximumRequestLifetime { rules.maximumRequestLifetime = maximumRequestLifetime }
+        if let memberState { rules.memberState = memberState }
+        if let bindsCertificateToSoftware { rules.bindsCertificateToSoftware = bindsCertificateToSoftware }
+        if let authorisationDomain { rules.authorisationDomain = authorisationDomain }
+    }
+}
