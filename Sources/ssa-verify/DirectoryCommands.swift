@@ -16,11 +16,12 @@ private func undecided(_ error: DirectoryError) -> ExitCode {
     return ExitCode(ExitStatus.undecided.rawValue)
 }
 
-struct TokenCommand: AsyncParsableCommand {
+struct DirectoryAccessTokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token",
-        abstract: "Obtain a directory access token over mutual TLS and show its metadata.",
-        discussion: "The token itself is printed only with --reveal. Exit status: 0 obtained, 2 configuration error, 3 directory failure."
+        commandName: "access-token",
+        abstract: "Obtain the directory's OAuth access token over mutual TLS and show its metadata.",
+        discussion: "The token itself is printed only with --reveal. Exit status: 0 obtained, 2 configuration error, 3 directory failure. (`token`, its earlier name, still works.)",
+        aliases: ["token"]
     )
 
     @Option(name: .long, help: "A configuration file (Janssen script JSON or plain JSON).")
@@ -148,7 +149,7 @@ struct SandboxCommand: AsyncParsableCommand {
               jwks     \(sandbox.jwksURL.absoluteString)
               token    \(sandbox.tokenURL.absoluteString)
               scim     \(sandbox.tppURL.absoluteString)
-              config   \(writeConfig)   (try: ssa-verify token --config \(writeConfig))
+              config   \(writeConfig)   (try: ssa-verify access-token --config \(writeConfig))
 
             """.utf8))
         await waitForTerminationSignal()

@@ -9,7 +9,7 @@ import Prometheus
 import SSAToolkit
 
 /// `--config` plus `--set NAME=VALUE` overrides, loaded into a decider; failures exit 2.
-struct ValidatorOptions: ParsableArguments {
+struct ConfigurationOptions: ParsableArguments {
     @Option(name: .long, help: "A configuration file (Janssen script JSON or plain JSON).")
     var config: String
 
@@ -77,7 +77,7 @@ struct DecideCommand: AsyncParsableCommand {
         discussion: "Exit status: 0 accept, 1 reject, 2 usage or configuration error, 3 undecided (directory or key set unavailable)."
     )
 
-    @OptionGroup var options: ValidatorOptions
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(name: .long, help: "The SSA (compact JWS) file, or - for standard input; optional when the request embeds it.")
     var ssa: String?
@@ -128,7 +128,7 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var options: ValidatorOptions
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(name: .long, help: "Port on 127.0.0.1 (0 picks a free one).")
     var port: Int = 8085

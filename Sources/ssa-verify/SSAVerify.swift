@@ -57,7 +57,7 @@ struct SSAVerify: AsyncParsableCommand {
             2 usage or configuration error, 3 undecided (directory or network failure).
             """,
         version: "0.1.0",
-        subcommands: [VerifyCommand.self, DecideCommand.self, TokenDecideCommand.self, StateStoreCommand.self, CertsCommand.self, TokenCommand.self, TPPCommand.self,
+        subcommands: [VerifyCommand.self, DecideCommand.self, TokenDecideCommand.self, StateStoreCommand.self, CertsCommand.self, DirectoryAccessTokenCommand.self, TPPCommand.self,
                       SandboxCommand.self, ServeCommand.self, OpenAPICommand.self, AuditCommand.self, DemoCommand.self]
     )
 

@@ -16,7 +16,7 @@ struct TokenDecideCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var options: ValidatorOptions
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(name: .long, help: "The token request as JSON (file, or -).")
     var request: String?

@@ -27,20 +27,20 @@ struct AuditCommandTests {
             """])
         #expect(made.status == 0, "\(made.standardError)")
         let log = folder.appendingPathComponent("audit.log").path
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let sandbox = try SandboxProcess()
         let token = "audit-checkpoint-token-" + UUID().uuidString
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: [
+        let service = try ServeProcess(config: sandbox.configPath, arguments: [
             "--set", "auditLog=" + log, "--set", "auditCheckpointKey=file:" + key, "--set", "auditCheckpointDirectory=" + checkpoints.path,
             "--set", "auditCheckpointSeconds=1", "--auth-token", "env:SSA_AUDIT_TOKEN",
         ], environment: ["SSA_AUDIT_TOKEN": token])
         let bearer = ["-H", "Authorization: Bearer \(token)"]
         for _ in 0..<3 {
-            let answer = try await RegistrationCommandTests.curl(bearer + ["-H", "Content-Type: application/json", "--data-binary", TokenTrustCommandTests.call(), service.baseURL + "/v1/token-decisions"])
+            let answer = try await curl(bearer + ["-H", "Content-Type: application/json", "--data-binary", TokenTrustCommandTests.call(), service.baseURL + "/v1/token-decisions"])
             #expect(answer.body.contains("\"verdict\":\"allow\""), "\(answer)")
         }
         // The latest, on request (behind the bearer token).
-        #expect(try await RegistrationCommandTests.curl([service.baseURL + "/v1/audit/checkpoint"]).status == 401)
-        let latest = try await RegistrationCommandTests.curl(bearer + [service.baseURL + "/v1/audit/checkpoint"])
+        #expect(try await curl([service.baseURL + "/v1/audit/checkpoint"]).status == 401)
+        let latest = try await curl(bearer + [service.baseURL + "/v1/audit/checkpoint"])
         let object = try StrictJSONParser(maximumDepth: 8).parseObject(Array(latest.body.utf8))
         #expect(latest.status == 200 && object["records"] == 4, "\(latest)")  // genesis and three decisions
         let fetched = folder.appendingPathComponent("fetched.jws").path
@@ -53,7 +53,7 @@ struct AuditCommandTests {
         }
         #expect(!onDisk.isEmpty)
         // One more decision, then SIGTERM: the last checkpoint commits to it.
-        _ = try await RegistrationCommandTests.curl(bearer + ["-H", "Content-Type: application/json", "--data-binary", TokenTrustCommandTests.call(), service.baseURL + "/v1/token-decisions"])
+        _ = try await curl(bearer + ["-H", "Content-Type: application/json", "--data-binary", TokenTrustCommandTests.call(), service.baseURL + "/v1/token-decisions"])
         kill(service.process.processIdentifier, SIGTERM)
         service.process.waitUntilExit()
         let files = try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).filter { $0.hasSuffix(".jws") }.sorted()
@@ -88,13 +88,13 @@ struct AuditCommandTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let log = folder.appendingPathComponent("audit.log").path
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--set", "auditLog=" + log])
+        let sandbox = try SandboxProcess()
+        let service = try ServeProcess(config: sandbox.configPath, arguments: ["--set", "auditLog=" + log])
         let request = try TokenCommandTests.temporaryFile("token.json", TokenCommandTests.request.serialized())
-        _ = try await RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", TokenTrustCommandTests.call(), service.baseURL + "/v1/token-decisions"])
+        _ = try await curl(["-H", "Content-Type: application/json", "--data-binary", TokenTrustCommandTests.call(), service.baseURL + "/v1/token-decisions"])
         let second = try await CommandRunner.run(["token-decide", "--config", sandbox.configPath, "--set", "auditLog=" + log, "--request", request])
         #expect(second.status == 2 && second.standardError.contains("pid \(service.process.processIdentifier)"), "\(second.standardError)")
-        _ = try await RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", TokenTrustCommandTests.call(), service.baseURL + "/v1/token-decisions"])
+        _ = try await curl(["-H", "Content-Type: application/json", "--data-binary", TokenTrustCommandTests.call(), service.baseURL + "/v1/token-decisions"])
         let verified = try await CommandRunner.run(["audit", "verify", log])
         #expect(verified.status == 0 && verified.standardOutput.contains("(2 decisions)"), "\(verified.standardOutput)")
 

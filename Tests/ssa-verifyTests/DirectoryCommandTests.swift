@@ -3,45 +3,13 @@ import SSAToolkit
 import SSAToolkitTestSupport
 import Testing
 
-/// `ssa-verify sandbox` in one process, `token` and `tpp` in others, from its written configuration.
+/// `ssa-verify sandbox` in one process, `access-token` (and its old name `token`) and `tpp` in others, from its written configuration.
 @Suite("ssa-verify sandbox, token and tpp, end to end")
 struct DirectoryCommandTests {
-    /// A running `ssa-verify sandbox` and the configuration file it wrote.
-    final class SandboxProcess {
-        let process = Process()
-        let configPath: String
-
-        init() throws {
-            configPath = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString).json").path
-            process.executableURL = CommandRunner.binary
-            process.arguments = ["sandbox", "--port", "0", "--fixtures", Fixtures.root.path, "--write-config", configPath]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var text = ""
-            while !text.contains("config ") {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
-            }
-            guard text.contains("sandbox directory listening on https://127.0.0.1:") else {
-                kill(process.processIdentifier, SIGKILL)
-                throw TestHTTPSServer.StartFailure(description: "sandbox said: \(text)")
-            }
-        }
-
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: configPath)
-        }
-    }
-
     @Test("token metadata, the token itself only with --reveal, and directory answers")
     func tokenAndTPP() async throws {
         let sandbox = try SandboxProcess()
-        let token = try await CommandRunner.run(["token", "--config", sandbox.configPath])
+        let token = try await CommandRunner.run(["access-token", "--config", sandbox.configPath])
         #expect(token.status == 0, "\(token.standardOutput)\(token.standardError)")
         #expect(token.standardOutput.hasPrefix("TOKEN OBTAINED  for 2kiXQyo0tedjW2somjSgH7"))
         #expect(token.standardOutput.contains("token       (hidden; --reveal prints it)"))

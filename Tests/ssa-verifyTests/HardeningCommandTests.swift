@@ -115,7 +115,7 @@ struct HardeningCommandTests {
     }
 
     /// The reference script's Janssen configuration, exactly its properties, for a sandbox.
-    static func referenceConfiguration(_ sandbox: DirectoryCommandTests.SandboxProcess) throws -> String {
+    static func referenceConfiguration(_ sandbox: SandboxProcess) throws -> String {
         let written = try StrictJSONParser(maximumDepth: 8).parseObject(Array(try Data(contentsOf: URL(fileURLWithPath: sandbox.configPath))))
         let names = ["clientScopes", "keyId", "signingCert", "signingKey", "trustKeyStore", "trustKeyStorePassword", "transportKeyStore",
                      "transportKeyStorePassword", "tokenUrl", "tppUrl", "jwks_endpoint", "aud"]
@@ -129,39 +129,39 @@ struct HardeningCommandTests {
 
     @Test("a Janssen script configuration with exactly the reference script's properties starts decide and serve")
     func referenceScriptConfiguration() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let sandbox = try SandboxProcess()
         let config = try Self.referenceConfiguration(sandbox)
         defer { try? FileManager.default.removeItem(atPath: config) }
         let decided = try await Self.run(["decide", "--config", config, "--request", RegistrationCommandTests.plainRequest, "--client-cert", RegistrationCommandTests.tppCertificate])
         #expect(decided.status == 0, "\(decided.stdout)\(decided.stderr)")
         #expect(decided.stdout.hasPrefix("ACCEPT"))
-        let service = try RegistrationCommandTests.ServeProcess(config: config)
-        #expect(try await RegistrationCommandTests.curl([service.baseURL + "/healthz"]).status == 200)
+        let service = try ServeProcess(config: config)
+        #expect(try await curl([service.baseURL + "/healthz"]).status == 200)
     }
 
     @Test("serve: a request JWT with exp 1e300 is answered (reject) and /healthz answers after it; JSON only; Host checked")
     func serveAbuse() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath)
+        let sandbox = try SandboxProcess()
+        let service = try ServeProcess(config: sandbox.configPath)
         let ssa = try Fixtures.string("jose/ssa/valid-ps256.jwt").trimmingCharacters(in: .whitespacesAndNewlines)
         let signer = try JWSSigner(key: try SigningKey(pem: KeyStoreLocation(path: Fixtures.url("registration/tpp-software.key.pem").path)).key, algorithm: .PS256, keyID: "tpp-sig-1")
         for value in [1e300, -1e300, 9.3e18] {
             let request = try signer.sign(payload: ["iss": "4ZUKbHjbA2ZqxCxTsQPkTY", "aud": "x", "iat": .number(value), "exp": .number(value), "jti": "j", "software_statement": .string(ssa)])
             let call = JSONValue.object(["registration_request": .string(request), "client_certificate": .string(try Fixtures.string("registration/tpp-transport.pem"))]).serialized()
-            let answer = try await RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", call, service.baseURL + "/v1/decisions"])
+            let answer = try await curl(["-H", "Content-Type: application/json", "--data-binary", call, service.baseURL + "/v1/decisions"])
             #expect(answer.status == 200 && !answer.body.contains("\"accept\""), "\(answer)")
-            #expect(try await RegistrationCommandTests.curl([service.baseURL + "/healthz"]).status == 200)
+            #expect(try await curl([service.baseURL + "/healthz"]).status == 200)
         }
         let call = JSONValue.object(["registration_request": .object(try StrictJSONParser(maximumDepth: 16).parseObject(Array(try Fixtures.data("registration/request-plain.json")))),
                                      "client_certificate": .string(try Fixtures.string("registration/tpp-transport.pem"))]).serialized()
-        let textPlain = try await RegistrationCommandTests.curl(["-H", "Content-Type: text/plain", "--data-binary", call, service.baseURL + "/v1/decisions"])
+        let textPlain = try await curl(["-H", "Content-Type: text/plain", "--data-binary", call, service.baseURL + "/v1/decisions"])
         #expect(textPlain.status == 415)
-        let formEncoded = try await RegistrationCommandTests.curl(["--data-binary", call, service.baseURL + "/v1/decisions"])
+        let formEncoded = try await curl(["--data-binary", call, service.baseURL + "/v1/decisions"])
         #expect(formEncoded.status == 415)
-        let rebound = try await RegistrationCommandTests.curl(["-H", "Host: attacker.example:8085", "-H", "Content-Type: application/json", "--data-binary", call, service.baseURL + "/v1/decisions"])
+        let rebound = try await curl(["-H", "Host: attacker.example:8085", "-H", "Content-Type: application/json", "--data-binary", call, service.baseURL + "/v1/decisions"])
         #expect(rebound.status == 421)
         let port = service.baseURL.split(separator: ":").last.map(String.init) ?? ""
-        let viaLocalhost = try await RegistrationCommandTests.curl(["-H", "Host: localhost:\(port)", "-H", "Content-Type: application/json; charset=utf-8", "--data-binary", call, service.baseURL + "/v1/decisions"])
+        let viaLocalhost = try await curl(["-H", "Host: localhost:\(port)", "-H", "Content-Type: application/json; charset=utf-8", "--data-binary", call, service.baseURL + "/v1/decisions"])
         #expect(viaLocalhost.status == 200 && viaLocalhost.body.contains("\"accept\""), "\(viaLocalhost)")
     }
 
@@ -198,8 +198,8 @@ struct HardeningCommandTests {
 
     @Test("serve: a connection that never finishes its head is closed; connections beyond the cap are refused; the service recovers")
     func slowloris() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--header-timeout", "1", "--max-connections", "3"])
+        let sandbox = try SandboxProcess()
+        let service = try ServeProcess(config: sandbox.configPath, arguments: ["--header-timeout", "1", "--max-connections", "3"])
         let port = service.baseURL.split(separator: ":").last.map(String.init) ?? ""
         let one = try await Self.slowClients(port: port, count: 1, wait: 6)
         #expect(one.count == 1 && one[0].hasPrefix("closed"), "\(one)")
@@ -208,31 +208,31 @@ struct HardeningCommandTests {
         #expect(five.count == 5 && five.allSatisfy { $0.hasPrefix("closed") }, "\(five)")
         let immediate = five.compactMap { Double($0.split(separator: " ").last ?? "") }.filter { $0 < 0.5 }
         #expect(immediate.count >= 2, "\(five)")
-        #expect(try await RegistrationCommandTests.curl([service.baseURL + "/healthz"]).status == 200)
+        #expect(try await curl([service.baseURL + "/healthz"]).status == 200)
     }
 
     @Test("serve: a bearer token from env: is required when configured; never given literally; a Unix socket with mode 0660")
     func callerAuthentication() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let sandbox = try SandboxProcess()
         let literal = try await Self.run(["serve", "--config", sandbox.configPath, "--port", "0", "--auth-token", "s3cret-s3cret-s3cret"], seconds: 10)
         #expect(literal.status == 2 && literal.stderr.contains("env:NAME or file:PATH"))
         let token = "decision-caller-" + UUID().uuidString
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--auth-token", "env:SSA_DECISION_TOKEN"], environment: ["SSA_DECISION_TOKEN": token])
+        let service = try ServeProcess(config: sandbox.configPath, arguments: ["--auth-token", "env:SSA_DECISION_TOKEN"], environment: ["SSA_DECISION_TOKEN": token])
         let call = JSONValue.object(["registration_request": .object(try StrictJSONParser(maximumDepth: 16).parseObject(Array(try Fixtures.data("registration/request-plain.json")))),
                                      "client_certificate": .string(try Fixtures.string("registration/tpp-transport.pem"))]).serialized()
         let json = ["-H", "Content-Type: application/json", "--data-binary", call, service.baseURL + "/v1/decisions"]
-        #expect(try await RegistrationCommandTests.curl(json).status == 401)
-        #expect(try await RegistrationCommandTests.curl(["-H", "Authorization: Bearer wrong-\(token)"] + json).status == 401)
-        let accepted = try await RegistrationCommandTests.curl(["-H", "Authorization: Bearer \(token)"] + json)
+        #expect(try await curl(json).status == 401)
+        #expect(try await curl(["-H", "Authorization: Bearer wrong-\(token)"] + json).status == 401)
+        let accepted = try await curl(["-H", "Authorization: Bearer \(token)"] + json)
         #expect(accepted.status == 200 && accepted.body.contains("\"accept\""), "\(accepted)")
 
         let socket = FileManager.default.temporaryDirectory.appendingPathComponent("ssa-\(UUID().uuidString.prefix(8)).sock").path
-        let unix = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--unix-socket", socket])
+        let unix = try ServeProcess(config: sandbox.configPath, arguments: ["--unix-socket", socket])
         #expect(unix.baseURL == "unix:\(socket)")
         let attributes = try FileManager.default.attributesOfItem(atPath: socket)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o660)
-        #expect(try await RegistrationCommandTests.curl(["--unix-socket", socket, "http://localhost/healthz"]).status == 200)
-        let viaSocket = try await RegistrationCommandTests.curl(["--unix-socket", socket, "-H", "Content-Type: application/json", "--data-binary", call, "http://localhost/v1/decisions"])
+        #expect(try await curl(["--unix-socket", socket, "http://localhost/healthz"]).status == 200)
+        let viaSocket = try await curl(["--unix-socket", socket, "-H", "Content-Type: application/json", "--data-binary", call, "http://localhost/v1/decisions"])
         #expect(viaSocket.status == 200 && viaSocket.body.contains("\"accept\""), "\(viaSocket)")
     }
 }

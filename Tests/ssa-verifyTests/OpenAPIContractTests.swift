@@ -62,8 +62,8 @@ struct OpenAPIContractTests {
 
     @Test("GET /openapi.json is the document: JSON, OpenAPI 3.1, every route; ssa-verify openapi prints the same")
     func served() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath)
+        let sandbox = try SandboxProcess()
+        let service = try ServeProcess(config: sandbox.configPath)
         let answer = try await Self.fetch([service.baseURL + "/openapi.json"])
         #expect(answer.status == 200 && answer.contentType == "application/json", "\(answer.status) \(answer.contentType)")
         let document = try Self.json(answer.body)
@@ -157,12 +157,12 @@ struct OpenAPIContractTests {
         cases.append(["name": "docs: /healthz ok", "operation": "GET /healthz", "status": "200", "body": ["status": "ok"]])
 
         // Real answers of every kind, from three services on one sandbox.
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let sandbox = try SandboxProcess()
         let token = "openapi-contract-test-token-0123456789"
-        let plain = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath)
-        let guarded = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--auth-token", "env:SSA_OPENAPI_TEST_TOKEN"],
+        let plain = try ServeProcess(config: sandbox.configPath)
+        let guarded = try ServeProcess(config: sandbox.configPath, arguments: ["--auth-token", "env:SSA_OPENAPI_TEST_TOKEN"],
                                                                 environment: ["SSA_OPENAPI_TEST_TOKEN": token])
-        let full = try RegistrationCommandTests.ServeProcess.withFullDisk(config: sandbox.configPath)
+        let full = try ServeProcess.withFullDisk(config: sandbox.configPath)
         let json = ["-H", "Content-Type: application/json"]
         let bearer = ["-H", "Authorization: Bearer \(token)"]
         let certificate = try Fixtures.string("registration/tpp-transport.pem")

@@ -37,16 +37,16 @@ struct OperationsCommandTests {
     }
 
     /// The sandbox's counters, read over mutual TLS with curl.
-    static func directoryCounts(_ sandbox: DirectoryCommandTests.SandboxProcess) async throws -> [String: JSONValue] {
+    static func directoryCounts(_ sandbox: SandboxProcess) async throws -> [String: JSONValue] {
         let config = try StrictJSONParser(maximumDepth: 8).parseObject(Array(try Data(contentsOf: URL(fileURLWithPath: sandbox.configPath))))
         let base = try #require(config["tokenUrl"]?.stringValue?.replacingOccurrences(of: "/token", with: ""))
         let pki = Fixtures.root.appendingPathComponent("pki").path
-        let answer = try await RegistrationCommandTests.curl(["--cacert", pki + "/ca-bundle.pem", "--cert", pki + "/as-transport.pem", "--key", pki + "/as-transport.key.pem", base + "/admin/counts"])
+        let answer = try await curl(["--cacert", pki + "/ca-bundle.pem", "--cert", pki + "/as-transport.pem", "--key", pki + "/as-transport.key.pem", base + "/admin/counts"])
         return try StrictJSONParser(maximumDepth: 8).parseObject(Array(answer.body.utf8))
     }
 
-    static func health(_ service: RegistrationCommandTests.ServeProcess) async throws -> (status: Int, body: [String: JSONValue]) {
-        let answer = try await RegistrationCommandTests.curl([service.baseURL + "/healthz"])
+    static func health(_ service: ServeProcess) async throws -> (status: Int, body: [String: JSONValue]) {
+        let answer = try await curl([service.baseURL + "/healthz"])
         return (answer.status, try StrictJSONParser(maximumDepth: 8).parseObject(Array(answer.body.utf8)))
     }
 
@@ -54,17 +54,17 @@ struct OperationsCommandTests {
     static let software = "4ZUKbHjbA2ZqxCxTsQPkTY", organisation = "0015800001041REAAY"
 
     /// A token decision for an organisation (a directory call when its status is not cached).
-    static func tokenDecision(_ service: RegistrationCommandTests.ServeProcess, software: String, organisation: String) async throws -> String {
+    static func tokenDecision(_ service: ServeProcess, software: String, organisation: String) async throws -> String {
         let body = JSONValue.object([
             "client_id": .string(software), "software_id": .string(software), "org_id": .string(organisation),
             "grant_type": "client_credentials", "scope": "accounts", "client_certificate": .string(try Fixtures.string("registration/tpp-transport.pem")),
         ]).serialized()
-        let answer = try await RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", body, service.baseURL + "/v1/token-decisions"])
+        let answer = try await curl(["-H", "Content-Type: application/json", "--data-binary", body, service.baseURL + "/v1/token-decisions"])
         return try StrictJSONParser(maximumDepth: 16).parseObject(Array(answer.body.utf8))["verdict"]?.stringValue ?? "none: \(answer.body)"
     }
 
     /// Polls `/healthz` until `done` holds (a reload runs in the background after SIGHUP).
-    static func waitForHealth(_ service: RegistrationCommandTests.ServeProcess, _ done: ([String: JSONValue]) -> Bool) async throws -> (status: Int, body: [String: JSONValue]) {
+    static func waitForHealth(_ service: ServeProcess, _ done: ([String: JSONValue]) -> Bool) async throws -> (status: Int, body: [String: JSONValue]) {
         var last = try await health(service)
         for _ in 0..<100 where !done(last.body) {
             try await Task.sleep(for: .milliseconds(100))
@@ -82,8 +82,8 @@ struct OperationsCommandTests {
         let live = folder.appendingPathComponent("transport.p12")
         try FileManager.default.copyItem(at: Fixtures.root.appendingPathComponent("stores/transport.p12"), to: live)
 
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--set", "transportKeyStore=" + live.path, "--set", "statusCacheSeconds=0"])
+        let sandbox = try SandboxProcess()
+        let service = try ServeProcess(config: sandbox.configPath, arguments: ["--set", "transportKeyStore=" + live.path, "--set", "statusCacheSeconds=0"])
         let first = try await Self.health(service)
         #expect(first.status == 200 && first.body["status"] == "ok", "\(first.body)")
 
@@ -124,18 +124,18 @@ struct OperationsCommandTests {
 
     @Test("/healthz: failing (503) with an expired transport certificate, degraded (200) within certificateExpiryWarningDays, ok otherwise")
     func certificateExpiry() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
-        let expired = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--set", "transportKeyStore=" + Fixtures.root.appendingPathComponent("stores/transport-expired.p12").path])
+        let sandbox = try SandboxProcess()
+        let expired = try ServeProcess(config: sandbox.configPath, arguments: ["--set", "transportKeyStore=" + Fixtures.root.appendingPathComponent("stores/transport-expired.p12").path])
         let failing = try await Self.health(expired)
         #expect(failing.status == 503 && failing.body["status"] == "failing", "\(failing.body)")
         #expect(failing.body["certificates"] == "expired: transport certificate", "\(failing.body)")
 
         // The fixture transport certificate is valid until 2045: a warning window of 10 years
         // does not reach it; one of 30 years (the signing certificate too) does.
-        let fine = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--set", "certificateExpiryWarningDays=3650"])
+        let fine = try ServeProcess(config: sandbox.configPath, arguments: ["--set", "certificateExpiryWarningDays=3650"])
         let ok = try await Self.health(fine)
         #expect(ok.status == 200 && ok.body["status"] == "ok", "\(ok.body)")
-        let soon = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--set", "certificateExpiryWarningDays=10950"])
+        let soon = try ServeProcess(config: sandbox.configPath, arguments: ["--set", "certificateExpiryWarningDays=10950"])
         let degraded = try await Self.health(soon)
         #expect(degraded.status == 200 && degraded.body["status"] == "degraded", "\(degraded.body)")
         #expect(degraded.body["certificates"] == "expiring: transport certificate", "\(degraded.body)")
@@ -158,16 +158,16 @@ struct OperationsCommandTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--set", "auditLog=" + folder.appendingPathComponent("audit.log").path])
-        let before = try await RegistrationCommandTests.curl([service.baseURL + "/metrics"])
+        let sandbox = try SandboxProcess()
+        let service = try ServeProcess(config: sandbox.configPath, arguments: ["--set", "auditLog=" + folder.appendingPathComponent("audit.log").path])
+        let before = try await curl([service.baseURL + "/metrics"])
         #expect(before.status == 200)
         #expect(Self.sample(before.body, "ssa_toolkit_decisions_total", ["kind=\"token\""]) == 0)
 
         #expect(try await Self.tokenDecision(service, software: Self.software, organisation: Self.organisation) == "allow")
         #expect(try await Self.tokenDecision(service, software: Self.software, organisation: Self.organisation) == "allow")
         #expect(try await Self.tokenDecision(service, software: "InactiveSoftware0001", organisation: Self.organisation) != "allow")
-        let after = try await RegistrationCommandTests.curl([service.baseURL + "/metrics"])
+        let after = try await curl([service.baseURL + "/metrics"])
         #expect(after.status == 200)
         let text = after.body
         #expect(Self.sample(text, "ssa_toolkit_decisions_total", ["kind=\"token\"", "verdict=\"allow\""]) == 2, "\(text)")
@@ -185,19 +185,19 @@ struct OperationsCommandTests {
 
     @Test("POST /admin/reload: only with --auth-token, only with the token; answers reloaded true, or false with the reason")
     func adminReload() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let sandbox = try SandboxProcess()
         let token = "reload-token-\(UUID().uuidString)"
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--auth-token", "env:SSA_DECISION_TOKEN"], environment: ["SSA_DECISION_TOKEN": token])
+        let service = try ServeProcess(config: sandbox.configPath, arguments: ["--auth-token", "env:SSA_DECISION_TOKEN"], environment: ["SSA_DECISION_TOKEN": token])
         let json = ["-H", "Content-Type: application/json", "--data-binary", "{}"]
-        let refused = try await RegistrationCommandTests.curl(json + [service.baseURL + "/admin/reload"])
+        let refused = try await curl(json + [service.baseURL + "/admin/reload"])
         #expect(refused.status == 401)
-        let reloaded = try await RegistrationCommandTests.curl(json + ["-H", "Authorization: Bearer \(token)", service.baseURL + "/admin/reload"])
+        let reloaded = try await curl(json + ["-H", "Authorization: Bearer \(token)", service.baseURL + "/admin/reload"])
         #expect(reloaded.status == 200 && reloaded.body.contains("\"reloaded\":true"), "\(reloaded.body)")
         let health = try await Self.health(service)
         #expect(health.body["reloads"] == 1, "\(health.body)")
         // Without --auth-token there is no such route.
-        let open = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath)
-        let missing = try await RegistrationCommandTests.curl(json + [open.baseURL + "/admin/reload"])
+        let open = try ServeProcess(config: sandbox.configPath)
+        let missing = try await curl(json + [open.baseURL + "/admin/reload"])
         #expect(missing.status == 404)
     }
 }

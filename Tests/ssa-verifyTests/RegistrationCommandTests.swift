@@ -12,7 +12,7 @@ struct RegistrationCommandTests {
 
     @Test("decide: accept, reject and undecided, with their exit statuses and JSON")
     func decide() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let sandbox = try SandboxProcess()
         let accepted = try await CommandRunner.run(["decide", "--config", sandbox.configPath, "--request", Self.plainRequest, "--client-cert", Self.tppCertificate, "--format", "json"])
         #expect(accepted.status == 0, "\(accepted.standardOutput)\(accepted.standardError)")
         let object = try StrictJSONParser(maximumDepth: 32).parseObject(Array(accepted.standardOutput.utf8))
@@ -42,87 +42,28 @@ struct RegistrationCommandTests {
         #expect(missing.status == 2)
     }
 
-    /// A running `ssa-verify serve`.
-    final class ServeProcess {
-        let process = Process()
-        let baseURL: String
-        /// The audit log of a service started ``withFullDisk(config:)``.
-        private(set) var auditLog: String?
-
-        /// - Parameter fileSizeLimitZero: start it with a file size limit of 0 (`ulimit -f 0`,
-        ///   SIGXFSZ ignored): every write to a file fails with EFBIG, as on a full disk.
-        init(config: String, arguments: [String] = [], environment: [String: String] = [:], fileSizeLimitZero: Bool = false) throws {
-            let serve = ["serve", "--config", config, "--port", "0"] + arguments
-            if fileSizeLimitZero {
-                process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", #"trap '' XFSZ; ulimit -f 0; exec "$0" "$@""#, CommandRunner.binary.path] + serve
-            } else {
-                process.executableURL = CommandRunner.binary
-                process.arguments = serve
-            }
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var text = ""
-            while !text.contains("health") {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
-            }
-            guard let range = text.range(of: #"(http://127\.0\.0\.1:[0-9]+|unix:[^ \n]+)"#, options: .regularExpression) else {
-                kill(process.processIdentifier, SIGKILL)
-                throw TestHTTPSServer.StartFailure(description: "serve said: \(text)")
-            }
-            baseURL = String(text[range])
-        }
-
-        /// A service whose audit log (a regular file, empty) can never be written: a full disk.
-        static func withFullDisk(config: String) throws -> ServeProcess {
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID().uuidString).log").path
-            let service = try ServeProcess(config: config, arguments: ["--set", "auditLog=" + path], fileSizeLimitZero: true)
-            service.auditLog = path
-            return service
-        }
-
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            if let auditLog { try? FileManager.default.removeItem(atPath: auditLog) }
-        }
-    }
-
-    /// curl, a client that is not ours: status and body.
-    static func curl(_ arguments: [String]) async throws -> (status: Int, body: String) {
-        let result = try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-sS", "--max-time", "30", "-o", "-", "-w", "\n%{http_code}"] + arguments, seconds: 60)
-        let text = result.standardOutput
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
-    }
-
     @Test("serve answers decisions over HTTP, to curl and to the Janssen script")
     func serve() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let sandbox = try SandboxProcess()
         let service = try ServeProcess(config: sandbox.configPath)
-        let health = try await Self.curl([service.baseURL + "/healthz"])
+        let health = try await curl([service.baseURL + "/healthz"])
         #expect(health.status == 200 && health.body.contains("\"ok\""))
 
         let request = try StrictJSONParser(maximumDepth: 32).parseObject(Array(try Fixtures.data("registration/request-plain.json")))
         let call = JSONValue.object(["registration_request": .object(request), "client_certificate": .string(try Fixtures.string("registration/tpp-transport.pem"))]).serialized()
-        let decided = try await Self.curl(["-H", "Content-Type: application/json", "--data-binary", call, service.baseURL + "/v1/decisions"])
+        let decided = try await curl(["-H", "Content-Type: application/json", "--data-binary", call, service.baseURL + "/v1/decisions"])
         #expect(decided.status == 200, "\(decided.body)")
         let decision = try StrictJSONParser(maximumDepth: 32).parseObject(Array(decided.body.utf8))
         #expect(decision["verdict"] == "accept", "\(decided.body)")
 
-        let malformed = try await Self.curl(["-H", "Content-Type: application/json", "--data-binary", #"{"registration_request": 5}"#, service.baseURL + "/v1/decisions"])
+        let malformed = try await curl(["-H", "Content-Type: application/json", "--data-binary", #"{"registration_request": 5}"#, service.baseURL + "/v1/decisions"])
         #expect(malformed.status == 400 && malformed.body.contains("invalid_request"))
-        let unknown = try await Self.curl(["-H", "Content-Type: application/json", "--data-binary", #"{"clientCertificate": "x", "software_statement": "a.b.c"}"#, service.baseURL + "/v1/decisions"])
+        let unknown = try await curl(["-H", "Content-Type: application/json", "--data-binary", #"{"clientCertificate": "x", "software_statement": "a.b.c"}"#, service.baseURL + "/v1/decisions"])
         #expect(unknown.status == 400 && unknown.body.contains("clientCertificate"))
         let bigFile = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).json")
         try Data((#"{"software_statement": ""# + String(repeating: "x", count: 300 * 1024) + #""}"#).utf8).write(to: bigFile)
         defer { try? FileManager.default.removeItem(at: bigFile) }
-        let tooLarge = try await Self.curl(["-H", "Content-Type: application/json", "--data-binary", "@" + bigFile.path, service.baseURL + "/v1/decisions"])
+        let tooLarge = try await curl(["-H", "Content-Type: application/json", "--data-binary", "@" + bigFile.path, service.baseURL + "/v1/decisions"])
         #expect(tooLarge.status == 413)
 
         // The Janssen registration script, driven through a stand-in context by CPython.

@@ -231,10 +231,10 @@ struct SharedStateTests {
 
     /// A started `serve` on `configuration` (with the database password in its environment),
     /// once it has reached the database (`/healthz` is 503 until then).
-    static func serve(_ configuration: JSONValue, database: TestPostgres, folder: URL, name: String) async throws -> RegistrationCommandTests.ServeProcess {
+    static func serve(_ configuration: JSONValue, database: TestPostgres, folder: URL, name: String) async throws -> ServeProcess {
         let path = folder.appendingPathComponent("\(name).json")
         try Data(configuration.serializedBytes()).write(to: path)
-        let service = try RegistrationCommandTests.ServeProcess(config: path.path, environment: ["SSA_TEST_PG_PASSWORD": database.password])
+        let service = try ServeProcess(config: path.path, environment: ["SSA_TEST_PG_PASSWORD": database.password])
         let ready = await eventually(60) { (try? await OperationsCommandTests.health(service))?.status == 200 }
         try #require(ready, "serve \(name) never reached the database")
         return service
@@ -271,7 +271,7 @@ struct SharedStateTests {
         let folder = try Self.temporaryFolder("two-nodes")
         defer { try? FileManager.default.removeItem(at: folder) }
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
-            var nodes: [RegistrationCommandTests.ServeProcess] = []
+            var nodes: [ServeProcess] = []
             for name in ["node-1", "node-2"] {
                 nodes.append(try await Self.serve(Self.configuration(sandbox, database, node: name), database: database, folder: folder, name: name))
             }

@@ -21,7 +21,7 @@ struct TokenCommandTests {
 
     @Test("token-decide: allow (0), deny (1), undecided (3), malformed (2), text and JSON, and an audit trail that verify and show read")
     func tokenDecide() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let sandbox = try SandboxProcess()
         let audit = try Self.temporaryFile("audit.log")
         defer { try? FileManager.default.removeItem(atPath: audit) }
         let requestFile = try Self.temporaryFile("token.json", Self.request.serialized())
@@ -56,20 +56,20 @@ struct TokenCommandTests {
 
     @Test("serve: POST /v1/token-decisions answers the decision; malformed calls are 400; an unwritable audit log is undecided and /healthz says degraded")
     func serveTokens() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath)
+        let sandbox = try SandboxProcess()
+        let service = try ServeProcess(config: sandbox.configPath)
         let url = service.baseURL + "/v1/token-decisions"
-        let allowed = try await RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", Self.request.serialized(), url])
+        let allowed = try await curl(["-H", "Content-Type: application/json", "--data-binary", Self.request.serialized(), url])
         #expect(allowed.status == 200 && allowed.body.contains("\"verdict\":\"allow\""), "\(allowed)")
-        let unknown = try await RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", #"{"software_id": "x", "scopes": "a"}"#, url])
+        let unknown = try await curl(["-H", "Content-Type: application/json", "--data-binary", #"{"software_id": "x", "scopes": "a"}"#, url])
         #expect(unknown.status == 400 && unknown.body.contains("invalid_request"))
-        let textPlain = try await RegistrationCommandTests.curl(["-H", "Content-Type: text/plain", "--data-binary", Self.request.serialized(), url])
+        let textPlain = try await curl(["-H", "Content-Type: text/plain", "--data-binary", Self.request.serialized(), url])
         #expect(textPlain.status == 415)
 
-        let full = try RegistrationCommandTests.ServeProcess.withFullDisk(config: sandbox.configPath)
-        let undecided = try await RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", Self.request.serialized(), full.baseURL + "/v1/token-decisions"])
+        let full = try ServeProcess.withFullDisk(config: sandbox.configPath)
+        let undecided = try await curl(["-H", "Content-Type: application/json", "--data-binary", Self.request.serialized(), full.baseURL + "/v1/token-decisions"])
         #expect(undecided.status == 200 && undecided.body.contains("\"verdict\":\"undecided\"") && !undecided.body.contains("\"allow\""), "\(undecided)")
-        let health = try await RegistrationCommandTests.curl([full.baseURL + "/healthz"])
+        let health = try await curl([full.baseURL + "/healthz"])
         #expect(health.status == 503 && health.body.contains("degraded") && health.body.contains("failing: the audit log cannot be written"), "\(health)")
         #expect(!health.body.contains(full.auditLog ?? "-") && !health.body.contains("File too large"), "\(health)")
     }

@@ -29,8 +29,8 @@ struct TokenTrustCommandTests {
     }
 
     /// Status, verdict, error and failed check of one token decision call.
-    static func decide(_ service: RegistrationCommandTests.ServeProcess, _ body: String) async throws -> (status: Int, verdict: String, error: String, check: String, body: String) {
-        let answer = try await RegistrationCommandTests.curl(["-H", "Content-Type: application/json", "--data-binary", body, service.baseURL + "/v1/token-decisions"])
+    static func decide(_ service: ServeProcess, _ body: String) async throws -> (status: Int, verdict: String, error: String, check: String, body: String) {
+        let answer = try await curl(["-H", "Content-Type: application/json", "--data-binary", body, service.baseURL + "/v1/token-decisions"])
         let object = (try? StrictJSONParser(maximumDepth: 32).parseObject(Array(answer.body.utf8))) ?? [:]
         let failed = object["checks"]?.arrayValue?.first { $0.objectValue?["outcome"] == "fail" }?.objectValue?["check"]?.stringValue ?? "-"
         return (answer.status, object["verdict"]?.stringValue ?? "-", object["error"]?.stringValue ?? "-", failed, answer.body)
@@ -39,8 +39,8 @@ struct TokenTrustCommandTests {
     @Test("1-4, 6 through serve: hostile certificates, an auth method variant, a missing certificate, unlisted grant types and malformed scopes are refused; each passing twin is allowed")
     func hostileCalls() async throws {
         let made = try await HostileCertificates.make()
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath)
+        let sandbox = try SandboxProcess()
+        let service = try ServeProcess(config: sandbox.configPath)
 
         let twin = try await Self.decide(service, Self.call())
         #expect(twin.status == 200 && twin.verdict == "allow" && twin.body.contains("x5t#S256"), "\(twin.body)")
@@ -83,7 +83,7 @@ struct TokenTrustCommandTests {
 
     @Test("an auditLog that is a FIFO is refused at once by serve and token-decide (never a hang); a log ending in anything but a chained record is refused; a writable or linked log is warned about")
     func auditLogFiles() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let sandbox = try SandboxProcess()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("audit-files-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -119,7 +119,7 @@ struct TokenTrustCommandTests {
 
     @Test("credentials in tokenUrl, tppUrl or jwks_endpoint are refused at load and never echoed; an ordinary URL still loads")
     func credentialsInURLs() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let sandbox = try SandboxProcess()
         let config = try StrictJSONParser(maximumDepth: 8).parseObject(Array(try Data(contentsOf: URL(fileURLWithPath: sandbox.configPath))))
         for property in ["tokenUrl", "tppUrl", "jwks_endpoint"] {
             let original = try #require(config[property]?.stringValue)
@@ -154,20 +154,20 @@ struct TokenTrustCommandTests {
 
     @Test("/healthz, /metrics and /openapi.json check Host; /metrics needs the bearer token, /healthz does not; two Host headers are 400; a readable --auth-token file is warned about")
     func routes() async throws {
-        let sandbox = try DirectoryCommandTests.SandboxProcess()
+        let sandbox = try SandboxProcess()
         let token = "routes-token-" + UUID().uuidString
         let tokenFile = try TokenCommandTests.temporaryFile("auth-token", token)
         defer { try? FileManager.default.removeItem(atPath: tokenFile) }
         #expect(chmod(tokenFile, 0o644) == 0)
-        let service = try RegistrationCommandTests.ServeProcess(config: sandbox.configPath, arguments: ["--auth-token", "file:" + tokenFile])
+        let service = try ServeProcess(config: sandbox.configPath, arguments: ["--auth-token", "file:" + tokenFile])
         let port = service.baseURL.split(separator: ":").last.map(String.init) ?? ""
         let bearer = ["-H", "Authorization: Bearer \(token)"]
         for path in ["/healthz", "/metrics", "/openapi.json"] {
-            let rebound = try await RegistrationCommandTests.curl(bearer + ["-H", "Host: attacker.example:\(port)", service.baseURL + path])
+            let rebound = try await curl(bearer + ["-H", "Host: attacker.example:\(port)", service.baseURL + path])
             #expect(rebound.status == 421, "\(path): \(rebound)")
             let twice = try await Self.raw(port: port, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nHost: attacker.example\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n")
             #expect(twice.hasPrefix("HTTP/1.1 400") && twice.contains("more than one Host header"), "\(path): \(twice)")
-            #expect(try await RegistrationCommandTests.curl(bearer + ["-H", "Host: localhost:\(port)", service.baseURL + path]).status == 200, "\(path)")
+            #expect(try await curl(bearer + ["-H", "Host: localhost:\(port)", service.baseURL + path]).status == 200, "\(path)")
         }
         let body = Self.call()
         let twiceOnDecisions = try await Self.raw(port: port, "POST /v1/token-decisions HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(token)\r\n"
@@ -177,11 +177,11 @@ struct TokenTrustCommandTests {
         let once = try await Self.raw(port: port, "POST /v1/token-decisions HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAuthorization: Bearer \(token)\r\n"
                                       + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
         #expect(once.hasPrefix("HTTP/1.1 200") && once.contains("\"verdict\":\"allow\""), "\(once)")
-        let metrics = try await RegistrationCommandTests.curl([service.baseURL + "/metrics"])
+        let metrics = try await curl([service.baseURL + "/metrics"])
         #expect(metrics.status == 401 && !metrics.body.contains("ssa_toolkit_"), "\(metrics)")
-        let authorised = try await RegistrationCommandTests.curl(bearer + [service.baseURL + "/metrics"])
+        let authorised = try await curl(bearer + [service.baseURL + "/metrics"])
         #expect(authorised.status == 200 && authorised.body.contains("ssa_toolkit_"))
-        #expect(try await RegistrationCommandTests.curl([service.baseURL + "/healthz"]).status == 200)
+        #expect(try await curl([service.baseURL + "/healthz"]).status == 200)
 
         // The token file others may read: said at start (serve runs on; its log is read here).
         let started = try await HardeningCommandTests.run(["serve", "--config", sandbox.configPath, "--port", "0", "--auth-token", "file:" + tokenFile], seconds: 4)

@@ -75,22 +75,30 @@ public struct Check: Sendable, Hashable {
 }
 
 /// The RFC 7591 error codes (plus `temporarily_unavailable`) a registration can end with.
-public struct RegistrationErrorCode: Hashable, Sendable, CustomStringConvertible {
-    /// The code as sent to the client, e.g. `invalid_software_statement`.
-    public var rawValue: String
-    public init(_ rawValue: String) { self.rawValue = rawValue }
-    public var description: String { rawValue }
+public typealias RegistrationErrorCode = ErrorCode<RegistrationDecision>
 
+extension ErrorCode where Domain == RegistrationDecision {
     /// Malformed, badly signed, expired or wrongly claimed software statement.
-    public static let invalidSoftwareStatement = RegistrationErrorCode("invalid_software_statement")
+    public static let invalidSoftwareStatement = ErrorCode("invalid_software_statement")
     /// Well-formed, but not approved here: untrusted issuer, inactive organisation or software.
-    public static let unapprovedSoftwareStatement = RegistrationErrorCode("unapproved_software_statement")
+    public static let unapprovedSoftwareStatement = ErrorCode("unapproved_software_statement")
     /// A redirect URI that the software statement does not allow.
-    public static let invalidRedirectURI = RegistrationErrorCode("invalid_redirect_uri")
+    public static let invalidRedirectURI = ErrorCode("invalid_redirect_uri")
     /// Registration metadata that breaks a rule.
-    public static let invalidClientMetadata = RegistrationErrorCode("invalid_client_metadata")
+    public static let invalidClientMetadata = ErrorCode("invalid_client_metadata")
     /// The directory could not be reached: neither accept nor reject.
-    public static let temporarilyUnavailable = RegistrationErrorCode("temporarily_unavailable")
+    public static let temporarilyUnavailable = ErrorCode("temporarily_unavailable")
+}
+
+extension Check {
+    /// The members every verdict's JSON starts with: `verdict`, `checks`, and `error` and
+    /// `error_description` when there is an error. Each kind adds its own members.
+    public static func verdictMembers(_ verdict: String, checks: [Check], error: String?, errorDescription: String?) -> [String: JSONValue] {
+        var object: [String: JSONValue] = ["verdict": .string(verdict), "checks": .array(checks.map(\.json))]
+        if let error { object["error"] = .string(error) }
+        if let errorDescription { object["error_description"] = .string(errorDescription) }
+        return object
+    }
 }
 
 extension Array where Element == Check {

@@ -4,7 +4,8 @@
 public struct ErrorCode<Domain>: Hashable, Sendable, CustomStringConvertible {
     /// The code as printed and reported.
     public let rawValue: String
-    init(_ rawValue: String) { self.rawValue = rawValue }
+    /// A code with this text (declare codes as static members, not inline).
+    public init(_ rawValue: String) { self.rawValue = rawValue }
     public var description: String { rawValue }
 }
 

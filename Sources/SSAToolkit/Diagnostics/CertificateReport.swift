@@ -110,7 +110,7 @@ public struct KeyStoreReport: Sendable {
     public var jsonValue: JSONValue {
         var object: [String: JSONValue] = [
             "role": .string(role), "file": .string(location.path), "format": .string(format),
-            "certificates": .array(certificates.map(\.jsonValue)), "checks": .array(checks.map(\.jsonValue)),
+            "certificates": .array(certificates.map(\.jsonValue)), "checks": .array(checks.map(\.json)),
         ]
         if let property = location.property { object["property"] = .string(property) }
         if let keyDescription { object["private_key"] = .string(keyDescription) }

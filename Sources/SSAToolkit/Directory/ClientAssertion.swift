@@ -46,7 +46,7 @@ public struct DirectoryAccessToken: Sendable, CustomStringConvertible {
     /// When it was obtained.
     public var obtainedAt: Date
 
-    /// The value, for `ssa-verify token --reveal` only.
+    /// The value, for `ssa-verify access-token --reveal` only.
     public func revealed() -> String { value }
 
     public var description: String {

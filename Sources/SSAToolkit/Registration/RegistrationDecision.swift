@@ -115,12 +115,7 @@ public struct RegistrationDecision: DecisionOutcome {
     /// The decision as one JSON object: `verdict`, `error`, `error_description`, `checks`,
     /// `software_statement` (claims summary) and `client` (when accepted).
     public var json: JSONValue {
-        var object: [String: JSONValue] = [
-            "verdict": .string(verdict.rawValue),
-            "checks": .array(checks.map(\.json)),
-        ]
-        if let error { object["error"] = .string(error.rawValue) }
-        if let errorDescription { object["error_description"] = .string(errorDescription) }
+        var object = Check.verdictMembers(verdict.rawValue, checks: checks, error: error?.rawValue, errorDescription: errorDescription)
         if let softwareStatement { object["software_statement"] = .object(softwareStatement.summary) }
         if let client { object["client"] = client.json }
         return .object(object)

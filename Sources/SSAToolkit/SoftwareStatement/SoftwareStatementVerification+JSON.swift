@@ -2,12 +2,7 @@ extension SoftwareStatementVerification {
     /// The JSON report (docs/command-line.md): `verdict`, `error`, `error_description`, `checks`,
     /// `software_statement` (the claims summary, when the signature verified).
     public var jsonReport: JSONValue {
-        var object: [String: JSONValue] = [
-            "verdict": .string(verdict.rawValue),
-            "checks": .array(checks.map(\.jsonValue)),
-        ]
-        if let error { object["error"] = .string(error.rawValue) }
-        if let errorDescription { object["error_description"] = .string(errorDescription) }
+        var object = Check.verdictMembers(verdict.rawValue, checks: checks, error: error?.rawValue, errorDescription: errorDescription)
         if let claims { object["software_statement"] = .object(claims.summary) }
         if let keyID { object["kid"] = .string(keyID) }
         if let algorithm { object["alg"] = .string(algorithm.rawValue) }
@@ -21,11 +16,4 @@ extension JSONValue {
         "verdict", "error", "error_description", "check", "outcome", "detail", "checks", "alg", "kid",
         "software_statement", "software_id", "org_id", "client",
     ]
-}
-
-extension Check {
-    /// `{"check": name, "outcome": "pass" | "fail" | "skip", "detail": sentence}`.
-    public var jsonValue: JSONValue {
-        ["check": .string(name.rawValue), "outcome": .string(outcome.rawValue), "detail": .string(detail)]
-    }
 }

@@ -21,25 +21,22 @@ extension Check.Name {
 }
 
 /// The errors a token decision can end with (RFC 6749 section 5.2, plus `temporarily_unavailable`).
-public struct TokenErrorCode: Hashable, Sendable, CustomStringConvertible {
-    /// The code as sent, e.g. `access_denied`.
-    public var rawValue: String
-    public init(_ rawValue: String) { self.rawValue = rawValue }
-    public var description: String { rawValue }
+public typealias TokenErrorCode = ErrorCode<TokenDecision>
 
+extension ErrorCode where Domain == TokenDecision {
     /// The TPP may not have this token (revoked, lost its role, wrong certificate).
-    public static let accessDenied = TokenErrorCode("access_denied")
+    public static let accessDenied = ErrorCode("access_denied")
     /// The grant itself is unusable (no intent for a resource grant, no user for `sub`).
-    public static let invalidGrant = TokenErrorCode("invalid_grant")
+    public static let invalidGrant = ErrorCode("invalid_grant")
     /// The client did not authenticate as its method requires (no certificate where one is
     /// required, or a method this server does not support): HTTP 401.
-    public static let invalidClient = TokenErrorCode("invalid_client")
+    public static let invalidClient = ErrorCode("invalid_client")
     /// The grant type is not on the allow-list: HTTP 400.
-    public static let unsupportedGrantType = TokenErrorCode("unsupported_grant_type")
+    public static let unsupportedGrantType = ErrorCode("unsupported_grant_type")
     /// No scope (or no well-formed scope) to grant: HTTP 400.
-    public static let invalidScope = TokenErrorCode("invalid_scope")
+    public static let invalidScope = ErrorCode("invalid_scope")
     /// The directory or the audit log could not be used: neither allow nor deny.
-    public static let temporarilyUnavailable = TokenErrorCode("temporarily_unavailable")
+    public static let temporarilyUnavailable = ErrorCode("temporarily_unavailable")
 }
 
 /// What a token request comes to: **allow** (with what to apply), **deny** (`access_denied` or
@@ -154,12 +151,7 @@ public struct TokenDecision: DecisionOutcome {
     /// `scopes_removed`, `openbanking_intent_id`, `id_token_claims`, `access_token_claims`,
     /// `x5t#S256`, `lifetimes`.
     public var json: JSONValue {
-        var object: [String: JSONValue] = [
-            "verdict": .string(verdict.rawValue),
-            "checks": .array(checks.map(\.json)),
-        ]
-        if let error { object["error"] = .string(error.rawValue) }
-        if let errorDescription { object["error_description"] = .string(errorDescription) }
+        var object = Check.verdictMembers(verdict.rawValue, checks: checks, error: error?.rawValue, errorDescription: errorDescription)
         if verdict == .allow {
             object["scope"] = .string(grantedScopes.joined(separator: " "))
             object["scopes_removed"] = .array(removedScopes.map { .string($0) })

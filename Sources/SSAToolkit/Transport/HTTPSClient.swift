@@ -222,6 +222,10 @@ final class CurlTransfer: @unchecked Sendable {
              CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
              CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT, CURLE_SSL_CRL_BADFILE, CURLE_USE_SSL_FAILED:
             return TransportError(.tlsFailure, "TLS with \(host) failed: \(message)")
+        case CURLE_RECV_ERROR where message.contains(" alert "), CURLE_SEND_ERROR where message.contains(" alert "):
+            // A TLS 1.3 server refuses a client certificate (none, or from a CA it does not
+            // trust) with an alert after the client's side of the handshake has finished.
+            return TransportError(.tlsFailure, "TLS with \(host) failed: the server ended the session with an alert (a refused or missing client certificate): \(message)")
         default:
             return TransportError(.transferFailed, "exchange with \(host) failed: \(message)")
         }

@@ -106,6 +106,11 @@ struct JWKSProviderTests {
         let verifier = SoftwareStatementVerifier(keys: JWKSProvider(source: .url(server.url("/jwks"), HTTPSClient())))
         let result = await verifier.verify(try Fixtures.string("jose/ssa/valid-ps256.jwt"), at: Fixtures.ssaInstant)
         #expect(result.verdict == .undecided)
+        #expect(result.error == .temporarilyUnavailable)
+        // The key step could not be taken, and it says why: the server's certificate.
+        #expect(result.failedCheck?.name == .key)
+        #expect(result.failedCheck?.detail.contains("TLS") == true, "\(result.failedCheck?.detail ?? "-")")
+        #expect(result.claims == nil)
     }
 
     @Test("a missing JWKS file gives undecided")
@@ -113,6 +118,10 @@ struct JWKSProviderTests {
         let verifier = SoftwareStatementVerifier(keys: JWKSProvider(source: .file("/nonexistent/jwks.json")))
         let result = await verifier.verify(try Fixtures.string("jose/ssa/valid-ps256.jwt"), at: Fixtures.ssaInstant)
         #expect(result.verdict == .undecided)
+        #expect(result.error == .temporarilyUnavailable)
+        #expect(result.failedCheck?.name == .key)
+        #expect(result.failedCheck?.detail.contains("/nonexistent/jwks.json") == true, "\(result.failedCheck?.detail ?? "-")")
+        #expect(result.claims == nil)
     }
 
     @Test("jku in the header is never fetched")

@@ -24,16 +24,21 @@ struct MutualTLSTests {
         #expect(response.body == Array(try Fixtures.data("jose/directory.jwks.json")))
     }
 
-    @Test("without a client certificate the server refuses the handshake")
+    @Test("without a client certificate the server refuses the handshake: a TLS failure, with the server's alert")
     func noCertificate() async throws {
         let server = try OpenSSLTestServer()
-        await #expect(throws: TransportError.self) { try await client(identity: nil).get(server.url("/directory.jwks.json")) }
+        let error = await #expect(throws: TransportError.self) { try await client(identity: nil).get(server.url("/directory.jwks.json")) }
+        #expect(error?.code == .tlsFailure, "\(String(describing: error))")
+        #expect(error?.reason.contains("localhost") == true, "\(String(describing: error))")
+        #expect(error?.reason.localizedCaseInsensitiveContains("certificate") == true, "\(String(describing: error))")
     }
 
-    @Test("a client certificate from another CA is refused")
+    @Test("a client certificate from another CA is refused: a TLS failure with the server's alert (unknown ca)")
     func foreignCertificate() async throws {
         let server = try OpenSSLTestServer()
-        await #expect(throws: TransportError.self) { try await client(identity: "transport-unrelated-ca.p12").get(server.url("/directory.jwks.json")) }
+        let error = await #expect(throws: TransportError.self) { try await client(identity: "transport-unrelated-ca.p12").get(server.url("/directory.jwks.json")) }
+        #expect(error?.code == .tlsFailure, "\(String(describing: error))")
+        #expect(error?.reason.contains("unknown ca") == true, "\(String(describing: error))")
     }
 
     @Test("the same server without client authentication answers a client without identity")
