@@ -131,7 +131,7 @@ struct TokenTrustCommandTests {
                 #expect(!refused.stderr.contains(secret) && !refused.stdout.contains(secret))
             }
             let fine = try ToolkitConfiguration(properties: [property: original], baseDirectory: nil)
-            #expect(fine.tokenURL != nil || fine.tppURL != nil || fine.jwksEndpoint != nil)
+            #expect(fine.directory.tokenURL != nil || fine.directory.tppURL != nil || fine.directory.jwksEndpoint != nil)
         }
     }
 

@@ -2,8 +2,8 @@ import Foundation
 
 extension ToolkitConfiguration {
     /// Reads `trustedDirectories`: a JSON list of objects whose string members are
-    /// ``directoryProperties``, each laid over the `shared` properties.
-    static func directories(_ text: String, shared: [String: String], baseDirectory: String?) throws(ConfigurationError) -> [ToolkitConfiguration] {
+    /// ``directoryProperties``, each laid over the top-level (`shared`) ones.
+    static func directories(_ text: String, shared: [String: String], baseDirectory: String?) throws(ConfigurationError) -> [TrustedDirectorySettings] {
         let property = "trustedDirectories"
         let entries: [JSONValue]
         do {
@@ -17,11 +17,9 @@ extension ToolkitConfiguration {
             throw ConfigurationError(property: property, "is not JSON: \(error)")
         }
         guard !entries.isEmpty, entries.count <= 16 else { throw ConfigurationError(property: property, "must list between 1 and 16 directories") }
-        var base = shared
-        base["trustedDirectories"] = nil
-        base["defaultTokenDirectory"] = nil  // checked once, against the whole list
+        let base = shared.filter { directoryProperties.contains($0.key) }
         var issuers: [String] = []
-        var configurations: [ToolkitConfiguration] = []
+        var directories: [TrustedDirectorySettings] = []
         for (index, entry) in entries.enumerated() {
             guard let members = entry.objectValue else { throw ConfigurationError(property: property, "entry \(index) is not an object") }
             var merged = base
@@ -43,11 +41,11 @@ extension ToolkitConfiguration {
             guard !issuers.containsByteIdentical(issuer) else { throw ConfigurationError(property: property, "issuer \(issuer.quotedForReport()) is listed twice") }
             issuers.append(issuer)
             do {
-                configurations.append(try ToolkitConfiguration(properties: merged, baseDirectory: baseDirectory))
+                directories.append(try TrustedDirectorySettings(properties: merged, baseDirectory: baseDirectory))
             } catch {
                 throw ConfigurationError(property: error.property.map { "\(property)[\(index)].\($0)" } ?? property, error.reason)
             }
         }
-        return configurations
+        return directories
     }
 }

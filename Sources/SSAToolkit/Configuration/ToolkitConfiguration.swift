@@ -7,34 +7,9 @@ import Foundation
 /// `configurationProperties` is a list of `{value1: name, value2: value}`) or from a plain JSON
 /// object with the same names. Relative paths are taken from the configuration file's folder.
 public struct ToolkitConfiguration: Sendable {
-    /// `clientScopes`: scopes of the directory token request.
-    public var clientScopes: [String] = []
-    /// `keyId`: `kid` of the client assertion.
-    public var keyID: String?
-    /// `signingCert`: the signing certificate (PEM).
-    public var signingCertificate: KeyStoreLocation?
-    /// `signingKey`: the PEM private key that signs client assertions.
-    public var signingKey: KeyStoreLocation?
-    /// `signingKeyPassword`: for an encrypted signing key.
-    public var signingKeyPassword: SecretReference?
-    /// `trustKeyStore`: PKCS#12 trust anchors for directory TLS.
-    public var trustKeyStore: KeyStoreLocation?
-    /// `trustKeyStorePassword`.
-    public var trustKeyStorePassword: SecretReference?
-    /// `transportKeyStore`: PKCS#12 identity presented over mutual TLS.
-    public var transportKeyStore: KeyStoreLocation?
-    /// `transportKeyStorePassword`.
-    public var transportKeyStorePassword: SecretReference?
-    /// `tokenUrl`: the directory token endpoint.
-    public var tokenURL: URL?
-    /// `tppUrl`: the directory SCIM endpoint for TPPs.
-    public var tppURL: URL?
-    /// `jwks_endpoint`: the directory JWKS that verifies SSAs.
-    public var jwksEndpoint: URL?
-    /// `aud`: audience of the client assertion (default: the token URL).
-    public var audience: String?
-    /// `issuer`: the trusted SSA issuer.
-    public var issuer: String = SoftwareStatementRules().issuer
+    /// The directory properties given at the top level: the only trusted directory when
+    /// ``trustedDirectories`` is absent, and what each of its entries starts from.
+    public var directory = TrustedDirectorySettings()
     /// `allowedAlgorithms`: comma-separated JWS algorithms accepted for SSAs.
     public var algorithms: AlgorithmPolicy = .openBankingDefault
     /// `registrationAudience`: this authorization server's issuer identifier, which request JWTs
@@ -56,10 +31,10 @@ public struct ToolkitConfiguration: Sendable {
     public var token = TokenSettings()
     /// The shared replay store and audit chain of several nodes (`stateStore`), when configured.
     public var stateStore: StateStoreSettings?
-    /// `trustedDirectories`: every directory this server trusts, each a complete configuration
-    /// (the top-level properties with the entry's own values in place). Empty when the property
-    /// is absent: the configuration is then its own single directory (see ``directories``).
-    public var trustedDirectories: [ToolkitConfiguration] = []
+    /// `trustedDirectories`: every directory this server trusts, each the top-level
+    /// ``directory`` properties with the entry's own values in place. Empty when the property is
+    /// absent: ``directory`` is then the only one (see ``directories``).
+    public var trustedDirectories: [TrustedDirectorySettings] = []
     /// The file it was loaded from.
     public var source: String?
     /// Property names present but not known to the toolkit (reported as warnings).
@@ -70,26 +45,20 @@ public struct ToolkitConfiguration: Sendable {
 
     /// The property names the toolkit reads.
     public static let knownProperties: Set<String> = Set<String>([
-        "clientScopes", "keyId", "signingCert", "signingKey", "signingKeyPassword", "trustKeyStore", "trustKeyStorePassword",
-        "transportKeyStore", "transportKeyStorePassword", "tokenUrl", "tppUrl", "jwks_endpoint", "aud", "issuer", "allowedAlgorithms",
-        "registrationAudience", "clockSkewSeconds", "maxSSAAgeSeconds", "connectTimeoutSeconds", "requestTimeoutSeconds",
+        "allowedAlgorithms", "registrationAudience", "clockSkewSeconds", "maxSSAAgeSeconds", "connectTimeoutSeconds", "requestTimeoutSeconds",
         "jwksCacheMinSeconds", "jwksCacheMaxSeconds", "jwksCacheDefaultSeconds",
         // Read by the Janssen scripts from the same script configuration, not by the toolkit.
         "ssaToolkitUrl", "timeoutSeconds",
         "updateTokenScriptDn", "trustedDirectories",
-    ]).union(RegistrationSettings.propertyNames).union(TokenSettings.propertyNames).union(StateStoreSettings.propertyNames)
+    ]).union(TrustedDirectorySettings.propertyNames).union(RegistrationSettings.propertyNames).union(TokenSettings.propertyNames).union(StateStoreSettings.propertyNames)
 
     /// The properties a `trustedDirectories` entry may set: what differs from one directory to
-    /// the next. Every other property applies to all of them.
-    public static let directoryProperties: Set<String> = [
-        "issuer", "jwks_endpoint", "tokenUrl", "tppUrl", "aud", "keyId", "clientScopes", "signingCert", "signingKey", "signingKeyPassword",
-        "trustKeyStore", "trustKeyStorePassword", "transportKeyStore", "transportKeyStorePassword",
-    ]
+    /// the next (``TrustedDirectorySettings``). Every other property applies to all of them.
+    public static var directoryProperties: Set<String> { TrustedDirectorySettings.propertyNames }
 
     /// The directories this configuration trusts, in order: ``trustedDirectories`` when the
-    /// property is given, else the configuration itself as a list of one. The first is the
-    /// default for token-time calls that do not name their client's issuer.
-    public var directories: [ToolkitConfiguration] { trustedDirectories.isEmpty ? [self] : trustedDirectories }
+    /// property is given, else ``directory`` as a list of one.
+    public var directories: [TrustedDirectorySettings] { trustedDirectories.isEmpty ? [directory] : trustedDirectories }
 
     /// Properties that hold a password (`literal`, `env:NAME` or `file:PATH`).
     public static let passwordProperties: Set<String> = ["transportKeyStorePassword", "trustKeyStorePassword", "signingKeyPassword", "stateStorePassword"]
@@ -198,16 +167,10 @@ public struct ToolkitConfiguration: Sendable {
     /// The files that hold secrets (key stores, the signing key, password files), each with
     /// what it is, for permission checks.
     public var secretFiles: [(path: String, what: String)] {
-        var files: [(String, String)] = []
-        if let transportKeyStore { files.append((transportKeyStore.path, "transportKeyStore")) }
-        if let trustKeyStore { files.append((trustKeyStore.path, "trustKeyStore")) }
-        if let signingKey { files.append((signingKey.path, "signingKey")) }
-        for (name, reference) in [("transportKeyStorePassword", transportKeyStorePassword), ("trustKeyStorePassword", trustKeyStorePassword), ("signingKeyPassword", signingKeyPassword),
-                                  ("stateStorePassword", stateStore?.password)] {
-            if case .file(let path)? = reference { files.append((path, name)) }
-        }
+        var files = directory.secretFiles
+        if case .file(let path)? = stateStore?.password { files.append((path, "stateStorePassword")) }
         for directory in trustedDirectories {
-            for file in directory.secretFiles where !files.contains(where: { $0.0 == file.path }) { files.append(file) }
+            for file in directory.secretFiles where !files.contains(where: { $0.path == file.path }) { files.append(file) }
         }
         return files
     }
@@ -225,39 +188,7 @@ public struct ToolkitConfiguration: Sendable {
     /// Builds a configuration from property values; relative paths are resolved against
     /// `baseDirectory`.
     public init(properties: [String: String], baseDirectory: String?) throws(ConfigurationError) {
-        func path(_ name: String) -> KeyStoreLocation? {
-            guard let value = properties[name], !value.isEmpty else { return nil }
-            return KeyStoreLocation(path: Self.resolve(value, against: baseDirectory), property: name)
-        }
-        func url(_ name: String) throws(ConfigurationError) -> URL? {
-            guard let value = properties[name], !value.isEmpty else { return nil }
-            // Credentials belong in the key stores, never in a URL that logs, /healthz and error
-            // messages would repeat: refused, and the value is not echoed (it may carry a password).
-            if Self.carriesUserInfo(value) {
-                throw ConfigurationError(property: name, "carries credentials (user:password@ before the host); the value is not shown. Authenticate with the transport key store instead")
-            }
-            guard HTTPSURL.problem(with: value, allowFragment: false) == nil, let url = URL(string: value) else {
-                throw ConfigurationError(property: name, "\"\(value.escapedForTerminal(limit: 200))\" is not an https URL")
-            }
-            return url
-        }
-        func secret(_ name: String) -> SecretReference? {
-            properties[name].map { SecretReference(parsing: $0, baseDirectory: baseDirectory) }
-        }
-        clientScopes = (properties["clientScopes"] ?? "").split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-        keyID = properties["keyId"].flatMap { $0.isEmpty ? nil : $0 }
-        signingCertificate = path("signingCert")
-        signingKey = path("signingKey")
-        signingKeyPassword = secret("signingKeyPassword")
-        trustKeyStore = path("trustKeyStore")
-        trustKeyStorePassword = secret("trustKeyStorePassword")
-        transportKeyStore = path("transportKeyStore")
-        transportKeyStorePassword = secret("transportKeyStorePassword")
-        tokenURL = try url("tokenUrl")
-        tppURL = try url("tppUrl")
-        jwksEndpoint = try url("jwks_endpoint")
-        audience = properties["aud"].flatMap { $0.isEmpty ? nil : $0 }
-        if let issuer = properties["issuer"] { self.issuer = issuer }
+        directory = try TrustedDirectorySettings(properties: properties, baseDirectory: baseDirectory)
         if let list = properties["allowedAlgorithms"] {
             do { algorithms = try AlgorithmPolicy(parsing: list) } catch {
                 throw ConfigurationError(property: "allowedAlgorithms", error.reason)
@@ -293,11 +224,5 @@ public struct ToolkitConfiguration: Sendable {
             throw ConfigurationError(property: "defaultTokenDirectory", "\(named.quotedForReport()) is not the issuer of a trusted directory (trusted: \(directories.map { $0.issuer.quotedForReport() }.joined(separator: ", ")))")
         }
         unknownProperties = properties.keys.filter { !Self.knownProperties.contains($0) }.sorted()
-        if transportKeyStore != nil && transportKeyStorePassword == nil {
-            throw ConfigurationError(property: "transportKeyStorePassword", "is required with transportKeyStore (use \"\" for an empty password)")
-        }
-        if trustKeyStore != nil && trustKeyStorePassword == nil {
-            throw ConfigurationError(property: "trustKeyStorePassword", "is required with trustKeyStore (use \"\" for an empty password)")
-        }
     }
 }

@@ -34,12 +34,18 @@ public struct CertificateDiagnostics: Sendable {
 
     // MARK: - Entry points
 
-    /// Every store and the signing pair named by a configuration, plus whether the signing
-    /// key's `keyId` is published at `jwks_endpoint`.
+    /// Every store and the signing pair named by a configuration's top-level directory
+    /// properties, plus whether the signing key's `keyId` is published at `jwks_endpoint`.
     ///
     /// - Throws: ``ConfigurationError`` for a secret that cannot be resolved, ``KeyStoreError``
     ///   for a store, key or certificate that cannot be loaded.
     public func report(configuration: ToolkitConfiguration) async throws -> DiagnosticsReport {
+        try await report(directory: configuration.directory)
+    }
+
+    /// Every store and the signing pair one directory's settings name, plus whether the signing
+    /// key's `keyId` is published at its `jwks_endpoint`.
+    public func report(directory configuration: TrustedDirectorySettings) async throws -> DiagnosticsReport {
         var reports: [KeyStoreReport] = []
         var anchors: [OwnedX509] = []
         var trustPEM: String?
@@ -208,7 +214,7 @@ public struct CertificateDiagnostics: Sendable {
 
     // MARK: - Signing pair
 
-    private func signingReport(_ configuration: ToolkitConfiguration, anchors: [OwnedX509], trustPEM: String?) async throws -> KeyStoreReport {
+    private func signingReport(_ configuration: TrustedDirectorySettings, anchors: [OwnedX509], trustPEM: String?) async throws -> KeyStoreReport {
         var checks: [Check] = []
         var key: SigningKey?
         if let location = configuration.signingKey {
@@ -244,7 +250,7 @@ public struct CertificateDiagnostics: Sendable {
         return report
     }
 
-    private func keyPublished(_ configuration: ToolkitConfiguration, key: SigningKey?, trustPEM: String?) async -> Check {
+    private func keyPublished(_ configuration: TrustedDirectorySettings, key: SigningKey?, trustPEM: String?) async -> Check {
         guard let keyID = configuration.keyID else { return Check("key_published", .skip, "no keyId configured") }
         guard let endpoint = configuration.jwksEndpoint else { return Check("key_published", .skip, "no jwks_endpoint configured") }
         var transport = TransportConfiguration()

@@ -19,19 +19,29 @@ public struct DirectoryConnection: Sendable {
     /// and, when `signingCert` is configured, the signing certificate.
     public var certificates: [MonitoredCertificate] = []
 
-    /// Loads the stores and key named by `configuration` and builds the clients.
+    /// Loads the stores and key of the configuration's first (or only) directory and builds the
+    /// clients, after logging the configuration's load warnings.
     ///
     /// - Throws: ``ConfigurationError`` for a missing property or secret, ``KeyStoreError`` for
     ///   a store or key that cannot be loaded.
     public init(configuration: ToolkitConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "ssa-toolkit.directory", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
+        // Unknown properties and secret files others may read or change: said once, at load.
+        for warning in configuration.loadWarnings { logger.warning("\(warning)") }
+        try self.init(directory: configuration.directories[0], timeouts: configuration.timeouts, environment: environment, logger: logger)
+    }
+
+    /// Loads the stores and key `directory` names and builds the clients, whose HTTPS calls keep
+    /// to `timeouts`.
+    ///
+    /// - Throws: ``ConfigurationError`` for a missing property or secret, ``KeyStoreError`` for
+    ///   a store or key that cannot be loaded.
+    public init(directory configuration: TrustedDirectorySettings, timeouts: TransportConfiguration.Timeouts, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = Logger(label: "ssa-toolkit.directory", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
         guard let tokenURL = configuration.tokenURL else { throw ConfigurationError(property: "tokenUrl", "is required to reach the directory") }
         guard let transportStore = configuration.transportKeyStore else { throw ConfigurationError(property: "transportKeyStore", "is required for mutual TLS") }
         guard let signingKeyLocation = configuration.signingKey else { throw ConfigurationError(property: "signingKey", "is required to sign the client assertion") }
         guard let keyID = configuration.keyID else { throw ConfigurationError(property: "keyId", "is required as the client assertion's kid") }
         guard !configuration.clientScopes.isEmpty else { throw ConfigurationError(property: "clientScopes", "is required for the token request") }
-        // Unknown properties and secret files others may read or change: said once, at load.
-        for warning in configuration.loadWarnings { logger.warning("\(warning)") }
-
         let identity = try TransportIdentity(
             pkcs12: transportStore,
             password: try configuration.transportKeyStorePassword!.resolve(property: "transportKeyStorePassword", environment: environment)
@@ -45,7 +55,7 @@ public struct DirectoryConnection: Sendable {
         }
         let signer = try JWSSigner(key: signingKey.key, algorithm: signingKey.defaultAlgorithm, keyID: keyID)
         var transportConfiguration = TransportConfiguration.mutualTLS(identity: identity, trust: trust)
-        transportConfiguration.timeouts = configuration.timeouts
+        transportConfiguration.timeouts = timeouts
         let transport = HTTPSClient(configuration: transportConfiguration, logger: logger)
         let assertions = ClientAssertionFactory(clientID: clientID, audience: configuration.audience ?? tokenURL.absoluteString, scopes: configuration.clientScopes, signer: signer)
         let tokens = DirectoryAccessTokenClient(tokenURL: tokenURL, assertions: assertions, transport: transport, logger: logger)

@@ -11,13 +11,14 @@ extension RegistrationDecider {
     ///   ``KeyStoreError`` for a store or key that cannot be loaded, ``JOSEError`` for a signing
     ///   key that cannot sign.
     public convenience init(configuration: ToolkitConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        let connections = try configuration.directories.map { try DirectoryConnection(configuration: $0, environment: environment, logger: logger) }
+        for warning in configuration.loadWarnings { logger.warning("\(warning)") }
+        let connections = try configuration.directories.map { try DirectoryConnection(directory: $0, timeouts: configuration.timeouts, environment: environment, logger: logger) }
         try self.init(configuration: configuration, connections: connections, audit: nil, logger: logger)
     }
 
-    fileprivate static func checkRequired(_ configuration: ToolkitConfiguration) throws {
-        guard configuration.jwksEndpoint != nil else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
-        guard configuration.tppURL != nil else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
+    fileprivate static func checkRequired(_ configuration: ToolkitConfiguration, _ directory: TrustedDirectorySettings) throws {
+        guard directory.jwksEndpoint != nil else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
+        guard directory.tppURL != nil else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
         if configuration.registrationAudience == nil, configuration.registration.requireSignedRequest == true {
             throw ConfigurationError(property: "registrationAudience", "is required with requireSignedRequest=true: the authorization server's issuer identifier, which request JWTs must name in aud")
         }
@@ -36,28 +37,29 @@ extension RegistrationDecider {
     /// - Parameter replays: the replay store; by default an in-memory one of `replayCacheSize`.
     public convenience init(configuration: ToolkitConfiguration, connections: [DirectoryConnection], audit: (any AuditSink)?, replays: (any ReplayStore)? = nil,
                             logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        let configurations = configuration.directories
-        guard connections.count == configurations.count else {
-            throw ConfigurationError(property: "trustedDirectories", "lists \(configurations.count) directories but \(connections.count) connections were loaded")
+        let settings = configuration.directories
+        guard connections.count == settings.count else {
+            throw ConfigurationError(property: "trustedDirectories", "lists \(settings.count) directories but \(connections.count) connections were loaded")
         }
         var rules = RegistrationRules(audience: configuration.registrationAudience)
         configuration.registration.apply(to: &rules)
         rules.clockSkew = configuration.clockSkew
-        let directories = try zip(configurations, connections).map { try Self.trustedDirectory($0, connection: $1, logger: logger) }
+        let directories = try zip(settings, connections).map { try Self.trustedDirectory($0, configuration, connection: $1, logger: logger) }
         self.init(directories: directories, rules: rules,
                   replays: replays ?? InMemoryReplayStore(capacity: configuration.registration.replayCacheSize ?? 100_000), audit: audit, logger: logger)
     }
 
-    /// One directory's verifier, SCIM client, software key sets and certificate anchors.
-    fileprivate static func trustedDirectory(_ configuration: ToolkitConfiguration, connection: DirectoryConnection, logger: Logger) throws -> TrustedDirectory {
-        try checkRequired(configuration)
-        guard let jwksURL = configuration.jwksEndpoint else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
+    /// One directory's verifier, SCIM client, software key sets and certificate anchors, with
+    /// the settings every directory shares.
+    fileprivate static func trustedDirectory(_ directory: TrustedDirectorySettings, _ configuration: ToolkitConfiguration, connection: DirectoryConnection, logger: Logger) throws -> TrustedDirectory {
+        try checkRequired(configuration, directory)
+        guard let jwksURL = directory.jwksEndpoint else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
         // The directory's JWKS and the software key sets it hosts are fetched over the same
         // client as the directory itself (the trust store as the only anchors; the transport
         // certificate is presented, which directories that require mutual TLS need).
         let directoryKeys = JWKSProvider(source: .url(jwksURL, connection.transport), cachePolicy: configuration.jwksCachePolicy, logger: logger)
         var ssaRules = SoftwareStatementRules()
-        ssaRules.issuer = configuration.issuer
+        ssaRules.issuer = directory.issuer
         ssaRules.clockSkew = configuration.clockSkew
         ssaRules.maximumAge = configuration.maximumSSAAge
         let verifier = SoftwareStatementVerifier(keys: directoryKeys, algorithms: configuration.algorithms, rules: ssaRules, logger: logger)

@@ -42,7 +42,9 @@ public struct ToolkitRuntime: Sendable {
     public init(configuration: ToolkitConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment, reusing previousAudit: (any AuditSink)? = nil,
                 sharedState: (replays: any ReplayStore, audit: any AuditSink)? = nil,
                 logger: Logger = Logger(label: "ssa-toolkit", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        connections = try configuration.directories.map { try DirectoryConnection(configuration: $0, environment: environment, logger: logger) }
+        // Unknown properties and secret files others may read or change: said once, at load.
+        for warning in configuration.loadWarnings { logger.warning("\(warning)") }
+        connections = try configuration.directories.map { try DirectoryConnection(directory: $0, timeouts: configuration.timeouts, environment: environment, logger: logger) }
         certificateWarning = configuration.token.certificateExpiryWarning
         if let sharedState {
             audit = sharedState.audit

@@ -68,7 +68,7 @@ struct RegistrationConfigurationTests {
     func overridesAndRequired() throws {
         let path = Fixtures.url("config/toolkit.json").path
         let configuration = try ToolkitConfiguration.load(path: path, overrides: ["memberState": "IE", "issuer": "Other Directory"])
-        #expect(configuration.issuer == "Other Directory")
+        #expect(configuration.directory.issuer == "Other Directory")
         var policy = RegistrationRules(audience: "x")
         configuration.registration.apply(to: &policy)
         #expect(policy.memberState == "IE")

@@ -87,19 +87,19 @@ struct CertificateDiagnosticsTests {
     func keyPublished() async throws {
         let server = try TestHTTPSServer(jwksPath: Fixtures.url("jose/as-software.jwks.json").path)
         var configuration = try ToolkitConfiguration.load(path: Fixtures.url("config/toolkit.json").path)
-        configuration.transportKeyStore = nil
-        configuration.jwksEndpoint = server.url("/jwks")
+        configuration.directory.transportKeyStore = nil
+        configuration.directory.jwksEndpoint = server.url("/jwks")
         var report = try await diagnostics.report(configuration: configuration)
         #expect(report.stores.last?.checks.first { $0.name == "key_published" }?.outcome == .pass)
 
-        configuration.keyID = "not-published"
+        configuration.directory.keyID = "not-published"
         report = try await diagnostics.report(configuration: configuration)
         let check = try #require(report.stores.last?.checks.first { $0.name == "key_published" })
         #expect(check.outcome == .fail)
         #expect(check.detail.contains("as-signing-1"))
         #expect(!report.healthy)
 
-        configuration.keyID = "as-signing-ec-1"  // published, but it is the EC key, not the configured RSA key
+        configuration.directory.keyID = "as-signing-ec-1"  // published, but it is the EC key, not the configured RSA key
         report = try await diagnostics.report(configuration: configuration)
         #expect(report.stores.last?.checks.first { $0.name == "key_published" }?.detail.contains("another public key") == true)
     }
@@ -127,14 +127,14 @@ struct ConfigurationTests {
         let plain = try ToolkitConfiguration.load(path: Fixtures.url("config/toolkit.json").path)
         let janssen = try ToolkitConfiguration.load(path: Fixtures.url("config/janssen-script.json").path)
         for configuration in [plain, janssen] {
-            #expect(configuration.clientScopes == ["ASPSPReadAccess", "TPPReadAccess", "AuthoritiesReadAccess"])
-            #expect(configuration.keyID == "as-signing-1")
-            #expect(configuration.transportKeyStore?.path.hasSuffix("certs-fixtures/stores/transport.p12") == true)
-            #expect(configuration.transportKeyStore?.property == "transportKeyStore")
-            #expect(configuration.tokenURL?.absoluteString == "https://127.0.0.1:8443/token")
+            #expect(configuration.directory.clientScopes == ["ASPSPReadAccess", "TPPReadAccess", "AuthoritiesReadAccess"])
+            #expect(configuration.directory.keyID == "as-signing-1")
+            #expect(configuration.directory.transportKeyStore?.path.hasSuffix("certs-fixtures/stores/transport.p12") == true)
+            #expect(configuration.directory.transportKeyStore?.property == "transportKeyStore")
+            #expect(configuration.directory.tokenURL?.absoluteString == "https://127.0.0.1:8443/token")
         }
-        #expect(plain.transportKeyStorePassword == .environment("SSA_TEST_TRANSPORT_PASSWORD"))
-        let fromFile = try janssen.transportKeyStorePassword!.resolve(property: "transportKeyStorePassword", environment: [:])
+        #expect(plain.directory.transportKeyStorePassword == .environment("SSA_TEST_TRANSPORT_PASSWORD"))
+        let fromFile = try janssen.directory.transportKeyStorePassword!.resolve(property: "transportKeyStorePassword", environment: [:])
         #expect(fromFile.withBytes { Array($0) } == Array("changeit".utf8))
     }
 
