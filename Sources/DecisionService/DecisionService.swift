@@ -58,6 +58,12 @@ public final class DecisionService: Sendable {
         /// When set, `GET /metrics` answers this registry in Prometheus' text format (the
         /// process must have bootstrapped swift-metrics with a factory writing to it).
         public var metrics: PrometheusCollectorRegistry?
+        /// Reload (``reload()``) on SIGHUP while the service runs (what `ssa-verify serve` does).
+        public var reloadOnHangup = false
+        /// Other long-running parts of the process (the state store's connection pool) that
+        /// run in the service's `ServiceGroup`: they start with it and, on shutdown, stop after
+        /// the HTTP server and the last audit checkpoint.
+        public var services: [any Service] = []
         /// Defaults: 127.0.0.1, no caller authentication, ``ConnectionLimits``' defaults.
         public init() {}
     }
@@ -71,7 +77,6 @@ public final class DecisionService: Sendable {
     private let group: ServiceGroup
     private let runner: Task<Void, any Error>
     private let state: ServiceState
-    private let checkpointing: Task<Void, Never>
 
     private init(baseURL: URL, unixSocketPath: String?, group: ServiceGroup, runner: Task<Void, any Error>, state: ServiceState) {
         self.baseURL = baseURL
@@ -79,16 +84,6 @@ public final class DecisionService: Sendable {
         self.group = group
         self.runner = runner
         self.state = state
-        // Signs the audit chain's head every auditCheckpointSeconds (the current runtime's, so a
-        // reload that adds or changes the key takes effect).
-        checkpointing = Task {
-            while !Task.isCancelled {
-                let interval = state.current.withLock { $0.runtime?.checkpoints?.interval } ?? .seconds(5)
-                try? await Task.sleep(for: interval)
-                if Task.isCancelled { break }
-                state.checkpoint()
-            }
-        }
     }
 
     /// Builds a new runtime with ``Options/reload`` and swaps it in at once: calls that started
@@ -187,7 +182,13 @@ public final class DecisionService: Sendable {
             },
             logger: logger
         )
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        // One group; a graceful shutdown stops its services in reverse order: the SIGHUP reloader,
+        // the HTTP server (it answers the calls in progress), the health probe, the checkpoint
+        // writer (a last checkpoint after the last record), then the process's own services.
+        var services: [any Service] = options.services
+        services += [AuditCheckpointService(state: state), HealthProbeService(state: state), app]
+        if options.reloadOnHangup { services.append(HangupReloadService(state: state)) }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
         let runner = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         let where_ = options.unixSocketPath ?? "127.0.0.1:\(port)"
@@ -220,13 +221,11 @@ public final class DecisionService: Sendable {
         unlink(path)
     }
 
-    /// Stops the service gracefully, signing a last checkpoint of the audit chain.
+    /// Stops the service gracefully: every service of its group in reverse order, the HTTP
+    /// server before the last checkpoint of the audit chain is signed.
     public func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await runner.value
-        checkpointing.cancel()
-        await checkpointing.value
-        state.checkpoint()
     }
 
     /// The one decision route, for either kind: reads the body (413 over ``maximumBodyBytes``),

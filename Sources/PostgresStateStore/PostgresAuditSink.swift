@@ -17,6 +17,8 @@ public struct PostgresAuditSink: AuditSink {
 
     public var location: String { "\(store.settings.displayName) (node \(store.settings.node))" }
     public var health: AuditHealth { store.health }
+    /// Asks the database (``PostgresStateStore/probe()``).
+    public func probe() async { await store.probe() }
 
     /// This node's chain: its length and last hash, as last written (`nil` until then, or after
     /// a failed write until the head is read back). The log id names the database and node.

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
+import ServiceLifecycle
 import SSAToolkit
 import Synchronization
 
@@ -12,10 +13,12 @@ import Synchronization
 /// Every database call is bounded by ``StateStoreSettings/timeout``; a call that fails or times
 /// out makes the decision that needed it *undecided* (never accepted), and ``health`` says so
 /// (it also does until the first call has succeeded: not ready).
-/// A probe every second keeps ``health`` current while no decision is made, so `/healthz` shows
-/// an outage at once and its end without a restart. Connections come from postgres-nio's pool,
-/// which reconnects on its own.
-public final class PostgresStateStore: Sendable {
+/// ``probe()`` (which `serve` calls every second) keeps ``health`` current while no decision is
+/// made, so `/healthz` shows an outage at once and its end without a restart. Connections come
+/// from postgres-nio's pool, which reconnects on its own; it runs from the start (one-shot
+/// commands use it before any service group exists), and as a `Service` the store closes it when
+/// the group shuts down, after the services that write to it.
+public final class PostgresStateStore: Service {
     /// The settings it was made from.
     public let settings: StateStoreSettings
     /// Request JWT ids, shared by every node.
@@ -26,7 +29,6 @@ public final class PostgresStateStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
-    private let prober: Mutex<Task<Void, Never>?> = Mutex(nil)
     private let state = Mutex(State())
     /// This node's audit chain: where it stands, and records waiting to be written.
     let chain = Mutex(ChainState())
@@ -86,26 +88,23 @@ public final class PostgresStateStore: Sendable {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         runner = Task { await client.run() }
-        let probe = Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                await self.probe()
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
-        prober.withLock { $0 = probe }
     }
 
     deinit {
-        prober.withLock { $0?.cancel() }
         runner.cancel()
     }
 
-    /// Stops the probe and closes every connection.
+    /// Closes every connection.
     public func shutdown() async {
-        prober.withLock { $0?.cancel() }
         runner.cancel()
         _ = await runner.value
+    }
+
+    /// As a service in a `ServiceGroup`: waits for the group's graceful shutdown, then closes
+    /// every connection.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
     }
 
     /// The state of the last database call.

@@ -187,6 +187,11 @@ struct ServeCommand: AsyncParsableCommand {
         // key stores and keys, and swap them in; a broken configuration leaves the old one.
         let deciderOptions = options
         serviceOptions.reload = { audit in try deciderOptions.loadRuntime(logger: logger, reusing: audit) }
+        serviceOptions.reloadOnHangup = true
+        // Ignored until the group's reloader traps it, so an early SIGHUP never ends the process.
+        Foundation.signal(SIGHUP, SIG_IGN)
+        // The state store's pool runs in the service's group and closes after the last record.
+        if let sink = runtime.audit as? PostgresAuditSink { serviceOptions.services = [sink.store] }
         // GET /metrics: what ToolkitMetrics counts and times, in Prometheus' text format.
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -205,12 +210,7 @@ struct ServeCommand: AsyncParsableCommand {
               health   GET  \(service.unixSocketPath == nil ? service.baseURL.appendingPathComponent("healthz").absoluteString : "/healthz")
 
             """.utf8))
-        let hangups = DispatchSource.makeSignalSource(signal: SIGHUP)
-        Foundation.signal(SIGHUP, SIG_IGN)
-        hangups.setEventHandler { Task { await service.reload() } }
-        hangups.resume()
         await waitForTerminationSignal()
-        hangups.cancel()
         await service.stop()
     }
 }

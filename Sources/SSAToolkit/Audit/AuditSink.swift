@@ -16,11 +16,16 @@ public protocol AuditSink: Sendable {
     /// What a checkpoint would commit to now (the chain's length from genesis and its last
     /// hash), or `nil` when it is not known (nothing written yet, or the head must be read back).
     var checkpointHead: AuditHead? { get }
+    /// Checks the sink can still be written, so ``health`` stays current while no decision is
+    /// made (a database that went away, or came back). The service calls it every second.
+    func probe() async
 }
 
 extension AuditSink {
     /// Not known.
     public var checkpointHead: AuditHead? { nil }
+    /// Nothing to check between writes (a file's health is that of its last write).
+    public func probe() async {}
 }
 
 /// The health of an ``AuditSink``, for `/healthz`.
