@@ -82,18 +82,21 @@ struct DemoCommand: AsyncParsableCommand {
         ]
         var failures = 0
         var decided = 0
+        let format = global.format
+        /// One sample's heading, then its decision as the chosen format prints it.
+        func show(_ number: Int, _ title: String, expected: String, json: @autoclosure () -> String, text: @autoclosure () -> String) {
+            print("── \(number). \(title) (expected: \(expected))")
+            print(format == .json ? json() : text())
+            print("")
+        }
         let report = TextReport(style: .forStandardOutput)
         print("sandbox directory on \(sandbox.baseURL.absoluteString); authorization server \(DirectorySandbox.authorizationServerIssuer)\n")
         var client: ClientMetadata?
         for (index, sample) in samples.enumerated() {
             let decision = await decider.decide(sample.input)
             if index == 0 { client = decision.client }
-            print("── \(index + 1). \(sample.title) (expected: \(sample.expected.rawValue))")
-            switch global.format {
-            case .json: print(decision.json.prettySerialized(leadingKeys: RegistrationDecision.jsonLeadingKeys))
-            case .text: print(report.render(decision))
-            }
-            print("")
+            show(index + 1, sample.title, expected: sample.expected.rawValue,
+                 json: decision.json.prettySerialized(leadingKeys: RegistrationDecision.jsonLeadingKeys), text: report.render(decision))
             decided += 1
             if decision.verdict != sample.expected { failures += 1 }
         }
@@ -126,12 +129,8 @@ struct DemoCommand: AsyncParsableCommand {
         for (offset, sample) in tokenSamples.enumerated() {
             sample.change?()
             let decision = await runtime.tokenDecider.decide(tokenRequest)
-            print("── \(samples.count + offset + 1). \(sample.title) (expected: \(sample.expected.rawValue))")
-            switch global.format {
-            case .json: print(decision.json.prettySerialized(leadingKeys: TokenDecision.jsonLeadingKeys))
-            case .text: print(report.render(decision))
-            }
-            print("")
+            show(samples.count + offset + 1, sample.title, expected: sample.expected.rawValue,
+                 json: decision.json.prettySerialized(leadingKeys: TokenDecision.jsonLeadingKeys), text: report.render(decision))
             decided += 1
             if decision.verdict != sample.expected || !sample.check(decision) { failures += 1 }
         }

@@ -23,6 +23,17 @@ struct TextReport {
         style.colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
+    /// A refusal's or an undecided verdict's lines: the word (red, or yellow when undecided)
+    /// with the error code, then the description under it.
+    private func refusal(_ word: String, undecided: Bool, error: String?, description: String?) -> [String] {
+        [paint(word, undecided ? "1;33" : "1;31") + "  " + safe(error), String(repeating: " ", count: word.count + 2) + safe(description)]
+    }
+
+    /// The verdict's lines, a blank line, then one line per check.
+    private func report(_ head: [String], _ checks: [Check]) -> String {
+        (head + [""] + checkLines(checks)).joined(separator: "\n")
+    }
+
     func render(_ result: SoftwareStatementVerification) -> String {
         var lines: [String] = []
         switch result.verdict {
@@ -32,16 +43,12 @@ struct TextReport {
                 lines.append("       signed \(alg.rawValue) by \(result.keyID.map { "kid \(safe($0, limit: 64))" } ?? "the only fitting key")")
             }
         case .rejected:
-            lines.append(paint("REJECTED", "1;31") + "  " + safe(result.error?.rawValue))
-            lines.append("          " + safe(result.errorDescription))
+            lines += refusal("REJECTED", undecided: false, error: result.error?.rawValue, description: result.errorDescription)
             if result.claims != nil { lines.append("          " + subject(result)) }
         case .undecided:
-            lines.append(paint("UNDECIDED", "1;33") + "  " + safe(result.error?.rawValue))
-            lines.append("           " + safe(result.errorDescription))
+            lines += refusal("UNDECIDED", undecided: true, error: result.error?.rawValue, description: result.errorDescription)
         }
-        lines.append("")
-        lines += checkLines(result.checks)
-        return lines.joined(separator: "\n")
+        return report(lines, result.checks)
     }
 
     func render(_ decision: RegistrationDecision) -> String {
@@ -56,16 +63,12 @@ struct TextReport {
                 if let dn = client.tlsClientAuthSubjectDN { lines.append("        subject \(safe(dn, limit: 400))") }
             }
         case .reject:
-            lines.append(paint("REJECT", "1;31") + "  " + safe(decision.error?.rawValue))
-            lines.append("        " + safe(decision.errorDescription))
+            lines += refusal("REJECT", undecided: false, error: decision.error?.rawValue, description: decision.errorDescription)
             if !who.isEmpty { lines.append("        " + who) }
         case .undecided:
-            lines.append(paint("UNDECIDED", "1;33") + "  " + safe(decision.error?.rawValue))
-            lines.append("           " + safe(decision.errorDescription))
+            lines += refusal("UNDECIDED", undecided: true, error: decision.error?.rawValue, description: decision.errorDescription)
         }
-        lines.append("")
-        lines += checkLines(decision.checks)
-        return lines.joined(separator: "\n")
+        return report(lines, decision.checks)
     }
 
     func render(_ decision: TokenDecision) -> String {
@@ -79,15 +82,11 @@ struct TextReport {
                 lines.append("       lifetimes: access \(lifetimes.accessToken) s, id_token \(lifetimes.idToken) s, \(lifetimes.refreshToken.map { "refresh \($0) s" } ?? "no refresh token")")
             }
         case .deny:
-            lines.append(paint("DENY", "1;31") + "  " + safe(decision.error?.rawValue))
-            lines.append("      " + safe(decision.errorDescription))
+            lines += refusal("DENY", undecided: false, error: decision.error?.rawValue, description: decision.errorDescription)
         case .undecided:
-            lines.append(paint("UNDECIDED", "1;33") + "  " + safe(decision.error?.rawValue))
-            lines.append("           " + safe(decision.errorDescription))
+            lines += refusal("UNDECIDED", undecided: true, error: decision.error?.rawValue, description: decision.errorDescription)
         }
-        lines.append("")
-        lines += checkLines(decision.checks)
-        return lines.joined(separator: "\n")
+        return report(lines, decision.checks)
     }
 
     func checkLines(_ checks: [Check]) -> [String] {

@@ -105,25 +105,14 @@ public struct RegistrationSettings: Sendable {
             }
             memberState = text
         }
-        if let text = properties["clientCertificateBinding"] {
-            switch text {
-            case "software": bindsCertificateToSoftware = true
-            case "none": bindsCertificateToSoftware = false
-            default: throw ConfigurationError(property: "clientCertificateBinding", "\"\(text)\" is not software or none")
-            }
+        if let binds = try ConfigurationError.choice(properties, "clientCertificateBinding", ["software": true, "none": false]) {
+            bindsCertificateToSoftware = binds
         }
-        if let text = properties["clientCertificateVerification"] {
-            switch text {
-            case "trustKeyStore": clientCertificateVerifiedByProxy = false
-            case "proxy": clientCertificateVerifiedByProxy = true
-            default: throw ConfigurationError(property: "clientCertificateVerification", "\"\(text)\" is not trustKeyStore or proxy")
-            }
+        if let byProxy = try ConfigurationError.choice(properties, "clientCertificateVerification", ["trustKeyStore": false, "proxy": true]) {
+            clientCertificateVerifiedByProxy = byProxy
         }
-        if let text = properties["authorisationDomain"] {
-            guard ["PSD2", "Pay.UK", "CD"].containsByteIdentical(text) else {
-                throw ConfigurationError(property: "authorisationDomain", "\"\(text)\" is not PSD2, Pay.UK or CD")
-            }
-            authorisationDomain = text
+        if let domain = try ConfigurationError.choice(properties, "authorisationDomain", ["PSD2": "PSD2", "Pay.UK": "Pay.UK", "CD": "CD"]) {
+            authorisationDomain = domain
         }
         if let text = properties["replayCacheSize"] {
             guard let value = Int(text), (1_000...10_000_000).contains(value) else {
@@ -131,12 +120,8 @@ public struct RegistrationSettings: Sendable {
             }
             replayCacheSize = value
         }
-        if let text = properties["softwareJWKSTrust"] {
-            switch text {
-            case "trustKeyStore": softwareJWKSTrustsSystem = false
-            case "system": softwareJWKSTrustsSystem = true
-            default: throw ConfigurationError(property: "softwareJWKSTrust", "\"\(text)\" is not trustKeyStore or system")
-            }
+        if let system = try ConfigurationError.choice(properties, "softwareJWKSTrust", ["trustKeyStore": false, "system": true]) {
+            softwareJWKSTrustsSystem = system
         }
     }
 }

@@ -115,12 +115,8 @@ public struct TokenSettings: Sendable {
         if let path = properties["auditLog"], !path.isEmpty {
             auditLogPath = ToolkitConfiguration.resolve(path, against: baseDirectory)
         }
-        if let text = properties["auditDurability"] {
-            switch text {
-            case "fsync": auditSyncsEachRecord = true
-            case "group": auditSyncsEachRecord = false
-            default: throw ConfigurationError(property: "auditDurability", "\"\(text)\" is not fsync or group")
-            }
+        if let syncs = try ConfigurationError.choice(properties, "auditDurability", ["fsync": true, "group": false]) {
+            auditSyncsEachRecord = syncs
         }
         if let text = properties["auditGroupCommitMillis"] {
             guard let value = Int(text), (1...1000).contains(value) else {
@@ -128,12 +124,8 @@ public struct TokenSettings: Sendable {
             }
             auditGroupCommitInterval = .milliseconds(value)
         }
-        if let text = properties["requireClientCertificate"] {
-            switch text {
-            case "true": requireClientCertificate = true
-            case "false": requireClientCertificate = false
-            default: throw ConfigurationError(property: "requireClientCertificate", "\"\(text)\" is not true or false")
-            }
+        if let required = try ConfigurationError.choice(properties, "requireClientCertificate", ["true": true, "false": false]) {
+            requireClientCertificate = required
         }
         if let text = properties["defaultTokenDirectory"], !text.isEmpty { defaultTokenDirectory = text }
         if let text = properties["auditCheckpointKey"], !text.isEmpty {

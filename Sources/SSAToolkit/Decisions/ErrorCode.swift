@@ -27,3 +27,39 @@ extension CodedError {
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
     public var description: String { "\(code): \(reason)" }
 }
+
+/// A kind of failure whose errors are ``CodedFailure``s: the marker type that keeps one kind's
+/// codes apart from another's.
+public protocol FailureDomain: Sendable {
+    /// Whether the error prints as `code: reason` (the default) or as the reason alone (whose
+    /// sentence already says what kind of failure it is).
+    static var printsCode: Bool { get }
+}
+
+extension FailureDomain {
+    public static var printsCode: Bool { true }
+}
+
+/// The one error skeleton of the lower layers: a stable ``code`` of one ``FailureDomain``, a
+/// ``reason`` for a person, and the HTTP ``status`` when a server answered. ``JOSEError``,
+/// ``KeyStoreError`` and ``TransportError`` are this type for their domain.
+public struct CodedFailure<Domain: FailureDomain>: CodedError {
+    /// A stable error code: see the static members of `ErrorCode<Domain>`.
+    public typealias Code = ErrorCode<Domain>
+
+    /// What kind of failure.
+    public var code: Code
+    /// A sentence naming what is wrong (the file, member, `kid` or host). Never a secret.
+    public var reason: String
+    /// The HTTP status, when a server answered (transport failures only).
+    public var status: Int?
+
+    /// An error with its code and reason.
+    public init(_ code: Code, _ reason: String, status: Int? = nil) {
+        self.code = code
+        self.reason = reason
+        self.status = status
+    }
+
+    public var description: String { Domain.printsCode ? "\(code): \(reason)" : reason }
+}

@@ -2,25 +2,13 @@
 ///
 /// Compare errors by ``code``; the ``reason`` is for people and names the member, `kid` or
 /// algorithm concerned.
-public struct JOSEError: CodedError {
-    /// A stable error code (`ErrorCode<JOSEError>`: see its static members).
-    public typealias Code = ErrorCode<JOSEError>
+public typealias JOSEError = CodedFailure<JOSEFailure>
 
-    /// What kind of failure this is.
-    public var code: Code
-    /// A sentence for a person, naming what is wrong.
-    public var reason: String
-
-    /// Creates an error with a code and a reason.
-    public init(_ code: Code, _ reason: String) {
-        self.code = code
-        self.reason = reason
-    }
-
-}
+/// The kind of failure of ``JOSEError``.
+public enum JOSEFailure: FailureDomain {}
 
 /// The codes of ``JOSEError``.
-extension ErrorCode where Domain == JOSEError {
+extension ErrorCode where Domain == JOSEFailure {
     /// Not a compact JWS: part count, base64url, JSON, duplicate members, types of members.
     public static let malformedToken = ErrorCode("malformed_token")
     /// Larger than the configured bound.

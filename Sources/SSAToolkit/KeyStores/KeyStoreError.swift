@@ -2,26 +2,16 @@
 /// partial store is ever returned.
 ///
 /// The ``reason`` names the file and, when it came from configuration, the property.
-public struct KeyStoreError: CodedError {
-    /// A stable error code (`ErrorCode<KeyStoreError>`: see its static members).
-    public typealias Code = ErrorCode<KeyStoreError>
+public typealias KeyStoreError = CodedFailure<KeyStoreFailure>
 
-    /// What kind of failure.
-    public var code: Code
-    /// A sentence naming the file (and property) and what is wrong. Never contains a secret.
-    public var reason: String
-
-    /// Creates an error.
-    public init(_ code: Code, _ reason: String) {
-        self.code = code
-        self.reason = reason
-    }
-
-    public var description: String { reason }
+/// The kind of failure of ``KeyStoreError``.
+public enum KeyStoreFailure: FailureDomain {
+    /// A key store error prints as its reason, which names the file and property.
+    public static var printsCode: Bool { false }
 }
 
 /// The codes of ``KeyStoreError``.
-extension ErrorCode where Domain == KeyStoreError {
+extension ErrorCode where Domain == KeyStoreFailure {
     /// The file is missing, unreadable or too large.
     public static let unreadable = ErrorCode("file_unreadable")
     /// The integrity check (MAC) or decryption failed: the password is wrong.

@@ -1,29 +1,13 @@
 /// Why an HTTPS exchange failed. Every case is a reason to be *undecided*, never to accept.
 ///
 /// Compare by ``code``; ``reason`` carries curl's message or the server's OAuth error.
-public struct TransportError: CodedError {
-    /// A stable error code; one per kind of timeout, as timeouts need different remedies.
-    /// A stable error code (`ErrorCode<TransportError>`: see its static members).
-    public typealias Code = ErrorCode<TransportError>
+public typealias TransportError = CodedFailure<TransportFailure>
 
-    /// What kind of failure.
-    public var code: Code
-    /// A sentence for a person: the URL's host, curl's message, the server's OAuth error.
-    public var reason: String
-    /// The HTTP status, for ``Code/httpStatus`` and ``Code/redirectRefused``.
-    public var status: Int?
-
-    /// Creates an error.
-    public init(_ code: Code, _ reason: String, status: Int? = nil) {
-        self.code = code
-        self.reason = reason
-        self.status = status
-    }
-
-}
+/// The kind of failure of ``TransportError``.
+public enum TransportFailure: FailureDomain {}
 
 /// The codes of ``TransportError``.
-extension ErrorCode where Domain == TransportError {
+extension ErrorCode where Domain == TransportFailure {
     /// Not an https URL, or one curl cannot parse.
     public static let invalidURL = ErrorCode("invalid_url")
     /// No connection (TCP and TLS) within the connect timeout.
