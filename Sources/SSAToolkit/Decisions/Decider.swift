@@ -48,13 +48,13 @@ extension DecisionOutcome {
 
 /// What a decider's rules came to, before the closing steps: the decision, and the request JWT
 /// id it claimed in the replay store (released if the decision ends undecided).
-public struct Evaluation<Outcome: DecisionOutcome>: Sendable {
+public struct PendingDecision<Outcome: DecisionOutcome>: Sendable {
     /// The decision as the rules left it.
     public var outcome: Outcome
     /// The replay claim made on the way, if any.
     public var claimed: ClaimedJTI?
 
-    /// An evaluation.
+    /// A pending decision.
     public init(_ outcome: Outcome, claimed: ClaimedJTI? = nil) {
         self.outcome = outcome
         self.claimed = claimed
@@ -94,7 +94,7 @@ public protocol Decider: Sendable {
     /// The closing steps: audit sink and logger.
     var closing: DecisionClosing { get }
     /// Evaluates the rules at `now`. Never throws; never says yes on an error.
-    func evaluate(_ input: Input, at now: Date) async -> Evaluation<Outcome>
+    func evaluate(_ input: Input, at now: Date) async -> PendingDecision<Outcome>
 }
 
 extension Decider {

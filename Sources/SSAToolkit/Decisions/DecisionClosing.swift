@@ -16,9 +16,9 @@ public struct DecisionClosing: Sendable {
         self.logger = logger
     }
 
-    /// Ends `evaluation` at `now` (the instant the rules used, which the record carries).
-    public func close<Outcome: DecisionOutcome>(_ evaluation: Evaluation<Outcome>, at now: Date) async -> Outcome {
-        var decision = evaluation.outcome
+    /// Ends `pending` at `now` (the instant the rules used, which the record carries).
+    public func close<Outcome: DecisionOutcome>(_ pending: PendingDecision<Outcome>, at now: Date) async -> Outcome {
+        var decision = pending.outcome
         let failed = decision.failedCheck?.name.rawValue
         let reason = decision.isPositive ? "not evaluated"
             : decision.isUndecided ? "not evaluated: \(failed ?? "an earlier step") could not be decided"
@@ -42,7 +42,7 @@ public struct DecisionClosing: Sendable {
             decision.checks.append(Check(.audit, .skip, "no auditLog configured"))
         }
         // A request that was not decided was not used: the TPP may retry it.
-        if decision.isUndecided, let claimed = evaluation.claimed { await claimed.release() }
+        if decision.isUndecided, let claimed = pending.claimed { await claimed.release() }
         ToolkitMetrics.decision(kind: kind, verdict: decision.verdictName, error: decision.errorName,
                                 failedChecks: decision.checks.compactMap { $0.outcome == .fail ? $0.name.rawValue : nil })
         logger.info("\(kind) decision \(decision.verdictName)", metadata: [

@@ -69,12 +69,12 @@ public final class RegistrationDecider: Decider {
 
     /// Evaluates the rules of a registration at `now`; ``decide(_:at:)`` (from ``Decider``)
     /// then closes it. Never accepts on an error.
-    public func evaluate(_ input: RegistrationInput, at now: Date) async -> Evaluation<RegistrationDecision> {
+    public func evaluate(_ input: RegistrationInput, at now: Date) async -> PendingDecision<RegistrationDecision> {
         var claimed: ClaimedJTI?
         var directory: String?
         var decision = await evaluateRules(input, at: now, claimed: &claimed, directory: &directory)
         decision.directory = directory
-        return Evaluation(decision, claimed: claimed)
+        return PendingDecision(decision, claimed: claimed)
     }
 
     private func evaluateRules(_ input: RegistrationInput, at now: Date, claimed: inout ClaimedJTI?, directory chosen: inout String?) async -> RegistrationDecision {

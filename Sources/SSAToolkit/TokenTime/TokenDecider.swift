@@ -59,8 +59,8 @@ public final class TokenDecider: Decider {
 
     /// Evaluates the rules of `request` at `now`; ``decide(_:at:)`` (from ``Decider``) then
     /// closes it. Never allows on an error.
-    public func evaluate(_ request: TokenRequest, at now: Date) async -> Evaluation<TokenDecision> {
-        Evaluation(await evaluateRules(request, at: now))
+    public func evaluate(_ request: TokenRequest, at now: Date) async -> PendingDecision<TokenDecision> {
+        PendingDecision(await evaluateRules(request, at: now))
     }
 
     private func evaluateRules(_ request: TokenRequest, at now: Date) async -> TokenDecision {
