@@ -27,8 +27,13 @@ public struct ToolkitConfiguration: Sendable {
     public var jwksCachePolicy = JWKSProvider.CachePolicy()
     /// The registration rules' properties.
     public var registration = RegistrationSettings()
-    /// Token time's properties (status cache, subject, lifetimes, static claims, audit log).
+    /// Token time's properties (status cache, subject, lifetimes, static claims, certificates).
     public var token = TokenSettings()
+    /// The audit trail's properties (the log file, its durability and rotation, checkpoints).
+    public var audit = AuditSettings()
+    /// `certificateExpiryWarningDays`: how long before the transport or signing certificate
+    /// expires `/healthz` says `degraded` (default 30 days).
+    public var certificateExpiryWarning: TimeInterval = 30 * 86_400
     /// The shared replay store and audit chain of several nodes (`stateStore`), when configured.
     public var stateStore: StateStoreSettings?
     /// `trustedDirectories`: every directory this server trusts, each the top-level
@@ -45,12 +50,12 @@ public struct ToolkitConfiguration: Sendable {
 
     /// The property names the toolkit reads.
     public static let knownProperties: Set<String> = Set<String>([
-        "allowedAlgorithms", "registrationAudience", "clockSkewSeconds", "maxSSAAgeSeconds", "connectTimeoutSeconds", "requestTimeoutSeconds",
+        "allowedAlgorithms", "registrationAudience", "certificateExpiryWarningDays", "clockSkewSeconds", "maxSSAAgeSeconds", "connectTimeoutSeconds", "requestTimeoutSeconds",
         "jwksCacheMinSeconds", "jwksCacheMaxSeconds", "jwksCacheDefaultSeconds",
         // Read by the Janssen scripts from the same script configuration, not by the toolkit.
         "ssaToolkitUrl", "timeoutSeconds",
         "updateTokenScriptDn", "trustedDirectories",
-    ]).union(TrustedDirectorySettings.propertyNames).union(RegistrationSettings.propertyNames).union(TokenSettings.propertyNames).union(StateStoreSettings.propertyNames)
+    ]).union(TrustedDirectorySettings.propertyNames).union(RegistrationSettings.propertyNames).union(TokenSettings.propertyNames).union(AuditSettings.propertyNames).union(StateStoreSettings.propertyNames)
 
     /// The properties a `trustedDirectories` entry may set: what differs from one directory to
     /// the next (``TrustedDirectorySettings``). Every other property applies to all of them.
@@ -213,8 +218,10 @@ public struct ToolkitConfiguration: Sendable {
         }
         registration = try RegistrationSettings(properties: properties)
         token = try TokenSettings(properties: properties, baseDirectory: baseDirectory)
+        audit = try AuditSettings(properties: properties, baseDirectory: baseDirectory)
+        if let days = try seconds("certificateExpiryWarningDays", range: 0...36_500) { certificateExpiryWarning = days * 86_400 }
         stateStore = try StateStoreSettings(properties: properties, baseDirectory: baseDirectory)
-        if stateStore != nil, token.auditLogPath != nil {
+        if stateStore != nil, audit.logPath != nil {
             throw ConfigurationError(property: "auditLog", "and stateStore both name where the audit chain goes; with stateStore it is kept in the database")
         }
         if let list = properties["trustedDirectories"], !list.isEmpty {

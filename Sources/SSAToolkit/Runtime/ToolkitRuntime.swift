@@ -45,19 +45,19 @@ public struct ToolkitRuntime: Sendable {
         // Unknown properties and secret files others may read or change: said once, at load.
         for warning in configuration.loadWarnings { logger.warning("\(warning)") }
         connections = try configuration.directories.map { try DirectoryConnection(directory: $0, timeouts: configuration.timeouts, environment: environment, logger: logger) }
-        certificateWarning = configuration.token.certificateExpiryWarning
+        certificateWarning = configuration.certificateExpiryWarning
         if let sharedState {
             audit = sharedState.audit
         } else {
-            audit = try configuration.token.auditLogPath.map { path throws(AuditError) -> any AuditSink in
+            audit = try configuration.audit.logPath.map { path throws(AuditError) -> any AuditSink in
                 if let previous = previousAudit as? AuditLog, previous.path == path { return previous }
-                let log = try AuditLog(path: path, durability: configuration.token.auditDurability,
-                                       maximumBytes: configuration.token.auditLogMaximumBytes)
+                let log = try AuditLog(path: path, durability: configuration.audit.durability,
+                                       maximumBytes: configuration.audit.logMaximumBytes)
                 for warning in log.openingWarnings { logger.warning("\(warning)") }
                 return log
             }
         }
-        if let reference = configuration.token.auditCheckpointKey, let directory = configuration.token.auditCheckpointDirectory {
+        if let reference = configuration.audit.checkpointKey, let directory = configuration.audit.checkpointDirectory {
             let pem = try reference.resolve(property: "auditCheckpointKey", environment: environment).withBytes { String(decoding: $0, as: UTF8.self) }
             let key: AuditCheckpointKey
             do { key = try AuditCheckpointKey(pem: pem) } catch { throw ConfigurationError(property: "auditCheckpointKey", error.reason) }
@@ -66,7 +66,7 @@ public struct ToolkitRuntime: Sendable {
                 throw ConfigurationError(property: "auditCheckpointDirectory", "\(directory) is not a directory")
             }
             if case .file(let path) = reference { for warning in SafeFile.permissionWarnings(path, what: "auditCheckpointKey") { logger.warning("\(warning)") } }
-            checkpoints = AuditCheckpointWriter(key: key, directory: directory, interval: configuration.token.auditCheckpointInterval)
+            checkpoints = AuditCheckpointWriter(key: key, directory: directory, interval: configuration.audit.checkpointInterval)
         } else {
             checkpoints = nil
         }
