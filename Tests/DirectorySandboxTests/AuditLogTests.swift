@@ -106,7 +106,7 @@ struct AuditLogTests {
             #expect(decision.idTokenClaims.isEmpty)
             // Registration too: no record, no registration.
             let (configuration, connection) = try TokenDeciderTests.connection(sandbox)
-            let decider = try RegistrationDecider(configuration: configuration, connection: connection, audit: log)
+            let decider = try RegistrationDecider(configuration: configuration, connections: [connection], audit: log)
             let tpp = try SandboxTPP(fixtures: TokenDeciderTests.fixtures)
             let registration = await decider.decide(RegistrationInput(request: try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement()), clientCertificatePEM: tpp.transportCertificatePEM))
             #expect(registration.verdict == .undecided && registration.client == nil)

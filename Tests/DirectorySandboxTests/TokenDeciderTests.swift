@@ -22,7 +22,7 @@ struct TokenDeciderTests {
 
     static func decider(_ sandbox: DirectorySandbox, _ overrides: [String: String] = [:], audit: AuditLog? = nil) throws -> TokenDecider {
         let (configuration, connection) = try connection(sandbox, overrides)
-        return try TokenDecider(configuration: configuration, connection: connection, audit: audit)
+        return try TokenDecider(configuration: configuration, connections: [connection], audit: audit)
     }
 
     /// The sandbox TPP's transport certificate: the one its client registered with.
@@ -172,7 +172,7 @@ struct TokenDeciderTests {
             }
             #expect(verdicts.count == 1000 && verdicts.allSatisfy { $0 == .allow })
             #expect(sandbox.counts()["/scim"] == 1)
-            #expect(await decider.status.lookupCount == 1)
+            #expect(await decider.directories[0].status.lookupCount == 1)
         }
     }
 

@@ -72,14 +72,14 @@ public struct OpenBankingRegistrationHook: ClientRegistrationHook {
     }
 
     public func softwareStatementJWKS() async throws -> JWKS {
-        try await decider.verifier.keys.keys()
+        try await decider.trustedDirectories[0].verifier.keys.keys()
     }
 
     public func dcrJWKS(softwareStatement: SoftwareStatementClaims) async throws -> JWKS {
         guard let endpoint = softwareStatement.softwareJWKSEndpoint else {
             throw JWKSUnavailableError(source: "software_jwks_endpoint", reason: "the software statement names no software_jwks_endpoint")
         }
-        return try await decider.softwareKeys.provider(for: endpoint).keys()
+        return try await decider.trustedDirectories[0].softwareKeys.provider(for: endpoint).keys()
     }
 
     public func softwareStatementHMACSecret() -> String? { nil }

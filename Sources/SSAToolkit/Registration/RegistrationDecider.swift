@@ -15,14 +15,6 @@ import X509
 public final class RegistrationDecider: Decider {
     /// The trusted directories, in configuration order (at least one).
     public let trustedDirectories: [TrustedDirectory]
-    /// The first directory's verifier.
-    public var verifier: SoftwareStatementVerifier { trustedDirectories[0].verifier }
-    /// The first directory's SCIM client.
-    public var directory: TPPDirectoryClient { trustedDirectories[0].directory }
-    /// The first directory's software key sets.
-    public var softwareKeys: SoftwareKeySets { trustedDirectories[0].softwareKeys }
-    /// The first directory's anchors for callers' certificates.
-    public var certificateTrust: ClientCertificateTrust { trustedDirectories[0].certificateTrust }
     /// The rules for requests.
     public let rules: RegistrationRules
     /// The `jti` of every accepted request JWT, for its lifetime.
@@ -87,7 +79,7 @@ public final class RegistrationDecider: Decider {
         // 1. Frame the request and find the SSA.
         var request: RegistrationRequest?
         if let text = input.request {
-            do { request = try RegistrationRequest(parsing: text, limits: verifier.limits) } catch {
+            do { request = try RegistrationRequest(parsing: text, limits: trustedDirectories[0].verifier.limits) } catch {
                 return stop(.reject, .invalidClientMetadata, .requestFormat, error.reason)
             }
         }

@@ -24,13 +24,6 @@ extension RegistrationDecider {
         }
     }
 
-    /// A decider over an already loaded directory connection (shared with token time), writing
-    /// its decisions to `audit` when given.
-    public convenience init(configuration: ToolkitConfiguration, connection: DirectoryConnection, audit: (any AuditSink)?, replays: (any ReplayStore)? = nil,
-                            logger: Logger = Logger(label: "ssa-toolkit.registration", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        try self.init(configuration: configuration, connections: [connection], audit: audit, replays: replays, logger: logger)
-    }
-
     /// A decider over already loaded directory connections, one per entry of
     /// ``ToolkitConfiguration/directories`` in the same order (shared with token time).
     ///

@@ -5,11 +5,6 @@ import Logging
 // directories and rules.
 
 extension TokenDecider {
-    /// A decider over an already loaded directory connection, with the configuration's settings.
-    public convenience init(configuration: ToolkitConfiguration, connection: DirectoryConnection, audit: (any AuditSink)?, logger: Logger = Logger(label: "ssa-toolkit.token", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
-        try self.init(configuration: configuration, connections: [connection], audit: audit, logger: logger)
-    }
-
     /// A decider over already loaded directory connections, one per entry of
     /// ``ToolkitConfiguration/directories`` in the same order, with the configuration's settings
     /// (and client certificate rules of its own).

@@ -12,8 +12,6 @@ import X509
 /// parses no certificate unless one is given, and never throws: every failure is a
 /// ``TokenDecision`` that is not an allow.
 public final class TokenDecider: Decider {
-    /// The first directory's records, cached.
-    public var status: DirectoryStatusCache { directories[0].status }
     /// Each trusted directory, in configuration order: a client's status is asked of the
     /// directory that issued its SSA (``TokenRequest/ssaIssuer``); with one directory, that one;
     /// with several and no `ssa_issuer`, only ``TokenSettings/defaultTokenDirectory`` if configured.
