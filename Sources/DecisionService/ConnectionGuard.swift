@@ -71,22 +71,22 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
-        if admitted {
-            admitted = false
-            counter.release()
-        }
+        leave()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        leave()
+        context.fireChannelInactive()
+    }
+
+    /// Stops the deadline and gives the connection's place back (once, whichever comes first).
+    private func leave() {
         deadline?.cancel()
         deadline = nil
         if admitted {
             admitted = false
             counter.release()
         }
-        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -118,15 +118,21 @@ private struct Cursor {
         index += count
     }
 
-    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// Steps over a container's opening bracket (within the depth bound) and says whether the
+    /// container is empty (its closing bracket, also stepped over, follows at once).
+    @inline(__always)
+    mutating func openContainer(depth: Int, closing: UInt8) throws(JSONParseError) -> Bool {
         guard depth <= maximumDepth else { throw error("JSON nesting deeper than \(maximumDepth) levels") }
-        index += 1  // {
-        var members: [String: JSONValue] = [:]
+        index += 1  // { or [
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
+        guard index < bytes.count, bytes[index] == closing else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        var members: [String: JSONValue] = [:]
+        if try openContainer(depth: depth, closing: UInt8(ascii: "}")) { return .object(members) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -151,14 +157,8 @@ private struct Cursor {
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= maximumDepth else { throw error("JSON nesting deeper than \(maximumDepth) levels") }
-        index += 1  // [
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array(elements)
-        }
+        if try openContainer(depth: depth, closing: UInt8(ascii: "]")) { return .array(elements) }
         while true {
             skipWhitespace()
             elements.append(try parseValue(depth: depth))

@@ -18,14 +18,16 @@ extension String {
     /// Whether both strings have the same UTF-8 bytes (compared with `memcmp`: this is on the
     /// token endpoint's hot path, and iterating two `UTF8View`s byte by byte showed in profiles).
     public func isByteIdentical(to other: String) -> Bool {
+        withSameLengthUTF8(other) { a, b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+    }
+
+    /// `body` over both strings' contiguous UTF-8 bytes when they have the same length; `false`
+    /// (without calling it) when they do not.
+    private func withSameLengthUTF8(_ other: String, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
         var lhs = self
         var rhs = other
-        return lhs.withUTF8 { a in
-            rhs.withUTF8 { b in
-                a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
-            }
-        }
+        return lhs.withUTF8 { a in rhs.withUTF8 { b in body(a, b) } }
     }
 
     /// ASCII-only case folding (`A`-`Z` to `a`-`z`); every other byte is kept, so no Unicode
@@ -51,18 +53,13 @@ extension String {
     /// Whether both strings have the same UTF-8 bytes once `A`-`Z` are folded to `a`-`z` (and
     /// nothing else is folded): `asciiLowercased` on both sides, without building either.
     public func isByteIdenticalIgnoringASCIICase(to other: String) -> Bool {
-        guard utf8.count == other.utf8.count else { return false }
-        var lhs = self
-        var rhs = other
-        return lhs.withUTF8 { a in
-            rhs.withUTF8 { b in
-                for i in 0..<a.count where a[i] != b[i] {
-                    let x = a[i] >= 0x41 && a[i] <= 0x5A ? a[i] | 0x20 : a[i]
-                    let y = b[i] >= 0x41 && b[i] <= 0x5A ? b[i] | 0x20 : b[i]
-                    if x != y { return false }
-                }
-                return true
+        withSameLengthUTF8(other) { a, b in
+            for i in 0..<a.count where a[i] != b[i] {
+                let x = a[i] >= 0x41 && a[i] <= 0x5A ? a[i] | 0x20 : a[i]
+                let y = b[i] >= 0x41 && b[i] <= 0x5A ? b[i] | 0x20 : b[i]
+                if x != y { return false }
             }
+            return true
         }
     }
 }
