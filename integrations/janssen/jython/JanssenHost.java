@@ -614,15 +614,7 @@ public abstract class JanssenHost {
             if (clientCertAsPem != null && !clientCertAsPem.trim().isEmpty()) {
                 context.setCertificate(CertUtils.x509CertificateFromPem(clientCertAsPem));
             }
-            try {
-                boolean result = script.createClient(context);
-                context.throwWebApplicationExceptionIfSet();
-                return Outcome.returned(result);
-            } catch (WebApplicationException e) {
-                return Outcome.raised(e);
-            } catch (Exception e) {
-                return Outcome.failed(e);
-            }
+            return Outcome.of(context, () -> script.createClient(context));
         }
 
         /** RegisterUpdateAction.updateClient + ExternalDynamicClientRegistrationService.executeExternalUpdateClientMethod. */
@@ -634,15 +626,7 @@ public abstract class JanssenHost {
             context.setSoftwareStatement(Jwt.parseSilently(request.getSoftwareStatement()));
             context.setEvidence(Jwt.parseSilently(request.getEvidence()));
             // no setCertificate: Janssen's update path does not parse X-ClientCert
-            try {
-                boolean result = script.updateClient(context);
-                context.throwWebApplicationExceptionIfSet();
-                return Outcome.returned(result);
-            } catch (WebApplicationException e) {
-                return Outcome.raised(e);
-            } catch (Exception e) {
-                return Outcome.failed(e);
-            }
+            return Outcome.of(context, () -> script.updateClient(context));
         }
 
         /** The part of RegisterService.updateClientFromRequestObject that matters here: it runs before the script. */
@@ -671,6 +655,23 @@ public abstract class JanssenHost {
             String entity;
             String error;
             String exception;
+
+            /** A script call of Janssen's registration action: its return value, the error it set on the context, or what it threw. */
+            interface Call {
+                boolean run() throws Exception;
+            }
+
+            static Outcome of(DynamicClientRegistrationContext context, Call call) {
+                try {
+                    boolean result = call.run();
+                    context.throwWebApplicationExceptionIfSet();
+                    return returned(result);
+                } catch (WebApplicationException e) {
+                    return raised(e);
+                } catch (Exception e) {
+                    return failed(e);
+                }
+            }
 
             static Outcome returned(boolean value) {
                 Outcome o = new Outcome();
