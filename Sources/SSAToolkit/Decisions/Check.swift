@@ -74,10 +74,21 @@ public struct Check: Sendable, Hashable {
     }
 }
 
-/// The RFC 7591 error codes (plus `temporarily_unavailable`) a registration can end with.
-public typealias RegistrationErrorCode = ErrorCode<RegistrationDecision>
+/// A broken rule, with the sentence that says so.
+struct RuleFailure: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}
 
-extension ErrorCode where Domain == RegistrationDecision {
+/// The RFC 7591 error codes (plus `temporarily_unavailable`) a registration can end with, and
+/// the software statement verifier with it.
+public typealias RegistrationErrorCode = ErrorCode<RegistrationErrorCodes>
+
+/// The domain of ``RegistrationErrorCode``: the codes of a registration decision and of the
+/// software statement's verification, which both answer a registration request.
+public enum RegistrationErrorCodes {}
+
+extension ErrorCode where Domain == RegistrationErrorCodes {
     /// Malformed, badly signed, expired or wrongly claimed software statement.
     public static let invalidSoftwareStatement = ErrorCode("invalid_software_statement")
     /// Well-formed, but not approved here: untrusted issuer, inactive organisation or software.

@@ -268,9 +268,3 @@ public struct RegistrationRules: Sendable {
         return .success("iss is the software_id, aud \(audience), expires \(NumericDate.format(expires)), jti present")
     }
 }
-
-/// A broken rule, with the sentence that says so.
-struct RuleFailure: Error {
-    var reason: String
-    init(_ reason: String) { self.reason = reason }
-}
