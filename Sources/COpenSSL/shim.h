@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 #include <openssl/provider.h>
 #include <openssl/bio.h>
+#include <openssl/ocsp.h>
 
 // OPENSSL_free is a macro over CRYPTO_free carrying __FILE__/__LINE__.
 static inline void cossl_free(void *_Nullable ptr) { OPENSSL_free(ptr); }
@@ -26,6 +27,10 @@ static inline void cossl_sk_X509_pop_free(STACK_OF(X509) *_Nullable sk) { sk_X50
 static inline STACK_OF(X509) *_Nullable cossl_sk_X509_new_null(void) { return sk_X509_new_null(); }
 static inline int cossl_sk_X509_push(STACK_OF(X509) *_Nonnull sk, X509 *_Nonnull x) { return sk_X509_push(sk, x); }
 static inline void cossl_sk_X509_free(STACK_OF(X509) *_Nullable sk) { sk_X509_free(sk); }
+
+// STACK_OF(OPENSSL_STRING) (X509_get1_ocsp's answer) is a type-safe macro over OPENSSL_sk_*.
+static inline int cossl_sk_OPENSSL_STRING_num(const STACK_OF(OPENSSL_STRING) *_Nullable sk) { return sk_OPENSSL_STRING_num(sk); }
+static inline const char *_Nullable cossl_sk_OPENSSL_STRING_value(const STACK_OF(OPENSSL_STRING) *_Nonnull sk, int i) { return sk_OPENSSL_STRING_value(sk, i); }
 
 // XN_FLAG_RFC2253 combines several macros that Swift does not import.
 static inline unsigned long cossl_xn_flag_rfc2253(void) { return XN_FLAG_RFC2253; }

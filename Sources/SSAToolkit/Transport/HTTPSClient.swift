@@ -56,7 +56,8 @@ public final class HTTPSClient: Sendable {
     enum Method: Sendable { case get, post }
 
     private func perform(url: URL, method: Method, headers: [String: String], body: [UInt8]?) async throws(TransportError) -> HTTPResponse {
-        guard url.scheme?.lowercased() == "https", url.host != nil else {
+        let scheme = url.scheme?.lowercased()
+        guard scheme == "https" || (scheme == "http" && configuration.allowsPlainHTTP), url.host != nil else {
             throw TransportError(.invalidURL, "\(url.absoluteString) is not an https URL")
         }
         guard let loop else { throw loopError ?? TransportError(.transferFailed, "no curl multi handle") }
@@ -149,7 +150,7 @@ final class CurlTransfer: @unchecked Sendable {
         headerList = CurlStringList(request.headerLines + ["Expect:"])
         easy.reset()
         try easy.set(CURLOPT_URL, request.url.absoluteString)
-        try easy.set(CURLOPT_PROTOCOLS_STR, "https")
+        try easy.set(CURLOPT_PROTOCOLS_STR, configuration.allowsPlainHTTP ? "http,https" : "https")
         try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "https")
         try easy.set(CURLOPT_FOLLOWLOCATION, 0)
         try easy.set(CURLOPT_NOSIGNAL, 1)
@@ -210,8 +211,10 @@ final class CurlTransfer: @unchecked Sendable {
         case CURLE_WRITE_ERROR where sink.exceededLimit:
             return TransportError(.responseTooLarge, "the response from \(host) is larger than \(configuration.maximumResponseBytes) bytes")
         case CURLE_OPERATION_TIMEDOUT:
-            if easy.infoOffset(CURLINFO_APPCONNECT_TIME_T) == 0 {
-                return TransportError(.connectTimeout, "no TLS connection to \(host) within \(configuration.timeouts.connect): \(message)")
+            // Plain HTTP (OCSP, CRLs) has no TLS step: its connection is the TCP one.
+            let plain = url.scheme?.lowercased() == "http"
+            if easy.infoOffset(plain ? CURLINFO_CONNECT_TIME_T : CURLINFO_APPCONNECT_TIME_T) == 0 {
+                return TransportError(.connectTimeout, "no \(plain ? "" : "TLS ")connection to \(host) within \(configuration.timeouts.connect): \(message)")
             }
             return TransportError(.timeout, "\(host) did not answer within \(configuration.timeouts.total): \(message)")
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:

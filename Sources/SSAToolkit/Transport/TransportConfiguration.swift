@@ -31,6 +31,10 @@ public struct TransportConfiguration: Sendable {
     public var maximumConnectionsPerHost: Int = 8
     /// The `User-Agent` sent.
     public var userAgent: String = "ssa-toolkit/0.1"
+    /// Also fetch `http://` URLs. Only for objects that carry their own signature and are
+    /// verified after the fetch (OCSP responses, CRLs), which RFC 5280 and RFC 6960 publish over
+    /// plain HTTP; everything else stays https only.
+    public var allowsPlainHTTP = false
 
     /// A configuration trusting the system's certificate authorities.
     public init() {}

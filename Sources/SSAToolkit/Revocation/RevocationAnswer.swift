@@ -1,0 +1,58 @@
+import Foundation
+
+/// What a revocation source says of one certificate (RFC 6960 `CertStatus`, or a CRL lookup).
+public enum RevocationStatus: Sendable, Hashable {
+    /// Not revoked, as of the answer's ``RevocationAnswer/thisUpdate``.
+    case good
+    /// Revoked at `time`, for `reason` (RFC 5280 `CRLReason`, e.g. `keyCompromise`) when given.
+    case revoked(reason: String?, time: Date)
+    /// The responder does not know the certificate.
+    case unknown
+}
+
+/// One verified answer about one certificate: its status, where it came from, and for how long
+/// it holds.
+public struct RevocationAnswer: Sendable, Hashable {
+    /// The status.
+    public var status: RevocationStatus
+    /// Where it came from: `OCSP <responder URL>` or `CRL <distribution point URL>`.
+    public var source: String
+    /// When the source last knew the status to be so.
+    public var thisUpdate: Date
+    /// When the source will have newer information; `nil` when it does not say (then the answer
+    /// is cached no longer than the configured maximum).
+    public var nextUpdate: Date?
+
+    /// An answer.
+    public init(status: RevocationStatus, source: String, thisUpdate: Date, nextUpdate: Date?) {
+        self.status = status
+        self.source = source
+        self.thisUpdate = thisUpdate
+        self.nextUpdate = nextUpdate
+    }
+}
+
+/// Why no revocation answer could be had: no source was named, none could be reached, or what
+/// came back cannot be believed. With `revocationFailure=closed` each is *undecided*.
+public typealias RevocationError = CodedFailure<RevocationFailure>
+
+/// The kind of failure of ``RevocationError``.
+public enum RevocationFailure: FailureDomain {}
+
+/// The codes of ``RevocationError``.
+extension ErrorCode where Domain == RevocationFailure {
+    /// The certificate names no OCSP responder (Authority Information Access) or no CRL
+    /// distribution point.
+    public static let unpublished = ErrorCode("unpublished")
+    /// The responder or distribution point could not be reached, or answered an HTTP error.
+    public static let unreachable = ErrorCode("unreachable")
+    /// The answer is not a DER OCSP response (or CRL), or not a successful one.
+    public static let malformedResponse = ErrorCode("malformed_response")
+    /// The signature does not verify with the issuer's key, or the signer is neither the issuer
+    /// nor a responder the issuer authorised (`id-kp-OCSPSigning`).
+    public static let badSignature = ErrorCode("bad_signature")
+    /// The answer is not about this certificate, or echoes another request's nonce.
+    public static let mismatch = ErrorCode("mismatch")
+    /// Outside its validity: `thisUpdate` in the future or `nextUpdate` passed (with the skew).
+    public static let stale = ErrorCode("stale")
+}

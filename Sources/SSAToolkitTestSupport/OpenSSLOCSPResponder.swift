@@ -1,0 +1,134 @@
+import Foundation
+
+/// OpenSSL's own OCSP responder (`openssl ocsp -index ... -port ...`) on 127.0.0.1 with a test CA
+/// made by OpenSSL in a temporary folder: a responder that is not ours. The CA issued leaves whose
+/// Authority Information Access names this responder: `good` (valid in the index), `revoked`
+/// (revoked an hour ago for keyCompromise), `unknown` (not in the index), and `unpublished` (no
+/// AIA at all).
+///
+/// `@unchecked Sendable`: immutable after `init`; the process is only signalled and awaited.
+public final class OpenSSLOCSPResponder: @unchecked Sendable {
+    /// Who signs the responses.
+    public enum Signer: String, Sendable {
+        /// A responder certificate the CA issued for `id-kp-OCSPSigning` (the usual deployment).
+        case delegated
+        /// The CA itself.
+        case issuer
+        /// A responder certificate from another CA: its answers must be refused.
+        case rogue
+    }
+
+    /// The port it listens on.
+    public let port: Int
+    /// The temporary folder with the CA, the leaves and the index.
+    public let folder: URL
+    private let process: Process
+
+    /// Makes the CA and the leaves (naming `127.0.0.1:<port>` as their responder) and starts the
+    /// responder signing with `signer`; answers carry `nextUpdate` `minutes` after `thisUpdate`.
+    public init(signer: Signer = .delegated, minutes: Int = 60) throws {
+        for _ in 0..<5 {
+            let port = Int.random(in: 20_000..<60_000)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ocsp-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let maker = Process()
+            maker.executableURL = URL(fileURLWithPath: "/bin/sh")
+            maker.arguments = ["-c", Self.script(port: port)]
+            maker.currentDirectoryURL = folder
+            let errors = Pipe()
+            maker.standardOutput = FileHandle.nullDevice
+            maker.standardError = errors
+            try maker.run()
+            let complaint = errors.fileHandleForReading.readDataToEndOfFile()
+            maker.waitUntilExit()
+            guard maker.terminationStatus == 0 else {
+                throw TestHTTPSServer.StartFailure(description: "making the OCSP test CA failed: \(String(decoding: complaint, as: UTF8.self))")
+            }
+            let (key, certificate) = switch signer {
+            case .delegated: ("responder.key", "responder.pem")
+            case .issuer: ("ca.key", "ca.pem")
+            case .rogue: ("rogue.key", "rogue.pem")
+            }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["openssl", "ocsp", "-index", "index.txt", "-port", "\(port)", "-rsigner", certificate, "-rkey", key,
+                                 "-CA", "ca.pem", "-nmin", "\(minutes)", "-ignore_err"]
+            process.currentDirectoryURL = folder
+            let said = Pipe()
+            process.standardOutput = said
+            process.standardError = said
+            try process.run()
+            // Ready once it says it listens. Not by connecting: the responder serves one
+            // connection at a time and would wait on a probe that never sends a request.
+            var text = ""
+            while !text.contains("waiting for OCSP client connections") {
+                let chunk = said.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            if text.contains("waiting for OCSP client connections"), process.isRunning {
+                // Keep draining what it says, so a full pipe never blocks it.
+                let reader = said.fileHandleForReading
+                reader.readabilityHandler = { (handle: FileHandle) in if handle.availableData.isEmpty { handle.readabilityHandler = nil } }
+                self.port = port
+                self.folder = folder
+                self.process = process
+                return
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: folder)
+        }
+        throw TestHTTPSServer.StartFailure(description: "openssl ocsp did not start")
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Stops the responder (a responder that is down).
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// The bytes of a file the CA made: `ca.pem`, `good.pem`, `revoked.pem`, `unknown.pem`,
+    /// `unpublished.pem`.
+    public func file(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: folder.appendingPathComponent(name)))
+    }
+
+    /// The shell commands that make the CA, the responder certificates, the leaves and the index.
+    private static func script(port: Int) -> String {
+        """
+        set -e
+        key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+        key ca.key; key responder.key; key rogue-ca.key; key rogue.key
+        openssl req -x509 -new -key ca.key -out ca.pem -days 30 -subj "/CN=OCSP Test CA" \
+          -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+        openssl req -x509 -new -key rogue-ca.key -out rogue-ca.pem -days 30 -subj "/CN=Rogue CA" \
+          -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+        printf 'basicConstraints=CA:FALSE\\nextendedKeyUsage=OCSPSigning\\n' > responder.ext
+        openssl req -new -key responder.key -subj "/CN=OCSP Responder" | \
+          openssl x509 -req -CA ca.pem -CAkey ca.key -set_serial 100 -days 30 -extfile responder.ext -out responder.pem 2>/dev/null
+        openssl req -new -key rogue.key -subj "/CN=OCSP Responder" | \
+          openssl x509 -req -CA rogue-ca.pem -CAkey rogue-ca.key -set_serial 100 -days 30 -extfile responder.ext -out rogue.pem 2>/dev/null
+        printf 'basicConstraints=CA:FALSE\\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:\(port)/\\n' > leaf.ext
+        printf 'basicConstraints=CA:FALSE\\n' > plain.ext
+        serial=2
+        for name in good revoked unknown unpublished; do
+          key $name.key
+          ext=leaf.ext; [ $name = unpublished ] && ext=plain.ext
+          openssl req -new -key $name.key -subj "/CN=$name" | \
+            openssl x509 -req -CA ca.pem -CAkey ca.key -set_serial $serial -days 30 -extfile $ext -out $name.pem 2>/dev/null
+          serial=$((serial + 1))
+        done
+        expiry=$(date -u -d '+30 days' +%y%m%d%H%M%SZ)
+        revoked=$(date -u -d '-1 hour' +%y%m%d%H%M%SZ)
+        printf 'V\\t%s\\t\\t02\\tunknown\\t/CN=good\\n' "$expiry" > index.txt
+        printf 'R\\t%s\\t%s,keyCompromise\\t03\\tunknown\\t/CN=revoked\\n' "$expiry" "$revoked" >> index.txt
+        """
+    }
+}
