@@ -32,6 +32,28 @@ static inline void cossl_sk_X509_free(STACK_OF(X509) *_Nullable sk) { sk_X509_fr
 static inline int cossl_sk_OPENSSL_STRING_num(const STACK_OF(OPENSSL_STRING) *_Nullable sk) { return sk_OPENSSL_STRING_num(sk); }
 static inline const char *_Nullable cossl_sk_OPENSSL_STRING_value(const STACK_OF(OPENSSL_STRING) *_Nonnull sk, int i) { return sk_OPENSSL_STRING_value(sk, i); }
 
+// The URIs of a certificate's CRL distribution points (full names only), each copied into
+// `out` (at most `max`; free each with cossl_free). STACK_OF(DIST_POINT) and GENERAL_NAMES are
+// walked here because their accessors are macros and their structs hold unions.
+static inline int cossl_crl_distribution_uris(X509 *_Nonnull x, char *_Nullable *_Nonnull out, int max) {
+    STACK_OF(DIST_POINT) *points = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
+    if (points == NULL) return 0;
+    int n = 0;
+    for (int i = 0; i < sk_DIST_POINT_num(points) && n < max; i++) {
+        DIST_POINT *point = sk_DIST_POINT_value(points, i);
+        if (point->distpoint == NULL || point->distpoint->type != 0) continue;
+        GENERAL_NAMES *names = point->distpoint->name.fullname;
+        for (int j = 0; j < sk_GENERAL_NAME_num(names) && n < max; j++) {
+            GENERAL_NAME *name = sk_GENERAL_NAME_value(names, j);
+            if (name->type != GEN_URI) continue;
+            const ASN1_IA5STRING *uri = name->d.uniformResourceIdentifier;
+            out[n++] = OPENSSL_strndup((const char *)ASN1_STRING_get0_data(uri), (size_t)ASN1_STRING_length(uri));
+        }
+    }
+    CRL_DIST_POINTS_free(points);
+    return n;
+}
+
 // XN_FLAG_RFC2253 combines several macros that Swift does not import.
 static inline unsigned long cossl_xn_flag_rfc2253(void) { return XN_FLAG_RFC2253; }
 

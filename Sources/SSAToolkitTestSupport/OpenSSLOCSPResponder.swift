@@ -4,7 +4,10 @@ import Foundation
 /// made by OpenSSL in a temporary folder: a responder that is not ours. The CA issued leaves whose
 /// Authority Information Access names this responder: `good` (valid in the index), `revoked`
 /// (revoked an hour ago for keyCompromise), `unknown` (not in the index), and `unpublished` (no
-/// AIA at all).
+/// AIA at all). The CA's CRL (`openssl ca -gencrl`) is served over HTTP by Python's
+/// `http.server` on ``crlPort``; `good`, `revoked` and `unknown` name it as their distribution
+/// point too, `crlonly` names only it (no responder), and `badcrl` names a copy of it whose
+/// signature was damaged.
 ///
 /// `@unchecked Sendable`: immutable after `init`; the process is only signalled and awaited.
 public final class OpenSSLOCSPResponder: @unchecked Sendable {
@@ -20,6 +23,9 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
 
     /// The port it listens on.
     public let port: Int
+    /// The port the CRL is served on.
+    public let crlPort: Int
+    private let crlServer: Process
     /// The temporary folder with the CA, the leaves and the index.
     public let folder: URL
     private let process: Process
@@ -28,12 +34,13 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
     /// responder signing with `signer`; answers carry `nextUpdate` `minutes` after `thisUpdate`.
     public init(signer: Signer = .delegated, minutes: Int = 60) throws {
         for _ in 0..<5 {
-            let port = Int.random(in: 20_000..<60_000)
+            let port = Int.random(in: 20_000..<40_000)
+            let crlPort = Int.random(in: 40_000..<60_000)
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ocsp-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let maker = Process()
             maker.executableURL = URL(fileURLWithPath: "/bin/sh")
-            maker.arguments = ["-c", Self.script(port: port)]
+            maker.arguments = ["-c", Self.script(port: port, crlPort: crlPort)]
             maker.currentDirectoryURL = folder
             let errors = Pipe()
             maker.standardOutput = FileHandle.nullDevice
@@ -66,11 +73,14 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
                 if chunk.isEmpty { break }
                 text += String(decoding: chunk, as: UTF8.self)
             }
-            if text.contains("waiting for OCSP client connections"), process.isRunning {
+            if text.contains("waiting for OCSP client connections"), process.isRunning,
+               let crlServer = try? Self.serveFolder(folder, port: crlPort) {
                 // Keep draining what it says, so a full pipe never blocks it.
                 let reader = said.fileHandleForReading
                 reader.readabilityHandler = { (handle: FileHandle) in if handle.availableData.isEmpty { handle.readabilityHandler = nil } }
                 self.port = port
+                self.crlPort = crlPort
+                self.crlServer = crlServer
                 self.folder = folder
                 self.process = process
                 return
@@ -84,7 +94,39 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
 
     deinit {
         stop()
+        stopCRLServer()
         try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Stops serving the CRL (a distribution point that is down).
+    public func stopCRLServer() {
+        guard crlServer.isRunning else { return }
+        kill(crlServer.processIdentifier, SIGKILL)
+        crlServer.waitUntilExit()
+    }
+
+    /// `python3 -m http.server` on 127.0.0.1:`port` over `folder`, once it says it serves.
+    private static func serveFolder(_ folder: URL, port: Int) throws -> Process {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-u", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", folder.path]
+        let said = Pipe()
+        server.standardOutput = said
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        var text = ""
+        while !text.contains("Serving HTTP") {
+            let chunk = said.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard text.contains("Serving HTTP"), server.isRunning else {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+            throw TestHTTPSServer.StartFailure(description: "http.server did not start: \(text)")
+        }
+        said.fileHandleForReading.readabilityHandler = { (handle: FileHandle) in if handle.availableData.isEmpty { handle.readabilityHandler = nil } }
+        return server
     }
 
     /// Stops the responder (a responder that is down).
@@ -101,7 +143,7 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
     }
 
     /// The shell commands that make the CA, the responder certificates, the leaves and the index.
-    private static func script(port: Int) -> String {
+    private static func script(port: Int, crlPort: Int) -> String {
         """
         set -e
         key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
@@ -115,12 +157,14 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
           openssl x509 -req -CA ca.pem -CAkey ca.key -set_serial 100 -days 30 -extfile responder.ext -out responder.pem 2>/dev/null
         openssl req -new -key rogue.key -subj "/CN=OCSP Responder" | \
           openssl x509 -req -CA rogue-ca.pem -CAkey rogue-ca.key -set_serial 100 -days 30 -extfile responder.ext -out rogue.pem 2>/dev/null
-        printf 'basicConstraints=CA:FALSE\\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:\(port)/\\n' > leaf.ext
+        printf 'basicConstraints=CA:FALSE\\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:\(port)/\\ncrlDistributionPoints=URI:http://127.0.0.1:\(crlPort)/crl.der\\n' > leaf.ext
         printf 'basicConstraints=CA:FALSE\\n' > plain.ext
+        printf 'basicConstraints=CA:FALSE\\ncrlDistributionPoints=URI:http://127.0.0.1:\(crlPort)/crl.der\\n' > crlonly.ext
+        printf 'basicConstraints=CA:FALSE\\ncrlDistributionPoints=URI:http://127.0.0.1:\(crlPort)/crl-bad.der\\n' > badcrl.ext
         serial=2
-        for name in good revoked unknown unpublished; do
+        for name in good revoked unknown unpublished crlonly badcrl; do
           key $name.key
-          ext=leaf.ext; [ $name = unpublished ] && ext=plain.ext
+          ext=leaf.ext; [ $name = unpublished ] && ext=plain.ext; [ $name = crlonly ] && ext=crlonly.ext; [ $name = badcrl ] && ext=badcrl.ext
           openssl req -new -key $name.key -subj "/CN=$name" | \
             openssl x509 -req -CA ca.pem -CAkey ca.key -set_serial $serial -days 30 -extfile $ext -out $name.pem 2>/dev/null
           serial=$((serial + 1))
@@ -129,6 +173,11 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
         revoked=$(date -u -d '-1 hour' +%y%m%d%H%M%SZ)
         printf 'V\\t%s\\t\\t02\\tunknown\\t/CN=good\\n' "$expiry" > index.txt
         printf 'R\\t%s\\t%s,keyCompromise\\t03\\tunknown\\t/CN=revoked\\n' "$expiry" "$revoked" >> index.txt
+        printf '[ca]\\ndefault_ca=test\\n[test]\\ndatabase=index.txt\\ncrlnumber=crlnumber\\ncertificate=ca.pem\\nprivate_key=ca.key\\ndefault_md=sha256\\ndefault_crl_days=1\\n' > ca.cnf
+        echo 01 > crlnumber
+        openssl ca -config ca.cnf -gencrl -out crl.pem 2>/dev/null
+        openssl crl -in crl.pem -outform DER -out crl.der
+        python3 -c "b=bytearray(open('crl.der','rb').read()); b[-1]^=0xFF; open('crl-bad.der','wb').write(bytes(b))"
         """
     }
 }

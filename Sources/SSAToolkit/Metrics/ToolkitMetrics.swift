@@ -72,6 +72,18 @@ public enum ToolkitMetrics {
         counter("ssa_toolkit_cache_events_total", cache, event, dimensions: [("cache", cache), ("event", event)]).increment()
     }
 
+    /// One revocation lookup over the network: its source (`ocsp`, `crl`) and outcome (`good`,
+    /// `revoked`, `unknown`, or `error` when no answer could be believed).
+    static func revocationLookup(_ source: String, _ status: RevocationStatus?) {
+        let outcome = switch status {
+        case .good?: "good"
+        case .revoked?: "revoked"
+        case .unknown?: "unknown"
+        case nil: "error"
+        }
+        counter("ssa_toolkit_revocation_lookups_total", source, outcome, dimensions: [("source", source), ("outcome", outcome)]).increment()
+    }
+
     /// New TLS connections an HTTPS client opened.
     static func tlsHandshakes(_ count: Int) {
         guard count > 0 else { return }

@@ -1,0 +1,161 @@
+import Crypto
+import Foundation
+
+/// Which sources are asked, in order (`revocationCheck`).
+public enum RevocationSources: String, Sendable, CaseIterable {
+    /// OCSP, and the CRL when no OCSP answer can be had (the default).
+    case ocspThenCRL = "ocsp-then-crl"
+    /// OCSP only.
+    case ocsp
+    /// The CRL only.
+    case crl
+    /// No revocation check.
+    case off
+}
+
+/// Asks whether certificates are revoked, and remembers the answers: each certificate's answer by
+/// its SHA-256 until the earlier of its `nextUpdate` and ``maximumLifetime`` (one lookup in flight
+/// per certificate however many decisions wait), and each CRL by its URL until its
+/// `nextUpdate` (one fetch in flight per URL). A warm check makes no network call.
+public actor RevocationChecker {
+    /// The sources asked.
+    public let sources: RevocationSources
+    /// The longest an answer is used, whatever its `nextUpdate` says.
+    public let maximumLifetime: TimeInterval
+    private let ocsp: OCSPClient
+    /// CRLs can be large: their own transport, bounded at 16 MiB.
+    private let lists: HTTPSClient
+    private let now: @Sendable () -> Date
+    private var answers: [[UInt8]: (answer: RevocationAnswer, until: Date)] = [:]
+    private var lookups: [[UInt8]: Task<Result<RevocationAnswer, RevocationError>, Never>] = [:]
+    private var verifiedLists: [String: (list: VerifiedCRL, until: Date)] = [:]
+    private var fetches: [String: Task<Result<VerifiedCRL, RevocationError>, Never>] = [:]
+    /// Network lookups made (OCSP requests and CRL fetches), for tests of the cache.
+    public private(set) var networkLookups = 0
+    private static let maximumEntries = 10_000
+
+    /// A checker asking `sources`, whose HTTP calls keep to `timeouts`.
+    public init(sources: RevocationSources = .ocspThenCRL, maximumLifetime: TimeInterval = 3600, timeouts: TransportConfiguration.Timeouts = .init(),
+                skew: TimeInterval = 120, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.sources = sources
+        self.maximumLifetime = maximumLifetime
+        self.ocsp = OCSPClient(timeouts: timeouts, skew: skew)
+        var configuration = TransportConfiguration()
+        configuration.allowsPlainHTTP = true
+        configuration.timeouts = timeouts
+        configuration.maximumResponseBytes = 16 << 20
+        self.lists = HTTPSClient(configuration: configuration)
+        self.now = now
+    }
+
+    /// The revocation status of `leaf` (DER), issued by `issuer` (DER, the next certificate of
+    /// its verified chain): from the cache while it holds, else from the sources in order.
+    ///
+    /// - Throws: ``RevocationError`` when no source gave a verified answer (the last failure).
+    public func status(of leaf: [UInt8], issuer: [UInt8]) async throws(RevocationError) -> RevocationAnswer {
+        let key = Array(SHA256.hash(data: leaf))
+        let instant = now()
+        if let cached = answers[key], instant < cached.until {
+            ToolkitMetrics.cache("revocation", "hit")
+            return cached.answer
+        }
+        ToolkitMetrics.cache("revocation", "miss")
+        let task: Task<Result<RevocationAnswer, RevocationError>, Never>
+        if let running = lookups[key] {
+            task = running
+        } else {
+            task = Task { await self.lookUp(leaf, issuer: issuer, at: instant) }
+            lookups[key] = task
+        }
+        let result = await task.value
+        lookups[key] = nil
+        let answer = try result.get()
+        if answers.count >= Self.maximumEntries { answers = answers.filter { $0.value.until > instant } }
+        if answers.count < Self.maximumEntries {
+            answers[key] = (answer, min(answer.nextUpdate ?? .distantFuture, instant.addingTimeInterval(maximumLifetime)))
+        }
+        return answer
+    }
+
+    private func lookUp(_ leaf: [UInt8], issuer: [UInt8], at instant: Date) async -> Result<RevocationAnswer, RevocationError> {
+        do throws(RevocationError) {
+            var failure = RevocationError(.unpublished, "no revocation source is configured")
+            if sources == .ocspThenCRL || sources == .ocsp {
+                networkLookups += 1
+                do throws(RevocationError) {
+                    let answer = try await ocsp.status(of: leaf, issuer: issuer, at: instant)
+                    ToolkitMetrics.revocationLookup("ocsp", answer.status)
+                    return .success(answer)
+                } catch {
+                    ToolkitMetrics.revocationLookup("ocsp", nil)
+                    // A believable answer was refused (bad signature, wrong certificate): no
+                    // fallback hides that; an absent or unreachable responder falls back.
+                    guard sources == .ocspThenCRL, error.code == .unpublished || error.code == .unreachable else { throw error }
+                    failure = error
+                }
+            }
+            if sources == .ocspThenCRL || sources == .crl {
+                let leafCertificate = try OCSPClient.certificate(leaf, what: "the certificate")
+                let issuerCertificate = try OCSPClient.certificate(issuer, what: "its issuer")
+                let points = VerifiedCRL.distributionPoints(of: leafCertificate)
+                guard !points.isEmpty else {
+                    throw failure.code == .unpublished || sources == .crl
+                        ? RevocationError(.unpublished, "the certificate names neither an OCSP responder nor a CRL distribution point")
+                        : failure
+                }
+                for point in points {
+                    do throws(RevocationError) {
+                        let list = try await crl(point, issuer: issuerCertificate, at: instant)
+                        let answer = list.answer(for: leafCertificate)
+                        ToolkitMetrics.revocationLookup("crl", answer.status)
+                        return .success(answer)
+                    } catch {
+                        ToolkitMetrics.revocationLookup("crl", nil)
+                        failure = error
+                    }
+                }
+            }
+            throw failure
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The CRL at `url`, verified with `issuer`: cached until its `nextUpdate` (at most
+    /// ``maximumLifetime``), one fetch in flight per URL.
+    private func crl(_ url: String, issuer: OwnedX509, at instant: Date) async throws(RevocationError) -> VerifiedCRL {
+        if let cached = verifiedLists[url], instant < cached.until { return cached.list }
+        let task: Task<Result<VerifiedCRL, RevocationError>, Never>
+        if let running = fetches[url] {
+            task = running
+        } else {
+            networkLookups += 1
+            let transport = lists
+            let skew = ocsp.skew
+            let der = issuer.der
+            task = Task {
+                do throws(RevocationError) {
+                    guard let location = URL(string: url), ["http", "https"].contains(location.scheme?.lowercased() ?? "") else {
+                        throw RevocationError(.unpublished, "the CRL distribution point \(url.quotedForReport()) is not an http or https URL")
+                    }
+                    let response: HTTPResponse
+                    do throws(TransportError) { response = try await transport.get(location) } catch {
+                        throw RevocationError(.unreachable, "CRL \(url): \(error.reason)")
+                    }
+                    guard response.status == 200 else { throw RevocationError(.unreachable, "CRL \(url) answered HTTP \(response.status)", status: response.status) }
+                    let issuer = try OCSPClient.certificate(der, what: "the issuer")
+                    return .success(try VerifiedCRL(response.body, issuer: issuer, source: "CRL \(url)", now: instant, skew: skew))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            fetches[url] = task
+        }
+        let result = await task.value
+        fetches[url] = nil
+        let list = try result.get()
+        if verifiedLists.count > 64 { verifiedLists = verifiedLists.filter { $0.value.until > instant } }
+        verifiedLists[url] = (list, min(list.nextUpdate ?? .distantFuture, instant.addingTimeInterval(maximumLifetime)))
+        return list
+    }
+}
