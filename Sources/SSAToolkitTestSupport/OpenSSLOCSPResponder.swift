@@ -67,17 +67,10 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
             try process.run()
             // Ready once it says it listens. Not by connecting: the responder serves one
             // connection at a time and would wait on a probe that never sends a request.
-            var text = ""
-            while !text.contains("waiting for OCSP client connections") {
-                let chunk = said.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
-            }
+            let text = ProcessOutput.read(said, until: "waiting for OCSP client connections")
             if text.contains("waiting for OCSP client connections"), process.isRunning,
                let crlServer = try? Self.serveFolder(folder, port: crlPort) {
-                // Keep draining what it says, so a full pipe never blocks it.
-                let reader = said.fileHandleForReading
-                reader.readabilityHandler = { (handle: FileHandle) in if handle.availableData.isEmpty { handle.readabilityHandler = nil } }
+                ProcessOutput.drain(said)
                 self.port = port
                 self.crlPort = crlPort
                 self.crlServer = crlServer
@@ -114,18 +107,13 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
         server.standardOutput = said
         server.standardError = FileHandle.nullDevice
         try server.run()
-        var text = ""
-        while !text.contains("Serving HTTP") {
-            let chunk = said.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+        let text = ProcessOutput.read(said, until: "Serving HTTP")
         guard text.contains("Serving HTTP"), server.isRunning else {
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
             throw TestHTTPSServer.StartFailure(description: "http.server did not start: \(text)")
         }
-        said.fileHandleForReading.readabilityHandler = { (handle: FileHandle) in if handle.availableData.isEmpty { handle.readabilityHandler = nil } }
+        ProcessOutput.drain(said)
         return server
     }
 

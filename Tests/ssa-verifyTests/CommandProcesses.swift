@@ -19,7 +19,7 @@ final class SandboxProcess {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let text = readStandardOutput(output, until: "config ")
+        let text = ProcessOutput.read(output, until: "config ")
         guard text.contains("sandbox directory listening on https://127.0.0.1:") else {
             kill(process.processIdentifier, SIGKILL)
             throw TestHTTPSServer.StartFailure(description: "sandbox said: \(text)")
@@ -56,7 +56,7 @@ final class ServeProcess {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let text = readStandardOutput(output, until: "health")
+        let text = ProcessOutput.read(output, until: "health")
         guard let range = text.range(of: #"(http://127\.0\.0\.1:[0-9]+|unix:[^ \n]+)"#, options: .regularExpression) else {
             kill(process.processIdentifier, SIGKILL)
             throw TestHTTPSServer.StartFailure(description: "serve said: \(text)")
@@ -85,16 +85,4 @@ func curl(_ arguments: [String]) async throws -> (status: Int, body: String) {
     let text = result.standardOutput
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
-}
-
-/// What a started process has written to `pipe`, up to the first chunk that contains `marker`
-/// (or its end of file).
-func readStandardOutput(_ pipe: Pipe, until marker: String) -> String {
-    var text = ""
-    while !text.contains(marker) {
-        let chunk = pipe.fileHandleForReading.availableData
-        if chunk.isEmpty { break }
-        text += String(decoding: chunk, as: UTF8.self)
-    }
-    return text
 }

@@ -74,13 +74,7 @@ public enum ToolkitMetrics {
 
     /// One revocation lookup over the network: its source (`ocsp`, `crl`) and outcome (`good`,
     /// `revoked`, `unknown`, or `error` when no answer could be believed).
-    static func revocationLookup(_ source: String, _ status: RevocationStatus?) {
-        let outcome = switch status {
-        case .good?: "good"
-        case .revoked?: "revoked"
-        case .unknown?: "unknown"
-        case nil: "error"
-        }
+    static func revocationLookup(_ source: String, _ outcome: String) {
         counter("ssa_toolkit_revocation_lookups_total", source, outcome, dimensions: [("source", source), ("outcome", outcome)]).increment()
     }
 

@@ -8,6 +8,15 @@ public enum RevocationStatus: Sendable, Hashable {
     case revoked(reason: String?, time: Date)
     /// The responder does not know the certificate.
     case unknown
+
+    /// `good`, `revoked` or `unknown`: the outcome label of the lookup metrics.
+    var metricName: String {
+        switch self {
+        case .good: "good"
+        case .revoked: "revoked"
+        case .unknown: "unknown"
+        }
+    }
 }
 
 /// One verified answer about one certificate: its status, where it came from, and for how long

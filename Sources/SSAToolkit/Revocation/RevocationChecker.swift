@@ -84,10 +84,10 @@ public actor RevocationChecker {
                 networkLookups += 1
                 do throws(RevocationError) {
                     let answer = try await ocsp.status(of: leaf, issuer: issuer, at: instant)
-                    ToolkitMetrics.revocationLookup("ocsp", answer.status)
+                    ToolkitMetrics.revocationLookup("ocsp", answer.status.metricName)
                     return .success(answer)
                 } catch {
-                    ToolkitMetrics.revocationLookup("ocsp", nil)
+                    ToolkitMetrics.revocationLookup("ocsp", "error")
                     // A believable answer was refused (bad signature, wrong certificate): no
                     // fallback hides that; an absent or unreachable responder falls back.
                     guard sources == .ocspThenCRL, error.code == .unpublished || error.code == .unreachable else { throw error }
@@ -107,10 +107,10 @@ public actor RevocationChecker {
                     do throws(RevocationError) {
                         let list = try await crl(point, issuer: issuerCertificate, at: instant)
                         let answer = list.answer(for: leafCertificate)
-                        ToolkitMetrics.revocationLookup("crl", answer.status)
+                        ToolkitMetrics.revocationLookup("crl", answer.status.metricName)
                         return .success(answer)
                     } catch {
-                        ToolkitMetrics.revocationLookup("crl", nil)
+                        ToolkitMetrics.revocationLookup("crl", "error")
                         failure = error
                     }
                 }
