@@ -17,8 +17,12 @@ public struct JWK: Sendable {
 
     /// `kid`, when present.
     public var keyID: String?
-    /// `use`, when present (`sig` or `enc`).
+    /// `use`, when present (`sig`, `enc`, or `tls` in Open Banking key sets).
     public var use: String?
+    /// `x5t#S256` of the certificate the key is published with: the member itself, else the
+    /// SHA-256 of the first `x5c` entry (base64url, as ``PresentedCertificate/thumbprint``);
+    /// `nil` when the key names no certificate.
+    public var certificateThumbprint: String?
     /// `alg`, when present.
     public var algorithm: String?
     /// The key material.
@@ -52,6 +56,7 @@ public struct JWK: Sendable {
         keyID = try string("kid")
         use = try string("use")
         algorithm = try string("alg")
+        certificateThumbprint = try Self.certificateThumbprint(members["x5c"], given: try string("x5t#S256"))
         for privateMember in ["d", "p", "q", "dp", "dq", "qi", "k"] where members[privateMember] != nil {
             throw JOSEError(.malformedJWK, "contains private key material (\"\(privateMember)\"); a JWKS must publish public keys only")
         }
@@ -126,6 +131,22 @@ public struct JWK: Sendable {
     }
 }
 
+extension JWK {
+    /// The thumbprint of the certificate `x5c` (RFC 7517 section 4.7: standard base64 DER, the
+    /// key's own certificate first) and `x5t#S256` name; both must agree when both are given.
+    static func certificateThumbprint(_ chain: JSONValue?, given: String?) throws(JOSEError) -> String? {
+        guard let chain else { return given }
+        guard let first = chain.arrayValue?.first?.stringValue, let der = Data(base64Encoded: first), !der.isEmpty else {
+            throw JOSEError(.malformedJWK, "member \"x5c\" is not a list of base64 certificates")
+        }
+        let computed = Base64URL.encode(Array(SHA256.hash(data: der)))
+        if let given, !given.isByteIdentical(to: computed) {
+            throw JOSEError(.malformedJWK, "x5t#S256 \(given.quotedForReport(limit: 64)) is not the SHA-256 of the first x5c certificate")
+        }
+        return computed
+    }
+}
+
 /// A JSON Web Key Set: the keys that may verify tokens, and what was skipped while reading it.
 public struct JWKS: Sendable {
     /// The usable keys, in document order.
@@ -175,4 +196,13 @@ public struct JWKS: Sendable {
 
     /// The keys carrying `kid`.
     public func keys(withID kid: String) -> [JWK] { keys.filter { $0.keyID?.isByteIdentical(to: kid) ?? false } }
+
+    /// Whether the set publishes the certificate whose `x5t#S256` is `thumbprint` for TLS: a key
+    /// naming it (`x5c` or `x5t#S256`) whose `use`, when given, is `tls`. How Open Banking
+    /// directories say which transport certificates belong to a software statement.
+    public func publishesTransportCertificate(_ thumbprint: String) -> Bool {
+        keys.contains { key in
+            (key.use == nil || key.use!.isByteIdentical(to: "tls")) && (key.certificateThumbprint?.isByteIdentical(to: thumbprint) ?? false)
+        }
+    }
 }
