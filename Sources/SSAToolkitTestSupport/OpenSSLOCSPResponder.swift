@@ -136,15 +136,15 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
         set -e
         key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
         key ca.key; key responder.key; key rogue-ca.key; key rogue.key
-        openssl req -x509 -new -key ca.key -out ca.pem -days 30 -subj "/CN=OCSP Test CA" \
+        openssl req -x509 -new -key ca.key -out ca.pem -days 400 -subj "/CN=OCSP Test CA" \
           -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
-        openssl req -x509 -new -key rogue-ca.key -out rogue-ca.pem -days 30 -subj "/CN=Rogue CA" \
+        openssl req -x509 -new -key rogue-ca.key -out rogue-ca.pem -days 400 -subj "/CN=Rogue CA" \
           -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
         printf 'basicConstraints=CA:FALSE\\nextendedKeyUsage=OCSPSigning\\n' > responder.ext
         openssl req -new -key responder.key -subj "/CN=OCSP Responder" | \
-          openssl x509 -req -CA ca.pem -CAkey ca.key -set_serial 100 -days 30 -extfile responder.ext -out responder.pem 2>/dev/null
+          openssl x509 -req -CA ca.pem -CAkey ca.key -set_serial 100 -days 400 -extfile responder.ext -out responder.pem 2>/dev/null
         openssl req -new -key rogue.key -subj "/CN=OCSP Responder" | \
-          openssl x509 -req -CA rogue-ca.pem -CAkey rogue-ca.key -set_serial 100 -days 30 -extfile responder.ext -out rogue.pem 2>/dev/null
+          openssl x509 -req -CA rogue-ca.pem -CAkey rogue-ca.key -set_serial 100 -days 400 -extfile responder.ext -out rogue.pem 2>/dev/null
         printf 'basicConstraints=CA:FALSE\\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:\(port)/\\ncrlDistributionPoints=URI:http://127.0.0.1:\(crlPort)/crl.der\\n' > leaf.ext
         printf 'basicConstraints=CA:FALSE\\n' > plain.ext
         printf 'basicConstraints=CA:FALSE\\ncrlDistributionPoints=URI:http://127.0.0.1:\(crlPort)/crl.der\\n' > crlonly.ext
@@ -154,10 +154,10 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
           key $name.key
           ext=leaf.ext; [ $name = unpublished ] && ext=plain.ext; [ $name = crlonly ] && ext=crlonly.ext; [ $name = badcrl ] && ext=badcrl.ext
           openssl req -new -key $name.key -subj "/CN=$name" | \
-            openssl x509 -req -CA ca.pem -CAkey ca.key -set_serial $serial -days 30 -extfile $ext -out $name.pem 2>/dev/null
+            openssl x509 -req -CA ca.pem -CAkey ca.key -set_serial $serial -days 400 -extfile $ext -out $name.pem 2>/dev/null
           serial=$((serial + 1))
         done
-        expiry=$(date -u -d '+30 days' +%y%m%d%H%M%SZ)
+        expiry=$(date -u -d "+400 days" +%y%m%d%H%M%SZ)
         revoked=$(date -u -d '-1 hour' +%y%m%d%H%M%SZ)
         printf 'V\\t%s\\t\\t02\\tunknown\\t/CN=good\\n' "$expiry" > index.txt
         printf 'R\\t%s\\t%s,keyCompromise\\t03\\tunknown\\t/CN=revoked\\n' "$expiry" "$revoked" >> index.txt

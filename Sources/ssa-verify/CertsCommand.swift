@@ -37,6 +37,9 @@ struct CertsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Evaluate validity at this instant (Unix seconds) instead of now.")
     var at: Double?
 
+    @Flag(name: .customLong("no-revocation"), help: "Do not ask the certificates' OCSP responders or CRL distribution points whether they were revoked.")
+    var noRevocation = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -48,7 +51,8 @@ struct CertsCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let logger = global.makeLogger("ssa-verify")
-        let diagnostics = CertificateDiagnostics(at: try instant(at), environment: environment, logger: logger)
+        var diagnostics = CertificateDiagnostics(at: try instant(at), environment: environment, logger: logger)
+        if noRevocation { diagnostics.revocation = nil }
         func password(_ variable: String?, option: String) throws -> Secret {
             guard let variable else { return Secret("") }
             guard let value = environment[variable] else { throw UsageFailure("\(option): environment variable \(variable) is not set") }
@@ -64,12 +68,12 @@ struct CertsCommand: AsyncParsableCommand {
             } else if let p12 {
                 for warning in SafeFile.permissionWarnings(p12, what: "key store") { logger.warning("\(warning)") }
                 let roles: [String: CertificateDiagnostics.Role] = ["transport": .transport, "trust": .trust, "file": .file]
-                report = try diagnostics.report(pkcs12: KeyStoreLocation(path: p12), password: try password(passwordEnv, option: "--password-env"), role: roles[role]!, trustStore: trustStore)
+                report = try await diagnostics.report(pkcs12: KeyStoreLocation(path: p12), password: try password(passwordEnv, option: "--password-env"), role: roles[role]!, trustStore: trustStore)
             } else if let pem {
                 if let text = try? SafeFile.read(pem, limit: 1 << 20), String(decoding: text, as: UTF8.self).contains("PRIVATE KEY-----") {
                     for warning in SafeFile.permissionWarnings(pem, what: "private key file") { logger.warning("\(warning)") }
                 }
-                report = try diagnostics.report(pem: KeyStoreLocation(path: pem), trustStore: trustStore)
+                report = try await diagnostics.report(pem: KeyStoreLocation(path: pem), trustStore: trustStore)
             } else {
                 throw UsageFailure("give exactly one of --config, --p12 or --pem")
             }

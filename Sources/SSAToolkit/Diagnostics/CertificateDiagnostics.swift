@@ -11,6 +11,9 @@ public struct CertificateDiagnostics: Sendable {
     public var expiryWarning: TimeInterval = 30 * 86_400
     /// Environment for `env:` secret references.
     public var environment: [String: String]
+    /// Asks whether the examined certificates were revoked (OCSP, then the CRL); `nil` skips
+    /// the `revocation` check (`--no-revocation`).
+    public var revocation: RevocationChecker? = RevocationChecker()
     private let logger: Logger
 
     /// Diagnostics evaluated at `instant`.
@@ -54,12 +57,12 @@ public struct CertificateDiagnostics: Sendable {
             let inspection = try KeyStoreInspection.pkcs12(location, password: password, what: Role.trust.rawValue)
             anchors = inspection.certificates
             trustPEM = try TrustStore(pkcs12: location, password: password).pem
-            reports.append(report(inspection, role: .trust, anchors: []))
+            reports.append(await report(inspection, role: .trust, anchors: []))
         }
         if let location = configuration.transportKeyStore {
             let password = try configuration.transportKeyStorePassword!.resolve(property: "transportKeyStorePassword", environment: environment)
             let inspection = try KeyStoreInspection.pkcs12(location, password: password, what: Role.transport.rawValue)
-            reports.append(report(inspection, role: .transport, anchors: anchors))
+            reports.append(await report(inspection, role: .transport, anchors: anchors))
         }
         if configuration.signingKey != nil || configuration.signingCertificate != nil {
             reports.append(try await signingReport(configuration, anchors: anchors, trustPEM: trustPEM))
@@ -71,26 +74,26 @@ public struct CertificateDiagnostics: Sendable {
     }
 
     /// One PKCS#12 file, with chains checked against `trustStore` when given.
-    public func report(pkcs12 location: KeyStoreLocation, password: Secret, role: Role = .file, trustStore: (KeyStoreLocation, Secret)? = nil) throws(KeyStoreError) -> DiagnosticsReport {
+    public func report(pkcs12 location: KeyStoreLocation, password: Secret, role: Role = .file, trustStore: (KeyStoreLocation, Secret)? = nil) async throws(KeyStoreError) -> DiagnosticsReport {
         let anchors = try trustStore.map { store, password throws(KeyStoreError) in
             try KeyStoreInspection.pkcs12(store, password: password, what: Role.trust.rawValue).certificates
         } ?? []
         let inspection = try KeyStoreInspection.pkcs12(location, password: password, what: role == .file ? "key store" : role.rawValue)
-        return DiagnosticsReport(stores: [report(inspection, role: role, anchors: anchors)], evaluatedAt: instant)
+        return DiagnosticsReport(stores: [await report(inspection, role: role, anchors: anchors)], evaluatedAt: instant)
     }
 
     /// One PEM certificate file (a certificate, a chain or a CA bundle).
-    public func report(pem location: KeyStoreLocation, trustStore: (KeyStoreLocation, Secret)? = nil) throws(KeyStoreError) -> DiagnosticsReport {
+    public func report(pem location: KeyStoreLocation, trustStore: (KeyStoreLocation, Secret)? = nil) async throws(KeyStoreError) -> DiagnosticsReport {
         let anchors = try trustStore.map { store, password throws(KeyStoreError) in
             try KeyStoreInspection.pkcs12(store, password: password, what: Role.trust.rawValue).certificates
         } ?? []
         let inspection = try KeyStoreInspection.pem(location, password: nil, what: "certificate file")
-        return DiagnosticsReport(stores: [report(inspection, role: .file, anchors: anchors)], evaluatedAt: instant)
+        return DiagnosticsReport(stores: [await report(inspection, role: .file, anchors: anchors)], evaluatedAt: instant)
     }
 
     // MARK: - Checks
 
-    func report(_ inspection: KeyStoreInspection, role: Role, anchors: [OwnedX509]) -> KeyStoreReport {
+    func report(_ inspection: KeyStoreInspection, role: Role, anchors: [OwnedX509]) async -> KeyStoreReport {
         var inspection = inspection
         if inspection.leaf == nil, role != .trust, !inspection.others.isEmpty {
             // Certificates without a key, examined as a transport store or a file: the first is the leaf.
@@ -107,6 +110,7 @@ public struct CertificateDiagnostics: Sendable {
         }
         if role != .trust, let leaf = inspection.leaf {
             checks.append(chain(leaf: leaf, others: inspection.others, anchors: anchors))
+            checks.append(await revocationCheck(leaf: leaf, others: inspection.others, anchors: anchors))
         }
         checks.append(validity(certificates))
         if role == .transport, let leaf = certificates.first {

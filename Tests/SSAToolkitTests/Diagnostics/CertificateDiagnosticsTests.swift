@@ -13,11 +13,13 @@ struct CertificateDiagnosticsTests {
     }
 
     @Test("a healthy transport store: every check passes, the report carries the certificate facts")
-    func healthyTransport() throws {
-        let report = try diagnostics.report(pkcs12: store("transport.p12"), password: changeit, role: .transport, trustStore: trust)
+    func healthyTransport() async throws {
+        let report = try await diagnostics.report(pkcs12: store("transport.p12"), password: changeit, role: .transport, trustStore: trust)
         #expect(report.healthy)
         let c = checks(report)
-        #expect(c.keys.sorted() == ["chain", "client_auth", "key_match", "key_size", "signature_algorithm", "validity"])
+        #expect(c.keys.sorted() == ["chain", "client_auth", "key_match", "key_size", "revocation", "signature_algorithm", "validity"])
+        // The sandbox PKI publishes no OCSP responder or CRL: nothing to ask, said per certificate.
+        #expect(c["revocation"]?.outcome == .skip && c["revocation"]?.detail.contains("names no OCSP responder or CRL distribution point") == true, "\(c["revocation"]?.detail ?? "-")")
         #expect(c["chain"]?.detail == "builds to trust anchor CN=Sandbox Open Banking Root CA via CN=Sandbox Open Banking Issuing CA")
         let leaf = report.stores[0].certificates[0]
         #expect(leaf.softwareStatementID == "2kiXQyo0tedjW2somjSgH7")
@@ -44,8 +46,8 @@ struct CertificateDiagnosticsTests {
         ("transport-unrelated-ca.p12", "chain", "trust store does not hold"),
         ("transport-no-key.p12", "key_match", "no private key"),
     ])
-    func problems(_ file: String, _ check: String, _ mentioned: String) throws {
-        let report = try diagnostics.report(pkcs12: store(file), password: changeit, role: .transport, trustStore: trust)
+    func problems(_ file: String, _ check: String, _ mentioned: String) async throws {
+        let report = try await diagnostics.report(pkcs12: store(file), password: changeit, role: .transport, trustStore: trust)
         #expect(!report.healthy)
         let failed = report.stores[0].checks.filter { $0.outcome == .fail }
         #expect(failed.map(\.name.rawValue).contains(check), "failed: \(failed)")
@@ -53,21 +55,21 @@ struct CertificateDiagnosticsTests {
     }
 
     @Test("a certificate expiring within 30 days fails validity, evaluated at the instant given")
-    func expiringSoon() throws {
-        let early = try diagnostics.report(pkcs12: store("transport-expiring-soon.p12"), password: changeit, role: .transport, trustStore: trust)
+    func expiringSoon() async throws {
+        let early = try await diagnostics.report(pkcs12: store("transport-expiring-soon.p12"), password: changeit, role: .transport, trustStore: trust)
         #expect(checks(early)["validity"]?.outcome == .pass)
         let later = CertificateDiagnostics(at: Date(timeIntervalSince1970: 1_768_867_200), environment: [:])  // 2026-01-20
-        let report = try later.report(pkcs12: store("transport-expiring-soon.p12"), password: changeit, role: .transport, trustStore: trust)
+        let report = try await later.report(pkcs12: store("transport-expiring-soon.p12"), password: changeit, role: .transport, trustStore: trust)
         #expect(checks(report)["validity"]?.outcome == .fail)
         #expect(checks(report)["validity"]?.detail.contains("expires in 2") == true)
     }
 
     @Test("chains: skipped without a trust store, a missing link named")
-    func missingLink() throws {
-        let report = try diagnostics.report(pkcs12: store("transport-no-key.p12"), password: changeit, role: .file, trustStore: nil)
+    func missingLink() async throws {
+        let report = try await diagnostics.report(pkcs12: store("transport-no-key.p12"), password: changeit, role: .file, trustStore: nil)
         #expect(checks(report)["chain"]?.outcome == .skip)
         // The certificate alone, its issuer (an unrelated CA) nowhere to be found.
-        let alone = try diagnostics.report(pem: pki("as-transport-unrelated-ca.pem"), trustStore: trust)
+        let alone = try await diagnostics.report(pem: pki("as-transport-unrelated-ca.pem"), trustStore: trust)
         #expect(checks(alone)["chain"]?.outcome == .fail)
         #expect(checks(alone)["chain"]?.detail.contains("missing link: no certificate for CN=Unrelated Root CA") == true)
     }

@@ -55,3 +55,44 @@ struct OCSPTests {
         await #expect(throws: RevocationError(.unreachable, "")) { try await status("good.pem", responder) }
     }
 }
+
+/// `ssa-verify certs`' revocation check, library and command line, against openssl ocsp.
+@Suite("certs: the revocation check (OCSP source, status, thisUpdate/nextUpdate), and --no-revocation")
+struct RevocationDiagnosticsTests {
+    /// The responder's CA as a PKCS#12 trust store (made by OpenSSL), password `changeit`.
+    static func trustStore(_ responder: OpenSSLOCSPResponder) async throws -> KeyStoreLocation {
+        let path = responder.folder.appendingPathComponent("ca.p12").path
+        let made = try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                              ["openssl", "pkcs12", "-export", "-nokeys", "-in", responder.folder.appendingPathComponent("ca.pem").path, "-out", path, "-passout", "pass:changeit"])
+        #expect(made.status == 0, "\(made.standardError)")
+        return KeyStoreLocation(path: path)
+    }
+
+    @Test("a good certificate passes naming the responder and the window; a revoked one fails with its reason; --no-revocation skips")
+    func diagnostics() async throws {
+        let responder = try OpenSSLOCSPResponder()
+        let trust = (try await Self.trustStore(responder), Secret("changeit"))
+        let diagnostics = CertificateDiagnostics(at: Date(), environment: [:])
+        func revocation(_ leaf: String, _ diagnostics: CertificateDiagnostics) async throws -> Check? {
+            let report = try await diagnostics.report(pem: KeyStoreLocation(path: responder.folder.appendingPathComponent(leaf).path), trustStore: trust)
+            return report.stores.first?.checks.first { $0.name.rawValue == "revocation" }
+        }
+        let good = try #require(try await revocation("good.pem", diagnostics))
+        #expect(good.outcome == .pass && good.detail.contains("good per OCSP http://127.0.0.1:\(responder.port)/") && good.detail.contains("nextUpdate"), "\(good.detail)")
+        let revoked = try #require(try await revocation("revoked.pem", diagnostics))
+        #expect(revoked.outcome == .fail && revoked.detail.contains("REVOKED (keyCompromise)"), "\(revoked.detail)")
+        let unpublished = try #require(try await revocation("unpublished.pem", diagnostics))
+        #expect(unpublished.outcome == .skip && unpublished.detail.contains("names no OCSP responder"), "\(unpublished.detail)")
+        var offline = diagnostics
+        offline.revocation = nil
+        let skipped = try #require(try await revocation("revoked.pem", offline))
+        #expect(skipped.outcome == .skip && skipped.detail.contains("--no-revocation"))
+
+        // The command line: exit 1 with the revoked certificate, 0 without the check.
+        let arguments = ["certs", "--pem", responder.folder.appendingPathComponent("revoked.pem").path, "--trust", trust.0.path, "--trust-password-env", "OCSP_TRUST_PASSWORD"]
+        let checked = try await CommandRunner.run(arguments, environment: ["OCSP_TRUST_PASSWORD": "changeit"])
+        #expect(checked.status == 1 && checked.standardOutput.contains("REVOKED (keyCompromise)"), "\(checked.standardOutput)\(checked.standardError)")
+        let unchecked = try await CommandRunner.run(arguments + ["--no-revocation"], environment: ["OCSP_TRUST_PASSWORD": "changeit"])
+        #expect(unchecked.status == 0, "\(unchecked.standardOutput)\(unchecked.standardError)")
+    }
+}
