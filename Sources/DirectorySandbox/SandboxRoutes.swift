@@ -192,7 +192,7 @@ final class SandboxRoutes: Sendable {
             onlyTotal ? ["id": .string(organisation.id)] : organisation.scim(location: self.location(of: organisation.id))
         }
         return Self.scim(.ok, [
-            "schemas": [.string(TPPDirectoryClient.Schema.listResponse)],
+            "schemas": [.string(TPPDirectoryClient.Schema.listResponse.rawValue)],
             "totalResults": .number(Double(matches.count)),
             "startIndex": 1,
             "itemsPerPage": .number(Double(matches.count)),
@@ -260,7 +260,7 @@ final class SandboxRoutes: Sendable {
 
     /// A SCIM error (RFC 7644 section 3.12): `schemas`, `status` as a string, `scimType`, `detail`.
     static func scimError(_ status: HTTPResponse.Status, _ detail: String, scimType: String? = nil) -> Response {
-        var body: [String: JSONValue] = ["schemas": [.string(TPPDirectoryClient.Schema.error)], "status": .string(String(status.code)), "detail": .string(detail)]
+        var body: [String: JSONValue] = ["schemas": [.string(TPPDirectoryClient.Schema.error.rawValue)], "status": .string(String(status.code)), "detail": .string(detail)]
         if let scimType { body["scimType"] = .string(scimType) }
         return scim(status, .object(body))
     }

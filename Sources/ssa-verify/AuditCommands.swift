@@ -5,11 +5,8 @@ import SSAToolkit
 
 /// `ssa-verify audit verify|show`: the audit trail's chain, its completeness and its records.
 struct AuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "audit",
-        abstract: "Check the audit log's hash chain (against signed checkpoints), or show its records.",
-        subcommands: [AuditVerifyCommand.self, AuditShowCommand.self]
-    )
+    static let configuration = CommandConfiguration.group(
+        "audit", abstract: "Check the audit log's hash chain (against signed checkpoints), or show its records.", [AuditVerifyCommand.self, AuditShowCommand.self])
 }
 
 /// The checkpoints named by `--checkpoint`, verified with `--checkpoint-key`.

@@ -115,3 +115,10 @@ enum LogFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension CommandConfiguration {
+    /// A command that only groups its subcommands (`audit`, `state-store`).
+    static func group(_ name: String, abstract: String, _ subcommands: [any ParsableCommand.Type]) -> CommandConfiguration {
+        CommandConfiguration(commandName: name, abstract: abstract, subcommands: subcommands)
+    }
+}

@@ -5,11 +5,9 @@ import SSAToolkit
 
 /// `ssa-verify state-store init|schema`: the shared state store's schema, made by its owner.
 struct StateStoreCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "state-store",
-        abstract: "Make or print the shared state store's schema (PostgreSQL): append-only audit rows, a service role with INSERT and SELECT only.",
-        subcommands: [StateStoreInitCommand.self, StateStoreSchemaCommand.self]
-    )
+    static let configuration = CommandConfiguration.group(
+        "state-store", abstract: "Make or print the shared state store's schema (PostgreSQL): append-only audit rows, a service role with INSERT and SELECT only.",
+        [StateStoreInitCommand.self, StateStoreSchemaCommand.self])
 }
 
 struct StateStoreInitCommand: AsyncParsableCommand {

@@ -105,24 +105,36 @@ public struct AuditCheckpoint: Sendable, Hashable {
     }
 }
 
+/// One half (private or public) of a checkpoint key: EC P-256 (ES256) or Ed25519 (EdDSA), the
+/// two algorithms checkpoints are signed with.
+enum CheckpointKeyMaterial<P256Key: Sendable, Ed25519Key: Sendable>: Sendable {
+    case p256(P256Key)
+    case ed25519(Ed25519Key)
+
+    /// `pem` read as a P-256 key, else as an Ed25519 key; `nil` when it is neither.
+    init?(pem: String, p256: (String) throws -> P256Key, ed25519: (String) throws -> Ed25519Key) {
+        if let key = try? p256(pem) {
+            self = .p256(key)
+        } else if let key = try? ed25519(pem) {
+            self = .ed25519(key)
+        } else {
+            return nil
+        }
+    }
+}
+
 /// The private key that signs checkpoints (`auditCheckpointKey`): a PEM EC P-256 key (ES256) or
 /// Ed25519 key (EdDSA).
 public struct AuditCheckpointKey: Sendable {
-    enum Key: Sendable {
-        case p256(P256.Signing.PrivateKey)
-        case ed25519(Curve25519.Signing.PrivateKey)
-    }
-    let key: Key
+    let key: CheckpointKeyMaterial<P256.Signing.PrivateKey, Curve25519.Signing.PrivateKey>
 
     /// Reads a PEM private key (PKCS#8, or SEC1 `EC PRIVATE KEY`); nothing else is accepted.
     public init(pem: String) throws(AuditError) {
-        if let key = try? P256.Signing.PrivateKey(pemRepresentation: pem) {
-            self.key = .p256(key)
-        } else if let key = try? Curve25519.Signing.PrivateKey(pemRepresentation: pem) {
-            self.key = .ed25519(key)
-        } else {
+        guard let key = CheckpointKeyMaterial(pem: pem, p256: P256.Signing.PrivateKey.init(pemRepresentation:),
+                                              ed25519: Curve25519.Signing.PrivateKey.init(pemRepresentation:)) else {
             throw AuditError("auditCheckpointKey is not a PEM EC P-256 or Ed25519 private key")
         }
+        self.key = key
     }
 
     /// `ES256` or `EdDSA`: its public half's.
@@ -150,21 +162,15 @@ public struct AuditCheckpointKey: Sendable {
 
 /// The public key that verifies checkpoints (`--checkpoint-key`): PEM SubjectPublicKeyInfo.
 public struct AuditCheckpointPublicKey: Sendable {
-    enum Key: Sendable {
-        case p256(P256.Signing.PublicKey)
-        case ed25519(Curve25519.Signing.PublicKey)
-    }
+    typealias Key = CheckpointKeyMaterial<P256.Signing.PublicKey, Curve25519.Signing.PublicKey>
     let key: Key
 
     /// Reads a PEM public key (`BEGIN PUBLIC KEY`), EC P-256 or Ed25519.
     public init(pem: String) throws(AuditError) {
-        if let key = try? P256.Signing.PublicKey(pemRepresentation: pem) {
-            self.key = .p256(key)
-        } else if let key = try? Curve25519.Signing.PublicKey(pemRepresentation: pem) {
-            self.key = .ed25519(key)
-        } else {
+        guard let key = Key(pem: pem, p256: P256.Signing.PublicKey.init(pemRepresentation:), ed25519: Curve25519.Signing.PublicKey.init(pemRepresentation:)) else {
             throw AuditError("the checkpoint key is not a PEM EC P-256 or Ed25519 public key")
         }
+        self.key = key
     }
 
     init(key: Key) { self.key = key }

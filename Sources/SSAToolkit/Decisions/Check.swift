@@ -1,47 +1,13 @@
 /// One rule evaluated on the way to a verdict, with its outcome and a sentence saying why.
 public struct Check: Sendable, Hashable {
-    /// The name of a rule. Names are stable: reports and tests match on them.
+    /// The name of a rule. Names are stable: reports and tests match on them. Every name is
+    /// declared in CheckNames.swift.
     public struct Name: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
         /// The name as printed, e.g. `signature`.
         public var rawValue: String
         public init(_ rawValue: String) { self.rawValue = rawValue }
         public init(stringLiteral value: String) { self.rawValue = value }
         public var description: String { rawValue }
-
-        /// Compact JWS structure: parts, base64url, JSON, duplicate members, size.
-        public static let format: Name = "format"
-        /// Header members: `crit`, `b64`, `cty`, `typ`.
-        public static let header: Name = "header"
-        /// `alg` supported and on the allow-list.
-        public static let algorithm: Name = "algorithm"
-        /// The key chosen from the JWKS fits the algorithm.
-        public static let key: Name = "key"
-        /// The signature verifies.
-        public static let signature: Name = "signature"
-        /// `iss` is the trusted directory.
-        public static let issuer: Name = "issuer"
-        /// `iat` present and not in the future.
-        public static let issuedAt: Name = "issued_at"
-        /// `exp`, when present, not passed.
-        public static let expiry: Name = "expiry"
-        /// Not older than the configured maximum age.
-        public static let age: Name = "age"
-        /// Required claims present and well-formed.
-        public static let claims: Name = "claims"
-        /// `org_status` is Active.
-        public static let orgStatus: Name = "org_status"
-        /// Competent authority claims, when present, are active and cover the roles.
-        public static let competentAuthority: Name = "competent_authority"
-
-        // Names both kinds of decision use.
-        /// The directory lists the software statement, active (at registration, and still at
-        /// token time).
-        public static let softwareActive: Name = "software_active"
-        /// The organisation is Active in the directory (for the configured authorisation
-        /// domain) and, at registration, authorised for the SSA's roles.
-        public static let organisation: Name = "organisation"
-        /// The decision's audit record was written (listed by token decisions).
-        public static let audit: Name = "audit"
     }
 
     /// What became of a rule.
@@ -80,26 +46,6 @@ struct RuleFailure: Error {
     init(_ reason: String) { self.reason = reason }
 }
 
-/// The RFC 7591 error codes (plus `temporarily_unavailable`) a registration can end with, and
-/// the software statement verifier with it.
-public typealias RegistrationErrorCode = ErrorCode<RegistrationErrorCodes>
-
-/// The domain of ``RegistrationErrorCode``: the codes of a registration decision and of the
-/// software statement's verification, which both answer a registration request.
-public enum RegistrationErrorCodes {}
-
-extension ErrorCode where Domain == RegistrationErrorCodes {
-    /// Malformed, badly signed, expired or wrongly claimed software statement.
-    public static let invalidSoftwareStatement = ErrorCode("invalid_software_statement")
-    /// Well-formed, but not approved here: untrusted issuer, inactive organisation or software.
-    public static let unapprovedSoftwareStatement = ErrorCode("unapproved_software_statement")
-    /// A redirect URI that the software statement does not allow.
-    public static let invalidRedirectURI = ErrorCode("invalid_redirect_uri")
-    /// Registration metadata that breaks a rule.
-    public static let invalidClientMetadata = ErrorCode("invalid_client_metadata")
-    /// The directory could not be reached: neither accept nor reject.
-    public static let temporarilyUnavailable = ErrorCode("temporarily_unavailable")
-}
 
 extension Check {
     /// The members every verdict's JSON starts with: `verdict`, `checks`, and `error` and

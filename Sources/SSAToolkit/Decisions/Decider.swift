@@ -10,26 +10,35 @@ public enum DecisionKind: String, Sendable, Hashable {
     case token
 }
 
+/// The verdicts of one kind of decision: their text is what reports, metrics and audit records
+/// say, and every kind has an `undecided` one (something needed could not be reached).
+public protocol DecisionVerdict: RawRepresentable<String>, Hashable, Sendable {
+    /// Neither yes nor no.
+    static var undecided: Self { get }
+}
+
 /// What every decision carries to its closing steps: its checks, its verdict, its error, its
 /// audit record and its encoding. ``RegistrationDecision`` and ``TokenDecision`` conform; a
 /// trust framework's own decision would too.
 public protocol DecisionOutcome: Sendable {
+    /// The kind's verdicts.
+    associatedtype Verdict: DecisionVerdict
+    /// The domain of the kind's error codes.
+    associatedtype ErrorDomain
     /// Which kind of decision this is.
     static var kind: DecisionKind { get }
     /// Every check this kind of decision can list, in the order they run.
     static var checkOrder: [Check.Name] { get }
     /// Whether writing the audit record is itself listed as a check (``Check/Name/audit``).
     static var listsAuditCheck: Bool { get }
+    /// The yes: register, or issue.
+    static var positiveVerdict: Verdict { get }
+    /// The verdict.
+    var verdict: Verdict { get }
+    /// The error code, when not a yes.
+    var error: ErrorCode<ErrorDomain>? { get }
     /// Every rule evaluated so far, with its outcome.
     var checks: [Check] { get set }
-    /// The verdict as reported (`accept`, `allow`, `undecided`...).
-    var verdictName: String { get }
-    /// Neither yes nor no: something needed could not be reached.
-    var isUndecided: Bool { get }
-    /// The yes: register, or issue.
-    var isPositive: Bool { get }
-    /// The error code as reported, when not a yes.
-    var errorName: String? { get }
     /// The software statement the decision is about, for the log line.
     var softwareIDForLog: String? { get }
     /// The audit record of this decision at `now`.
@@ -42,6 +51,16 @@ public protocol DecisionOutcome: Sendable {
 }
 
 extension DecisionOutcome {
+    /// No audit check listed, unless the kind says so.
+    public static var listsAuditCheck: Bool { false }
+    /// The verdict as reported (`accept`, `allow`, `undecided`...).
+    public var verdictName: String { verdict.rawValue }
+    /// Neither yes nor no: something needed could not be reached.
+    public var isUndecided: Bool { verdict == .undecided }
+    /// The yes: register, or issue.
+    public var isPositive: Bool { verdict == Self.positiveVerdict }
+    /// The error code as reported, when not a yes.
+    public var errorName: String? { error?.rawValue }
     /// The first failing check.
     public var failedCheck: Check? { checks.first { $0.outcome == .fail } }
 }

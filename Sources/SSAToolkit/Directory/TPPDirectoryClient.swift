@@ -11,14 +11,21 @@ public struct TPPDirectoryClient: Sendable {
     private let transport: HTTPSClient
 
     /// Schema URNs (primer section 5).
-    public enum Schema {
-        public static let organisation = "urn:openbanking:organisation:1.0"
-        public static let authorisationDomainStatus = "urn:openbanking:authorisationdomainstatus:1.0"
-        public static let competentAuthorityClaims = "urn:openbanking:competentauthorityclaims:1.0"
-        public static let trustFrameworkAuthorityClaims = "urn:trustframework:competentauthorityclaims:1.1"
-        public static let softwareStatement = "urn:openbanking:softwarestatement:1.0"
-        public static let listResponse = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-        public static let error = "urn:ietf:params:scim:api:messages:2.0:Error"
+    public enum Schema: String, Sendable {
+        /// The organisation: name, status, identifiers.
+        case organisation = "urn:openbanking:organisation:1.0"
+        /// Its status per authorisation domain (PSD2, Pay.UK, CD).
+        case authorisationDomainStatus = "urn:openbanking:authorisationdomainstatus:1.0"
+        /// Its authorisations from competent authorities (1.0).
+        case competentAuthorityClaims = "urn:openbanking:competentauthorityclaims:1.0"
+        /// Its authorisations under the trust framework (1.1).
+        case trustFrameworkAuthorityClaims = "urn:trustframework:competentauthorityclaims:1.1"
+        /// Its software statements, with `Active` and `Roles`.
+        case softwareStatement = "urn:openbanking:softwarestatement:1.0"
+        /// A SCIM list response (RFC 7644).
+        case listResponse = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+        /// A SCIM error (RFC 7644 section 3.12).
+        case error = "urn:ietf:params:scim:api:messages:2.0:Error"
     }
 
     /// A client.
@@ -31,7 +38,7 @@ public struct TPPDirectoryClient: Sendable {
     /// The SCIM filter for an active software statement; `nil` when `id` is not a safe identifier.
     public static func activeSoftwareStatementFilter(_ id: String) -> String? {
         guard Identifier.problem(with: id) == nil else { return nil }
-        return "\(Schema.softwareStatement):SoftwareStatements[Id eq \"\(id)\" and Active eq true]"
+        return "\(Schema.softwareStatement.rawValue):SoftwareStatements[Id eq \"\(id)\" and Active eq true]"
     }
 
     /// Whether the directory has an active software statement with this id (`totalResults > 0`).
@@ -106,11 +113,11 @@ public struct TPPDirectoryClient: Sendable {
         } else {
             resource = object
         }
-        let organisation = try objectMember(resource, Schema.organisation)
-        let domainStatus = try objectMember(resource, Schema.authorisationDomainStatus)
-        let authority = try objectMember(resource, Schema.competentAuthorityClaims)
-        let trustFramework = try objectMember(resource, Schema.trustFrameworkAuthorityClaims)
-        let software = try objectMember(resource, Schema.softwareStatement)
+        let organisation = try objectMember(resource, Schema.organisation.rawValue)
+        let domainStatus = try objectMember(resource, Schema.authorisationDomainStatus.rawValue)
+        let authority = try objectMember(resource, Schema.competentAuthorityClaims.rawValue)
+        let trustFramework = try objectMember(resource, Schema.trustFrameworkAuthorityClaims.rawValue)
+        let software = try objectMember(resource, Schema.softwareStatement.rawValue)
 
         var domainStatuses: [String: String] = [:]
         for entry in try arrayMember(domainStatus, "Status") {

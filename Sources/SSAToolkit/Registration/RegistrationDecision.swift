@@ -1,44 +1,11 @@
 import Foundation
 
-extension Check.Name {
-    /// The registration request could be framed (JSON metadata or a compact JWS) and carries an SSA.
-    public static let requestFormat: Check.Name = "request_format"
-    /// The request JWT verifies with a key from the SSA's `software_jwks_endpoint`.
-    public static let requestSignature: Check.Name = "request_signature"
-    /// `iss`, `aud`, `iat`, `exp` and `jti` of the request JWT.
-    public static let requestClaims: Check.Name = "request_claims"
-    /// Every `redirect_uris` entry is in the SSA's `software_redirect_uris`.
-    public static let redirectURIs: Check.Name = "redirect_uris"
-    /// `token_endpoint_auth_method` is one the authorization server supports.
-    public static let tokenEndpointAuthMethod: Check.Name = "token_endpoint_auth_method"
-    /// The request asks for no keys of its own: no `jwks`, and a `jwks_uri` only when it is the
-    /// SSA's `software_jwks_endpoint`.
-    public static let clientKeys: Check.Name = "client_keys"
-    /// The caller's TLS client certificate is given, chains to the trust store, is currently
-    /// valid and (by default) belongs to the SSA's software.
-    public static let clientCertificate: Check.Name = "client_certificate"
-    /// The request JWT's `jti` has not been used before (per `iss`, for its lifetime).
-    public static let requestReplay: Check.Name = "request_replay"
-    /// `tls_client_auth_subject_dn` names the caller's certificate subject (compared as DNs).
-    public static let subjectDN: Check.Name = "subject_dn"
-    /// The signing algorithms asked for are on the allow-list.
-    public static let signingAlgorithms: Check.Name = "signing_algorithms"
-    /// `grant_types` are supported.
-    public static let grantTypes: Check.Name = "grant_types"
-    /// `response_types` are supported.
-    public static let responseTypes: Check.Name = "response_types"
-    /// `scope` is within what the SSA's roles permit.
-    public static let scope: Check.Name = "scope"
-    /// `application_type` is `web`.
-    public static let applicationType: Check.Name = "application_type"
-}
-
 /// What a registration comes to: accept (with the client metadata to apply), reject (with the
 /// RFC 7591 error), or undecided (the directory or a key set could not be reached: never an
 /// accept). Every check is listed with its outcome.
 public struct RegistrationDecision: DecisionOutcome {
     /// The three possible answers.
-    public enum Verdict: String, Sendable, Hashable {
+    public enum Verdict: String, DecisionVerdict {
         /// Register the client with ``RegistrationDecision/client``.
         case accept
         /// Refuse with ``RegistrationDecision/error`` (HTTP 400).
@@ -70,18 +37,11 @@ public struct RegistrationDecision: DecisionOutcome {
         .signingAlgorithms, .grantTypes, .responseTypes, .scope, .applicationType, .requestReplay, .softwareActive, .organisation,
     ]
 
-    /// ``DecisionKind/registration``.
+    /// ``DecisionKind/registration`` (no audit check listed: an accept that cannot be recorded
+    /// becomes undecided).
     public static var kind: DecisionKind { .registration }
-    /// Registration lists no audit check: an accept that cannot be recorded becomes undecided.
-    public static var listsAuditCheck: Bool { false }
-    /// `accept`, `reject` or `undecided`.
-    public var verdictName: String { verdict.rawValue }
-    /// Whether the directory (or a key set, or the audit log) could not be used.
-    public var isUndecided: Bool { verdict == .undecided }
-    /// Whether the client may be registered.
-    public var isPositive: Bool { verdict == .accept }
-    /// The RFC 7591 error, when not accepted.
-    public var errorName: String? { error?.rawValue }
+    /// ``Verdict/accept``.
+    public static var positiveVerdict: Verdict { .accept }
     /// The SSA's `software_id`, once its signature verified.
     public var softwareIDForLog: String? { softwareStatement?.softwareID }
 

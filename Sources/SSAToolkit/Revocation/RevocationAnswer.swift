@@ -44,24 +44,3 @@ public struct RevocationAnswer: Sendable, Hashable {
 /// Why no revocation answer could be had: no source was named, none could be reached, or what
 /// came back cannot be believed. With `revocationFailure=closed` each is *undecided*.
 public typealias RevocationError = CodedFailure<RevocationFailure>
-
-/// The kind of failure of ``RevocationError``.
-public enum RevocationFailure: FailureDomain {}
-
-/// The codes of ``RevocationError``.
-extension ErrorCode where Domain == RevocationFailure {
-    /// The certificate names no OCSP responder (Authority Information Access) or no CRL
-    /// distribution point.
-    public static let unpublished = ErrorCode("unpublished")
-    /// The responder or distribution point could not be reached, or answered an HTTP error.
-    public static let unreachable = ErrorCode("unreachable")
-    /// The answer is not a DER OCSP response (or CRL), or not a successful one.
-    public static let malformedResponse = ErrorCode("malformed_response")
-    /// The signature does not verify with the issuer's key, or the signer is neither the issuer
-    /// nor a responder the issuer authorised (`id-kp-OCSPSigning`).
-    public static let badSignature = ErrorCode("bad_signature")
-    /// The answer is not about this certificate, or echoes another request's nonce.
-    public static let mismatch = ErrorCode("mismatch")
-    /// Outside its validity: `thisUpdate` in the future or `nextUpdate` passed (with the skew).
-    public static let stale = ErrorCode("stale")
-}

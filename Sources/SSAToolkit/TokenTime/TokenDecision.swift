@@ -1,50 +1,11 @@
 import Foundation
 
-extension Check.Name {
-    /// Scopes the TPP's current roles no longer permit are removed.
-    public static let roles: Check.Name = "roles"
-    /// A grant for resource scopes carries the consent's `openbanking_intent_id`.
-    public static let intent: Check.Name = "intent"
-    /// `sub` of the id_token per `subjectClaim`.
-    public static let subject: Check.Name = "subject"
-    /// The caller's certificate meets the one client certificate rule (``ClientCertificateRule``):
-    /// chains to the trust store, valid now, the client's software and organisation, the
-    /// registered DN for `tls_client_auth`; required unless `requireClientCertificate=false`.
-    public static let certificate: Check.Name = "certificate"
-    /// Which trusted directory answers for the client: the one `ssa_issuer` names, the only one,
-    /// or `defaultTokenDirectory`; never a silent fallback.
-    public static let directory: Check.Name = "directory"
-    /// `grant_type` is one this server supports (`grantTypes`, the list registration uses).
-    public static let grantType: Check.Name = "grant_type"
-    /// Token lifetimes and whether a refresh token is issued.
-    public static let lifetimes: Check.Name = "lifetimes"
-}
-
-/// The errors a token decision can end with (RFC 6749 section 5.2, plus `temporarily_unavailable`).
-public typealias TokenErrorCode = ErrorCode<TokenDecision>
-
-extension ErrorCode where Domain == TokenDecision {
-    /// The TPP may not have this token (revoked, lost its role, wrong certificate).
-    public static let accessDenied = ErrorCode("access_denied")
-    /// The grant itself is unusable (no intent for a resource grant, no user for `sub`).
-    public static let invalidGrant = ErrorCode("invalid_grant")
-    /// The client did not authenticate as its method requires (no certificate where one is
-    /// required, or a method this server does not support): HTTP 401.
-    public static let invalidClient = ErrorCode("invalid_client")
-    /// The grant type is not on the allow-list: HTTP 400.
-    public static let unsupportedGrantType = ErrorCode("unsupported_grant_type")
-    /// No scope (or no well-formed scope) to grant: HTTP 400.
-    public static let invalidScope = ErrorCode("invalid_scope")
-    /// The directory or the audit log could not be used: neither allow nor deny.
-    public static let temporarilyUnavailable = ErrorCode("temporarily_unavailable")
-}
-
 /// What a token request comes to: **allow** (with what to apply), **deny** (`access_denied` or
 /// `invalid_grant`), or **undecided** (the directory could not be asked and no usable cached
 /// status exists, or the audit log cannot be written): never an allow by accident.
 public struct TokenDecision: DecisionOutcome {
     /// The three answers.
-    public enum Verdict: String, Sendable, Hashable {
+    public enum Verdict: String, DecisionVerdict {
         /// Issue the tokens with what the decision says.
         case allow
         /// Refuse: HTTP 403 (or 400 `invalid_grant`) from the token endpoint.
@@ -103,14 +64,8 @@ public struct TokenDecision: DecisionOutcome {
     public static var kind: DecisionKind { .token }
     /// Token decisions list the audit record as their last check.
     public static var listsAuditCheck: Bool { true }
-    /// `allow`, `deny` or `undecided`.
-    public var verdictName: String { verdict.rawValue }
-    /// Whether the directory or the audit log could not be used.
-    public var isUndecided: Bool { verdict == .undecided }
-    /// Whether the tokens may be issued.
-    public var isPositive: Bool { verdict == .allow }
-    /// The error code, when not allowed.
-    public var errorName: String? { error?.rawValue }
+    /// ``Verdict/allow``.
+    public static var positiveVerdict: Verdict { .allow }
     /// The client's `software_id`.
     public var softwareIDForLog: String? { softwareID }
 
