@@ -12,8 +12,9 @@ struct DirectoryFaultTests {
     static let timeouts = TransportConfiguration.Timeouts(connect: .seconds(2), total: .seconds(2))
     /// A guard against hanging, not a speed test: the whole suite runs in parallel on small CI
     /// machines. That the time limit itself holds is proven by `/slow` (the server answers only
-    /// after 5 s) ending in curl's `timeout` code rather than in an answer.
-    static let bound: Duration = .seconds(30)
+    /// after 5 s) ending in curl's `timeout` code rather than in an answer. (30 s was once
+    /// exceeded by 60 ms on a CI machine busy with a release build and callgrind beside the suite.)
+    static let bound: Duration = .seconds(90)
 
     func client(_ url: URL, trust trustFile: String = "trust.p12", identity: String = "transport.p12") throws -> DirectoryAccessTokenClient {
         let trust = try TrustStore(pkcs12: store(trustFile), password: changeit)
