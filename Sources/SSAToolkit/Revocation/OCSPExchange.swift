@@ -22,7 +22,21 @@ struct OCSPExchange: ~Copyable {
             ERR_clear_error()
             throw RevocationError(.malformedResponse, "an OCSP request cannot be made for this certificate and issuer")
         }
-        guard let request = OCSP_REQUEST_new(), let copy = OCSP_CERTID_dup(id), OCSP_request_add0_id(request, copy) != nil else {
+        // The request owns the copy of the id once add0 succeeds; until then every object made
+        // here is freed on the way out, once.
+        guard let request = OCSP_REQUEST_new() else {
+            OCSP_CERTID_free(id)
+            throw RevocationError(.malformedResponse, "an OCSP request cannot be made")
+        }
+        guard let copy = OCSP_CERTID_dup(id) else {
+            OCSP_REQUEST_free(request)
+            OCSP_CERTID_free(id)
+            ERR_clear_error()
+            throw RevocationError(.malformedResponse, "an OCSP request cannot be made")
+        }
+        guard OCSP_request_add0_id(request, copy) != nil else {
+            OCSP_CERTID_free(copy)
+            OCSP_REQUEST_free(request)
             OCSP_CERTID_free(id)
             ERR_clear_error()
             throw RevocationError(.malformedResponse, "an OCSP request cannot be made")
