@@ -1,6 +1,7 @@
 // Thin, prefixed wrappers for the parts of OpenSSL 3 that are macros or need a fixed
-// signature from Swift. Everything else is called directly. Only files in
-// Sources/SSAToolkit that wrap an OpenSSL object import this module.
+// signature from Swift. Everything else is called directly. Only files that wrap an
+// OpenSSL object import this module (in Sources/SSAToolkit, and the sandbox's certificate
+// authority in Sources/DirectorySandbox).
 #ifndef SSATOOLKIT_COPENSSL_SHIM_H
 #define SSATOOLKIT_COPENSSL_SHIM_H
 

@@ -52,6 +52,20 @@ public final class DirectorySandbox: Sendable {
     public var tppURL: URL { baseURL.appendingPathComponent("scim/v2/OBThirdPartyProviders") }
     /// The directory JWKS.
     public var jwksURL: URL { baseURL.appendingPathComponent("jwks") }
+    /// The plain-HTTP base of its OCSP responder (`/ocsp`) and CRL (`/crl`).
+    public let revocationURL: URL
+    /// The TPP transport certificate it issued at start (the fixture TPP's subject and key,
+    /// naming this sandbox as OCSP responder and CRL distribution point, published in the
+    /// software key set): PEM, the leaf then the issuing CA.
+    public let transportCertificate: IssuedCertificate
+
+    /// A transport certificate the sandbox's issuing CA issued.
+    public struct IssuedCertificate: Sendable {
+        /// The leaf's PEM followed by the issuing CA's.
+        public var chainPEM: String
+        /// Its serial number.
+        public var serial: UInt64
+    }
     /// The fixtures it serves.
     public let fixtures: Fixtures
     /// Its issuer name and SSA signing key.
@@ -87,27 +101,53 @@ public final class DirectorySandbox: Sendable {
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
         let softwareJWKS = try Data(contentsOf: URL(fileURLWithPath: fixtures.path("registration/tpp-software.jwks.json")))
         let template = try StrictJSONParser(maximumDepth: 16, maximumBytes: 1 << 20).parseObject(Array(try Data(contentsOf: URL(fileURLWithPath: fixtures.path("jose/ssa/valid-ps256.claims.json")))))
-        let routes = SandboxRoutes(state: state, directoryJWKS: directoryJWKS, softwareJWKS: Array(softwareJWKS), logger: logger)
+        let authority = try SandboxCertificateAuthority(caCertificate: fixtures.path("pki/directory-issuing-ca.pem"), caKey: fixtures.path("pki/directory-issuing-ca.key.pem"),
+                                                        template: fixtures.path("registration/tpp-transport.pem"))
+        var transportKey = try SigningKey(pem: KeyStoreLocation(path: fixtures.path("registration/tpp-transport.key.pem"))).key.publicJWK(keyID: nil, use: nil)
+        transportKey["alg"] = nil
+        let revocation = try SandboxRevocation(authority: authority, state: state, softwareJWKS: Array(softwareJWKS), transportKey: transportKey)
+        // The fixture transport certificate (no AIA or CDP: it predates revocation checking) is
+        // published too, so a server with revocationWhenUnpublished=allow accepts it.
+        try revocation.publish(try String(contentsOfFile: fixtures.path("registration/tpp-transport.pem"), encoding: .utf8))
+        let routes = SandboxRoutes(state: state, directoryJWKS: directoryJWKS, revocation: revocation, logger: logger)
         let app = Application(
             router: routes.router(),
             server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [TLSHandshakeCounter(state: state)])), tlsConfiguration: tls),
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ssa-toolkit sandbox directory"),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
             },
             logger: logger
         )
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        // OCSP and the CRL are served over plain HTTP, as responders and distribution points are.
+        let responder = Application(
+            router: revocation.router(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "ssa-toolkit sandbox OCSP responder"),
+            onServerRunning: { channel in
+                portContinuation.yield(-(channel.localAddress?.port ?? 0))
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app, responder], gracefulShutdownSignals: [], logger: logger))
         let runner = Task { try await group.run() }
         var iterator = portStream.makeAsyncIterator()
-        guard let bound = await iterator.next(), bound > 0 else {
+        var bound = 0
+        var responderPort = 0
+        while bound <= 0 || responderPort <= 0, let next = await iterator.next(), next != 0 {
+            if next > 0 { bound = next } else { responderPort = -next }
+        }
+        portContinuation.finish()
+        guard bound > 0, responderPort > 0 else {
             await group.triggerGracefulShutdown()
             _ = try? await runner.value
             throw SandboxError("the sandbox directory did not start listening")
         }
-        let sandbox = DirectorySandbox(baseURL: URL(string: "https://127.0.0.1:\(bound)")!, fixtures: fixtures, scheme: scheme, state: state, group: group, runner: runner,
-                                       directorySigner: directorySigner, ssaTemplate: template)
+        let revocationURL = URL(string: "http://127.0.0.1:\(responderPort)")!
+        let issued = try authority.issue(ocsp: revocationURL.appendingPathComponent("ocsp").absoluteString, crl: revocationURL.appendingPathComponent("crl").absoluteString)
+        try revocation.publish(issued.chain)
+        let sandbox = DirectorySandbox(baseURL: URL(string: "https://127.0.0.1:\(bound)")!, revocationURL: revocationURL, fixtures: fixtures, scheme: scheme, state: state,
+                                       revocation: revocation, transportCertificate: IssuedCertificate(chainPEM: issued.chain, serial: issued.serial),
+                                       group: group, runner: runner, directorySigner: directorySigner, ssaTemplate: template)
         routes.setBaseURL(sandbox.baseURL)
         return sandbox
     }
@@ -115,7 +155,13 @@ public final class DirectorySandbox: Sendable {
     private let directorySigner: JWSSigner
     private let ssaTemplate: [String: JSONValue]
 
-    private init(baseURL: URL, fixtures: Fixtures, scheme: Scheme, state: SandboxState, group: ServiceGroup, runner: Task<Void, any Error>, directorySigner: JWSSigner, ssaTemplate: [String: JSONValue]) {
+    private let revocation: SandboxRevocation
+
+    private init(baseURL: URL, revocationURL: URL, fixtures: Fixtures, scheme: Scheme, state: SandboxState, revocation: SandboxRevocation, transportCertificate: IssuedCertificate,
+                 group: ServiceGroup, runner: Task<Void, any Error>, directorySigner: JWSSigner, ssaTemplate: [String: JSONValue]) {
+        self.revocationURL = revocationURL
+        self.revocation = revocation
+        self.transportCertificate = transportCertificate
         self.directorySigner = directorySigner
         self.ssaTemplate = ssaTemplate
         self.baseURL = baseURL
@@ -134,6 +180,16 @@ public final class DirectorySandbox: Sendable {
         baseURL.appendingPathComponent("software").appendingPathComponent(softwareID).appendingPathComponent("jwks")
     }
 
+    /// Where the sandbox lists a software statement's revoked keys (empty until
+    /// ``listRevokedTransportCertificate(_:)``).
+    public func softwareRevokedJWKSURL(_ softwareID: String) -> URL {
+        baseURL.appendingPathComponent("software").appendingPathComponent(softwareID).appendingPathComponent("revoked-jwks")
+    }
+
+    /// Lists the transport certificate `pem` (its first certificate) in every software's revoked
+    /// key set, as a directory does when a TPP withdraws a key.
+    public func listRevokedTransportCertificate(_ pem: String) throws { try revocation.publish(pem, revoked: true) }
+
     /// Issues a software statement assertion as the directory does: the fixture SSA's claims
     /// with `iss` the scheme's issuer, `iat` = `issuedAt`, `software_jwks_endpoint` at this
     /// sandbox, then `changes` (a `.null` value removes a claim), signed PS256 with the scheme's
@@ -146,6 +202,7 @@ public final class DirectorySandbox: Sendable {
         claims["iat"] = .number(issuedAt.timeIntervalSince1970.rounded(.down))
         claims["jti"] = .string(UUID().uuidString.lowercased())
         claims["software_jwks_endpoint"] = .string(softwareJWKSURL(softwareID).absoluteString)
+        claims["software_jwks_revoked_endpoint"] = .string(softwareRevokedJWKSURL(softwareID).absoluteString)
         if let organisation = SandboxRecords.organisation(owning: softwareID) {
             claims["org_id"] = .string(organisation.id)
             claims["org_name"] = .string(organisation.name)
@@ -153,6 +210,24 @@ public final class DirectorySandbox: Sendable {
         for (name, value) in changes { claims[name] = value == .null ? nil : value }
         return try directorySigner.sign(payload: claims)
     }
+
+    /// Issues another transport certificate for the fixture TPP (a new serial), naming this
+    /// sandbox as OCSP responder (`ocsp`) and CRL distribution point (`crl`), and publishes it in
+    /// the software key set when `publish` is true. `revocationBase` names another responder and
+    /// distribution point than ``revocationURL`` (e.g. one that is down).
+    public func issueTransportCertificate(ocsp: Bool = true, crl: Bool = true, publish: Bool = true, revocationBase: URL? = nil) throws -> IssuedCertificate {
+        let base = revocationBase ?? revocationURL
+        let issued = try revocation.authority.issue(ocsp: ocsp ? base.appendingPathComponent("ocsp").absoluteString : nil,
+                                                    crl: crl ? base.appendingPathComponent("crl").absoluteString : nil)
+        if publish { try revocation.publish(issued.chain) }
+        return IssuedCertificate(chainPEM: issued.chain, serial: issued.serial)
+    }
+
+    /// Revokes a certificate the sandbox issued (`keyCompromise`, now), as the admin route
+    /// `POST /admin/certificates/revoke` does: its OCSP answer becomes `revoked` and its CRL
+    /// lists it. False when the sandbox never issued `serial`.
+    @discardableResult
+    public func revokeCertificate(serial: UInt64) -> Bool { revocation.authority.revoke(serial) }
 
     /// Forgets every issued access token, so the next use of one is answered 401 (for tests of
     /// token invalidation).
@@ -196,8 +271,14 @@ public final class DirectorySandbox: Sendable {
 
     /// A configuration (plain JSON, the toolkit's property names) for the authorization server
     /// fixture identity against this sandbox. Passwords are the fixtures' test-only ones.
+    ///
+    /// `revocationWhenUnpublished` is `allow`: the fixture PKI's transport certificate
+    /// (`registration/tpp-transport.pem`) names neither an OCSP responder nor a CRL, so it passes
+    /// with the check saying so, while ``transportCertificate`` (which names this sandbox) is
+    /// checked for revocation. The toolkit's own default is `reject`.
     public func configurationJSON() -> JSONValue {
         [
+            "revocationWhenUnpublished": "allow",
             "clientScopes": "ASPSPReadAccess TPPReadAccess AuthoritiesReadAccess",
             "keyId": "as-signing-1",
             "signingCert": .string(fixtures.path("pki/as-signing.pem")),

@@ -22,16 +22,16 @@ struct SandboxContext: RequestContext {
 final class SandboxRoutes: Sendable {
     private let state: SandboxState
     private let directoryJWKS: [UInt8]
-    private let softwareJWKS: [UInt8]
+    private let revocation: SandboxRevocation
     private let logger: Logger
     private let baseURL = Mutex<URL?>(nil)
     /// Lifetime of issued access tokens.
     static let tokenLifetime: TimeInterval = 300
 
-    init(state: SandboxState, directoryJWKS: [UInt8], softwareJWKS: [UInt8], logger: Logger) {
+    init(state: SandboxState, directoryJWKS: [UInt8], revocation: SandboxRevocation, logger: Logger) {
         self.state = state
         self.directoryJWKS = directoryJWKS
-        self.softwareJWKS = softwareJWKS
+        self.revocation = revocation
         self.logger = logger
     }
 
@@ -53,7 +53,14 @@ final class SandboxRoutes: Sendable {
             guard SandboxRecords.organisation(owning: id) != nil else {
                 return Self.json(.notFound, ["error": "not_found"])
             }
-            return Self.json(.ok, bytes: self.softwareJWKS, cacheControl: "max-age=300")
+            return Self.json(.ok, bytes: self.revocation.softwareJWKS, cacheControl: "max-age=300")
+        }
+        router.get("software/:software/revoked-jwks") { _, context in
+            self.state.count("/software-revoked-jwks")
+            guard SandboxRecords.organisation(owning: context.parameters.get("software") ?? "") != nil else {
+                return Self.json(.notFound, ["error": "not_found"])
+            }
+            return Self.json(.ok, bytes: self.revocation.revokedJWKS, cacheControl: "max-age=300")
         }
         router.get("scim/v2/OBThirdPartyProviders") { request, _ in
             self.state.count("/scim")
@@ -70,6 +77,16 @@ final class SandboxRoutes: Sendable {
         router.post("admin/software/:software") { request, context in
             self.state.count("/admin")
             return await self.adminSoftware(request, id: context.parameters.get("software") ?? "")
+        }
+        // Sandbox only: revoke a certificate the sandbox issued, by its serial (hexadecimal).
+        router.post("admin/certificates/revoke") { request, _ in
+            self.state.count("/admin")
+            guard let object = await self.adminBody(request), object.count == 1, let text = object["serial"]?.stringValue,
+                  let serial = UInt64(text.hasPrefix("0x") ? String(text.dropFirst(2)) : text, radix: 16) else {
+                return Self.json(.badRequest, ["error": "give serial (the certificate's serial number in hexadecimal)"])
+            }
+            guard self.revocation.authority.revoke(serial) else { return Self.json(.notFound, ["error": .string("the sandbox issued no certificate with serial \(text)")]) }
+            return Self.json(.ok, ["serial": .string(String(serial, radix: 16)), "revoked": true])
         }
         router.get("admin/counts") { _, _ in
             Self.json(.ok, .object(self.state.counts().mapValues { .number(Double($0)) }))

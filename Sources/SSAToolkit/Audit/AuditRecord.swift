@@ -28,10 +28,15 @@ public struct AuditRecord: Sendable {
     public var scopesRemoved: [String]
     /// The consent's `openbanking_intent_id`.
     public var intentID: String?
+    /// The caller's certificate's revocation check: its status and source (e.g.
+    /// `good (OCSP http://ocsp.example/; thisUpdate ...)`), when one was made.
+    public var revocation: String?
 
     /// A record.
     public init(kind: String, time: Date, decision: String, error: String? = nil, directory: String? = nil, failedChecks: [String] = [], clientID: String? = nil,
-                softwareID: String? = nil, organisationID: String? = nil, scopesGranted: [String] = [], scopesRemoved: [String] = [], intentID: String? = nil) {
+                softwareID: String? = nil, organisationID: String? = nil, scopesGranted: [String] = [], scopesRemoved: [String] = [], intentID: String? = nil,
+                revocation: String? = nil) {
+        self.revocation = revocation
         self.kind = kind
         self.time = time
         self.decision = decision
@@ -62,12 +67,13 @@ public struct AuditRecord: Sendable {
         if let softwareID { object["software_id"] = .string(softwareID) }
         if let organisationID { object["org_id"] = .string(organisationID) }
         if let intentID { object["intent_id"] = .string(intentID) }
+        if let revocation { object["revocation"] = .string(revocation) }
         return object
     }
 
     /// The compact JSON of ``members`` plus `prev`, split around `prev` (members in byte order:
     /// `client_id`, `decision`, `directory`, `error`, `failed_checks`, `intent_id`, `kind`, `org_id`, then
-    /// `prev`, then `scopes_granted`, `scopes_removed`, `software_id`, `time`), written directly:
+    /// `prev`, then `revocation`, `scopes_granted`, `scopes_removed`, `software_id`, `time`), written directly:
     /// everything but `prev` is built before the log's lock is taken.
     var serializedAroundPrevious: (head: [UInt8], tail: [UInt8]) {
         var head: [UInt8] = []
@@ -97,6 +103,10 @@ public struct AuditRecord: Sendable {
         head.append(contentsOf: #","prev":"#.utf8)
         var tail: [UInt8] = []
         tail.reserveCapacity(256)
+        if let revocation {
+            member("revocation", into: &tail)
+            JSONValue.writeQuoted(revocation, to: &tail)
+        }
         member("scopes_granted", into: &tail)
         JSONValue.array(scopesGranted.map { .string($0) }).write(to: &tail)
         member("scopes_removed", into: &tail)

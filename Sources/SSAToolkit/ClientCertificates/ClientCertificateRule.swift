@@ -24,18 +24,40 @@ public struct ClientCertificateRule: Sendable {
     public var trust: ClientCertificateTrust
     /// Whether the certificate must belong to the client's software (`clientCertificateBinding`).
     public var bindsToSoftware: Bool
+    /// How the certificate's revocation is checked (`revocationCheck`); `nil`: not checked.
+    public var revocation: RevocationPolicy?
+    /// Where the certificate must be published (`transportKeyBinding=directory`); `nil`: off.
+    var keyBinding: TransportKeyBinding?
     /// Chains that verified; shared by every copy of the rule made from the same directory.
     let verified: VerifiedCertificateCache
 
     /// A rule over `trust`, with its own cache of verified chains.
-    public init(trust: ClientCertificateTrust, bindsToSoftware: Bool = true) {
-        self.init(trust: trust, bindsToSoftware: bindsToSoftware, cache: VerifiedCertificateCache())
+    public init(trust: ClientCertificateTrust, bindsToSoftware: Bool = true, revocation: RevocationPolicy? = nil) {
+        self.init(trust: trust, bindsToSoftware: bindsToSoftware, revocation: revocation, cache: VerifiedCertificateCache())
     }
 
-    init(trust: ClientCertificateTrust, bindsToSoftware: Bool, cache: VerifiedCertificateCache) {
+    init(trust: ClientCertificateTrust, bindsToSoftware: Bool, revocation: RevocationPolicy?, keyBinding: TransportKeyBinding? = nil, cache: VerifiedCertificateCache) {
+        self.keyBinding = keyBinding
         self.trust = trust
         self.bindsToSoftware = bindsToSoftware
+        self.revocation = revocation
         self.verified = cache
+    }
+
+    /// The `certificate_revocation` check of a certificate that met the rule, the same at
+    /// registration and at token time: `nil` when revocation is not checked
+    /// (`revocationCheck=off`). A warm check makes no network call.
+    func revocationOutcome(_ presented: PresentedCertificate) async -> RevocationPolicy.Outcome? {
+        guard let revocation else { return nil }
+        guard !presented.der.isEmpty else { return .refused("the client certificate cannot be encoded") }
+        return await revocation.evaluate(leaf: presented.der, digest: presented.digest, issuer: presented.issuerDER)
+    }
+
+    /// The `transport_key` check of a certificate that met the rule (``TransportKeyBinding``),
+    /// the same at registration and at token time: `nil` when `transportKeyBinding=off`.
+    func transportKeyOutcome(_ presented: PresentedCertificate, endpoint: String?, revokedEndpoint: String?) async -> RuleOutcome? {
+        guard let keyBinding else { return nil }
+        return await keyBinding.check(thumbprint: presented.thumbprint, endpoint: endpoint, revokedEndpoint: revokedEndpoint)
     }
 
     /// Steps 1 and 2 for a certificate presented by the client of `softwareID` and
@@ -158,20 +180,73 @@ struct PresentedCertificate: Sendable {
     var comparableSubject: ComparableDistinguishedName
     /// Its key in the verified-chain cache, when it came through one.
     var cacheKey: String?
+    /// The leaf's DER and its SHA-256 (the revocation cache's key).
+    var der: [UInt8] = []
+    var digest: [UInt8] = []
+    /// The DER of the certificate that issued the leaf (the next one of its verified chain, or
+    /// the one the proxy forwarded), for its revocation check; `nil` when not known.
+    var issuerDER: [UInt8]?
 
-    init(certificate: Certificate, chain: String, cacheKey: String? = nil) {
+    init(certificate: Certificate, chain: String, issuer: Certificate? = nil, cacheKey: String? = nil) {
         self.certificate = certificate
         self.chain = chain
         self.cacheKey = cacheKey
+        if let issuer {
+            var serializer = DER.Serializer()
+            if (try? serializer.serialize(issuer)) != nil { issuerDER = serializer.serializedBytes }
+        }
         commonNames = certificate.subject.allValues(of: .RDNAttributeType.commonName)
         units = certificate.subject.allValues(of: .RDNAttributeType.organizationalUnitName)
         organizationIdentifiers = certificate.subject.allValues(of: ClientCertificateRule.organizationIdentifier)
         comparableSubject = ComparableDistinguishedName(certificate.subject)
         var der = DER.Serializer()
         if (try? der.serialize(certificate)) != nil {
-            thumbprint = Base64URL.encode(Data(SHA256.hash(data: der.serializedBytes)))
+            self.der = der.serializedBytes
+            digest = Array(SHA256.hash(data: der.serializedBytes))
+            thumbprint = Base64URL.encode(Data(digest))
         } else {
             thumbprint = ""
         }
+    }
+}
+
+/// What the checks of a certificate's standing came to: `certificate_revocation` and
+/// `transport_key`, made concurrently, the same at registration and at token time.
+struct CertificateStanding: Sendable {
+    /// The two checks (skipped when not configured).
+    var checks: [Check] = []
+    /// The failure that decides: a refusal (reject, deny) beats a missing answer (undecided).
+    var failure: (name: Check.Name, refused: Bool, detail: String)?
+    /// The revocation check's sentence, for the audit record.
+    var revocation: String?
+}
+
+extension ClientCertificateRule {
+    /// Whether `presented` (which met the rule) is still standing: not revoked, and published
+    /// in the software's key set at `endpoint` and not in `revokedEndpoint`.
+    func standing(of presented: PresentedCertificate, endpoint: String?, revokedEndpoint: String?) async -> CertificateStanding {
+        async let revoked = revocationOutcome(presented)
+        async let published = transportKeyOutcome(presented, endpoint: endpoint, revokedEndpoint: revokedEndpoint)
+        let outcomes: [(Check.Name, RuleOutcome?, String)] = [
+            (.certificateRevocation, await revoked, "not checked (revocationCheck=off)"),
+            (.transportKey, await published, "not checked (transportKeyBinding=off)"),
+        ]
+        var standing = CertificateStanding()
+        for (name, outcome, off) in outcomes {
+            switch outcome {
+            case nil:
+                standing.checks.append(Check(name, .skip, off))
+            case .passed(let detail)?:
+                standing.checks.append(Check(name, .pass, detail))
+            case .refused(let detail)?:
+                standing.checks.append(Check(name, .fail, detail))
+                if standing.failure?.refused != true { standing.failure = (name, true, detail) }
+            case .unavailable(let detail)?:
+                standing.checks.append(Check(name, .fail, detail))
+                if standing.failure == nil { standing.failure = (name, false, detail) }
+            }
+            if name == .certificateRevocation, let outcome { standing.revocation = outcome.detail }
+        }
+        return standing
     }
 }

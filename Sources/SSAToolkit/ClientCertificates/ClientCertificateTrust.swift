@@ -48,7 +48,10 @@ public enum ClientCertificateTrust: Sendable {
         guard now <= leaf.notValidAfter else { return .failure(RuleFailure("the client certificate \(subject) expired at \(NumericDate.format(leaf.notValidAfter))")) }
         switch self {
         case .verifiedByProxy:
-            let presented = PresentedCertificate(certificate: leaf, chain: "chain verified by the TLS-terminating proxy (clientCertificateVerification=proxy)", cacheKey: key)
+            // The issuer, for the revocation check, is the forwarded certificate that names the
+            // leaf's issuer as its subject (a wrong one makes the revocation answer fail, closed).
+            let issuer = certificates.dropFirst().prefix(8).first { $0.subject == leaf.issuer }
+            let presented = PresentedCertificate(certificate: leaf, chain: "chain verified by the TLS-terminating proxy (clientCertificateVerification=proxy)", issuer: issuer, cacheKey: key)
             if let cache, let key { cache.store(key, presented, validFrom: leaf.notValidBefore, until: leaf.notValidAfter) }
             return .success(presented)
         case .trustStore(let store):
@@ -59,7 +62,8 @@ public enum ClientCertificateTrust: Sendable {
             switch await verifier.validate(leaf: leaf, intermediates: intermediates) {
             case .validCertificate(let chain):
                 let anchor = chain.last.map { $0.subject.description.escapedForTerminal(limit: 200) } ?? "the trust store"
-                let presented = PresentedCertificate(certificate: leaf, chain: "chains to \(anchor) in \(store.location.path.escapedForTerminal(limit: 200))", cacheKey: key)
+                let presented = PresentedCertificate(certificate: leaf, chain: "chains to \(anchor) in \(store.location.path.escapedForTerminal(limit: 200))",
+                                                     issuer: chain.count >= 2 ? chain[1] : nil, cacheKey: key)
                 if let cache, let key {
                     cache.store(key, presented, validFrom: chain.map(\.notValidBefore).max() ?? now, until: chain.map(\.notValidAfter).min() ?? now)
                 }

@@ -31,6 +31,8 @@ public struct ToolkitConfiguration: Sendable {
     public var token = TokenSettings()
     /// The audit trail's properties (the log file, its durability and rotation, checkpoints).
     public var audit = AuditSettings()
+    /// How callers' certificates' revocation and publication are checked, at both moments.
+    public var revocation = RevocationSettings()
     /// `certificateExpiryWarningDays`: how long before the transport or signing certificate
     /// expires `/healthz` says `degraded` (default 30 days).
     public var certificateExpiryWarning: TimeInterval = 30 * 86_400
@@ -56,6 +58,7 @@ public struct ToolkitConfiguration: Sendable {
         "ssaToolkitUrl", "timeoutSeconds",
         "updateTokenScriptDn", "trustedDirectories",
     ]).union(TrustedDirectorySettings.propertyNames).union(RegistrationSettings.propertyNames).union(TokenSettings.propertyNames).union(AuditSettings.propertyNames).union(StateStoreSettings.propertyNames)
+        .union(RevocationSettings.propertyNames)
 
     /// The properties a `trustedDirectories` entry may set: what differs from one directory to
     /// the next (``TrustedDirectorySettings``). Every other property applies to all of them.
@@ -219,6 +222,7 @@ public struct ToolkitConfiguration: Sendable {
         registration = try RegistrationSettings(properties: properties)
         token = try TokenSettings(properties: properties, baseDirectory: baseDirectory)
         audit = try AuditSettings(properties: properties, baseDirectory: baseDirectory)
+        revocation = try RevocationSettings(properties: properties)
         if let days = try seconds("certificateExpiryWarningDays", range: 0...36_500) { certificateExpiryWarning = days * 86_400 }
         stateStore = try StateStoreSettings(properties: properties, baseDirectory: baseDirectory)
         if stateStore != nil, audit.logPath != nil {

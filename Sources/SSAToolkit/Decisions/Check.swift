@@ -40,6 +40,25 @@ public struct Check: Sendable, Hashable {
     }
 }
 
+/// What a rule that can also lack an answer comes to (a revocation check, a key set that must
+/// be fetched): it holds, it is broken, or nothing could be learnt (then the decision is
+/// undecided, never a yes).
+public enum RuleOutcome: Sendable {
+    /// The rule holds, for the reason given.
+    case passed(String)
+    /// The rule is broken, for the reason given.
+    case refused(String)
+    /// No answer could be had, for the reason given.
+    case unavailable(String)
+
+    /// The sentence.
+    public var detail: String {
+        switch self {
+        case .passed(let text), .refused(let text), .unavailable(let text): text
+        }
+    }
+}
+
 /// A broken rule, with the sentence that says so.
 struct RuleFailure: Error {
     var reason: String

@@ -99,4 +99,10 @@ extension Check.Name {
     public static let organisation: Check.Name = "organisation"
     /// The decision's audit record was written (listed by token decisions).
     public static let audit: Check.Name = "audit"
+    /// The caller's certificate is not revoked: its OCSP responder or CRL says `good`
+    /// (``RevocationPolicy``; `revocationCheck`, `revocationFailure`, `revocationWhenUnpublished`).
+    public static let certificateRevocation: Check.Name = "certificate_revocation"
+    /// The caller's certificate is published in the software statement's key set
+    /// (`software_jwks_endpoint`) and not in its revoked key set (`transportKeyBinding`).
+    public static let transportKey: Check.Name = "transport_key"
 }

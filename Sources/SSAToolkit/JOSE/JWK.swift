@@ -197,6 +197,12 @@ public struct JWKS: Sendable {
     /// The keys carrying `kid`.
     public func keys(withID kid: String) -> [JWK] { keys.filter { $0.keyID?.isByteIdentical(to: kid) ?? false } }
 
+    /// Whether some key of the set names the certificate whose `x5t#S256` is `thumbprint`
+    /// (`x5c` or `x5t#S256`), whatever its `use`: how a revoked key set lists a certificate.
+    public func namesCertificate(_ thumbprint: String) -> Bool {
+        keys.contains { $0.certificateThumbprint?.isByteIdentical(to: thumbprint) ?? false }
+    }
+
     /// Whether the set publishes the certificate whose `x5t#S256` is `thumbprint` for TLS: a key
     /// naming it (`x5c` or `x5t#S256`) whose `use`, when given, is `tls`. How Open Banking
     /// directories say which transport certificates belong to a software statement.

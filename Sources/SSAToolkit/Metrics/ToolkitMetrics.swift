@@ -78,6 +78,11 @@ public enum ToolkitMetrics {
         counter("ssa_toolkit_revocation_lookups_total", source, outcome, dimensions: [("source", source), ("outcome", outcome)]).increment()
     }
 
+    /// A revocation check that got no answer and passed because `revocationFailure=open`.
+    static func revocationFailOpen() {
+        counter("ssa_toolkit_revocation_fail_open_total", dimensions: []).increment()
+    }
+
     /// New TLS connections an HTTPS client opened.
     static func tlsHandshakes(_ count: Int) {
         guard count > 0 else { return }

@@ -64,12 +64,14 @@ public final class RegistrationDecider: Decider {
     public func evaluate(_ input: RegistrationInput, at now: Date) async -> PendingDecision<RegistrationDecision> {
         var claimed: ClaimedJTI?
         var directory: String?
-        var decision = await evaluateRules(input, at: now, claimed: &claimed, directory: &directory)
+        var revocation: String?
+        var decision = await evaluateRules(input, at: now, claimed: &claimed, directory: &directory, revocation: &revocation)
         decision.directory = directory
+        decision.revocation = revocation
         return PendingDecision(decision, claimed: claimed)
     }
 
-    private func evaluateRules(_ input: RegistrationInput, at now: Date, claimed: inout ClaimedJTI?, directory chosen: inout String?) async -> RegistrationDecision {
+    private func evaluateRules(_ input: RegistrationInput, at now: Date, claimed: inout ClaimedJTI?, directory chosen: inout String?, revocation: inout String?) async -> RegistrationDecision {
         var checks: [Check] = []
         func stop(_ verdict: RegistrationDecision.Verdict, _ code: RegistrationErrorCode, _ name: Check.Name, _ detail: String, claims: SoftwareStatementClaims? = nil) -> RegistrationDecision {
             checks.append(Check(name, .fail, detail))
@@ -138,14 +140,28 @@ public final class RegistrationDecider: Decider {
 
         // 4. The request's metadata against the SSA and the caller's certificate.
         var certificate: Result<PresentedCertificate, RuleFailure>?
+        let certificateRule = trusted.certificateRule(bindsToSoftware: rules.bindsCertificateToSoftware)
         if let pem = input.clientCertificatePEM {
-            certificate = await trusted.certificateRule(bindsToSoftware: rules.bindsCertificateToSoftware)
-                .check(pem: pem, softwareID: claims.softwareID ?? "", organisationID: claims.organisationID ?? "", at: now)
+            certificate = await certificateRule.check(pem: pem, softwareID: claims.softwareID ?? "", organisationID: claims.organisationID ?? "", at: now)
         }
         let evaluation = rules.evaluate(request, ssa: claims, clientCertificate: certificate, at: now)
         checks += evaluation.checks
         if let failure = evaluation.failure {
             return RegistrationDecision(verdict: .reject, error: failure.code, errorDescription: failure.description, checks: checks, softwareStatement: claims)
+        }
+        // 4b. The certificate's standing, as token time checks it: not revoked (OCSP, CRL), and
+        //     published in the software's key set. A revoked or unpublished certificate is
+        //     invalid_client_metadata, like every other refusal of the caller's certificate.
+        if case .success(let presented)? = certificate {
+            let standing = await certificateRule.standing(of: presented, endpoint: claims.softwareJWKSEndpoint, revokedEndpoint: claims.softwareJWKSRevokedEndpoint)
+            checks += standing.checks
+            revocation = standing.revocation
+            if let failure = standing.failure {
+                return RegistrationDecision(verdict: failure.refused ? .reject : .undecided, error: failure.refused ? .invalidClientMetadata : .temporarilyUnavailable,
+                                            errorDescription: failure.detail, checks: checks, softwareStatement: claims)
+            }
+        } else {
+            for name in [Check.Name.certificateRevocation, .transportKey] { checks.append(Check(name, .skip, "no client certificate was given")) }
         }
 
         // 5. Replay: the request JWT's jti, once per iss for as long as the JWT could be accepted.

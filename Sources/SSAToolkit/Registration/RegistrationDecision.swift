@@ -30,11 +30,13 @@ public struct RegistrationDecision: DecisionOutcome {
     public var softwareStatement: SoftwareStatementClaims?
     /// The client to register, when accepted.
     public var client: ClientMetadata?
+    /// The caller's certificate's revocation status and source, when it was checked.
+    public var revocation: String?
 
     /// The checks of a registration decision, in the order they run.
     public static let checkOrder: [Check.Name] = [.requestFormat] + SoftwareStatementVerifier.checkOrder + [
         .requestSignature, .clientCertificate, .requestClaims, .redirectURIs, .tokenEndpointAuthMethod, .clientKeys, .subjectDN,
-        .signingAlgorithms, .grantTypes, .responseTypes, .scope, .applicationType, .requestReplay, .softwareActive, .organisation,
+        .signingAlgorithms, .grantTypes, .responseTypes, .scope, .applicationType, .certificateRevocation, .transportKey, .requestReplay, .softwareActive, .organisation,
     ]
 
     /// ``DecisionKind/registration`` (no audit check listed: an accept that cannot be recorded
@@ -49,7 +51,8 @@ public struct RegistrationDecision: DecisionOutcome {
     public func auditRecord(at now: Date) -> AuditRecord {
         AuditRecord(kind: Self.kind.rawValue, time: now, decision: verdict.rawValue, error: error?.rawValue, directory: directory,
                     failedChecks: checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: client?.clientID,
-                    softwareID: softwareStatement?.softwareID, organisationID: softwareStatement?.organisationID, scopesGranted: client?.scopes ?? [])
+                    softwareID: softwareStatement?.softwareID, organisationID: softwareStatement?.organisationID, scopesGranted: client?.scopes ?? [],
+                    revocation: revocation)
     }
 
     /// Undecided (`temporarily_unavailable`) because `reason`, with no client to register.

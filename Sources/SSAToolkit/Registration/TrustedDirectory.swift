@@ -16,13 +16,22 @@ public struct TrustedDirectory: Sendable {
     public var softwareKeys: SoftwareKeySets
     /// Whom its TPPs' certificates must chain to.
     public var certificateTrust: ClientCertificateTrust
+    /// How its TPPs' certificates' revocation is checked (`nil`: not checked); one checker and
+    /// cache for registration and token time.
+    public var revocation: RevocationPolicy?
+    /// Whether its TPPs' certificates must be published in their software's key set
+    /// (`transportKeyBinding=directory`), fetched through ``softwareKeys``.
+    public var transportKeyBinding: Bool
     /// Client certificate chains that verified against ``certificateTrust``, with the window in
     /// which that holds: shared by registration and token time, one per directory (each has its
     /// own anchors, so a chain verified for one never passes for another).
     let verifiedCertificates = VerifiedCertificateCache()
 
     /// A directory from its parts.
-    public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, softwareKeys: SoftwareKeySets, certificateTrust: ClientCertificateTrust) {
+    public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, softwareKeys: SoftwareKeySets, certificateTrust: ClientCertificateTrust,
+                revocation: RevocationPolicy? = nil, transportKeyBinding: Bool = false) {
+        self.revocation = revocation
+        self.transportKeyBinding = transportKeyBinding
         self.verifier = verifier
         self.directory = directory
         self.softwareKeys = softwareKeys
@@ -31,6 +40,7 @@ public struct TrustedDirectory: Sendable {
 
     /// The client certificate rule over this directory's anchors (and its cache of verified chains).
     public func certificateRule(bindsToSoftware: Bool) -> ClientCertificateRule {
-        ClientCertificateRule(trust: certificateTrust, bindsToSoftware: bindsToSoftware, cache: verifiedCertificates)
+        ClientCertificateRule(trust: certificateTrust, bindsToSoftware: bindsToSoftware, revocation: revocation,
+                              keyBinding: transportKeyBinding ? TransportKeyBinding(keySets: softwareKeys) : nil, cache: verifiedCertificates)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// Which sources are asked, in order (`revocationCheck`).
 public enum RevocationSources: String, Sendable, CaseIterable {
@@ -26,7 +27,10 @@ public actor RevocationChecker {
     /// CRLs can be large: their own transport, bounded at 16 MiB.
     private let lists: HTTPSClient
     private let now: @Sendable () -> Date
-    private var answers: [[UInt8]: (answer: RevocationAnswer, until: Date)] = [:]
+    /// Answers by the SHA-256 of the certificate's DER, each with the instant it stops being
+    /// used: read without entering the actor, so a warm check costs one lock and one lookup.
+    private nonisolated let answers = Mutex<[[UInt8]: CachedAnswer]>([:])
+    private struct CachedAnswer { var answer: RevocationAnswer; var until: Date }
     private var lookups: [[UInt8]: Task<Result<RevocationAnswer, RevocationError>, Never>] = [:]
     private var verifiedLists: [String: (list: VerifiedCRL, until: Date)] = [:]
     private var fetches: [String: Task<Result<VerifiedCRL, RevocationError>, Never>] = [:]
@@ -53,9 +57,21 @@ public actor RevocationChecker {
     ///
     /// - Throws: ``RevocationError`` when no source gave a verified answer (the last failure).
     public func status(of leaf: [UInt8], issuer: [UInt8]) async throws(RevocationError) -> RevocationAnswer {
-        let key = Array(SHA256.hash(data: leaf))
+        try await status(of: leaf, digest: Array(SHA256.hash(data: leaf)), issuer: issuer)
+    }
+
+    /// The answer cached for the certificate whose DER has SHA-256 `digest`, while it holds.
+    nonisolated func cachedStatus(digest: [UInt8]) -> RevocationAnswer? {
         let instant = now()
-        if let cached = answers[key], instant < cached.until {
+        let cached = answers.withLock { table in table[digest].flatMap { instant < $0.until ? $0.answer : nil } }
+        ToolkitMetrics.cache("revocation", cached == nil ? "miss" : "hit")
+        return cached
+    }
+
+    /// ``status(of:issuer:)`` for a certificate whose DER's SHA-256 (`digest`) is known.
+    func status(of leaf: [UInt8], digest key: [UInt8], issuer: [UInt8]) async throws(RevocationError) -> RevocationAnswer {
+        let instant = now()
+        if let cached = answers.withLock({ $0[key] }), instant < cached.until {
             ToolkitMetrics.cache("revocation", "hit")
             return cached.answer
         }
@@ -70,9 +86,14 @@ public actor RevocationChecker {
         let result = await task.value
         lookups[key] = nil
         let answer = try result.get()
-        if answers.count >= Self.maximumEntries { answers = answers.filter { $0.value.until > instant } }
-        if answers.count < Self.maximumEntries {
-            answers[key] = (answer, min(answer.nextUpdate ?? .distantFuture, instant.addingTimeInterval(maximumLifetime)))
+        // A good (or unknown) answer is reused until the earlier of its nextUpdate and the
+        // maximum; a revocation is kept until its nextUpdate (it does not come undone sooner).
+        let capped = instant.addingTimeInterval(maximumLifetime)
+        let until: Date
+        if case .revoked = answer.status { until = answer.nextUpdate ?? capped } else { until = min(answer.nextUpdate ?? .distantFuture, capped) }
+        answers.withLock { table in
+            if table.count >= Self.maximumEntries { table = table.filter { $0.value.until > instant } }
+            if table.count < Self.maximumEntries { table[key] = CachedAnswer(answer: answer, until: until) }
         }
         return answer
     }

@@ -74,7 +74,12 @@ extension RegistrationDecider {
             certificateTrust = .trustStore(store)
         }
         guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
-        return TrustedDirectory(verifier: verifier, directory: tpp, softwareKeys: softwareKeys, certificateTrust: certificateTrust)
+        let settings = configuration.revocation
+        let revocation = settings.sources == .off ? nil : RevocationPolicy(
+            checker: RevocationChecker(sources: settings.sources, maximumLifetime: settings.cacheMaximum, timeouts: configuration.timeouts, skew: configuration.clockSkew),
+            failure: settings.failure, whenUnpublished: settings.whenUnpublished, logger: logger)
+        return TrustedDirectory(verifier: verifier, directory: tpp, softwareKeys: softwareKeys, certificateTrust: certificateTrust,
+                                revocation: revocation, transportKeyBinding: settings.bindsToSoftwareKeys)
     }
 }
 

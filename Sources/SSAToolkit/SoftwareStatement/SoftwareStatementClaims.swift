@@ -46,6 +46,8 @@ public struct SoftwareStatementClaims: Sendable {
     public var softwareRedirectURIs: [String]? { allClaims["software_redirect_uris"]?.stringArrayValue }
     /// `software_jwks_endpoint`: where the software's own keys are published.
     public var softwareJWKSEndpoint: String? { string("software_jwks_endpoint") }
+    /// `software_jwks_revoked_endpoint`: where the directory lists the software's revoked keys.
+    public var softwareJWKSRevokedEndpoint: String? { string("software_jwks_revoked_endpoint") }
     /// `org_id`.
     public var organisationID: String? { string("org_id") }
     /// `org_name`.

@@ -11,6 +11,7 @@ extension TokenDecider {
     struct AcceptedCertificate {
         var thumbprint: String
         var detail: String
+        var presented: PresentedCertificate
     }
 
     func certificateCheck(_ pem: String, request: TokenRequest, rule: ClientCertificateRule, at now: Date) async -> Result<AcceptedCertificate, RuleFailure> {
@@ -29,6 +30,6 @@ extension TokenDecider {
         }
         guard !presented.thumbprint.isEmpty else { return .failure(RuleFailure("the client certificate cannot be encoded")) }
         let binding = rule.bindsToSoftware ? "the client's (CN \(request.softwareID), OU \(request.organisationID)\(registered))" : "accepted (clientCertificateBinding=none\(registered))"
-        return .success(AcceptedCertificate(thumbprint: presented.thumbprint, detail: "\(binding); \(presented.chain); x5t#S256 \(presented.thumbprint)"))
+        return .success(AcceptedCertificate(thumbprint: presented.thumbprint, detail: "\(binding); \(presented.chain); x5t#S256 \(presented.thumbprint)", presented: presented))
     }
 }

@@ -118,10 +118,19 @@ public final class TokenDecider: Decider {
         if let pem = request.clientCertificatePEM {
             switch await certificateCheck(pem, request: request, rule: directory.certificates, at: now) {
             case .success(let accepted):
-                let (thumbprint, detail) = (accepted.thumbprint, accepted.detail)
-                decision.certificateThumbprint = thumbprint
-                decision.accessTokenClaims["cnf"] = ["x5t#S256": .string(thumbprint)]
-                decision.checks.append(Check(.certificate, .pass, detail))
+                decision.checks.append(Check(.certificate, .pass, accepted.detail))
+                // Still standing: not revoked, still published in the software's key set
+                // (cached answers on the warm path; the checks registration made).
+                let standing = await directory.certificates.standing(of: accepted.presented, endpoint: request.softwareJWKSEndpoint,
+                                                                     revokedEndpoint: request.softwareJWKSRevokedEndpoint)
+                decision.revocation = standing.revocation
+                if let failure = standing.failure {
+                    decision.checks += standing.checks.filter { $0.name != failure.name }
+                    return stop(failure.refused ? .deny : .undecided, failure.refused ? .accessDenied : .temporarilyUnavailable, failure.name, failure.detail)
+                }
+                decision.checks += standing.checks
+                decision.certificateThumbprint = accepted.thumbprint
+                decision.accessTokenClaims["cnf"] = ["x5t#S256": .string(accepted.thumbprint)]
             case .failure(let failure):
                 return stop(.deny, .accessDenied, .certificate, failure.reason)
             }

@@ -44,6 +44,8 @@ public struct TokenDecision: DecisionOutcome {
     public var organisationID: String
     /// The issuer of the trusted directory that was asked (`nil` when none was chosen).
     public var directory: String?
+    /// The caller's certificate's revocation status and source, when it was checked.
+    public var revocation: String?
 
     /// A decision with its verdict and checks; the rest is filled in as the rules run.
     public init(verdict: Verdict, checks: [Check], clientID: String, softwareID: String, organisationID: String) {
@@ -58,7 +60,7 @@ public struct TokenDecision: DecisionOutcome {
     /// certificate (cached after its first verification), then the directory's records, then the
     /// audit record.
     public static let checkOrder: [Check.Name] = [
-        .directory, .tokenEndpointAuthMethod, .grantType, .scope, .certificate, .softwareActive, .organisation, .roles, .intent, .subject, .lifetimes, .audit,
+        .directory, .tokenEndpointAuthMethod, .grantType, .scope, .certificate, .certificateRevocation, .transportKey, .softwareActive, .organisation, .roles, .intent, .subject, .lifetimes, .audit,
     ]
     /// ``DecisionKind/token``.
     public static var kind: DecisionKind { .token }
@@ -74,7 +76,8 @@ public struct TokenDecision: DecisionOutcome {
     public func auditRecord(at now: Date) -> AuditRecord {
         AuditRecord(kind: Self.kind.rawValue, time: now, decision: verdict.rawValue, error: error?.rawValue, directory: directory,
                     failedChecks: checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: clientID, softwareID: softwareID,
-                    organisationID: organisationID, scopesGranted: verdict == .allow ? grantedScopes : [], scopesRemoved: removedScopes, intentID: intentID)
+                    organisationID: organisationID, scopesGranted: verdict == .allow ? grantedScopes : [], scopesRemoved: removedScopes, intentID: intentID,
+                    revocation: revocation)
     }
 
     /// Undecided (`temporarily_unavailable`) because `reason`, with no claims to set.

@@ -31,11 +31,18 @@ public struct TokenRequest: Sendable {
     public var claims: [String: JSONValue]?
     /// The caller's TLS client certificate, PEM.
     public var clientCertificatePEM: String?
+    /// The SSA's `software_jwks_endpoint`, stored at registration (the client's `jwks_uri`):
+    /// where the certificate must be published (`transportKeyBinding=directory`).
+    public var softwareJWKSEndpoint: String?
+    /// The SSA's `software_jwks_revoked_endpoint`, stored at registration, when it named one.
+    public var softwareJWKSRevokedEndpoint: String?
 
     /// A request from its parts.
     public init(clientID: String, softwareID: String, organisationID: String, tokenEndpointAuthMethod: String? = nil, registeredSubjectDN: String? = nil,
                 grantType: String, scopes: [String], userID: String? = nil, acr: String? = nil, claims: [String: JSONValue]? = nil, clientCertificatePEM: String? = nil,
-                ssaIssuer: String? = nil) {
+                ssaIssuer: String? = nil, softwareJWKSEndpoint: String? = nil, softwareJWKSRevokedEndpoint: String? = nil) {
+        self.softwareJWKSEndpoint = softwareJWKSEndpoint
+        self.softwareJWKSRevokedEndpoint = softwareJWKSRevokedEndpoint
         self.clientID = clientID
         self.ssaIssuer = ssaIssuer
         self.softwareID = softwareID
@@ -67,13 +74,14 @@ public struct TokenRequest: Sendable {
     /// The JSON members of a token decision call (`POST /v1/token-decisions`, `token-decide`).
     public static let members: [String] = [
         "client_id", "software_id", "org_id", "token_endpoint_auth_method", "tls_client_auth_subject_dn", "grant_type", "scope",
-        "user_id", "acr", "claims", "client_certificate", "ssa_issuer",
+        "user_id", "acr", "claims", "client_certificate", "ssa_issuer", "software_jwks_endpoint", "software_jwks_revoked_endpoint",
     ]
 
     /// Reads a call: `client_id`, `software_id`, `org_id`, `grant_type` and `scope` (a
     /// space-separated string or a list) required; `token_endpoint_auth_method`,
     /// `tls_client_auth_subject_dn`, `user_id`, `acr`, `claims` (an object), `client_certificate`
-    /// (PEM) and `ssa_issuer` (the `iss` of the client's SSA) optional. Unknown members are refused, so a misspelt member
+    /// (PEM), `ssa_issuer` (the `iss` of the client's SSA), `software_jwks_endpoint` and
+    /// `software_jwks_revoked_endpoint` (the SSA's, stored at registration) optional. Unknown members are refused, so a misspelt member
     /// cannot silently skip a check.
     public init(json object: [String: JSONValue]) throws(TokenRequestError) {
         // Sorted only when there is one to name, so the report is the same whatever the order.
@@ -134,6 +142,8 @@ public struct TokenRequest: Sendable {
         }
         clientCertificatePEM = try string("client_certificate", required: false, limit: 64 * 1024)
         ssaIssuer = try string("ssa_issuer", required: false, limit: 1024)
+        softwareJWKSEndpoint = try string("software_jwks_endpoint", required: false, limit: 2048)
+        softwareJWKSRevokedEndpoint = try string("software_jwks_revoked_endpoint", required: false, limit: 2048)
     }
 
     /// `openbanking_intent_id` from the `claims` parameter: `id_token` first, then `userinfo`,
