@@ -127,7 +127,7 @@ extension OpenAPIDocument {
             "description": "One rule and its outcome. Checks are listed in the order the rules run; names are stable.",
             "required": ["check", "outcome", "detail"],
             "properties": {
-              "check": { "type": "string", "pattern": "^[a-z][a-z0-9_]*$", "examples": ["signature", "client_certificate", "software_active"] },
+              "check": { "type": "string", "pattern": "^[a-z][a-z0-9_]*$", "examples": ["signature", "client_certificate", "certificate_revocation", "transport_key", "software_active"] },
               "outcome": { "$ref": "#/components/schemas/Outcome" },
               "detail": { "type": "string", "description": "One sentence for a person." }
             },
@@ -245,7 +245,9 @@ extension OpenAPIDocument {
               "acr": { "type": ["string", "null"], "maxLength": 256 },
               "claims": { "type": ["object", "null"], "description": "The authorization request's `claims` parameter; `id_token.openbanking_intent_id.value` (else `userinfo`) is the consent's intent id." },
               "client_certificate": { "type": ["string", "null"], "maxLength": 65536, "description": "The caller's TLS client certificate, PEM. Required unless `requireClientCertificate=false` (then only for `tls_client_auth` clients): without it the call is denied `invalid_client`. It must meet registration's certificate rule." },
-              "ssa_issuer": { "type": ["string", "null"], "maxLength": 1024, "description": "The `iss` of the client's SSA, stored at registration: the trusted directory asked about the client. Absent with one trusted directory: that one; with several: the one `defaultTokenDirectory` names, else the call is denied. An issuer that is not trusted is denied." }
+              "ssa_issuer": { "type": ["string", "null"], "maxLength": 1024, "description": "The `iss` of the client's SSA, stored at registration: the trusted directory asked about the client. Absent with one trusted directory: that one; with several: the one `defaultTokenDirectory` names, else the call is denied. An issuer that is not trusted is denied." },
+              "software_jwks_endpoint": { "type": ["string", "null"], "maxLength": 2048, "description": "The SSA's `software_jwks_endpoint`, stored at registration (the client's `jwks_uri`). With `transportKeyBinding=directory` (the default) the certificate must be published there for TLS; a call with a certificate and without this member is denied." },
+              "software_jwks_revoked_endpoint": { "type": ["string", "null"], "maxLength": 2048, "description": "The SSA's `software_jwks_revoked_endpoint`, stored at registration: a certificate it names is denied." }
             },
             "additionalProperties": false
           },

@@ -57,6 +57,13 @@ struct DemoCommand: AsyncParsableCommand {
         properties["auditLog"] = auditPath
         // The demo changes the directory between token requests: read it afresh each time.
         properties["statusCacheSeconds"] = "0"
+        // The toolkit's own defaults for the caller's certificate: revocation checked (the
+        // sandbox's certificate names its OCSP responder and CRL) and the certificate published
+        // in the software's key set. A good answer is reused for one second here, so a
+        // revocation shows at the next token request.
+        properties["revocationWhenUnpublished"] = "reject"
+        properties["transportKeyBinding"] = "directory"
+        properties["revocationCacheMaxSeconds"] = "1"
         let runtime = try loadingConfiguration {
             try ToolkitRuntime(configuration: try ToolkitConfiguration(properties: properties, baseDirectory: nil), environment: [:], logger: logger)
         }
@@ -65,18 +72,25 @@ struct DemoCommand: AsyncParsableCommand {
         let ssa = try sandbox.issueSoftwareStatement()
         let good = try tpp.requestJWT(ssa: ssa)
         let forged = good.dropLast(8) + (good.hasSuffix("AAAAAAAA") ? "BBBBBBBB" : "AAAAAAAA")
+        // The TPP's transport certificate as the sandbox's CA issued it (naming the sandbox's
+        // OCSP responder and CRL), and one the CA has revoked.
+        let transport = sandbox.transportCertificate.chainPEM
+        let revoked = try sandbox.issueTransportCertificate()
+        sandbox.revokeCertificate(serial: revoked.serial)
         let samples = [
             Sample(title: "Acme Budgeting registers with a signed request over mutual TLS", expected: .accept,
-                   input: RegistrationInput(request: good, clientCertificatePEM: tpp.transportCertificatePEM)),
+                   input: RegistrationInput(request: good, clientCertificatePEM: transport)),
             Sample(title: "the same request with its signature tampered with", expected: .reject,
-                   input: RegistrationInput(request: String(forged), clientCertificatePEM: tpp.transportCertificatePEM)),
+                   input: RegistrationInput(request: String(forged), clientCertificatePEM: transport)),
+            Sample(title: "the same request over a transport certificate its CA has revoked (OCSP says revoked)", expected: .reject,
+                   input: RegistrationInput(request: good, clientCertificatePEM: revoked.chainPEM)),
             Sample(title: "a software statement the directory marks inactive", expected: .reject,
                    input: RegistrationInput(request: try tpp.requestJWT(ssa: try sandbox.issueSoftwareStatement(softwareID: SandboxRecords.inactiveSoftwareID),
                                                                         changes: ["iss": .string(SandboxRecords.inactiveSoftwareID), "token_endpoint_auth_method": "private_key_jwt",
                                                                                   "tls_client_auth_subject_dn": .null]))),
             Sample(title: "a redirect URI the software statement does not list", expected: .reject,
                    input: RegistrationInput(request: try tpp.requestJWT(ssa: ssa, changes: ["redirect_uris": ["https://evil.example/callback"]]),
-                                            clientCertificatePEM: tpp.transportCertificatePEM)),
+                                            clientCertificatePEM: transport)),
             Sample(title: "the request presented with another TPP's certificate", expected: .reject,
                    input: RegistrationInput(request: good, clientCertificatePEM: try String(contentsOf: fixtures.root.appendingPathComponent("registration/tpp-other.pem"), encoding: .utf8))),
         ]
@@ -108,10 +122,12 @@ struct DemoCommand: AsyncParsableCommand {
             organisationID: client?.organisationID ?? SandboxRecords.activeOrganisationID,
             tokenEndpointAuthMethod: client?.tokenEndpointAuthMethod ?? "tls_client_auth", registeredSubjectDN: client?.tlsClientAuthSubjectDN ?? tpp.subjectDN,
             grantType: "authorization_code", scopes: ["openid", "accounts", "payments"], userID: "user-1",
-            claims: ["id_token": ["openbanking_intent_id": ["value": .string(intent), "essential": true]]], clientCertificatePEM: tpp.transportCertificatePEM)
+            claims: ["id_token": ["openbanking_intent_id": ["value": .string(intent), "essential": true]]], clientCertificatePEM: transport,
+            softwareJWKSEndpoint: client?.jwksURI ?? sandbox.softwareJWKSURL(SandboxRecords.activeSoftwareID).absoluteString)
         struct TokenSample {
             var title: String
-            var change: (() -> Void)?
+            /// Changes the directory; returns the certificate the TPP presents from now on, if new.
+            var change: (() async throws -> String?)?
             var expected: TokenDecision.Verdict
             var check: @Sendable (TokenDecision) -> Bool
         }
@@ -121,14 +137,23 @@ struct DemoCommand: AsyncParsableCommand {
             },
             TokenSample(title: "the directory drops the TPP's PISP role: payments is removed from the next token", change: {
                 sandbox.updateSoftware(SandboxRecords.activeSoftwareID, roles: ["AISP"])
+                return nil
             }, expected: .allow) { $0.removedScopes == ["payments"] && $0.grantedScopes == ["openid", "accounts"] },
-            TokenSample(title: "the directory revokes the software statement: the next token is denied", change: {
+            TokenSample(title: "the CA revokes the TPP's transport certificate: once the cached good answer ends, the next token is denied", change: {
+                sandbox.revokeCertificate(serial: sandbox.transportCertificate.serial)
+                try await Task.sleep(for: .milliseconds(1100))
+                return nil
+            }, expected: .deny) { $0.error == .accessDenied && $0.failedCheck?.name == .certificateRevocation },
+            TokenSample(title: "with a renewed certificate, after the directory revokes the software statement: the next token is denied", change: {
+                let renewed = try sandbox.issueTransportCertificate()
                 sandbox.updateSoftware(SandboxRecords.activeSoftwareID, active: false)
-            }, expected: .deny) { $0.error == .accessDenied },
+                return renewed.chainPEM
+            }, expected: .deny) { $0.error == .accessDenied && $0.failedCheck?.name == .softwareActive },
         ]
+        var call = tokenRequest
         for (offset, sample) in tokenSamples.enumerated() {
-            sample.change?()
-            let decision = await runtime.tokenDecider.decide(tokenRequest)
+            if let renewed = try await sample.change?() { call.clientCertificatePEM = renewed }
+            let decision = await runtime.tokenDecider.decide(call)
             show(samples.count + offset + 1, sample.title, expected: sample.expected.rawValue,
                  json: decision.json.prettySerialized(leadingKeys: TokenDecision.jsonLeadingKeys), text: report.render(decision))
             decided += 1
@@ -152,7 +177,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         print("")
         let counts = sandbox.counts()
-        print("directory requests: \(counts["/token"] ?? 0) token, \(counts["/jwks"] ?? 0) JWKS, \(counts["/software-jwks"] ?? 0) software JWKS, \(counts["/scim"] ?? 0) SCIM (caches shared by every decision)")
+        print("directory requests: \(counts["/token"] ?? 0) token, \(counts["/jwks"] ?? 0) JWKS, \(counts["/software-jwks"] ?? 0) software JWKS, \(counts["/scim"] ?? 0) SCIM, \(counts["/ocsp"] ?? 0) OCSP (caches shared by every decision)")
         print(failures == 0 ? "all \(decided) decisions as expected; the audit chain holds and detects an edit" : "\(failures) of \(decided) decisions or audit checks NOT as expected")
         return failures
     }}

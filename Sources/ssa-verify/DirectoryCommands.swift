@@ -117,6 +117,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("write-config"), help: "Where to write the configuration for this sandbox.")
     var writeConfig: String = "sandbox-config.json"
 
+    @Option(name: .customLong("write-certificate"), help: "Where to write the TPP transport certificate the sandbox issued (PEM chain; it names the sandbox's OCSP responder and CRL).")
+    var writeCertificate: String?
+
     @Option(name: .long, help: "Which directory to be: openbanking (iss \"OpenBanking Ltd\", key ob-rsa-1) or second (iss \"Second Scheme Directory\", key ob-rsa-2 only).")
     var scheme: String = "openbanking"
 
@@ -143,10 +146,17 @@ struct SandboxCommand: AsyncParsableCommand {
         do { try Data(text.utf8).write(to: URL(fileURLWithPath: writeConfig)) } catch {
             throw UsageFailure("--write-config: cannot write \(writeConfig)")
         }
+        if let writeCertificate {
+            do { try Data(sandbox.transportCertificate.chainPEM.utf8).write(to: URL(fileURLWithPath: writeCertificate)) } catch {
+                throw UsageFailure("--write-certificate: cannot write \(writeCertificate)")
+            }
+        }
         // Written straight to the file descriptor: a caller reading a pipe sees it at once.
         FileHandle.standardOutput.write(Data("""
             sandbox directory listening on \(sandbox.baseURL.absoluteString) (client certificate required)
               jwks     \(sandbox.jwksURL.absoluteString)
+              ocsp     \(sandbox.revocationURL.absoluteString)/ocsp (plain HTTP; CRL at /crl)
+              revoke   POST \(sandbox.baseURL.absoluteString)/admin/certificates/revoke {"serial": "\(String(sandbox.transportCertificate.serial, radix: 16))"}
               token    \(sandbox.tokenURL.absoluteString)
               scim     \(sandbox.tppURL.absoluteString)
               config   \(writeConfig)   (try: ssa-verify access-token --config \(writeConfig))

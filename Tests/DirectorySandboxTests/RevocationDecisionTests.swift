@@ -13,10 +13,11 @@ import Testing
 struct RevocationDecisionTests {
     typealias Base = TokenDeciderTests
 
-    /// A runtime against `sandbox` with the toolkit's own revocation defaults (the sandbox's
-    /// configuration relaxes `revocationWhenUnpublished` for its fixture certificate).
+    /// A runtime against `sandbox` with the toolkit's own defaults for both checks (the
+    /// sandbox's configuration relaxes them for its fixture certificate and samples).
     static func runtime(_ sandbox: DirectorySandbox, _ overrides: [String: String] = [:]) throws -> ToolkitRuntime {
-        try ToolkitRuntime(configuration: try Base.connection(sandbox, ["revocationWhenUnpublished": "reject"].merging(overrides) { _, new in new }).0, environment: [:])
+        try ToolkitRuntime(configuration: try Base.connection(sandbox, ["revocationWhenUnpublished": "reject", "transportKeyBinding": "directory"].merging(overrides) { _, new in new }).0,
+                           environment: [:])
     }
 
     static func register(_ runtime: ToolkitRuntime, _ sandbox: DirectorySandbox, _ pem: String) async throws -> RegistrationDecision {

@@ -10,11 +10,14 @@ import Testing
 final class SandboxProcess {
     let process = Process()
     let configPath: String
+    /// The TPP transport certificate the sandbox issued (it names the sandbox's OCSP responder).
+    let certificatePath: String
 
     init() throws {
         configPath = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString).json").path
+        certificatePath = configPath.replacingOccurrences(of: ".json", with: "-tpp.pem")
         process.executableURL = CommandRunner.binary
-        process.arguments = ["sandbox", "--port", "0", "--fixtures", Fixtures.root.path, "--write-config", configPath]
+        process.arguments = ["sandbox", "--port", "0", "--fixtures", Fixtures.root.path, "--write-config", configPath, "--write-certificate", certificatePath]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -30,6 +33,7 @@ final class SandboxProcess {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: configPath)
+        try? FileManager.default.removeItem(atPath: certificatePath)
     }
 }
 

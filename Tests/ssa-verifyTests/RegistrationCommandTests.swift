@@ -95,13 +95,16 @@ struct RegistrationCommandTests {
     func demo() async throws {
         let result = try await CommandRunner.run(["demo", "--fixtures", Fixtures.root.path, "--log-level", "error"])
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
-        #expect(result.standardOutput.contains("all 8 decisions as expected; the audit chain holds and detects an edit"))
+        #expect(result.standardOutput.contains("all 10 decisions as expected; the audit chain holds and detects an edit"))
         #expect(result.standardOutput.components(separatedBy: "\nALLOW  ").count == 3)
         #expect(result.standardOutput.contains("scope openid accounts; removed payments"))
-        #expect(result.standardOutput.components(separatedBy: "\nDENY  access_denied").count == 2)
-        #expect(result.standardOutput.contains("audit log: 9 records (a genesis record and 8 decisions), chain intact and complete"))
+        #expect(result.standardOutput.components(separatedBy: "\nDENY  access_denied").count == 3)
+        #expect(result.standardOutput.contains("audit log: 11 records (a genesis record and 10 decisions), chain intact and complete"))
         #expect(result.standardOutput.components(separatedBy: "\nACCEPT  ").count == 2)
-        #expect(result.standardOutput.components(separatedBy: "\nREJECT  ").count == 5)
+        #expect(result.standardOutput.components(separatedBy: "\nREJECT  ").count == 6)
+        // One registration refused for a revoked certificate, one token denied after a revocation.
+        #expect(result.standardOutput.components(separatedBy: "FAIL  certificate_revocation").count == 3, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("revoked at") && result.standardOutput.contains("keyCompromise"))
         #expect(result.standardOutput.contains("1 token"))
     }
 }

@@ -219,13 +219,16 @@ class Client(object):
     def __init__(self, client_id="4ZUKbHjbA2ZqxCxTsQPkTY", software_id="4ZUKbHjbA2ZqxCxTsQPkTY",
                  organization="0015800001041REAAY", method="tls_client_auth",
                  subject_dn="2.5.4.97=PSDGB-FCA-123456,CN=4ZUKbHjbA2ZqxCxTsQPkTY,OU=0015800001041REAAY,O=Acme Budgeting Ltd,C=GB",
-                 jwt_access_token=True, software_statement=None):
+                 jwt_access_token=True, software_statement=None, jwks_uri=None):
         self.client_id, self.software_id, self.organization = client_id, software_id, organization
         self.method, self.attributes, self.jwt = method, Attributes(subject_dn), jwt_access_token
-        self.software_statement = software_statement
+        self.software_statement, self.jwks_uri = software_statement, jwks_uri
 
     def getSoftwareStatement(self):
         return self.software_statement
+
+    def getJwksUri(self):
+        return self.jwks_uri
 
     def getClientId(self):
         return self.client_id
@@ -429,7 +432,8 @@ SAMPLE_PEM = ("-----BEGIN CERTIFICATE-----\n" + "\n".join(
     + "\n-----END CERTIFICATE-----\n")
 
 CALL_MEMBERS = {"client_id", "software_id", "org_id", "token_endpoint_auth_method", "tls_client_auth_subject_dn",
-                "grant_type", "scope", "user_id", "acr", "claims", "client_certificate", "ssa_issuer"}
+                "grant_type", "scope", "user_id", "acr", "claims", "client_certificate", "ssa_issuer",
+                "software_jwks_endpoint", "software_jwks_revoked_endpoint"}
 HOOKS = ("getRefreshTokenLifetimeInSeconds", "modifyRefreshToken", "getAccessTokenLifetimeInSeconds",
          "modifyAccessToken", "getIdTokenLifetimeInSeconds", "modifyIdToken")
 
@@ -620,6 +624,20 @@ def self_test(script):
         grant, client, request = fresh(client=Client(software_statement=stored))
         token_request(canned(200, ALLOW_ANSWER, calls), grant, client, request)
         check("call: ssa_issuer, " + name, calls and calls[0].get("ssa_issuer") == expected, repr(calls and calls[0].get("ssa_issuer")))
+
+    # software_jwks_endpoint (the client's jwks_uri, else the stored SSA's) and
+    # software_jwks_revoked_endpoint (the stored SSA's): where the directory publishes the
+    # software's transport certificates, for transportKeyBinding
+    keyed = jwt(b'{"iss":"OpenBanking Ltd","software_jwks_endpoint":"https://keys.example/ssa.jwks","software_jwks_revoked_endpoint":"https://keys.example/revoked.jwks"}')
+    for name, stored, uri, expected in (("jwks_uri first", keyed, "https://keys.example/client.jwks", "https://keys.example/client.jwks"),
+                                        ("the SSA's without jwks_uri", keyed, None, "https://keys.example/ssa.jwks"),
+                                        ("neither", None, None, None)):
+        calls = []
+        grant, client, request = fresh(client=Client(software_statement=stored, jwks_uri=uri))
+        token_request(canned(200, ALLOW_ANSWER, calls), grant, client, request)
+        check("call: software_jwks_endpoint, " + name, calls and calls[0].get("software_jwks_endpoint") == expected, repr(calls and calls[0].get("software_jwks_endpoint")))
+        check("call: software_jwks_revoked_endpoint, " + name, calls and calls[0].get("software_jwks_revoked_endpoint") == (stored and "https://keys.example/revoked.jwks"),
+              repr(calls and calls[0].get("software_jwks_revoked_endpoint")))
 
     # a reference (not JWT) access token: scopes still overwritten, no claims to set
     grant, client, request = fresh(client=Client(jwt_access_token=False))

@@ -376,13 +376,12 @@ def parse_settings(url=None, timeout=None, token_file=None):
     return base_url, seconds, parse_token_file(token_file), warnings
 
 
-def ssa_issuer_of(software_statement):
-    """The iss of the SSA Janssen keeps with the client (Client.getSoftwareStatement(), attribute
-    jansSoftStatement, stored when the registration was accepted): which trusted directory the
-    service asks about this client. None when there is none or it cannot be read; the service
-    then asks its only directory (where every client registered while one was trusted belongs),
-    or, when it trusts several, the one its defaultTokenDirectory names (else it denies).
-    Read without verifying: the SSA was verified at registration, and it only chooses whom to ask."""
+def ssa_claim_of(software_statement, name):
+    """A string claim (iss, software_jwks_endpoint, software_jwks_revoked_endpoint) of the SSA
+    Janssen keeps with the client (Client.getSoftwareStatement(), attribute jansSoftStatement,
+    stored when the registration was accepted). None when there is none or it cannot be read.
+    Read without verifying: the SSA was verified at registration; these only say whom to ask and
+    where the directory publishes the software's keys."""
     if not _text(software_statement):
         return None
     parts = software_statement.strip().split(u".")
@@ -393,8 +392,16 @@ def ssa_issuer_of(software_statement):
         claims = json.loads(payload.decode("utf-8"))
     except (ValueError, TypeError, UnicodeError):
         return None
-    issuer = claims.get("iss") if isinstance(claims, dict) else None
-    return issuer if _text(issuer) and issuer else None
+    value = claims.get(name) if isinstance(claims, dict) else None
+    return value if _text(value) and value else None
+
+
+def ssa_issuer_of(software_statement):
+    """The iss of the client's SSA: which trusted directory the service asks about this client.
+    None when there is none or it cannot be read; the service then asks its only directory (where
+    every client registered while one was trusted belongs), or, when it trusts several, the one
+    its defaultTokenDirectory names (else it denies)."""
+    return ssa_claim_of(software_statement, "iss")
 
 
 class Refused(Exception):
@@ -458,7 +465,7 @@ def check_call(token_endpoint_auth_method, grant_type, scopes):
 
 def build_call(client_id, software_id, org_id, grant_type, scopes, token_endpoint_auth_method=None,
                tls_client_auth_subject_dn=None, user_id=None, acr=None, claims=None, client_certificate=None,
-               ssa_issuer=None):
+               ssa_issuer=None, software_jwks_endpoint=None, software_jwks_revoked_endpoint=None):
     """The JSON text of POST /v1/token-decisions. Absent optional members are left out (the
     service refuses unknown members, and null ones are no use to it). Raises ValueError when the
     call cannot be made (503), Refused when it must not be (check_call)."""
@@ -473,7 +480,8 @@ def build_call(client_id, software_id, org_id, grant_type, scopes, token_endpoin
     body["scope"] = u" ".join(scopes)
     for name, value in (("tls_client_auth_subject_dn", tls_client_auth_subject_dn),
                         ("user_id", user_id), ("acr", acr), ("client_certificate", client_certificate),
-                        ("ssa_issuer", ssa_issuer)):
+                        ("ssa_issuer", ssa_issuer), ("software_jwks_endpoint", software_jwks_endpoint),
+                        ("software_jwks_revoked_endpoint", software_jwks_revoked_endpoint)):
         if value is not None and not _text(value):
             raise ValueError("%s is not text" % name)
         if value:
@@ -727,6 +735,7 @@ def call_from_context(context):
         raise ValueError("no grant or no client in the token context")
     http_request = context.getHttpRequest()
     certificate = normalize_pem(http_request.getHeader("X-ClientCert")) if http_request is not None else None
+    statement = _string(client.getSoftwareStatement()) if hasattr(client, "getSoftwareStatement") else None
     return build_call(
         client_id=_string(client.getClientId()),
         software_id=_string(client.getSoftwareId()),
@@ -739,7 +748,12 @@ def call_from_context(context):
         acr=_string(grant.getAcrValues()),
         claims=claims_parameter(grant),
         client_certificate=certificate,
-        ssa_issuer=ssa_issuer_of(_string(client.getSoftwareStatement()) if hasattr(client, "getSoftwareStatement") else None))
+        ssa_issuer=ssa_issuer_of(statement),
+        # Where the directory publishes the software's transport certificates
+        # (transportKeyBinding): the client's jwks_uri is the SSA's software_jwks_endpoint.
+        software_jwks_endpoint=(_string(client.getJwksUri()) if hasattr(client, "getJwksUri") else None)
+        or ssa_claim_of(statement, "software_jwks_endpoint"),
+        software_jwks_revoked_endpoint=ssa_claim_of(statement, "software_jwks_revoked_endpoint"))
 
 
 def java_claim(value):

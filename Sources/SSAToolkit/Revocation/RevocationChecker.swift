@@ -68,6 +68,15 @@ public actor RevocationChecker {
         return cached
     }
 
+    /// Whether the certificate of DER `leaf` names a source of the configured kinds (an OCSP
+    /// responder, a CRL distribution point); false for one that cannot be read.
+    nonisolated func namesSource(_ leaf: [UInt8]) -> Bool {
+        guard let certificate = try? OCSPClient.certificate(leaf, what: "the certificate") else { return false }
+        let ocsp = (sources == .ocspThenCRL || sources == .ocsp) && !OCSPClient.responders(of: certificate).isEmpty
+        let crl = (sources == .ocspThenCRL || sources == .crl) && !VerifiedCRL.distributionPoints(of: certificate).isEmpty
+        return ocsp || crl
+    }
+
     /// ``status(of:issuer:)`` for a certificate whose DER's SHA-256 (`digest`) is known.
     func status(of leaf: [UInt8], digest key: [UInt8], issuer: [UInt8]) async throws(RevocationError) -> RevocationAnswer {
         let instant = now()

@@ -53,6 +53,9 @@ public struct RevocationPolicy: Sendable {
     func evaluate(leaf: [UInt8], digest: [UInt8], issuer: [UInt8]?) async -> Outcome {
         if let cached = checker.cachedStatus(digest: digest) { return Self.outcome(cached, cached: true) }
         guard let issuer else {
+            guard checker.namesSource(leaf) else {
+                return noAnswer(RevocationError(.unpublished, "the certificate names neither an OCSP responder nor a CRL distribution point"), unpublished: true)
+            }
             return noAnswer(RevocationError(.unpublished, "the certificate's issuer is not known here (with clientCertificateVerification=proxy the proxy must forward the chain, or check revocation itself and set revocationCheck=off)"), unpublished: false)
         }
         do throws(RevocationError) {

@@ -43,7 +43,7 @@ struct VocabularyTests {
             #expect(Set(order).count == order.count, "\(order.map(\.rawValue))")
         }
         let shared = Set(RegistrationDecision.checkOrder).intersection(TokenDecision.checkOrder).map(\.rawValue).sorted()
-        #expect(shared == ["organisation", "scope", "software_active", "token_endpoint_auth_method"])
+        #expect(shared == ["certificate_revocation", "organisation", "scope", "software_active", "token_endpoint_auth_method", "transport_key"])
     }
 
     @Test("no two types in Sources/ share a name (public or not, nested types aside)")
