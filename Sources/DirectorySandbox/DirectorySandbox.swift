@@ -149,6 +149,7 @@ public final class DirectorySandbox: Sendable {
                                        revocation: revocation, transportCertificate: IssuedCertificate(chainPEM: issued.chain, serial: issued.serial),
                                        group: group, runner: runner, directorySigner: directorySigner, ssaTemplate: template)
         routes.setBaseURL(sandbox.baseURL)
+        routes.setOwner(sandbox)
         return sandbox
     }
 

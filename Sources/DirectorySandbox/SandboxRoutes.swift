@@ -37,6 +37,12 @@ final class SandboxRoutes: Sendable {
 
     func setBaseURL(_ url: URL) { baseURL.withLock { $0 = url } }
 
+    /// The running sandbox, for the admin routes that issue as the directory does (held weakly:
+    /// the sandbox owns the server that owns these routes).
+    private struct Owner: Sendable { weak var sandbox: DirectorySandbox? }
+    private let owner = Mutex(Owner())
+    func setOwner(_ sandbox: DirectorySandbox) { owner.withLock { $0.sandbox = sandbox } }
+
     func router() -> Router<SandboxContext> {
         let router = Router(context: SandboxContext.self)
         router.get("jwks") { _, _ in
@@ -77,6 +83,27 @@ final class SandboxRoutes: Sendable {
         router.post("admin/software/:software") { request, context in
             self.state.count("/admin")
             return await self.adminSoftware(request, id: context.parameters.get("software") ?? "")
+        }
+        // Sandbox only: issue as the directory and its CA do, for callers in another process.
+        router.post("admin/software-statements") { _, _ in
+            self.state.count("/admin")
+            guard let sandbox = self.owner.withLock({ $0.sandbox }), let ssa = try? sandbox.issueSoftwareStatement() else {
+                return Self.json(.serviceUnavailable, ["error": "the sandbox is stopping"])
+            }
+            return Self.json(.ok, ["software_statement": .string(ssa)])
+        }
+        router.post("admin/certificates") { request, _ in
+            self.state.count("/admin")
+            guard let object = await self.adminBody(request), object.keys.allSatisfy({ ["ocsp", "crl", "publish"].contains($0) }),
+                  object.values.allSatisfy({ $0.boolValue != nil }) else {
+                return Self.json(.badRequest, ["error": "give ocsp, crl and publish (Booleans, each true by default)"])
+            }
+            guard let sandbox = self.owner.withLock({ $0.sandbox }),
+                  let issued = try? sandbox.issueTransportCertificate(ocsp: object["ocsp"]?.boolValue ?? true, crl: object["crl"]?.boolValue ?? true,
+                                                                     publish: object["publish"]?.boolValue ?? true) else {
+                return Self.json(.serviceUnavailable, ["error": "the certificate could not be issued"])
+            }
+            return Self.json(.ok, ["serial": .string(String(issued.serial, radix: 16)), "certificate": .string(issued.chainPEM)])
         }
         // Sandbox only: revoke a certificate the sandbox issued, by its serial (hexadecimal).
         router.post("admin/certificates/revoke") { request, _ in

@@ -91,13 +91,18 @@ public actor JWKSProvider {
 
     /// Called when a token names a `kid` the current set lacks: refreshes once, unless a
     /// refresh for that reason happened within ``CachePolicy/minimumRefreshInterval``.
-    /// - Returns: the refreshed set, or `nil` when the refresh was rate-limited.
+    /// - Returns: the refreshed set; when rate-limited, the set the last refresh brought (after
+    /// waiting for it if it is still running), or `nil` when there is none.
     public func refreshForUnknownKey() async throws(JWKSUnavailableError) -> JWKS? {
         if case .fixed = source { return nil }
         let instant = now()
         if let last = lastUnknownKeyRefresh, instant.timeIntervalSince(last) < cachePolicy.minimumRefreshInterval {
-            logger.debug("JWKS refresh for an unknown kid skipped: rate-limited")
-            return nil
+            // Another caller refreshed moments ago: wait for that refresh if it is still running
+            // and answer the set it brought (concurrent callers missing the same new key all
+            // find it); no new fetch is made.
+            logger.debug("JWKS refresh for an unknown kid rate-limited: answering the latest set")
+            if inFlight != nil { return try await fetch() }
+            return cached?.jwks
         }
         lastUnknownKeyRefresh = instant
         ToolkitMetrics.cache(metricsName, "refresh")
