@@ -10,7 +10,9 @@
 # keep-alive connection, dumping the counters after each batch. The difference between the two
 # batches, divided by LARGE - SMALL, is the cost of one decision, with start-up and warm-up
 # cancelled out. Prints one line per binary and kind. Needs valgrind (Debian: apt-get install
-# valgrind) and python3. Environment: SMALL (default 200), LARGE (default 1200).
+# valgrind) and python3. Environment: SMALL (default 200), LARGE (default 1200), REVOCATION (on,
+# the default: the sandbox's CA-issued certificate, revocation-checked and published in the key
+# set; off: revocationCheck=off, the fixture certificate).
 set -euo pipefail
 [ "$#" -ge 1 ] || { echo "usage: $0 SSA_VERIFY_BINARY [...]" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is required (apt-get install valgrind)" >&2; exit 2; }
@@ -22,18 +24,23 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 . "$root/Benchmarks/lib/decision-load.sh"
-printf '%s' "$token_body" >"$work/token.json"
-registration_body >"$work/registration.json"
+fixture_token_body="$token_body"
 
 for given in "$@"; do
   bin="$work/ssa-verify"
   strip --strip-debug -o "$bin" "$given"
   rm -f "$work"/sandbox.* "$work"/serve.out "$work"/callgrind.* "$work"/audit.log*
-  "$bin" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" >"$work/sandbox.out" 2>/dev/null &
+  "$bin" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" --write-certificate "$work/tpp.pem" >"$work/sandbox.out" 2>/dev/null &
   sandbox_pid=$!; pids+=($sandbox_pid)
   for _ in $(seq 100); do grep -q "config " "$work/sandbox.out" 2>/dev/null && break; sleep 0.1; done
+  # REVOCATION=on (the default) needs a binary whose sandbox issues certificates (issue 23 on).
+  token_body="$fixture_token_body"; registration_override=""
+  sandbox_bodies "$work/sandbox.json" "$work/tpp.pem" >"$work/revocation.args"
+  mapfile -t revocation_args <"$work/revocation.args"
+  printf '%s' "$token_body" >"$work/token.json"
+  registration_body >"$work/registration.json"
   valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.%p" --dump-instr=no --collect-atstart=yes \
-    "$bin" serve --config "$work/sandbox.json" --port 0 --set "auditLog=$work/audit.log" --log-level error >"$work/serve.out" 2>"$work/valgrind.err" &
+    "$bin" serve --config "$work/sandbox.json" --port 0 --set "auditLog=$work/audit.log" "${revocation_args[@]}" --log-level error >"$work/serve.out" 2>"$work/valgrind.err" &
   serve_pid=$!; pids+=($serve_pid)
   for _ in $(seq 1200); do grep -q "health" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
   base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.out" | head -1)"

@@ -13,7 +13,9 @@
 # the ratio to /healthz, serve's peak RSS, and whether the goals were met.
 # Environment: DURATION (seconds per run), CONNECTIONS (default 16), AUDIT (group, the default;
 # fsync; or none, to see what the audit log costs), CHECKPOINT=1 (sign audit checkpoints every
-# second, to see what they cost).
+# second, to see what they cost), REVOCATION (on, the default: the sandbox's CA-issued certificate,
+# OCSP-checked and published in the key set, as the toolkit's defaults do; off: revocationCheck=off
+# and the fixture certificate, to see what the checks cost).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 duration="${DURATION:-10}"
@@ -32,14 +34,16 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-"$bin" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" >"$work/sandbox.out" 2>/dev/null &
+"$bin" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" --write-certificate "$work/tpp.pem" >"$work/sandbox.out" 2>/dev/null &
 pids+=($!)
 for _ in $(seq 100); do grep -q "config " "$work/sandbox.out" 2>/dev/null && break; sleep 0.1; done
+sandbox_bodies "$work/sandbox.json" "$work/tpp.pem" >"$work/revocation.args"
+mapfile -t revocation_args <"$work/revocation.args"
 audit_args=(--set "auditLog=$work/audit.log" --set "auditDurability=${AUDIT:-group}")
 mapfile -t checkpointing < <(checkpoint_args)
 audit_args+=("${checkpointing[@]}")
 [ "${AUDIT:-group}" = none ] && audit_args=()
-"$bin" serve --config "$work/sandbox.json" --port 0 "${audit_args[@]}" \
+"$bin" serve --config "$work/sandbox.json" --port 0 "${audit_args[@]}" "${revocation_args[@]}" \
   --max-connections 256 --log-level error >"$work/serve.out" 2>/dev/null &
 serve_pid=$!
 pids+=($serve_pid)

@@ -19,12 +19,48 @@ print(json.dumps({'client_id': '4ZUKbHjbA2ZqxCxTsQPkTY', 'software_id': '4ZUKbHj
   'claims': {'id_token': {'openbanking_intent_id': {'value': 'urn-alphabank-intent-58923', 'essential': True}}},
   'client_certificate': open('$root/certs-fixtures/registration/tpp-transport.pem').read()}, separators=(',', ':')))")
 
-# A registration decision: the fixture's plain JSON metadata with the TPP's certificate (an accept).
+# A registration decision: the fixture's plain JSON metadata with the TPP's certificate (an accept),
+# or the one sandbox_bodies made.
+registration_override=""
 registration_body() {
+  [ -n "$registration_override" ] && { printf '%s\n' "$registration_override"; return 0; }
   python3 -c "
 import json
 req = json.load(open('$root/certs-fixtures/registration/request-plain.json'))
 print(json.dumps({'registration_request': req, 'client_certificate': open('$root/certs-fixtures/registration/tpp-transport.pem').read()}))"
+}
+
+# sandbox_bodies SANDBOX_JSON CERTIFICATE_FILE: with REVOCATION=on (the default), the bodies
+# above with the certificate the sandbox's CA issued (it names the sandbox's OCSP responder and
+# is published in the software key set), the token call naming that key set, and the
+# registration made with a software statement the sandbox issues now (its key set reachable), so
+# both decisions run certificate_revocation and transport_key as the toolkit's defaults do.
+# Prints the serve options that restore those defaults over the sandbox's relaxed configuration
+# (call it with its output redirected to a file, not in a subshell: it sets token_body and
+# registration_override). With REVOCATION=off: revocationCheck=off and the fixture certificate.
+sandbox_bodies() {
+  if [ "${REVOCATION:-on}" = off ]; then
+    printf '%s\n' --set revocationCheck=off
+    return 0
+  fi
+  local sandbox_base ssa
+  sandbox_base="$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['tokenUrl'].rsplit('/token', 1)[0])" "$1")"
+  ssa="$(curl -sS --cacert "$root/certs-fixtures/pki/ca-bundle.pem" --cert "$root/certs-fixtures/pki/as-transport.pem" \
+    --key "$root/certs-fixtures/pki/as-transport.key.pem" -H 'Content-Type: application/json' --data-binary '{}' "$sandbox_base/admin/software-statements" \
+    | python3 -c "import json,sys;print(json.load(sys.stdin)['software_statement'])")"
+  token_body="$(printf '%s' "$token_body" | python3 -c "
+import json, sys
+body = json.load(sys.stdin)
+body['client_certificate'] = open(sys.argv[1]).read()
+body['software_jwks_endpoint'] = sys.argv[2] + '/software/4ZUKbHjbA2ZqxCxTsQPkTY/jwks'
+print(json.dumps(body, separators=(',', ':')))" "$2" "$sandbox_base")"
+  registration_override="$(python3 -c "
+import json, sys
+req = json.load(open(sys.argv[1]))
+req['software_statement'] = sys.argv[2]
+print(json.dumps({'registration_request': req, 'client_certificate': open(sys.argv[3]).read()}))" \
+    "$root/certs-fixtures/registration/request-plain.json" "$ssa" "$2")"
+  printf '%s\n' --set revocationWhenUnpublished=reject --set transportKeyBinding=directory
 }
 
 # write_lua FILE BODY: a wrk script that POSTs BODY as JSON.

@@ -39,6 +39,12 @@ public struct RevocationAnswer: Sendable, Hashable {
         self.thisUpdate = thisUpdate
         self.nextUpdate = nextUpdate
     }
+
+    /// Where it came from and for how long it holds, for a report: `OCSP <url>; thisUpdate ...,
+    /// nextUpdate ...`.
+    var provenance: String {
+        "\(source); thisUpdate \(NumericDate.format(thisUpdate))" + (nextUpdate.map { ", nextUpdate \(NumericDate.format($0))" } ?? "")
+    }
 }
 
 /// Why no revocation answer could be had: no source was named, none could be reached, or what

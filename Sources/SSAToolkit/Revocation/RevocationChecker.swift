@@ -30,7 +30,11 @@ public actor RevocationChecker {
     /// Answers by the SHA-256 of the certificate's DER, each with the instant it stops being
     /// used: read without entering the actor, so a warm check costs one lock and one lookup.
     private nonisolated let answers = Mutex<[[UInt8]: CachedAnswer]>([:])
-    private struct CachedAnswer { var answer: RevocationAnswer; var until: Date }
+    /// A cached answer, with its provenance written once (a warm check formats no date).
+    struct CachedAnswer: Sendable { var answer: RevocationAnswer; var until: Date; var provenance: String }
+    /// Certificates that name no source of the configured kinds, with why (it depends on the
+    /// certificate alone): a warm check of one parses nothing and enters no actor.
+    private nonisolated let unpublished = Mutex<[[UInt8]: RevocationError]>([:])
     private var lookups: [[UInt8]: Task<Result<RevocationAnswer, RevocationError>, Never>] = [:]
     private var verifiedLists: [String: (list: VerifiedCRL, until: Date)] = [:]
     private var fetches: [String: Task<Result<VerifiedCRL, RevocationError>, Never>] = [:]
@@ -60,10 +64,15 @@ public actor RevocationChecker {
         try await status(of: leaf, digest: Array(SHA256.hash(data: leaf)), issuer: issuer)
     }
 
+    /// Why the certificate whose DER has SHA-256 `digest` is known to name no source, if it is.
+    nonisolated func knownUnpublished(digest: [UInt8]) -> RevocationError? {
+        unpublished.withLock { $0[digest] }
+    }
+
     /// The answer cached for the certificate whose DER has SHA-256 `digest`, while it holds.
-    nonisolated func cachedStatus(digest: [UInt8]) -> RevocationAnswer? {
+    nonisolated func cachedStatus(digest: [UInt8]) -> CachedAnswer? {
         let instant = now()
-        let cached = answers.withLock { table in table[digest].flatMap { instant < $0.until ? $0.answer : nil } }
+        let cached = answers.withLock { table in table[digest].flatMap { instant < $0.until ? $0 : nil } }
         ToolkitMetrics.cache("revocation", cached == nil ? "miss" : "hit")
         return cached
     }
@@ -94,6 +103,12 @@ public actor RevocationChecker {
         }
         let result = await task.value
         lookups[key] = nil
+        if case .failure(let error) = result, error.code == .unpublished {
+            unpublished.withLock { table in
+                if table.count >= Self.maximumEntries { table.removeAll() }
+                table[key] = error
+            }
+        }
         let answer = try result.get()
         // A good (or unknown) answer is reused until the earlier of its nextUpdate and the
         // maximum; a revocation is kept until its nextUpdate (it does not come undone sooner).
@@ -102,7 +117,7 @@ public actor RevocationChecker {
         if case .revoked = answer.status { until = answer.nextUpdate ?? capped } else { until = min(answer.nextUpdate ?? .distantFuture, capped) }
         answers.withLock { table in
             if table.count >= Self.maximumEntries { table = table.filter { $0.value.until > instant } }
-            if table.count < Self.maximumEntries { table[key] = CachedAnswer(answer: answer, until: until) }
+            if table.count < Self.maximumEntries { table[key] = CachedAnswer(answer: answer, until: until, provenance: answer.provenance) }
         }
         return answer
     }

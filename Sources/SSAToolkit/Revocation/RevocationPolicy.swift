@@ -51,7 +51,8 @@ public struct RevocationPolicy: Sendable {
     /// the next certificate of its chain; `nil` when the chain was verified elsewhere and the
     /// issuer was not presented). A cached answer is used without a network call.
     func evaluate(leaf: [UInt8], digest: [UInt8], issuer: [UInt8]?) async -> Outcome {
-        if let cached = checker.cachedStatus(digest: digest) { return Self.outcome(cached, cached: true) }
+        if let cached = checker.cachedStatus(digest: digest) { return Self.outcome(cached.answer, provenance: cached.provenance, cached: true) }
+        if let known = checker.knownUnpublished(digest: digest) { return noAnswer(known, unpublished: true) }
         guard let issuer else {
             guard checker.namesSource(leaf) else {
                 return noAnswer(RevocationError(.unpublished, "the certificate names neither an OCSP responder nor a CRL distribution point"), unpublished: true)
@@ -59,22 +60,23 @@ public struct RevocationPolicy: Sendable {
             return noAnswer(RevocationError(.unpublished, "the certificate's issuer is not known here (with clientCertificateVerification=proxy the proxy must forward the chain, or check revocation itself and set revocationCheck=off)"), unpublished: false)
         }
         do throws(RevocationError) {
-            return Self.outcome(try await checker.status(of: leaf, digest: digest, issuer: issuer), cached: false)
+            let answer = try await checker.status(of: leaf, digest: digest, issuer: issuer)
+            return Self.outcome(answer, provenance: answer.provenance, cached: false)
         } catch {
             // `unpublished` from the checker: the certificate names no source of the configured kinds.
             return noAnswer(error, unpublished: error.code == .unpublished)
         }
     }
 
-    private static func outcome(_ answer: RevocationAnswer, cached: Bool) -> Outcome {
-        let when = "thisUpdate \(NumericDate.format(answer.thisUpdate))" + (answer.nextUpdate.map { ", nextUpdate \(NumericDate.format($0))" } ?? "") + (cached ? ", from cache" : "")
+    private static func outcome(_ answer: RevocationAnswer, provenance: String, cached: Bool) -> Outcome {
+        let when = cached ? provenance + ", from cache" : provenance
         switch answer.status {
         case .good:
-            return .passed("good (\(answer.source); \(when))")
+            return .passed("good (\(when))")
         case .revoked(let reason, let time):
-            return .refused("revoked at \(NumericDate.format(time))\(reason.map { " (\($0))" } ?? "") (\(answer.source); \(when))")
+            return .refused("revoked at \(NumericDate.format(time))\(reason.map { " (\($0))" } ?? "") (\(when))")
         case .unknown:
-            return .refused("unknown to its issuer's responder: not a certificate it issued (\(answer.source); \(when))")
+            return .refused("unknown to its issuer's responder: not a certificate it issued (\(when))")
         }
     }
 
