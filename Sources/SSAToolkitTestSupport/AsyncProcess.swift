@@ -26,37 +26,41 @@ public enum AsyncProcess {
         let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
+        // posix_spawn, not Foundation's Process: Process.run() on Linux over-reads a dirent while
+        // listing /proc/self/fd and crashes now and then in a suite that spawns many programs
+        // (swift-corelibs-foundation #5472, fixed after the toolchain here).
+        let inputPath: String
         if let input {
             let inputFile = folder.appendingPathComponent("in")
             try input.write(to: inputFile)
-            process.standardInput = try FileHandle(forReadingFrom: inputFile)
+            inputPath = inputFile.path
         } else {
-            process.standardInput = FileHandle.nullDevice
+            inputPath = "/dev/null"
         }
+        var environmentValues = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        environmentValues["PWD"] = directory.path
+        let pid = try Spawn.start(executable.path, arguments, environment: environmentValues, directory: directory.path,
+                                  input: inputPath, output: out.path, error: err.path)
         let killed = KilledFlag()
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-                return
-            }
-            let pid = process.processIdentifier
-            Task {
-                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-                if process.isRunning {
-                    killed.set()
-                    kill(pid, SIGKILL)
-                }
+        let exited = KilledFlag()
+        let timer = Task {
+            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            if !exited.value {
+                killed.set()
+                kill(pid, SIGKILL)
             }
         }
+        let status: Int32 = await withCheckedContinuation { continuation in
+            // waitpid blocks: on a thread of its own, never one of the cooperative pool.
+            Thread.detachNewThread {
+                var raw: Int32 = 0
+                while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+                exited.set()
+                let code = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+                continuation.resume(returning: code)
+            }
+        }
+        timer.cancel()
         return Result(status: status, standardOutput: try String(contentsOf: out, encoding: .utf8),
                       standardError: try String(contentsOf: err, encoding: .utf8), timedOut: killed.value)
     }
@@ -64,6 +68,52 @@ public enum AsyncProcess {
     /// Runs the built `ssa-verify`.
     public static func ssaVerify(_ arguments: [String], environment: [String: String] = [:], seconds: Double = 60) async throws -> Result {
         try await run(CommandRunner.binary, arguments, environment: environment, seconds: seconds)
+    }
+
+    /// posix_spawn with standard input, output and error from files, in a directory, with every
+    /// signal at its default disposition and none blocked (a child never inherits an ignored SIGTERM).
+    enum Spawn {
+        struct Failure: Error, CustomStringConvertible { var description: String }
+
+        static func start(_ path: String, _ arguments: [String], environment: [String: String], directory: String,
+                          input: String, output: String, error: String) throws -> pid_t {
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, error, O_WRONLY | O_TRUNC, 0o600)
+            // glibc's posix_spawn_file_actions_addchdir_np (2.29+), which Glibc does not import.
+            typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else {
+                throw Failure(description: "posix_spawn_file_actions_addchdir_np is not available")
+            }
+            _ = unsafeBitCast(symbol, to: AddChdir.self)(&actions, directory)
+            // Nothing but the three standard descriptors reaches the child (glibc 2.34+'s
+            // addclosefrom_np): an inherited listening socket would outlive the server that
+            // closed it, accepting connections no one answers.
+            typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+            guard let closeFrom = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+                throw Failure(description: "posix_spawn_file_actions_addclosefrom_np is not available")
+            }
+            _ = unsafeBitCast(closeFrom, to: AddCloseFrom.self)(&actions, 3)
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var all = sigset_t(), none = sigset_t()
+            sigfillset(&all)
+            sigemptyset(&none)
+            posix_spawnattr_setsigdefault(&attributes, &all)
+            posix_spawnattr_setsigmask(&attributes, &none)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+            let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+            let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { for pointer in argv + envp { free(pointer) } }
+            var pid: pid_t = 0
+            let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+            guard result == 0 else { throw Failure(description: "posix_spawn \(path): \(String(cString: strerror(result)))") }
+            return pid
+        }
     }
 
     private final class KilledFlag: @unchecked Sendable {

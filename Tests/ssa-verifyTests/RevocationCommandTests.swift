@@ -5,8 +5,9 @@ import Testing
 
 /// Revocation and the directory's key sets through `serve`, with curl: the sandbox process issues
 /// and revokes certificates through its admin routes, `serve` asks the sandbox's OCSP responder.
-/// Each refused case beside its passing twin, at registration and at token time.
-@Suite("serve: revoked and unpublished certificates at registration and at token time")
+/// Each refused case beside its passing twin, at registration and at token time. Serialized:
+/// each test starts several servers, and together they would load the machine for the others.
+@Suite("serve: revoked and unpublished certificates at registration and at token time", .serialized)
 struct RevocationCommandTests {
     /// The sandbox's configuration with the toolkit's defaults for both checks, and `overrides`.
     static func config(_ sandbox: SandboxProcess, _ overrides: [String: String] = [:]) throws -> String {
@@ -133,5 +134,36 @@ struct RevocationCommandTests {
         #expect(result.standardOutput.components(separatedBy: "\"verdict\":\"allow\"").count - 1 == 1000, "\(others.count) other answers, e.g. \(others.first.map { String($0.suffix(700)) } ?? "-"); curl: \(result.standardError.split(separator: "\n").filter { $0.contains("curl:") }.prefix(5))")
         let after = try await Self.counts(sandbox)["/ocsp"]?.numberValue ?? 0
         #expect(after - before == 1, "OCSP requests: \(after - before)")
+    }
+}
+
+extension RevocationCommandTests {
+    /// A token call presenting `leaf` of `responder`'s CA with the CA after it (the chain a
+    /// TLS-terminating proxy forwards), for a service that leaves the chain to the proxy.
+    static func proxiedCall(_ responder: OpenSSLOCSPResponder, _ leaf: String) throws -> String {
+        let chain = String(decoding: try responder.file(leaf) + responder.file("ca.pem"), as: UTF8.self)
+        return TokenTrustCommandTests.call(["client_certificate": .string(chain), "token_endpoint_auth_method": "private_key_jwt", "tls_client_auth_subject_dn": nil])
+    }
+
+    @Test("OpenSSL's own responder and CRL through serve: good allowed; revoked, unknown and unpublished denied; a rogue signer and a damaged CRL undecided (a stale answer: OCSPTests, at a chosen instant)")
+    func openSSLResponder() async throws {
+        let sandbox = try SandboxProcess()
+        // The chain is the proxy's duty here (clientCertificateVerification=proxy), so a leaf of
+        // OpenSSL's test CA reaches the revocation check; it belongs to no software.
+        let config = try Self.config(sandbox, ["clientCertificateVerification": "proxy", "clientCertificateBinding": "none", "transportKeyBinding": "off"])
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let service = try ServeProcess(config: config)
+        let delegated = try OpenSSLOCSPResponder()
+        defer { delegated.stop() }
+        for (leaf, verdict, detail) in [("good.pem", "allow", "good (OCSP http://127.0.0.1:\(delegated.port)"), ("revoked.pem", "deny", "keyCompromise"),
+                                        ("unknown.pem", "deny", "unknown to its issuer's responder"), ("unpublished.pem", "deny", "revocationWhenUnpublished=reject"),
+                                        ("crlonly.pem", "allow", "good (CRL http://127.0.0.1:\(delegated.crlPort)"), ("badcrl.pem", "undecided", "bad_signature")] {
+            let answer = try await TokenTrustCommandTests.decide(service, try Self.proxiedCall(delegated, leaf))
+            #expect(answer.verdict == verdict && answer.body.contains(detail), "\(leaf): \(answer.body.suffix(600))")
+        }
+        let rogue = try OpenSSLOCSPResponder(signer: .rogue)
+        defer { rogue.stop() }
+        let refused = try await TokenTrustCommandTests.decide(service, try Self.proxiedCall(rogue, "good.pem"))
+        #expect(refused.verdict == "undecided" && refused.body.contains("bad_signature"), "\(refused.body.suffix(600))")
     }
 }
