@@ -20,6 +20,12 @@ final class SandboxCertificateAuthority: Sendable {
     private let nextSerial = Mutex<UInt64>(0x5A_0000)
     /// How long an OCSP answer and the CRL say they hold (`nextUpdate` - `thisUpdate`).
     let answerLifetime: TimeInterval
+    /// Whether OCSP answers are stale: `thisUpdate` two lifetimes ago and `nextUpdate` one
+    /// lifetime ago, as a responder that stopped refreshing its answers would send.
+    private let stale = Mutex(false)
+
+    /// Makes OCSP answers stale (`true`) or current again.
+    func answerStale(_ value: Bool) { stale.withLock { $0 = value } }
 
     /// The CA of `caCertificate`/`caKey` (PEM files); issued certificates copy the subject and
     /// key of the certificate in `template`.
@@ -105,7 +111,8 @@ final class SandboxCertificateAuthority: Sendable {
         defer { OCSP_CERTID_free(ours) }
         let count = OCSP_request_onereq_count(parsed)
         guard count > 0, count <= 16 else { return nil }
-        let times = (X509_time_adj_ex(nil, 0, 0, nil), X509_time_adj_ex(nil, 0, Int(answerLifetime), nil))
+        let shift = stale.withLock { $0 } ? -2 * Int(answerLifetime) : 0
+        let times = (X509_time_adj_ex(nil, 0, shift, nil), X509_time_adj_ex(nil, 0, shift + Int(answerLifetime), nil))
         defer { ASN1_TIME_free(times.0); ASN1_TIME_free(times.1) }
         for index in 0..<count {
             guard let one = OCSP_request_onereq_get0(parsed, index), let id = OCSP_onereq_get0_id(one) else { return nil }

@@ -105,6 +105,15 @@ final class SandboxRoutes: Sendable {
             }
             return Self.json(.ok, ["serial": .string(String(issued.serial, radix: 16)), "certificate": .string(issued.chainPEM)])
         }
+        // Sandbox only: make the OCSP responder's answers stale ({"stale": true}) or current.
+        router.post("admin/ocsp") { request, _ in
+            self.state.count("/admin")
+            guard let object = await self.adminBody(request), object.count == 1, let stale = object["stale"]?.boolValue else {
+                return Self.json(.badRequest, ["error": "give stale (a Boolean)"])
+            }
+            self.revocation.authority.answerStale(stale)
+            return Self.json(.ok, ["stale": .bool(stale)])
+        }
         // Sandbox only: revoke a certificate the sandbox issued, by its serial (hexadecimal).
         router.post("admin/certificates/revoke") { request, _ in
             self.state.count("/admin")

@@ -13,6 +13,9 @@ public final class OpenSSLTestServer: @unchecked Sendable {
     public init(documentRoot: String = "jose", requireClientCertificate: Bool = true) throws {
         for _ in 0..<5 {
             let port = Int.random(in: 20_000..<60_000)
+            // A port someone already answers on would pass the readiness check below for a
+            // server that failed to bind: skip it.
+            if Self.canConnect(port: port) { continue }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             var arguments = [
@@ -32,6 +35,10 @@ public final class OpenSSLTestServer: @unchecked Sendable {
             for _ in 0..<50 {
                 if !process.isRunning { break }
                 if Self.canConnect(port: port) {
+                    // s_server exits at once when the port was taken between the check and its
+                    // bind; still running a moment later, it is the one answering.
+                    usleep(100_000)
+                    guard process.isRunning else { break }
                     self.port = port
                     self.process = process
                     return

@@ -28,16 +28,23 @@ public final class TestPostgres: @unchecked Sendable {
     /// Starts a new server (installing PostgreSQL first when it is missing); `bare`: without the
     /// schema (for `ssa-verify state-store init`).
     public static func start(bare: Bool = false) async throws -> TestPostgres {
-        // Short: the server's Unix socket lives in the folder.
-        let folder = URL(fileURLWithPath: "/tmp/ssa-pg-\(UUID().uuidString.prefix(8).lowercased())")
         let install = try await AsyncProcess.run(URL(fileURLWithPath: "/bin/bash"), [script, "install"], seconds: 600)
         guard install.status == 0 else { throw TestHTTPSServer.StartFailure(description: "PostgreSQL could not be installed: \(install.standardError)") }
-        let started = try await AsyncProcess.run(URL(fileURLWithPath: "/bin/bash"), [script, "start", folder.path] + (bare ? ["--bare"] : []), seconds: 120)
-        let url = started.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard started.status == 0, url.hasPrefix("postgres://") else {
-            throw TestHTTPSServer.StartFailure(description: "PostgreSQL did not start: \(started.standardError)")
+        // The script picks a free port and then starts the server on it; on a busy machine
+        // another process can take the port in between ("Address already in use"): try again on
+        // a new one.
+        for attempt in 1...3 {
+            // Short: the server's Unix socket lives in the folder.
+            let folder = URL(fileURLWithPath: "/tmp/ssa-pg-\(UUID().uuidString.prefix(8).lowercased())")
+            let started = try await AsyncProcess.run(URL(fileURLWithPath: "/bin/bash"), [script, "start", folder.path] + (bare ? ["--bare"] : []), seconds: 120)
+            let url = started.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            if started.status == 0, url.hasPrefix("postgres://") { return TestPostgres(folder: folder, url: url) }
+            try? FileManager.default.removeItem(at: folder)
+            guard attempt < 3, started.standardError.contains("Address already in use") else {
+                throw TestHTTPSServer.StartFailure(description: "PostgreSQL did not start: \(started.standardError)")
+            }
         }
-        return TestPostgres(folder: folder, url: url)
+        throw TestHTTPSServer.StartFailure(description: "PostgreSQL did not start")
     }
 
     /// Stops the server at once, as a crash or an outage would (`pg_ctl stop -m immediate`).

@@ -110,6 +110,23 @@ struct RevocationCommandTests {
         #expect(try await Self.register(open, sandbox, orphan.pem).body.contains("\"verdict\":\"accept\""))
     }
 
+    @Test("an OCSP answer past its nextUpdate is undecided at both moments; a current one for the next certificate is believed")
+    func staleAnswer() async throws {
+        let sandbox = try SandboxProcess()
+        let config = try Self.config(sandbox)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let service = try ServeProcess(config: config)
+        let first = try await Self.issue(sandbox)
+        let second = try await Self.issue(sandbox)
+        #expect(try await Self.admin(sandbox, "/admin/ocsp", ["stale": true])["stale"] == .bool(true))
+        let registration = try await Self.register(service, sandbox, first.pem)
+        #expect(registration.body.contains("\"verdict\":\"undecided\"") && registration.body.contains("stale"), "\(registration.body.suffix(600))")
+        let token = try await TokenTrustCommandTests.decide(service, try Self.token(sandbox, first.pem))
+        #expect(token.verdict == "undecided" && token.check == "certificate_revocation", "\(token.body.suffix(600))")
+        _ = try await Self.admin(sandbox, "/admin/ocsp", ["stale": false])
+        #expect(try await TokenTrustCommandTests.decide(service, try Self.token(sandbox, second.pem)).verdict == "allow")
+    }
+
     @Test("1,000 concurrent cold token decisions on one certificate through serve make one responder call")
     func oneLookup() async throws {
         let sandbox = try SandboxProcess()
