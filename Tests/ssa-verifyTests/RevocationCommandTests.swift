@@ -85,6 +85,14 @@ struct RevocationCommandTests {
         #expect(try await Self.register(service, sandbox, bare.pem).body.contains("\"verdict\":\"reject\""))
         #expect(try await TokenTrustCommandTests.decide(service, try Self.token(sandbox, bare.pem)).check == "certificate_revocation")
 
+        // The lookups and the cache are counted on /metrics.
+        let metrics = try await curl([service.baseURL + "/metrics"]).body.split(separator: "\n")
+        for (name, labels) in [("ssa_toolkit_revocation_lookups_total{", ["source=\"ocsp\"", "outcome=\"good\""]),
+                               ("ssa_toolkit_revocation_lookups_total{", ["source=\"ocsp\"", "outcome=\"revoked\""]),
+                               ("ssa_toolkit_cache_events_total{", ["cache=\"revocation\"", "event=\"hit\""])] {
+            #expect(metrics.contains { $0.hasPrefix(name) && labels.allSatisfy($0.contains) && !$0.hasSuffix(" 0") }, "\(name) \(labels)")
+        }
+
         let hidden = try await Self.issue(sandbox, ["publish": false])
         let unpublished = try await Self.register(service, sandbox, hidden.pem)
         #expect(unpublished.body.contains("\"verdict\":\"reject\"") && unpublished.body.contains("is not published for TLS"), "\(unpublished.body)")
