@@ -13,20 +13,14 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 n="${N:-40}"
-bin="${1:-}"
-if [ -z "$bin" ]; then
-  make -C "$root" --no-print-directory release >/dev/null
-  bin="$root/.build-release/release/ssa-verify"
-fi
 work="$(mktemp -d)"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 source "$root/Benchmarks/lib/decision-load.sh"
+bin="$(release_binary "${1:-}")"
 
-"$bin" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" --write-certificate "$work/tpp.pem" >"$work/sandbox.out" 2>/dev/null &
-pids+=($!)
-for _ in $(seq 100); do grep -q "config " "$work/sandbox.out" 2>/dev/null && break; sleep 0.1; done
+start_sandbox "$bin"
 sandbox_bodies "$work/sandbox.json" "$work/tpp.pem" >"$work/revocation.args"
 mapfile -t revocation_args <"$work/revocation.args"
 start_serve() {

@@ -30,9 +30,7 @@ for given in "$@"; do
   bin="$work/ssa-verify"
   strip --strip-debug -o "$bin" "$given"
   rm -f "$work"/sandbox.* "$work"/serve.out "$work"/callgrind.* "$work"/audit.log*
-  "$bin" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" --write-certificate "$work/tpp.pem" >"$work/sandbox.out" 2>/dev/null &
-  sandbox_pid=$!; pids+=($sandbox_pid)
-  for _ in $(seq 100); do grep -q "config " "$work/sandbox.out" 2>/dev/null && break; sleep 0.1; done
+  start_sandbox "$bin"
   # REVOCATION=on (the default) needs a binary whose sandbox issues certificates (issue 23 on).
   token_body="$fixture_token_body"; registration_override=""
   sandbox_bodies "$work/sandbox.json" "$work/tpp.pem" >"$work/revocation.args"

@@ -22,11 +22,7 @@ pgscript="$root/integrations/postgres/test-postgres.sh"
 source "$root/Benchmarks/lib/decision-load.sh"
 ensure_wrk
 "$pgscript" install
-bin="${1:-}"
-if [ -z "$bin" ]; then
-  make -C "$root" --no-print-directory release >/dev/null
-  bin="$root/.build-release/release/ssa-verify"
-fi
+bin="$(release_binary "${1:-}")"
 
 work="$(mktemp -d)"
 pgdir="/tmp/ssa-bench-pg-$$"
@@ -38,9 +34,7 @@ url="$("$pgscript" start "$pgdir")"
 export SSA_PG_PASSWORD=ssa-test-password PGPASSWORD=ssa-test-password
 store="${url/@127.0.0.1:/@localhost:}?sslmode=verify-full&sslrootcert=$pgdir/tls/ca.pem"
 
-"$bin" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" >"$work/sandbox.out" 2>/dev/null &
-pids+=($!)
-for _ in $(seq 100); do grep -q "config " "$work/sandbox.out" 2>/dev/null && break; sleep 0.1; done
+start_sandbox "$bin"
 
 start_serve() {  # name, extra --set arguments...
   local name=$1; shift

@@ -1,6 +1,23 @@
 # Shared by the load scripts in Benchmarks/: wrk, the decision call bodies, and one wrk run.
 # Source it after setting `root` (the repository) and `work` (a temporary folder).
 
+# release_binary [GIVEN]: the ssa-verify binary to measure: GIVEN, or the release build
+# (`make release`: .build-release/release/ssa-verify), built when none is given.
+release_binary() {
+  if [ -n "${1:-}" ]; then printf '%s\n' "$1"; return 0; fi
+  make -C "$root" --no-print-directory release >/dev/null
+  printf '%s\n' "$root/.build-release/release/ssa-verify"
+}
+
+# start_sandbox BIN: `BIN sandbox` on a free port, writing $work/sandbox.json and the TPP
+# certificate it issued ($work/tpp.pem); appends its pid to `pids` and returns once it listens.
+start_sandbox() {
+  "$1" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" --write-certificate "$work/tpp.pem" >"$work/sandbox.out" 2>/dev/null &
+  sandbox_pid=$!
+  pids+=("$sandbox_pid")
+  for _ in $(seq 100); do grep -q "config " "$work/sandbox.out" 2>/dev/null && break; sleep 0.1; done
+}
+
 # wrk from Debian's packages when missing.
 ensure_wrk() {
   command -v wrk >/dev/null && return 0

@@ -376,32 +376,31 @@ def parse_settings(url=None, timeout=None, token_file=None):
     return base_url, seconds, parse_token_file(token_file), warnings
 
 
-def ssa_claim_of(software_statement, name):
-    """A string claim (iss, software_jwks_endpoint, software_jwks_revoked_endpoint) of the SSA
-    Janssen keeps with the client (Client.getSoftwareStatement(), attribute jansSoftStatement,
-    stored when the registration was accepted). None when there is none or it cannot be read.
-    Read without verifying: the SSA was verified at registration; these only say whom to ask and
-    where the directory publishes the software's keys."""
+def stored_ssa_claims(software_statement):
+    """The claims of the SSA Janssen keeps with the client (Client.getSoftwareStatement(),
+    attribute jansSoftStatement, stored when the registration was accepted), decoded once per
+    token request; {} when there is none or it cannot be read. Read without verifying: the SSA
+    was verified at registration; its claims here only say whom to ask and where the directory
+    publishes the software's keys."""
     if not _text(software_statement):
-        return None
+        return {}
     parts = software_statement.strip().split(u".")
     if len(parts) != 3 or not parts[1] or len(parts[1]) > 65536 or not re.match(r"^[A-Za-z0-9_-]+$", parts[1]):
-        return None
+        return {}
     try:
         payload = base64.urlsafe_b64decode(str(parts[1] + u"=" * (-len(parts[1]) % 4)))
         claims = json.loads(payload.decode("utf-8"))
     except (ValueError, TypeError, UnicodeError):
-        return None
-    value = claims.get(name) if isinstance(claims, dict) else None
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def text_claim(claims, name):
+    """A non-empty string claim of `claims`, else None. `iss` tells the service which trusted
+    directory to ask (without it: its only directory, or the one its defaultTokenDirectory names,
+    else it denies)."""
+    value = claims.get(name)
     return value if _text(value) and value else None
-
-
-def ssa_issuer_of(software_statement):
-    """The iss of the client's SSA: which trusted directory the service asks about this client.
-    None when there is none or it cannot be read; the service then asks its only directory (where
-    every client registered while one was trusted belongs), or, when it trusts several, the one
-    its defaultTokenDirectory names (else it denies)."""
-    return ssa_claim_of(software_statement, "iss")
 
 
 class Refused(Exception):
@@ -735,7 +734,7 @@ def call_from_context(context):
         raise ValueError("no grant or no client in the token context")
     http_request = context.getHttpRequest()
     certificate = normalize_pem(http_request.getHeader("X-ClientCert")) if http_request is not None else None
-    statement = _string(client.getSoftwareStatement()) if hasattr(client, "getSoftwareStatement") else None
+    stored = stored_ssa_claims(_string(client.getSoftwareStatement()) if hasattr(client, "getSoftwareStatement") else None)
     return build_call(
         client_id=_string(client.getClientId()),
         software_id=_string(client.getSoftwareId()),
@@ -748,12 +747,12 @@ def call_from_context(context):
         acr=_string(grant.getAcrValues()),
         claims=claims_parameter(grant),
         client_certificate=certificate,
-        ssa_issuer=ssa_issuer_of(statement),
+        ssa_issuer=text_claim(stored, "iss"),
         # Where the directory publishes the software's transport certificates
         # (transportKeyBinding): the client's jwks_uri is the SSA's software_jwks_endpoint.
         software_jwks_endpoint=(_string(client.getJwksUri()) if hasattr(client, "getJwksUri") else None)
-        or ssa_claim_of(statement, "software_jwks_endpoint"),
-        software_jwks_revoked_endpoint=ssa_claim_of(statement, "software_jwks_revoked_endpoint"))
+        or text_claim(stored, "software_jwks_endpoint"),
+        software_jwks_revoked_endpoint=text_claim(stored, "software_jwks_revoked_endpoint"))
 
 
 def java_claim(value):

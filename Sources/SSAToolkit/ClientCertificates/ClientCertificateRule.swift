@@ -211,7 +211,7 @@ struct PresentedCertificate: Sendable {
 }
 
 /// What the checks of a certificate's standing came to: `certificate_revocation` and
-/// `transport_key`, made concurrently, the same at registration and at token time.
+/// `transport_key`, the same at registration and at token time.
 struct CertificateStanding: Sendable {
     /// The two checks (skipped when not configured).
     var checks: [Check] = []

@@ -61,7 +61,9 @@ public actor RevocationChecker {
     ///
     /// - Throws: ``RevocationError`` when no source gave a verified answer (the last failure).
     public func status(of leaf: [UInt8], issuer: [UInt8]) async throws(RevocationError) -> RevocationAnswer {
-        try await status(of: leaf, digest: Array(SHA256.hash(data: leaf)), issuer: issuer)
+        let digest = Array(SHA256.hash(data: leaf))
+        if let cached = cachedStatus(digest: digest) { return cached.answer }
+        return try await status(of: leaf, digest: digest, issuer: issuer)
     }
 
     /// Why the certificate whose DER has SHA-256 `digest` is known to name no source, if it is.
@@ -78,22 +80,20 @@ public actor RevocationChecker {
     }
 
     /// Whether the certificate of DER `leaf` names a source of the configured kinds (an OCSP
-    /// responder, a CRL distribution point); false for one that cannot be read.
-    nonisolated func namesSource(_ leaf: [UInt8]) -> Bool {
-        guard let certificate = try? OCSPClient.certificate(leaf, what: "the certificate") else { return false }
+    /// responder, a CRL distribution point); `nil` for one OpenSSL cannot read.
+    nonisolated func namesSource(_ leaf: [UInt8]) -> Bool? {
+        guard let certificate = try? OCSPClient.certificate(leaf, what: "the certificate") else { return nil }
         let ocsp = (sources == .ocspThenCRL || sources == .ocsp) && !OCSPClient.responders(of: certificate).isEmpty
         let crl = (sources == .ocspThenCRL || sources == .crl) && !VerifiedCRL.distributionPoints(of: certificate).isEmpty
         return ocsp || crl
     }
 
-    /// ``status(of:issuer:)`` for a certificate whose DER's SHA-256 (`digest`) is known.
+    /// ``status(of:issuer:)`` for a certificate whose DER's SHA-256 (`digest`) is known, once
+    /// ``cachedStatus(digest:)`` (which counts the cache event) found nothing.
     func status(of leaf: [UInt8], digest key: [UInt8], issuer: [UInt8]) async throws(RevocationError) -> RevocationAnswer {
         let instant = now()
-        if let cached = answers.withLock({ $0[key] }), instant < cached.until {
-            ToolkitMetrics.cache("revocation", "hit")
-            return cached.answer
-        }
-        ToolkitMetrics.cache("revocation", "miss")
+        // A lookup may have finished while this call waited to enter the actor.
+        if let cached = answers.withLock({ $0[key] }), instant < cached.until { return cached.answer }
         let task: Task<Result<RevocationAnswer, RevocationError>, Never>
         if let running = lookups[key] {
             task = running

@@ -54,8 +54,14 @@ public struct RevocationPolicy: Sendable {
         if let cached = checker.cachedStatus(digest: digest) { return Self.outcome(cached.answer, provenance: cached.provenance, cached: true) }
         if let known = checker.knownUnpublished(digest: digest) { return noAnswer(known, unpublished: true) }
         guard let issuer else {
-            guard checker.namesSource(leaf) else {
+            switch checker.namesSource(leaf) {
+            case false?:
                 return noAnswer(RevocationError(.unpublished, "the certificate names neither an OCSP responder nor a CRL distribution point"), unpublished: true)
+            case nil:
+                // Not "unpublished": what it names cannot be known, so it never passes as such.
+                return noAnswer(RevocationError(.malformedResponse, "the certificate cannot be read to find its OCSP responder or CRL"), unpublished: false)
+            case true?:
+                break
             }
             return noAnswer(RevocationError(.unpublished, "the certificate's issuer is not known here (with clientCertificateVerification=proxy the proxy must forward the chain, or check revocation itself and set revocationCheck=off)"), unpublished: false)
         }
