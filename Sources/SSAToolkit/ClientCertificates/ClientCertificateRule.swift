@@ -28,6 +28,9 @@ public struct ClientCertificateRule: Sendable {
     public var revocation: RevocationPolicy?
     /// Where the certificate must be published (`transportKeyBinding=directory`); `nil`: off.
     var keyBinding: TransportKeyBinding?
+    /// What ties the certificate to the software under the directory's trust framework (Open
+    /// Banking UK's CN and OU, ICP-Brasil's UID and organizationIdentifier, or none: holder-of-key).
+    public var binding: TrustFramework.CertificateBinding = .openBankingUK
     /// Chains that verified; shared by every copy of the rule made from the same directory.
     let verified: VerifiedCertificateCache
 
@@ -36,8 +39,10 @@ public struct ClientCertificateRule: Sendable {
         self.init(trust: trust, bindsToSoftware: bindsToSoftware, revocation: revocation, cache: VerifiedCertificateCache())
     }
 
-    init(trust: ClientCertificateTrust, bindsToSoftware: Bool, revocation: RevocationPolicy?, keyBinding: TransportKeyBinding? = nil, cache: VerifiedCertificateCache) {
+    init(trust: ClientCertificateTrust, bindsToSoftware: Bool, revocation: RevocationPolicy?, keyBinding: TransportKeyBinding? = nil,
+         binding: TrustFramework.CertificateBinding = .openBankingUK, cache: VerifiedCertificateCache) {
         self.keyBinding = keyBinding
+        self.binding = binding
         self.trust = trust
         self.bindsToSoftware = bindsToSoftware
         self.revocation = revocation
@@ -68,7 +73,7 @@ public struct ClientCertificateRule: Sendable {
         case .success(let value): presented = value
         case .failure(let failure): return .failure(failure)
         }
-        if bindsToSoftware, let problem = Self.bindingProblem(presented, softwareID: softwareID, organisationID: organisationID) {
+        if bindsToSoftware, let problem = Self.bindingProblem(presented, binding: binding, softwareID: softwareID, organisationID: organisationID) {
             return .failure(problem)
         }
         return .success(presented)
@@ -84,8 +89,27 @@ public struct ClientCertificateRule: Sendable {
         return nil
     }
 
-    /// Why `certificate` does not belong to software `softwareID` of organisation
-    /// `organisationID`, or `nil` when it does.
+    /// Why `presented` does not belong to software `softwareID` of organisation `organisationID`
+    /// under `binding`, or `nil` when it does (always `nil` for holder-of-key).
+    static func bindingProblem(_ presented: PresentedCertificate, binding: TrustFramework.CertificateBinding, softwareID: String, organisationID: String) -> RuleFailure? {
+        switch binding {
+        case .openBankingUK: return bindingProblem(presented, softwareID: softwareID, organisationID: organisationID)
+        case .holderOfKey: return nil
+        case .icpBrasil:
+            let uids = presented.userIDs
+            guard uids.count == 1, let uid = uids.first, uid.isByteIdentical(to: softwareID) else {
+                return RuleFailure("the client certificate's UID \(Self.list(uids)) is not the software statement's software_id \(softwareID) (ICP-Brasil profile)")
+            }
+            let identifiers = presented.organizationIdentifiers
+            let expected = "OFBBR-" + organisationID
+            guard identifiers.count == 1, let identifier = identifiers.first, identifier.isByteIdentical(to: expected) else {
+                return RuleFailure("the client certificate's organizationIdentifier \(Self.list(identifiers)) is not \(expected.quotedForReport()) (OFBBR- and the software statement's org_id)")
+            }
+            return nil
+        }
+    }
+
+    /// Open Banking UK's binding: CN = `software_id`, OU = `org_id`, an agreeing `organizationIdentifier`.
     static func bindingProblem(_ presented: PresentedCertificate, softwareID: String, organisationID: String) -> RuleFailure? {
         let commonNames = presented.commonNames
         guard commonNames.count == 1, let commonName = commonNames.first, commonName.isByteIdentical(to: softwareID) else {
@@ -107,6 +131,8 @@ public struct ClientCertificateRule: Sendable {
 
     /// `organizationIdentifier` (2.5.4.97).
     static let organizationIdentifier: ASN1ObjectIdentifier = [2, 5, 4, 97]
+    /// `UID` (0.9.2342.19200300.100.1.1), which ICP-Brasil certificates set to the `software_id`.
+    static let userID: ASN1ObjectIdentifier = [0, 9, 2342, 19200300, 100, 1, 1]
 
     /// Why an `organizationIdentifier` value disagrees with the client's `org_id`, or `nil`.
     ///
@@ -176,6 +202,8 @@ struct PresentedCertificate: Sendable {
     var commonNames: [String]
     var units: [String]
     var organizationIdentifiers: [String]
+    /// The subject's UID values (ICP-Brasil).
+    var userIDs: [String]
     /// The subject, normalised for comparison with a registered DN.
     var comparableSubject: ComparableDistinguishedName
     /// Its key in the verified-chain cache, when it came through one.
@@ -198,6 +226,7 @@ struct PresentedCertificate: Sendable {
         commonNames = certificate.subject.allValues(of: .RDNAttributeType.commonName)
         units = certificate.subject.allValues(of: .RDNAttributeType.organizationalUnitName)
         organizationIdentifiers = certificate.subject.allValues(of: ClientCertificateRule.organizationIdentifier)
+        userIDs = certificate.subject.allValues(of: ClientCertificateRule.userID)
         comparableSubject = ComparableDistinguishedName(certificate.subject)
         var der = DER.Serializer()
         if (try? der.serialize(certificate)) != nil {

@@ -20,8 +20,22 @@ public struct RevocationSettings: Sendable, Equatable {
     public var sources: RevocationSources = .ocspThenCRL
     /// `revocationFailure`.
     public var failure: RevocationPolicy.FailureMode = .closed
-    /// `revocationWhenUnpublished`.
-    public var whenUnpublished: RevocationPolicy.Unpublished = .reject
+    /// `revocationWhenUnpublished`; `nil` when not configured: each directory's trust framework
+    /// decides (``whenUnpublished(for:)``).
+    public var configuredWhenUnpublished: RevocationPolicy.Unpublished?
+
+    /// What a certificate that names no OCSP responder and no CRL comes to under `framework`:
+    /// as configured, else `reject` where the framework's certificates publish revocation
+    /// (Open Banking UK, Open Finance Brasil) and `allow` where they need not (the CDR).
+    public func whenUnpublished(for framework: TrustFramework) -> RevocationPolicy.Unpublished {
+        configuredWhenUnpublished ?? (framework.certificatesPublishRevocation ? .reject : .allow)
+    }
+
+    /// `revocationWhenUnpublished` as Open Banking UK reads it.
+    public var whenUnpublished: RevocationPolicy.Unpublished {
+        get { whenUnpublished(for: .openBankingUK) }
+        set { configuredWhenUnpublished = newValue }
+    }
     /// `revocationCacheMaxSeconds`.
     public var cacheMaximum: TimeInterval = 3600
     /// `transportKeyBinding`: whether the certificate must be published in the software's key set.
@@ -37,7 +51,7 @@ public struct RevocationSettings: Sendable, Equatable {
         }
         if let value = try ConfigurationError.choice(properties, "revocationFailure", ["closed": RevocationPolicy.FailureMode.closed, "open": .open]) { failure = value }
         if let value = try ConfigurationError.choice(properties, "revocationWhenUnpublished", ["reject": RevocationPolicy.Unpublished.reject, "allow": .allow]) {
-            whenUnpublished = value
+            configuredWhenUnpublished = value
         }
         if let value = try ToolkitConfiguration.seconds(properties, "revocationCacheMaxSeconds", range: 1...(86_400 * 7)) { cacheMaximum = value }
         if let value = try ConfigurationError.choice(properties, "transportKeyBinding", ["directory": true, "off": false]) { bindsToSoftwareKeys = value }

@@ -23,6 +23,9 @@ extension ToolkitConfiguration {
         for (index, entry) in entries.enumerated() {
             guard let members = entry.objectValue else { throw ConfigurationError(property: property, "entry \(index) is not an object") }
             var merged = base
+            // An entry of another framework stands for that framework's directory unless it
+            // names its issuer: the top level's issuer is not inherited across frameworks.
+            if members["trustFramework"] != nil, members["issuer"] == nil { merged["issuer"] = nil }
             for (name, value) in members {
                 guard directoryProperties.contains(name) else {
                     throw ConfigurationError(property: property, "entry \(index): \(name.quotedForReport()) is not a per-directory property (allowed: \(directoryProperties.sorted().joined(separator: ", ")))")

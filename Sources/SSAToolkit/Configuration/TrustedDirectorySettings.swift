@@ -5,8 +5,16 @@ import Foundation
 /// uses with it. Given at the top level for one directory, or as `trustedDirectories` entries
 /// (each laid over the top-level values) for several.
 public struct TrustedDirectorySettings: Sendable {
-    /// `issuer`: the SSA `iss` this directory stands for.
+    /// `trustFramework`: `openbanking-uk` (the default), `open-finance-brasil` or `cdr-au`.
+    public var trustFramework: TrustFramework = .openBankingUK
+    /// `issuer`: the SSA `iss` this directory stands for (by default its framework's directory's).
     public var issuer: String = SoftwareStatementRules().issuer
+    /// `participantsUrl`: Open Finance Brasil's participants list.
+    public var participantsURL: URL?
+    /// `registerUrl`: the CDR Register's base URL (its status endpoints are below it).
+    public var registerURL: URL?
+    /// `registerIndustry`: the CDR industry whose statuses are read (`banking` by default).
+    public var registerIndustry: String = "banking"
     /// `jwks_endpoint`: the directory JWKS that verifies SSAs.
     public var jwksEndpoint: URL?
     /// `tokenUrl`: the directory token endpoint.
@@ -38,6 +46,7 @@ public struct TrustedDirectorySettings: Sendable {
     public static let propertyNames: Set<String> = [
         "issuer", "jwks_endpoint", "tokenUrl", "tppUrl", "aud", "keyId", "clientScopes", "signingCert", "signingKey", "signingKeyPassword",
         "trustKeyStore", "trustKeyStorePassword", "transportKeyStore", "transportKeyStorePassword",
+        "trustFramework", "participantsUrl", "registerUrl", "registerIndustry",
     ]
 
     /// No directory properties set.
@@ -65,7 +74,25 @@ public struct TrustedDirectorySettings: Sendable {
         func secret(_ name: String) -> SecretReference? {
             properties[name].map { SecretReference(parsing: $0, baseDirectory: baseDirectory) }
         }
-        if let issuer = properties["issuer"] { self.issuer = issuer }
+        if let name = properties["trustFramework"] {
+            guard let known = TrustFramework.Name(rawValue: name) else {
+                throw ConfigurationError(property: "trustFramework", "\(name.quotedForReport()) is not one of \(TrustFramework.Name.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            trustFramework = .named(known)
+        }
+        issuer = properties["issuer"] ?? trustFramework.defaultIssuer
+        participantsURL = try url("participantsUrl")
+        registerURL = try url("registerUrl")
+        if let industry = try ConfigurationError.choice(properties, "registerIndustry", ["banking": "banking", "energy": "energy", "telco": "telco", "all": "all"]) {
+            registerIndustry = industry
+        }
+        switch trustFramework.statusSource {
+        case .participants where participantsURL == nil:
+            throw ConfigurationError(property: "participantsUrl", "is required for trustFramework=\(trustFramework.name.rawValue): the participants list is where its participants' status comes from")
+        case .register where registerURL == nil:
+            throw ConfigurationError(property: "registerUrl", "is required for trustFramework=\(trustFramework.name.rawValue): the Register's status endpoints are below it")
+        default: break
+        }
         jwksEndpoint = try url("jwks_endpoint")
         tokenURL = try url("tokenUrl")
         tppURL = try url("tppUrl")

@@ -144,7 +144,7 @@ public final class RegistrationDecider: Decider {
         if let pem = input.clientCertificatePEM {
             certificate = await certificateRule.check(pem: pem, softwareID: claims.softwareID ?? "", organisationID: claims.organisationID ?? "", at: now)
         }
-        let evaluation = rules.evaluate(request, ssa: claims, clientCertificate: certificate, at: now)
+        let evaluation = rules.evaluate(request, ssa: claims, framework: trusted.framework, clientCertificate: certificate, at: now)
         checks += evaluation.checks
         if let failure = evaluation.failure {
             return RegistrationDecision(verdict: .reject, error: failure.code, errorDescription: failure.description, checks: checks, softwareStatement: claims)
@@ -153,7 +153,7 @@ public final class RegistrationDecider: Decider {
         //     published in the software's key set. A revoked or unpublished certificate is
         //     invalid_client_metadata, like every other refusal of the caller's certificate.
         if case .success(let presented)? = certificate {
-            let standing = await certificateRule.standing(of: presented, endpoint: claims.softwareJWKSEndpoint, revokedEndpoint: claims.softwareJWKSRevokedEndpoint)
+            let standing = await certificateRule.standing(of: presented, endpoint: claims.transportJWKSEndpoint, revokedEndpoint: claims.transportJWKSRevokedEndpoint)
             checks += standing.checks
             revocation = standing.revocation
             if let failure = standing.failure {
@@ -183,9 +183,24 @@ public final class RegistrationDecider: Decider {
         // 6. The directory: the software statement and the organisation (asked concurrently).
         let softwareID = claims.softwareID ?? ""
         let organisationID = claims.organisationID ?? ""
+        if let participants = trusted.participants {
+            // 6'. The framework's published status (Brasil's participants list, the CDR Register).
+            let requiredRoles: [String]? = if case .roles = trusted.framework.scopes { claims.softwareRoles ?? [] } else { nil }
+            let status = ParticipantChecks(await participants.standing(softwareID: softwareID, organisationID: organisationID, legalEntityID: claims.legalEntityID),
+                                           source: participants.sourceName, organisationID: organisationID, requiredRoles: requiredRoles)
+            checks += status.checks
+            if let failure = status.failure {
+                return RegistrationDecision(verdict: failure.refused ? .reject : .undecided, error: failure.refused ? .unapprovedSoftwareStatement : .temporarilyUnavailable,
+                                            errorDescription: failure.detail, checks: checks, softwareStatement: claims)
+            }
+            return RegistrationDecision(verdict: .accept, checks: checks, softwareStatement: claims, client: evaluation.client)
+        }
+        guard let scim = trusted.directory else {
+            return stop(.undecided, .temporarilyUnavailable, .softwareActive, "directory \(trusted.issuer.quotedForReport()) has no status source configured", claims: claims)
+        }
         let roles = (claims.softwareRoles ?? []).filter { $0 != "ASPSP" }
-        async let activeResult = result { () async throws(DirectoryError) in try await trusted.directory.isSoftwareStatementActive(softwareID) }
-        async let recordResult = result { () async throws(DirectoryError) in try await trusted.directory.organisation(organisationID) }
+        async let activeResult = result { () async throws(DirectoryError) in try await scim.isSoftwareStatementActive(softwareID) }
+        async let recordResult = result { () async throws(DirectoryError) in try await scim.organisation(organisationID) }
         let (active, record) = await (activeResult, recordResult)
 
         var verdict: (RegistrationDecision.Verdict, RegistrationErrorCode, String)?

@@ -36,16 +36,33 @@ public struct RegistrationRules: Sendable {
     public var bindsCertificateToSoftware = true
 
     /// AISP: accounts; PISP: payments; CBPII: fundsconfirmations.
-    public static let defaultRoleScopes: [String: [String]] = ["AISP": ["accounts"], "PISP": ["payments"], "CBPII": ["fundsconfirmations"]]
+    public static let defaultRoleScopes: [String: [String]] = TrustFramework.openBankingUKRoleScopes
 
     /// Rules for the authorization server `audience`.
     public init(audience: String?) { self.audience = audience }
 
     /// Scopes the roles permit, `openid` first.
     public func allowedScopes(for roles: [String]) -> [String] {
+        Self.scopes(for: roles, in: roleScopes)
+    }
+
+    /// Scopes a client of `framework` may have, `openid` first: what its roles permit (Open
+    /// Banking UK's configured `roleScopes`; another framework's own map), or the SSA's `scope`.
+    func allowedScopes(for roles: [String], framework: TrustFramework, ssa: SoftwareStatementClaims) -> [String] {
+        switch framework.scopes {
+        case .roles(let map): return Self.scopes(for: roles, in: framework.name == .openBankingUK ? roleScopes : map)
+        case .softwareStatementScope:
+            var scopes = ["openid"]
+            for scope in ssa.scopes ?? [] where !scopes.containsByteIdentical(scope) { scopes.append(scope) }
+            return scopes
+        }
+    }
+
+    /// Scopes `roles` permit under `map`, `openid` first.
+    static func scopes(for roles: [String], in map: [String: [String]]) -> [String] {
         var scopes = ["openid"]
         for role in roles {
-            for scope in roleScopes.first(where: { $0.key.isByteIdentical(to: role) })?.value ?? [] where !scopes.containsByteIdentical(scope) {
+            for scope in map.first(where: { $0.key.isByteIdentical(to: role) })?.value ?? [] where !scopes.containsByteIdentical(scope) {
                 scopes.append(scope)
             }
         }
@@ -79,7 +96,8 @@ public struct RegistrationRules: Sendable {
 
     /// Evaluates the request's claims and metadata against `ssa` (already verified) and the
     /// caller's certificate. The request's signature is checked by the caller, before this.
-    func evaluate(_ request: RegistrationRequest?, ssa: SoftwareStatementClaims, clientCertificate certificateInput: Result<PresentedCertificate, RuleFailure>?, at now: Date) -> Evaluation {
+    func evaluate(_ request: RegistrationRequest?, ssa: SoftwareStatementClaims, framework: TrustFramework = .openBankingUK,
+                  clientCertificate certificateInput: Result<PresentedCertificate, RuleFailure>?, at now: Date) -> Evaluation {
         var evaluation = Evaluation()
         let metadataError = RegistrationErrorCode.invalidClientMetadata
         func record(_ name: Check.Name, _ code: RegistrationErrorCode, _ result: Result<String, RuleFailure>) {
@@ -93,8 +111,10 @@ public struct RegistrationRules: Sendable {
         }
         let softwareID = ssa.softwareID ?? ""
         let roles = ssa.softwareRoles ?? []
-        let allowedScopes = allowedScopes(for: roles)
+        let allowedScopes = allowedScopes(for: roles, framework: framework, ssa: ssa)
+        let scopeFromSSA = if case .softwareStatementScope = framework.scopes { true } else { false }
         let ssaRedirects = ssa.softwareRedirectURIs ?? []
+        let names = ssa.names
         let presented = try? certificateInput?.get()
         let clientCertificate = presented?.certificate
 
@@ -108,6 +128,9 @@ public struct RegistrationRules: Sendable {
             // Chain, validity and (with clientCertificateBinding=software) the binding to the
             // software were checked by ClientCertificateRule, the rule token time applies too.
             let subject = clientCertificate.subject.description.escapedForTerminal(limit: 400)
+            if bindsCertificateToSoftware, framework.certificateBinding == .holderOfKey {
+                return .success("\(subject), issued under \(framework.name.rawValue)'s CA and bound to the client by holder-of-key (cnf.x5t#S256), valid until \(NumericDate.format(clientCertificate.notValidAfter)); \(presented.chain)")
+            }
             if bindsCertificateToSoftware {
                 return .success("\(subject) belongs to software \(softwareID) of organisation \(ssa.organisationID ?? "-"), valid until \(NumericDate.format(clientCertificate.notValidAfter)); \(presented.chain)")
             }
@@ -135,7 +158,7 @@ public struct RegistrationRules: Sendable {
             guard let uris = value.stringArrayValue, !uris.isEmpty else { return .failure(RuleFailure("redirect_uris must be a non-empty list of strings")) }
             // Every entry, compared byte for byte: a look-alike (U+037E for ';') is not the SSA's URI.
             if let outside = uris.first(where: { !ssaRedirects.containsByteIdentical($0) }) {
-                return .failure(RuleFailure("redirect URI \(outside.quotedForReport(limit: 200)) is not among the software statement's software_redirect_uris"))
+                return .failure(RuleFailure("redirect URI \(outside.quotedForReport(limit: 200)) is not among the software statement's \(names.redirectURIs)"))
             }
             return .success("\(uris.count) of the software statement's \(ssaRedirects.count) redirect URIs")
         }())
@@ -155,16 +178,16 @@ public struct RegistrationRules: Sendable {
             // The client's keys come only from the SSA's software_jwks_endpoint: a jwks value in
             // the request would let the caller bring keys of its own.
             if request.metadata["jwks"] != nil {
-                return .failure(RuleFailure("jwks is not accepted: the client's keys are the ones at the software statement's software_jwks_endpoint"))
+                return .failure(RuleFailure("jwks is not accepted: the client's keys are the ones at the software statement's \(names.softwareJWKS)"))
             }
             let endpoint = ssa.softwareJWKSEndpoint ?? ssa.organisationJWKSEndpoint
             if let value = request.metadata["jwks_uri"] {
                 guard let uri = value.stringValue, let endpoint, uri.isByteIdentical(to: endpoint) else {
-                    return .failure(RuleFailure("jwks_uri \(value.stringValue?.quotedForReport(limit: 200) ?? value.typeDescription) is not the software statement's software_jwks_endpoint \(endpoint ?? "(none)")"))
+                    return .failure(RuleFailure("jwks_uri \(value.stringValue?.quotedForReport(limit: 200) ?? value.typeDescription) is not the software statement's \(names.softwareJWKS) \(endpoint ?? "(none)")"))
                 }
-                return .success("jwks_uri is the software statement's software_jwks_endpoint")
+                return .success("jwks_uri is the software statement's \(names.softwareJWKS)")
             }
-            return .success("keys from the software statement's \(ssa.softwareJWKSEndpoint != nil ? "software_jwks_endpoint" : "org_jwks_endpoint")")
+            return .success("keys from the software statement's \(ssa.softwareJWKSEndpoint != nil ? names.softwareJWKS : "org_jwks_endpoint")")
         }())
 
         record(.subjectDN, metadataError, {
@@ -206,12 +229,15 @@ public struct RegistrationRules: Sendable {
         }())
 
         record(.scope, metadataError, {
-            guard let value = request.metadata["scope"] else { return .success("skip: not given; granted what the roles permit (\(allowedScopes.joined(separator: " ")))") }
+            guard let value = request.metadata["scope"] else {
+                return .success("skip: not given; granted what the \(scopeFromSSA ? "software statement's scope permits" : "roles permit") (\(allowedScopes.joined(separator: " ")))")
+            }
             guard let scopes = request.scopes, !scopes.isEmpty else { return .failure(RuleFailure("scope must be a non-empty space-separated string, not \(value.typeDescription)")) }
             if let bad = scopes.first(where: { !allowedScopes.containsByteIdentical($0) }) {
-                return .failure(RuleFailure("scope \(bad.quotedForReport()) is not permitted for roles \(roles.joined(separator: " ")) (permitted: \(allowedScopes.joined(separator: " ")))"))
+                let by = scopeFromSSA ? "is not within the software statement's scope" : "is not permitted for roles \(roles.joined(separator: " "))"
+                return .failure(RuleFailure("scope \(bad.quotedForReport()) \(by) (permitted: \(allowedScopes.joined(separator: " ")))"))
             }
-            return .success("\(scopes.joined(separator: " ")) within roles \(roles.joined(separator: " "))")
+            return .success("\(scopes.joined(separator: " ")) within \(scopeFromSSA ? "the software statement's scope" : "roles \(roles.joined(separator: " "))")")
         }())
 
         record(.applicationType, metadataError, {

@@ -10,8 +10,9 @@ public struct TrustedDirectory: Sendable {
     public var issuer: String { verifier.rules.issuer }
     /// Verifies this directory's SSAs against its JWKS.
     public var verifier: SoftwareStatementVerifier
-    /// Its SCIM client (with its token client).
-    public var directory: TPPDirectoryClient
+    /// Its SCIM client (with its token client): Open Banking UK's status source; `nil` for a
+    /// framework whose status is ``participants``.
+    public var directory: TPPDirectoryClient?
     /// The key sets of the software it lists.
     public var softwareKeys: SoftwareKeySets
     /// Whom its TPPs' certificates must chain to.
@@ -19,6 +20,11 @@ public struct TrustedDirectory: Sendable {
     /// How its TPPs' certificates' revocation is checked (`nil`: not checked); one checker and
     /// cache for registration and token time.
     public var revocation: RevocationPolicy?
+    /// The trust framework it belongs to: its SSAs' claims, certificate binding, scopes and status.
+    public var framework: TrustFramework { verifier.rules.framework }
+    /// Where its participants' status comes from, for frameworks other than Open Banking UK
+    /// (whose status is ``directory``'s SCIM API).
+    public var participants: (any ParticipantStatusSource)?
     /// Whether its TPPs' certificates must be published in their software's key set
     /// (`transportKeyBinding=directory`), fetched through ``softwareKeys``.
     public var transportKeyBinding: Bool
@@ -28,8 +34,9 @@ public struct TrustedDirectory: Sendable {
     let verifiedCertificates = VerifiedCertificateCache()
 
     /// A directory from its parts.
-    public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient, softwareKeys: SoftwareKeySets, certificateTrust: ClientCertificateTrust,
-                revocation: RevocationPolicy? = nil, transportKeyBinding: Bool = false) {
+    public init(verifier: SoftwareStatementVerifier, directory: TPPDirectoryClient?, softwareKeys: SoftwareKeySets, certificateTrust: ClientCertificateTrust,
+                revocation: RevocationPolicy? = nil, transportKeyBinding: Bool = false, participants: (any ParticipantStatusSource)? = nil) {
+        self.participants = participants
         self.revocation = revocation
         self.transportKeyBinding = transportKeyBinding
         self.verifier = verifier
@@ -40,7 +47,10 @@ public struct TrustedDirectory: Sendable {
 
     /// The client certificate rule over this directory's anchors (and its cache of verified chains).
     public func certificateRule(bindsToSoftware: Bool) -> ClientCertificateRule {
-        ClientCertificateRule(trust: certificateTrust, bindsToSoftware: bindsToSoftware, revocation: revocation,
-                              keyBinding: transportKeyBinding ? TransportKeyBinding(keySets: softwareKeys) : nil, cache: verifiedCertificates)
+        // A framework without transport key sets (the CDR) binds by holder-of-key instead.
+        let publishes = framework.claimNames.transportJWKS != nil
+        return ClientCertificateRule(trust: certificateTrust, bindsToSoftware: bindsToSoftware, revocation: revocation,
+                                     keyBinding: transportKeyBinding && publishes ? TransportKeyBinding(keySets: softwareKeys) : nil,
+                                     binding: framework.certificateBinding, cache: verifiedCertificates)
     }
 }

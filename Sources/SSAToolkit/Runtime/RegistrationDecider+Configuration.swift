@@ -18,7 +18,9 @@ extension RegistrationDecider {
 
     fileprivate static func checkRequired(_ configuration: ToolkitConfiguration, _ directory: TrustedDirectorySettings) throws {
         guard directory.jwksEndpoint != nil else { throw ConfigurationError(property: "jwks_endpoint", "is required to verify software statements") }
-        guard directory.tppURL != nil else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
+        if directory.trustFramework.statusSource == .scim, directory.tppURL == nil {
+            throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software")
+        }
         if configuration.registrationAudience == nil, configuration.registration.requireSignedRequest == true {
             throw ConfigurationError(property: "registrationAudience", "is required with requireSignedRequest=true: the authorization server's issuer identifier, which request JWTs must name in aud")
         }
@@ -51,11 +53,20 @@ extension RegistrationDecider {
         // client as the directory itself (the trust store as the only anchors; the transport
         // certificate is presented, which directories that require mutual TLS need).
         let directoryKeys = JWKSProvider(source: .url(jwksURL, connection.transport), cachePolicy: configuration.jwksCachePolicy, logger: logger)
-        var ssaRules = SoftwareStatementRules()
+        let framework = directory.trustFramework
+        var ssaRules = SoftwareStatementRules(framework: framework)
         ssaRules.issuer = directory.issuer
         ssaRules.clockSkew = configuration.clockSkew
-        ssaRules.maximumAge = configuration.maximumSSAAge
-        let verifier = SoftwareStatementVerifier(keys: directoryKeys, algorithms: configuration.algorithms, rules: ssaRules, logger: logger)
+        ssaRules.maximumAge = configuration.maximumSSAAge ?? framework.defaultMaximumAge
+        // A framework whose directory signs with fewer algorithms narrows the allow-list.
+        var algorithms = configuration.algorithms
+        if let signed = framework.ssaAlgorithms {
+            algorithms = AlgorithmPolicy(allowed: algorithms.allowed.intersection(signed))
+            guard !algorithms.allowed.isEmpty else {
+                throw ConfigurationError(property: "algorithms", "allows none of the algorithms \(framework.name.rawValue) SSAs are signed with (\(signed.sorted().map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+        let verifier = SoftwareStatementVerifier(keys: directoryKeys, algorithms: algorithms, rules: ssaRules, logger: logger)
 
         var softwareClient = connection.transport
         if configuration.registration.softwareJWKSTrustsSystem {
@@ -73,13 +84,27 @@ extension RegistrationDecider {
             }
             certificateTrust = .trustStore(store)
         }
-        guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
+        let tpp = framework.statusSource == .scim ? connection.tpp : nil
+        if framework.statusSource == .scim, tpp == nil { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
         let settings = configuration.revocation
         let revocation = settings.sources == .off ? nil : RevocationPolicy(
             checker: RevocationChecker(sources: settings.sources, maximumLifetime: settings.cacheMaximum, timeouts: configuration.timeouts, skew: configuration.clockSkew),
-            failure: settings.failure, whenUnpublished: settings.whenUnpublished, logger: logger)
+            failure: settings.failure, whenUnpublished: settings.whenUnpublished(for: framework), logger: logger)
+        // The published status lists are read over the directory's client (its trust store),
+        // cached as the token-time status is (statusCacheLifetime, staleIfError).
+        let participants: (any ParticipantStatusSource)? = switch framework.statusSource {
+        case .scim: nil
+        case .participants: directory.participantsURL.map {
+            BrasilParticipants(url: $0, client: connection.transport, domain: framework.authorisationDomain,
+                               lifetime: configuration.token.statusCacheLifetime, staleIfError: configuration.token.staleIfError)
+        }
+        case .register: directory.registerURL.map {
+            CDRRegister(base: $0, industry: directory.registerIndustry, client: connection.transport,
+                        lifetime: configuration.token.statusCacheLifetime, staleIfError: configuration.token.staleIfError)
+        }
+        }
         return TrustedDirectory(verifier: verifier, directory: tpp, softwareKeys: softwareKeys, certificateTrust: certificateTrust,
-                                revocation: revocation, transportKeyBinding: settings.bindsToSoftwareKeys)
+                                revocation: revocation, transportKeyBinding: settings.bindsToSoftwareKeys, participants: participants)
     }
 }
 

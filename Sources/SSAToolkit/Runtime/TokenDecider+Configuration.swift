@@ -22,9 +22,14 @@ extension TokenDecider {
         }
         let rules = registration.rules
         let directories = try zip(registration.trustedDirectories, connections).map { trusted, connection throws in
-            guard let tpp = connection.tpp else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
-            return TokenDirectory(issuer: trusted.issuer,
-                                  status: DirectoryStatusCache(directory: tpp, lifetime: configuration.token.statusCacheLifetime, staleIfError: configuration.token.staleIfError),
+            // Open Banking UK's status is its SCIM record (cached here); another framework's, the
+            // published lists registration reads too (one cache for both moments).
+            var status: DirectoryStatusCache?
+            if trusted.participants == nil {
+                guard let tpp = trusted.directory else { throw ConfigurationError(property: "tppUrl", "is required to ask the directory about the software") }
+                status = DirectoryStatusCache(directory: tpp, lifetime: configuration.token.statusCacheLifetime, staleIfError: configuration.token.staleIfError)
+            }
+            return TokenDirectory(issuer: trusted.issuer, framework: trusted.framework, status: status, participants: trusted.participants,
                                   certificates: trusted.certificateRule(bindsToSoftware: rules.bindsCertificateToSoftware))
         }
         self.init(directories: directories, rules: rules, settings: configuration.token, audit: audit, logger: logger)

@@ -122,7 +122,7 @@ public struct SoftwareStatementVerifier: Sendable {
         }
         checks.append(Check(.signature, .pass, "\(alg.rawValue) signature verifies"))
 
-        let claims = SoftwareStatementClaims(parsed.payload)
+        let claims = SoftwareStatementClaims(parsed.payload, framework: rules.framework)
         let evaluation = rules.evaluate(claims, at: now)
         checks += evaluation.checks
         var result = SoftwareStatementVerification(verdict: .valid, checks: checks, claims: claims, keyID: key.keyID, algorithm: alg)

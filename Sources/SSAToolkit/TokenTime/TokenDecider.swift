@@ -142,59 +142,39 @@ public final class TokenDecider: Decider {
             decision.checks.append(Check(.certificate, .skip, "no client certificate given; the token is not bound to one (requireClientCertificate=false)"))
         }
 
-        // 4. The current record (cached) from the directory that issued the client's SSA.
-        let status = directory.status
-        let record: OrganisationRecord
-        var age: String
-        switch await status.record(request.organisationID) {
-        case .fresh(let fresh, let fetchedAt):
-            record = fresh
-            age = "directory record \(NumericDate.wholeSeconds(max(0, now.timeIntervalSince(fetchedAt)))) s old"
-        case .stale(let stale, let fetchedAt, let error):
-            record = stale
-            age = "stale directory record \(NumericDate.wholeSeconds(max(0, now.timeIntervalSince(fetchedAt)))) s old, used because the directory failed (\(error.reason))"
-        case .unavailable(let error) where error.code == .notFound:
-            return stop(.deny, .accessDenied, .organisation, "the directory has no organisation \(request.organisationID)")
-        case .unavailable(let error):
-            return stop(.undecided, .temporarilyUnavailable, .softwareActive, "the directory could not answer and no usable status is cached: \(error.reason)")
+        // 4–5. The participant's current status and the scopes it still permits: Open Banking
+        //      UK's SCIM record, or the framework's published lists.
+        let scopes: PermittedScopes
+        if let participants = directory.participants {
+            switch await participantScopes(request, directory: directory, participants: participants, decision: &decision) {
+            case .success(let permitted): scopes = permitted
+            case .failure(let stopped): return stopped.decision
+            }
+        } else {
+            switch await directoryScopes(request, directory: directory, at: now, decision: &decision) {
+            case .success(let permitted): scopes = permitted
+            case .failure(let stopped): return stopped.decision
+            }
         }
-        guard let software = record.softwareStatement(request.softwareID) else {
-            return stop(.deny, .accessDenied, .softwareActive, "the directory lists no software statement \(request.softwareID) for organisation \(request.organisationID)")
-        }
-        guard software.active else {
-            return stop(.deny, .accessDenied, .softwareActive, "software statement \(request.softwareID) is no longer active in the directory")
-        }
-        decision.checks.append(Check(.softwareActive, .pass, "software statement \(request.softwareID) is active (\(age))"))
-        switch record.status(forDomain: authorisationDomain) {
-        case .missing(let why):
-            return stop(.undecided, .temporarilyUnavailable, .organisation, "organisation \(request.organisationID): \(why); its status cannot be known")
-        case .found(let value, let source) where !value.isByteIdentical(to: OrganisationRecord.activeStatus):
-            return stop(.deny, .accessDenied, .organisation, "organisation \(request.organisationID) has status \(value.quotedForReport()) in the directory (\(source)), not Active")
-        case .found:
-            decision.checks.append(Check(.organisation, .pass, "organisation \(request.organisationID) is Active in \(authorisationDomain)"))
-        }
-
-        // 5. Roles: the software's current roles that the organisation is still authorised for.
-        let unauthorised = Set(record.unauthorisedRoles(software.roles, memberState: memberState, domain: authorisationDomain))
-        let roles = software.roles.filter { !unauthorised.contains($0) }
-        var permitted: Set<String> = ["openid"]
-        for role in roles { for scope in roleScopes.first(where: { $0.key.isByteIdentical(to: role) })?.value ?? [] { permitted.insert(scope) } }
+        let permitted = scopes.permitted
+        let resourceScopes = scopes.resource
+        let roles = scopes.roles
         let governed = request.scopes.filter { scope in resourceScopes.contains { $0.isByteIdentical(to: scope) } }
         let removed = governed.filter { scope in !permitted.contains { $0.isByteIdentical(to: scope) } }
         let granted = request.scopes.filter { scope in !removed.contains { $0.isByteIdentical(to: scope) } }
         decision.removedScopes = removed
         decision.grantedScopes = granted
-        let rolesText = roles.isEmpty ? "no role" : roles.joined(separator: " ")
+        let verb = scopes.verb
         if !governed.isEmpty, removed.count == governed.count {
-            return stop(.deny, .accessDenied, .roles, "the TPP's current roles (\(rolesText)) permit none of the requested resource scopes (\(removed.joined(separator: " ")))")
+            return stop(.deny, .accessDenied, .roles, "the TPP's \(scopes.quotedSubject) \(verb) none of the requested resource scopes (\(removed.joined(separator: " ")))")
         }
         decision.checks.append(Check(.roles, .pass, removed.isEmpty
-            ? "current roles \(rolesText) permit \(granted.joined(separator: " "))"
-            : "current roles \(rolesText): removed \(removed.joined(separator: " ")), granting \(granted.joined(separator: " "))"))
+            ? "\(scopes.subject) \(verb) \(granted.joined(separator: " "))"
+            : "\(scopes.subject): removed \(removed.joined(separator: " ")), granting \(granted.joined(separator: " "))"))
 
         // 6. Intent.
         let grantedResource = granted.contains { scope in resourceScopes.contains { $0.isByteIdentical(to: scope) } }
-        let needsIntent = grantedResource && !request.grantType.isByteIdentical(to: "client_credentials")
+        let needsIntent = scopes.requiresIntent && grantedResource && !request.grantType.isByteIdentical(to: "client_credentials")
         switch request.requestedIntentID {
         case .string(let intent)?:
             guard Self.intentProblem(intent) == nil else {
@@ -209,7 +189,8 @@ public final class TokenDecider: Decider {
         case nil where needsIntent:
             return stop(.deny, .invalidGrant, .intent, "a \(request.grantType.escapedForTerminal(limit: 64)) grant for resource scopes carries no openbanking_intent_id in its claims")
         case nil:
-            decision.checks.append(Check(.intent, .skip, grantedResource ? "a \(request.grantType.escapedForTerminal(limit: 64)) grant needs no intent" : "no resource scope granted"))
+            decision.checks.append(Check(.intent, .skip, !scopes.requiresIntent ? "\(directory.framework.name.rawValue) carries consent outside openbanking_intent_id; none given"
+                : grantedResource ? "a \(request.grantType.escapedForTerminal(limit: 64)) grant needs no intent" : "no resource scope granted"))
         }
 
         // 7. Subject.
@@ -234,7 +215,7 @@ public final class TokenDecider: Decider {
 
         // 8. Lifetimes.
         let applicableRoles = roles.filter { role in
-            (roleScopes.first { $0.key.isByteIdentical(to: role) }?.value ?? []).contains { scope in granted.containsByteIdentical(scope) }
+            (scopes.roleMap.first { $0.key.isByteIdentical(to: role) }?.value ?? []).contains { scope in granted.containsByteIdentical(scope) }
         }
         let lifetimes = settings.lifetimes.lifetimes(grantType: request.grantType, roles: applicableRoles)
         decision.lifetimes = lifetimes

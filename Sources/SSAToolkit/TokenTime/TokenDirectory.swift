@@ -6,16 +6,29 @@ import Foundation
 public struct TokenDirectory: Sendable {
     /// The SSA `iss` that names this directory (compared byte for byte with `ssa_issuer`).
     public var issuer: String
-    /// Its organisation records, cached.
-    public var status: DirectoryStatusCache
+    /// Its organisation records, cached (Open Banking UK's SCIM status source).
+    public var status: DirectoryStatusCache!
     /// Its client certificate rule.
     public var certificates: ClientCertificateRule
+    /// Its trust framework: where status comes from and how scopes are narrowed.
+    public var framework: TrustFramework
+    /// Its participants' status source, for frameworks other than Open Banking UK.
+    public var participants: (any ParticipantStatusSource)?
     /// The issuer as reports quote it, made once (a warm decision builds no more text than it must).
     let quotedIssuer: String
 
     /// A directory from its parts.
     public init(issuer: String, status: DirectoryStatusCache, certificates: ClientCertificateRule) {
+        self.init(issuer: issuer, framework: .openBankingUK, status: status, participants: nil, certificates: certificates)
+    }
+
+    /// A directory of `framework`: its status from `status` (Open Banking UK's SCIM) or from
+    /// `participants` (the other frameworks' published lists).
+    public init(issuer: String, framework: TrustFramework, status: DirectoryStatusCache?, participants: (any ParticipantStatusSource)?, certificates: ClientCertificateRule) {
+        precondition(status != nil || participants != nil, "a token directory needs a status source")
         self.issuer = issuer
+        self.framework = framework
+        self.participants = participants
         self.status = status
         self.certificates = certificates
         quotedIssuer = issuer.quotedForReport()

@@ -36,11 +36,20 @@ public struct TokenRequest: Sendable {
     public var softwareJWKSEndpoint: String?
     /// The SSA's `software_jwks_revoked_endpoint`, stored at registration, when it named one.
     public var softwareJWKSRevokedEndpoint: String?
+    /// The SSA's `legal_entity_id` (the CDR: the Register keeps the data recipient's status per
+    /// legal entity), stored at registration.
+    public var legalEntityID: String?
+    /// The SSA's `scope` (the CDR: the scopes the Register granted the software product),
+    /// stored at registration; token time grants nothing outside it.
+    public var softwareStatementScopes: [String]?
 
     /// A request from its parts.
     public init(clientID: String, softwareID: String, organisationID: String, tokenEndpointAuthMethod: String? = nil, registeredSubjectDN: String? = nil,
                 grantType: String, scopes: [String], userID: String? = nil, acr: String? = nil, claims: [String: JSONValue]? = nil, clientCertificatePEM: String? = nil,
-                ssaIssuer: String? = nil, softwareJWKSEndpoint: String? = nil, softwareJWKSRevokedEndpoint: String? = nil) {
+                ssaIssuer: String? = nil, softwareJWKSEndpoint: String? = nil, softwareJWKSRevokedEndpoint: String? = nil,
+                legalEntityID: String? = nil, softwareStatementScopes: [String]? = nil) {
+        self.legalEntityID = legalEntityID
+        self.softwareStatementScopes = softwareStatementScopes
         self.softwareJWKSEndpoint = softwareJWKSEndpoint
         self.softwareJWKSRevokedEndpoint = softwareJWKSRevokedEndpoint
         self.clientID = clientID
@@ -75,13 +84,15 @@ public struct TokenRequest: Sendable {
     public static let members: [String] = [
         "client_id", "software_id", "org_id", "token_endpoint_auth_method", "tls_client_auth_subject_dn", "grant_type", "scope",
         "user_id", "acr", "claims", "client_certificate", "ssa_issuer", "software_jwks_endpoint", "software_jwks_revoked_endpoint",
+        "legal_entity_id", "ssa_scope",
     ]
 
     /// Reads a call: `client_id`, `software_id`, `org_id`, `grant_type` and `scope` (a
     /// space-separated string or a list) required; `token_endpoint_auth_method`,
     /// `tls_client_auth_subject_dn`, `user_id`, `acr`, `claims` (an object), `client_certificate`
     /// (PEM), `ssa_issuer` (the `iss` of the client's SSA), `software_jwks_endpoint` and
-    /// `software_jwks_revoked_endpoint` (the SSA's, stored at registration) optional. Unknown members are refused, so a misspelt member
+    /// `software_jwks_revoked_endpoint` (the SSA's, stored at registration), `legal_entity_id` and
+    /// `ssa_scope` (the CDR SSA's) optional. Unknown members are refused, so a misspelt member
     /// cannot silently skip a check.
     public init(json object: [String: JSONValue]) throws(TokenRequestError) {
         // Sorted only when there is one to name, so the report is the same whatever the order.
@@ -144,6 +155,13 @@ public struct TokenRequest: Sendable {
         ssaIssuer = try string("ssa_issuer", required: false, limit: 1024)
         softwareJWKSEndpoint = try string("software_jwks_endpoint", required: false, limit: 2048)
         softwareJWKSRevokedEndpoint = try string("software_jwks_revoked_endpoint", required: false, limit: 2048)
+        legalEntityID = try string("legal_entity_id", required: false)
+        if let legalEntityID, let problem = Identifier.problem(with: legalEntityID) { throw TokenRequestError("legal_entity_id \(problem)") }
+        if let text = try string("ssa_scope", required: false, limit: 4096) {
+            do throws(ScopeSyntax.Problem) { softwareStatementScopes = try ScopeSyntax.split(text) } catch {
+                throw TokenRequestError("ssa_scope \(error.description)")
+            }
+        }
     }
 
     /// `openbanking_intent_id` from the `claims` parameter: `id_token` first, then `userinfo`,
@@ -163,60 +181,4 @@ public struct TokenRequestError: Error, Hashable, Sendable, CustomStringConverti
     /// An error.
     public init(_ reason: String) { self.reason = reason }
     public var description: String { reason }
-}
-
-/// Scope syntax of RFC 6749 section 3.3: scope tokens of the characters `%x21 / %x23-5B /
-/// %x5D-7E`, separated by single spaces. Scopes are matched byte for byte afterwards, so a tab,
-/// a NUL or a full-width letter never reaches a comparison.
-public enum ScopeSyntax {
-    /// Where a scope string or token breaks the syntax.
-    public struct Problem: Error, Hashable, Sendable, CustomStringConvertible {
-        /// The byte offset (from 0) of the offending byte.
-        public var offset: Int
-        /// What is wrong there.
-        public var reason: String
-        public var description: String { "\(reason) at byte \(offset)" }
-    }
-
-    /// Whether `byte` may appear in a scope token.
-    @inline(__always)
-    static func allowed(_ byte: UInt8) -> Bool { byte == 0x21 || (byte >= 0x23 && byte <= 0x5B) || (byte >= 0x5D && byte <= 0x7E) }
-
-    /// The scope tokens of `text` (leading and trailing spaces trimmed; empty when nothing is left).
-    public static func split(_ text: String) throws(Problem) -> [String] {
-        let bytes = Array(text.utf8)
-        var start = 0
-        var end = bytes.count
-        while start < end, bytes[start] == 0x20 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 { end -= 1 }
-        guard start < end else { return [] }
-        var scopes: [String] = []
-        var tokenStart = start
-        var index = start
-        while index <= end {
-            if index == end || bytes[index] == 0x20 {
-                guard index > tokenStart else { throw Problem(offset: index, reason: "has two spaces in a row (scope tokens are separated by one space)") }
-                scopes.append(String(decoding: bytes[tokenStart..<index], as: UTF8.self))
-                tokenStart = index + 1
-            } else if !allowed(bytes[index]) {
-                throw Problem(offset: index, reason: Self.describe(bytes[index]))
-            }
-            index += 1
-        }
-        return scopes
-    }
-
-    /// Why `token` is not one scope token, or `nil`.
-    public static func problem(with token: String) -> Problem? {
-        guard !token.isEmpty else { return Problem(offset: 0, reason: "is empty") }
-        for (offset, byte) in token.utf8.enumerated() where !allowed(byte) {
-            return Problem(offset: offset, reason: byte == 0x20 ? "has a space (a list entry is one scope token)" : Self.describe(byte))
-        }
-        return nil
-    }
-
-    private static func describe(_ byte: UInt8) -> String {
-        let hex = String(byte, radix: 16, uppercase: true)
-        return "has byte 0x\(byte < 0x10 ? "0" : "")\(hex), which RFC 6749 does not allow in a scope token"
-    }
 }

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Scope syntax of RFC 6749 section 3.3: scope tokens of the characters `%x21 / %x23-5B /
+/// %x5D-7E`, separated by single spaces. Scopes are matched byte for byte afterwards, so a tab,
+/// a NUL or a full-width letter never reaches a comparison.
+public enum ScopeSyntax {
+    /// Where a scope string or token breaks the syntax.
+    public struct Problem: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The byte offset (from 0) of the offending byte.
+        public var offset: Int
+        /// What is wrong there.
+        public var reason: String
+        public var description: String { "\(reason) at byte \(offset)" }
+    }
+
+    /// Whether `byte` may appear in a scope token.
+    @inline(__always)
+    static func allowed(_ byte: UInt8) -> Bool { byte == 0x21 || (byte >= 0x23 && byte <= 0x5B) || (byte >= 0x5D && byte <= 0x7E) }
+
+    /// The scope tokens of `text` (leading and trailing spaces trimmed; empty when nothing is left).
+    public static func split(_ text: String) throws(Problem) -> [String] {
+        let bytes = Array(text.utf8)
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == 0x20 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 { end -= 1 }
+        guard start < end else { return [] }
+        var scopes: [String] = []
+        var tokenStart = start
+        var index = start
+        while index <= end {
+            if index == end || bytes[index] == 0x20 {
+                guard index > tokenStart else { throw Problem(offset: index, reason: "has two spaces in a row (scope tokens are separated by one space)") }
+                scopes.append(String(decoding: bytes[tokenStart..<index], as: UTF8.self))
+                tokenStart = index + 1
+            } else if !allowed(bytes[index]) {
+                throw Problem(offset: index, reason: Self.describe(bytes[index]))
+            }
+            index += 1
+        }
+        return scopes
+    }
+
+    /// Why `token` is not one scope token, or `nil`.
+    public static func problem(with token: String) -> Problem? {
+        guard !token.isEmpty else { return Problem(offset: 0, reason: "is empty") }
+        for (offset, byte) in token.utf8.enumerated() where !allowed(byte) {
+            return Problem(offset: offset, reason: byte == 0x20 ? "has a space (a list entry is one scope token)" : Self.describe(byte))
+        }
+        return nil
+    }
+
+    private static func describe(_ byte: UInt8) -> String {
+        let hex = String(byte, radix: 16, uppercase: true)
+        return "has byte 0x\(byte < 0x10 ? "0" : "")\(hex), which RFC 6749 does not allow in a scope token"
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+// Token time's status steps: the participant's current standing and the scopes it still
+// permits, from Open Banking UK's SCIM record or from the framework's published lists. Both
+// end in the same narrowing (TokenDecider's step 5).
+
+/// The scopes a client may still be granted, with what permits them, for the narrowing step.
+struct PermittedScopes {
+    /// Every scope permitted now (`openid` always).
+    var permitted: Set<String>
+    /// The scopes this framework governs (resource scopes): only these are ever removed.
+    var resource: Set<String>
+    /// The roles that permitted them (none where the SSA's scope does).
+    var roles: [String]
+    /// The roles' scopes, for per-role lifetimes.
+    var roleMap: [String: [String]]
+    /// What permits them, in a sentence (`current roles AISP PISP`) and in parentheses.
+    var subject: String
+    var quotedSubject: String
+    /// Whether a resource grant must carry `openbanking_intent_id` (Open Banking UK's consent).
+    var requiresIntent: Bool
+    /// Roles permit; a software statement's scope permits.
+    var verb: String { roleMap.isEmpty ? "permits" : "permit" }
+}
+
+/// A decision that ended before the narrowing step.
+struct StoppedTokenDecision: Error {
+    var decision: TokenDecision
+}
+
+extension TokenDecider {
+    /// Ends `decision` with a failed check.
+    fileprivate static func stopped(_ decision: inout TokenDecision, _ verdict: TokenDecision.Verdict, _ code: TokenErrorCode, _ name: Check.Name, _ detail: String) -> StoppedTokenDecision {
+        decision.checks.append(Check(name, .fail, detail))
+        decision.verdict = verdict
+        decision.error = code
+        decision.errorDescription = detail
+        return StoppedTokenDecision(decision: decision)
+    }
+
+    /// Open Banking UK: the organisation's current record (cached) from the directory that
+    /// issued the client's SSA; its software's current roles that the organisation is still
+    /// authorised for.
+    func directoryScopes(_ request: TokenRequest, directory: TokenDirectory, at now: Date, decision: inout TokenDecision) async -> Result<PermittedScopes, StoppedTokenDecision> {
+        let record: OrganisationRecord
+        var age: String
+        switch await directory.status.record(request.organisationID) {
+        case .fresh(let fresh, let fetchedAt):
+            record = fresh
+            age = "directory record \(NumericDate.wholeSeconds(max(0, now.timeIntervalSince(fetchedAt)))) s old"
+        case .stale(let stale, let fetchedAt, let error):
+            record = stale
+            age = "stale directory record \(NumericDate.wholeSeconds(max(0, now.timeIntervalSince(fetchedAt)))) s old, used because the directory failed (\(error.reason))"
+        case .unavailable(let error) where error.code == .notFound:
+            return .failure(Self.stopped(&decision, .deny, .accessDenied, .organisation, "the directory has no organisation \(request.organisationID)"))
+        case .unavailable(let error):
+            return .failure(Self.stopped(&decision, .undecided, .temporarilyUnavailable, .softwareActive, "the directory could not answer and no usable status is cached: \(error.reason)"))
+        }
+        guard let software = record.softwareStatement(request.softwareID) else {
+            return .failure(Self.stopped(&decision, .deny, .accessDenied, .softwareActive, "the directory lists no software statement \(request.softwareID) for organisation \(request.organisationID)"))
+        }
+        guard software.active else {
+            return .failure(Self.stopped(&decision, .deny, .accessDenied, .softwareActive, "software statement \(request.softwareID) is no longer active in the directory"))
+        }
+        decision.checks.append(Check(.softwareActive, .pass, "software statement \(request.softwareID) is active (\(age))"))
+        switch record.status(forDomain: authorisationDomain) {
+        case .missing(let why):
+            return .failure(Self.stopped(&decision, .undecided, .temporarilyUnavailable, .organisation, "organisation \(request.organisationID): \(why); its status cannot be known"))
+        case .found(let value, let source) where !value.isByteIdentical(to: OrganisationRecord.activeStatus):
+            return .failure(Self.stopped(&decision, .deny, .accessDenied, .organisation, "organisation \(request.organisationID) has status \(value.quotedForReport()) in the directory (\(source)), not Active"))
+        case .found:
+            decision.checks.append(Check(.organisation, .pass, "organisation \(request.organisationID) is Active in \(authorisationDomain)"))
+        }
+        let unauthorised = Set(record.unauthorisedRoles(software.roles, memberState: memberState, domain: authorisationDomain))
+        let roles = software.roles.filter { !unauthorised.contains($0) }
+        var permitted: Set<String> = ["openid"]
+        for role in roles { for scope in roleScopes.first(where: { $0.key.isByteIdentical(to: role) })?.value ?? [] { permitted.insert(scope) } }
+        let rolesText = roles.isEmpty ? "no role" : roles.joined(separator: " ")
+        return .success(PermittedScopes(permitted: permitted, resource: resourceScopes, roles: roles, roleMap: roleScopes,
+                                        subject: "current roles \(rolesText)", quotedSubject: "current roles (\(rolesText))", requiresIntent: true))
+    }
+
+    /// Another framework: the participant's standing from its published lists (the same
+    /// mapping registration applies), then its roles Active now (Open Finance Brasil) or the
+    /// SSA's own scope (the CDR).
+    func participantScopes(_ request: TokenRequest, directory: TokenDirectory, participants: any ParticipantStatusSource,
+                           decision: inout TokenDecision) async -> Result<PermittedScopes, StoppedTokenDecision> {
+        let status = ParticipantChecks(await participants.standing(softwareID: request.softwareID, organisationID: request.organisationID, legalEntityID: request.legalEntityID),
+                                       source: participants.sourceName, organisationID: request.organisationID)
+        if let failure = status.failure {
+            decision.checks += status.checks.filter { $0.name != failure.name }
+            return .failure(Self.stopped(&decision, failure.refused ? .deny : .undecided, failure.refused ? .accessDenied : .temporarilyUnavailable, failure.name, failure.detail))
+        }
+        decision.checks += status.checks
+        switch directory.framework.scopes {
+        case .roles(let map):
+            let roles = status.standing?.activeRoles ?? []
+            let rolesText = roles.isEmpty ? "no role" : roles.joined(separator: " ")
+            return .success(PermittedScopes(permitted: Set(RegistrationRules.scopes(for: roles, in: map)), resource: Set(map.values.joined()), roles: roles, roleMap: map,
+                                            subject: "Active roles \(rolesText)", quotedSubject: "Active roles (\(rolesText)) in \(participants.sourceName)", requiresIntent: false))
+        case .softwareStatementScope:
+            guard let granted = request.softwareStatementScopes else {
+                return .failure(Self.stopped(&decision, .deny, .accessDenied, .roles,
+                                             "the call carries no ssa_scope (the \(directory.framework.name.rawValue) SSA's scope, stored at registration): nothing is granted outside it"))
+            }
+            // Every requested scope but openid is the SSA's to permit.
+            let resource = Set(request.scopes.filter { !$0.isByteIdentical(to: "openid") })
+            return .success(PermittedScopes(permitted: Set(["openid"] + granted), resource: resource, roles: [], roleMap: [:],
+                                            subject: "the software statement's scope", quotedSubject: "software statement's scope (\(granted.joined(separator: " ")))",
+                                            requiresIntent: false))
+        }
+    }
+}
