@@ -109,7 +109,8 @@ public final class DirectorySandbox: Sendable {
         // The fixture transport certificate (no AIA or CDP: it predates revocation checking) is
         // published too, so a server with revocationWhenUnpublished=allow accepts it.
         try revocation.publish(try String(contentsOfFile: fixtures.path("registration/tpp-transport.pem"), encoding: .utf8))
-        let routes = SandboxRoutes(state: state, directoryJWKS: directoryJWKS, revocation: revocation, logger: logger)
+        let frameworks = try SandboxFrameworks(fixtures: fixtures, counter: state)
+        let routes = SandboxRoutes(state: state, directoryJWKS: directoryJWKS, revocation: revocation, frameworks: frameworks, logger: logger)
         let app = Application(
             router: routes.router(),
             server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [TLSHandshakeCounter(state: state)])), tlsConfiguration: tls),
@@ -147,7 +148,7 @@ public final class DirectorySandbox: Sendable {
         try revocation.publish(issued.chain)
         let sandbox = DirectorySandbox(baseURL: URL(string: "https://127.0.0.1:\(bound)")!, revocationURL: revocationURL, fixtures: fixtures, scheme: scheme, state: state,
                                        revocation: revocation, transportCertificate: IssuedCertificate(chainPEM: issued.chain, serial: issued.serial),
-                                       group: group, runner: runner, directorySigner: directorySigner, ssaTemplate: template)
+                                       group: group, runner: runner, directorySigner: directorySigner, ssaTemplate: template, frameworks: frameworks)
         routes.setBaseURL(sandbox.baseURL)
         routes.setOwner(sandbox)
         return sandbox
@@ -156,10 +157,13 @@ public final class DirectorySandbox: Sendable {
     private let directorySigner: JWSSigner
     private let ssaTemplate: [String: JSONValue]
 
-    private let revocation: SandboxRevocation
+    let revocation: SandboxRevocation
+    /// The directories of Open Finance Brasil and the CDR that it is too.
+    let frameworks: SandboxFrameworks
 
     private init(baseURL: URL, revocationURL: URL, fixtures: Fixtures, scheme: Scheme, state: SandboxState, revocation: SandboxRevocation, transportCertificate: IssuedCertificate,
-                 group: ServiceGroup, runner: Task<Void, any Error>, directorySigner: JWSSigner, ssaTemplate: [String: JSONValue]) {
+                 group: ServiceGroup, runner: Task<Void, any Error>, directorySigner: JWSSigner, ssaTemplate: [String: JSONValue], frameworks: SandboxFrameworks) {
+        self.frameworks = frameworks
         self.revocationURL = revocationURL
         self.revocation = revocation
         self.transportCertificate = transportCertificate

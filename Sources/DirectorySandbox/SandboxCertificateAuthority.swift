@@ -59,9 +59,18 @@ final class SandboxCertificateAuthority: Sendable {
     /// A new transport certificate for the template's subject, key and extensions, valid for a year from an
     /// hour ago, naming `ocsp` as its responder and `crl` as its distribution point (either
     /// omitted when `nil`): the leaf's PEM followed by the issuing CA's, and its serial.
-    func issue(ocsp: String?, crl: String?) throws -> (chain: String, serial: UInt64) {
+    /// `templatePath` names another template (PEM) for this certificate's subject and key.
+    func issue(ocsp: String?, crl: String?, templatePath: String? = nil) throws -> (chain: String, serial: UInt64) {
         let serial = nextSerial.withLock { value -> UInt64 in value += 1; return value }
-        guard let certificate = X509_dup(template) else { throw SandboxError("cannot copy the template certificate") }
+        var model: OpaquePointer? = template
+        if let templatePath {
+            guard let bio = BIO_new_file(templatePath, "r") else { throw SandboxError("cannot read \(templatePath)") }
+            model = PEM_read_bio_X509(bio, nil, nil, nil)
+            BIO_free(bio)
+            guard model != nil else { ERR_clear_error(); throw SandboxError("\(templatePath) holds no certificate") }
+        }
+        defer { if templatePath != nil { X509_free(model) } }
+        guard let certificate = X509_dup(model) else { throw SandboxError("cannot copy the template certificate") }
         defer { X509_free(certificate) }
         guard X509_set_version(certificate, 2) == 1, ASN1_INTEGER_set_uint64(X509_get_serialNumber(certificate), serial) == 1,
               X509_gmtime_adj(X509_getm_notBefore(certificate), -3600) != nil, X509_gmtime_adj(X509_getm_notAfter(certificate), 365 * 86_400) != nil,

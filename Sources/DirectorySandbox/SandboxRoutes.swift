@@ -23,12 +23,14 @@ final class SandboxRoutes: Sendable {
     private let state: SandboxState
     private let directoryJWKS: [UInt8]
     private let revocation: SandboxRevocation
+    private let frameworks: SandboxFrameworks
     private let logger: Logger
     private let baseURL = Mutex<URL?>(nil)
     /// Lifetime of issued access tokens.
     static let tokenLifetime: TimeInterval = 300
 
-    init(state: SandboxState, directoryJWKS: [UInt8], revocation: SandboxRevocation, logger: Logger) {
+    init(state: SandboxState, directoryJWKS: [UInt8], revocation: SandboxRevocation, frameworks: SandboxFrameworks, logger: Logger) {
+        self.frameworks = frameworks
         self.state = state
         self.directoryJWKS = directoryJWKS
         self.revocation = revocation
@@ -45,6 +47,7 @@ final class SandboxRoutes: Sendable {
 
     func router() -> Router<SandboxContext> {
         let router = Router(context: SandboxContext.self)
+        frameworks.addRoutes(to: router)
         router.get("jwks") { _, _ in
             self.state.count("/jwks")
             return Self.json(.ok, bytes: self.directoryJWKS, cacheControl: "max-age=300")
@@ -56,14 +59,15 @@ final class SandboxRoutes: Sendable {
         router.get("software/:software/jwks") { _, context in
             self.state.count("/software-jwks")
             let id = context.parameters.get("software") ?? ""
-            guard SandboxRecords.organisation(owning: id) != nil else {
+            guard SandboxRecords.organisation(owning: id) != nil || SandboxFrameworks.knows(software: id) else {
                 return Self.json(.notFound, ["error": "not_found"])
             }
             return Self.json(.ok, bytes: self.revocation.softwareJWKS, cacheControl: "max-age=300")
         }
         router.get("software/:software/revoked-jwks") { _, context in
             self.state.count("/software-revoked-jwks")
-            guard SandboxRecords.organisation(owning: context.parameters.get("software") ?? "") != nil else {
+            let id = context.parameters.get("software") ?? ""
+            guard SandboxRecords.organisation(owning: id) != nil || SandboxFrameworks.knows(software: id) else {
                 return Self.json(.notFound, ["error": "not_found"])
             }
             return Self.json(.ok, bytes: self.revocation.revokedJWKS, cacheControl: "max-age=300")

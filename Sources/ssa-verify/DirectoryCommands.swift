@@ -120,7 +120,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("write-certificate"), help: "Where to write the TPP transport certificate the sandbox issued (PEM chain; it names the sandbox's OCSP responder and CRL).")
     var writeCertificate: String?
 
-    @Option(name: .long, help: "Which directory to be: openbanking (iss \"OpenBanking Ltd\", key ob-rsa-1) or second (iss \"Second Scheme Directory\", key ob-rsa-2 only).")
+    @Option(name: .long, help: "Which directory the written configuration trusts: openbanking-uk (or openbanking: iss \"OpenBanking Ltd\", key ob-rsa-1), second (iss \"Second Scheme Directory\", key ob-rsa-2 only), open-finance-brasil, cdr-au, or all (the three frameworks under three issuers). The sandbox serves every framework's endpoints whichever is chosen.")
     var scheme: String = "openbanking"
 
     @OptionGroup var global: GlobalOptions
@@ -131,10 +131,17 @@ struct SandboxCommand: AsyncParsableCommand {
             throw UsageFailure("--fixtures: \(fixtures) does not hold the sandbox PKI (pki/directory-server-chain.pem)")
         }
         let chosen: DirectorySandbox.Scheme
+        var framework: TrustFramework.Name?
         switch scheme {
-        case "openbanking": chosen = .openBanking
+        case "openbanking", "openbanking-uk": chosen = .openBanking
         case "second": chosen = .secondDirectory
-        default: throw UsageFailure("--scheme: \(scheme.quotedForReport()) is not openbanking or second")
+        case "all": chosen = .openBanking
+        default:
+            guard let named = TrustFramework.Name(rawValue: scheme) else {
+                throw UsageFailure("--scheme: \(scheme.quotedForReport()) is not openbanking-uk, second, open-finance-brasil, cdr-au or all")
+            }
+            chosen = .openBanking
+            framework = named
         }
         let sandbox: DirectorySandbox
         do {
@@ -142,7 +149,8 @@ struct SandboxCommand: AsyncParsableCommand {
         } catch {
             throw UsageFailure("the sandbox could not start on port \(port): \(error)")
         }
-        let text = sandbox.configurationJSON().prettySerialized() + "\n"
+        let configuration = scheme == "all" ? sandbox.allFrameworksConfigurationJSON() : framework.map { sandbox.configurationJSON(framework: $0) } ?? sandbox.configurationJSON()
+        let text = configuration.prettySerialized() + "\n"
         do { try Data(text.utf8).write(to: URL(fileURLWithPath: writeConfig)) } catch {
             throw UsageFailure("--write-config: cannot write \(writeConfig)")
         }
@@ -159,6 +167,8 @@ struct SandboxCommand: AsyncParsableCommand {
               revoke   POST \(sandbox.baseURL.absoluteString)/admin/certificates/revoke {"serial": "\(String(sandbox.transportCertificate.serial, radix: 16))"}
               token    \(sandbox.tokenURL.absoluteString)
               scim     \(sandbox.tppURL.absoluteString)
+              brasil   \(sandbox.brasilJWKSURL.absoluteString), participants \(sandbox.participantsURL.absoluteString)
+              cdr      \(sandbox.cdrJWKSURL.absoluteString), register \(sandbox.registerURL.absoluteString)/cdr-register/v1/banking/data-recipients/status
               config   \(writeConfig)   (try: ssa-verify access-token --config \(writeConfig))
 
             """.utf8))

@@ -31,12 +31,16 @@ public struct AuditRecord: Sendable {
     /// The caller's certificate's revocation check: its status and source (e.g.
     /// `good (OCSP http://ocsp.example/; thisUpdate ...)`), when one was made.
     public var revocation: String?
+    /// The trust framework of the directory asked (`openbanking-uk`, `open-finance-brasil`,
+    /// `cdr-au`), when one was chosen.
+    public var trustFramework: String?
 
     /// A record.
     public init(kind: String, time: Date, decision: String, error: String? = nil, directory: String? = nil, failedChecks: [String] = [], clientID: String? = nil,
                 softwareID: String? = nil, organisationID: String? = nil, scopesGranted: [String] = [], scopesRemoved: [String] = [], intentID: String? = nil,
-                revocation: String? = nil) {
+                revocation: String? = nil, trustFramework: String? = nil) {
         self.revocation = revocation
+        self.trustFramework = trustFramework
         self.kind = kind
         self.time = time
         self.decision = decision
@@ -68,12 +72,13 @@ public struct AuditRecord: Sendable {
         if let organisationID { object["org_id"] = .string(organisationID) }
         if let intentID { object["intent_id"] = .string(intentID) }
         if let revocation { object["revocation"] = .string(revocation) }
+        if let trustFramework { object["trust_framework"] = .string(trustFramework) }
         return object
     }
 
     /// The compact JSON of ``members`` plus `prev`, split around `prev` (members in byte order:
     /// `client_id`, `decision`, `directory`, `error`, `failed_checks`, `intent_id`, `kind`, `org_id`, then
-    /// `prev`, then `revocation`, `scopes_granted`, `scopes_removed`, `software_id`, `time`), written directly:
+    /// `prev`, then `revocation`, `scopes_granted`, `scopes_removed`, `software_id`, `time`, `trust_framework`), written directly:
     /// everything but `prev` is built before the log's lock is taken.
     var serializedAroundPrevious: (head: [UInt8], tail: [UInt8]) {
         var head: [UInt8] = []
@@ -117,6 +122,10 @@ public struct AuditRecord: Sendable {
         }
         member("time", into: &tail)
         JSONValue.writeQuoted(NumericDate.format(time), to: &tail)
+        if let trustFramework {
+            member("trust_framework", into: &tail)
+            JSONValue.writeQuoted(trustFramework, to: &tail)
+        }
         return (head, tail)
     }
 }

@@ -41,6 +41,8 @@ public protocol DecisionOutcome: Sendable {
     var checks: [Check] { get set }
     /// The software statement the decision is about, for the log line.
     var softwareIDForLog: String? { get }
+    /// The trust framework of the directory that decided (`nil` when none was chosen).
+    var trustFramework: String? { get }
     /// The audit record of this decision at `now`.
     func auditRecord(at now: Date) -> AuditRecord
     /// Turns the decision into an undecided one (`temporarily_unavailable`) because `reason`,

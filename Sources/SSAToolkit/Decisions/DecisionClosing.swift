@@ -43,7 +43,7 @@ public struct DecisionClosing: Sendable {
         }
         // A request that was not decided was not used: the TPP may retry it.
         if decision.isUndecided, let claimed = pending.claimed { await claimed.release() }
-        ToolkitMetrics.decision(kind: kind, verdict: decision.verdictName, error: decision.errorName,
+        ToolkitMetrics.decision(kind: kind, verdict: decision.verdictName, error: decision.errorName, framework: decision.trustFramework,
                                 failedChecks: decision.checks.compactMap { $0.outcome == .fail ? $0.name.rawValue : nil })
         logger.info("\(kind) decision \(decision.verdictName)", metadata: [
             "software_id": "\(decision.softwareIDForLog ?? "-")", "failed_check": "\(decision.failedCheck?.name.rawValue ?? "-")",

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// | metric | labels |
 /// | --- | --- |
-/// | `ssa_toolkit_decisions_total` | `kind` (registration, token), `verdict`, `error` |
+/// | `ssa_toolkit_decisions_total` | `kind` (registration, token), `verdict`, `error`, `framework` (openbanking-uk, open-finance-brasil, cdr-au; `none` when no directory was chosen) |
 /// | `ssa_toolkit_checks_failed_total` | `kind`, `check` |
 /// | `ssa_toolkit_directory_request_duration_seconds` (histogram) | `endpoint` (token, scim, jwks, software_jwks), `outcome` (ok, error) |
 /// | `ssa_toolkit_cache_events_total` | `cache` (jwks, software_jwks, directory_token, status), `event` (hit, miss, refresh, stale) |
@@ -21,15 +21,16 @@ public enum ToolkitMetrics {
     /// no string built per call.
     private struct Key: Hashable {
         var label: String
-        var values: (String, String, String)
+        var values: (String, String, String, String)
         static func == (a: Key, b: Key) -> Bool {
-            a.label == b.label && a.values.0 == b.values.0 && a.values.1 == b.values.1 && a.values.2 == b.values.2
+            a.label == b.label && a.values.0 == b.values.0 && a.values.1 == b.values.1 && a.values.2 == b.values.2 && a.values.3 == b.values.3
         }
         func hash(into hasher: inout Hasher) {
             hasher.combine(label)
             hasher.combine(values.0)
             hasher.combine(values.1)
             hasher.combine(values.2)
+            hasher.combine(values.3)
         }
     }
     private static let counters = Mutex<[Key: Counter]>([:])
@@ -37,8 +38,9 @@ public enum ToolkitMetrics {
 
     /// The counter for `label` with label values `v0`, `v1`, `v2` (in its dimensions' order);
     /// `dimensions` is built only the first time.
-    private static func counter(_ label: String, _ v0: String = "", _ v1: String = "", _ v2: String = "", dimensions: @autoclosure () -> [(String, String)]) -> Counter {
-        let key = Key(label: label, values: (v0, v1, v2))
+    private static func counter(_ label: String, _ v0: String = "", _ v1: String = "", _ v2: String = "", _ v3: String = "",
+                                dimensions: @autoclosure () -> [(String, String)]) -> Counter {
+        let key = Key(label: label, values: (v0, v1, v2, v3))
         return counters.withLock { table in
             if let known = table[key] { return known }
             let made = Counter(label: label, dimensions: dimensions())
@@ -48,16 +50,18 @@ public enum ToolkitMetrics {
     }
 
     /// One decision and its verdict.
-    public static func decision(kind: String, verdict: String, error: String?, failedChecks: [String]) {
+    public static func decision(kind: String, verdict: String, error: String?, framework: String? = nil, failedChecks: [String]) {
         let code = error ?? "none"
-        counter("ssa_toolkit_decisions_total", kind, verdict, code, dimensions: [("kind", kind), ("verdict", verdict), ("error", code)]).increment()
+        let framework = framework ?? "none"
+        counter("ssa_toolkit_decisions_total", kind, verdict, code, framework,
+                dimensions: [("kind", kind), ("verdict", verdict), ("error", code), ("framework", framework)]).increment()
         for check in failedChecks { counter("ssa_toolkit_checks_failed_total", kind, check, dimensions: [("kind", kind), ("check", check)]).increment() }
     }
 
     /// One request to the directory (or a TPP's JWKS endpoint), timed.
     public static func directoryRequest(_ endpoint: String, succeeded: Bool, duration: Duration) {
         let outcome = succeeded ? "ok" : "error"
-        let key = Key(label: "", values: (endpoint, outcome, ""))
+        let key = Key(label: "", values: (endpoint, outcome, "", ""))
         let timer = timers.withLock { table in
             if let known = table[key] { return known }
             let made = Metrics.Timer(label: "ssa_toolkit_directory_request_duration_seconds", dimensions: [("endpoint", endpoint), ("outcome", outcome)], preferredDisplayUnit: .seconds)

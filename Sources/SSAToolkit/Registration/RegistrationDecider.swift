@@ -67,6 +67,7 @@ public final class RegistrationDecider: Decider {
         var revocation: String?
         var decision = await evaluateRules(input, at: now, claimed: &claimed, directory: &directory, revocation: &revocation)
         decision.directory = directory
+        decision.trustFramework = directory.flatMap { issuer in trustedDirectories.first { $0.issuer.isByteIdentical(to: issuer) } }?.framework.name.rawValue
         decision.revocation = revocation
         return PendingDecision(decision, claimed: claimed)
     }

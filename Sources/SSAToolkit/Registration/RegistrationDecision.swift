@@ -24,6 +24,8 @@ public struct RegistrationDecision: DecisionOutcome {
     /// the software; `nil` when none was chosen (an SSA from an issuer no directory stands for,
     /// or a request that never got that far). The audit record names it.
     public var directory: String?
+    /// The trust framework of that directory (`openbanking-uk`, `open-finance-brasil`, `cdr-au`).
+    public var trustFramework: String?
     /// Every rule in order, with its outcome.
     public var checks: [Check]
     /// The SSA's claims, once its signature verified.
@@ -52,7 +54,7 @@ public struct RegistrationDecision: DecisionOutcome {
         AuditRecord(kind: Self.kind.rawValue, time: now, decision: verdict.rawValue, error: error?.rawValue, directory: directory,
                     failedChecks: checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: client?.clientID,
                     softwareID: softwareStatement?.softwareID, organisationID: softwareStatement?.organisationID, scopesGranted: client?.scopes ?? [],
-                    revocation: revocation)
+                    revocation: revocation, trustFramework: trustFramework)
     }
 
     /// Undecided (`temporarily_unavailable`) because `reason`, with no client to register.

@@ -44,6 +44,8 @@ public struct TokenDecision: DecisionOutcome {
     public var organisationID: String
     /// The issuer of the trusted directory that was asked (`nil` when none was chosen).
     public var directory: String?
+    /// The trust framework of that directory (`openbanking-uk`, `open-finance-brasil`, `cdr-au`).
+    public var trustFramework: String?
     /// The caller's certificate's revocation status and source, when it was checked.
     public var revocation: String?
 
@@ -77,7 +79,7 @@ public struct TokenDecision: DecisionOutcome {
         AuditRecord(kind: Self.kind.rawValue, time: now, decision: verdict.rawValue, error: error?.rawValue, directory: directory,
                     failedChecks: checks.filter { $0.outcome == .fail }.map(\.name.rawValue), clientID: clientID, softwareID: softwareID,
                     organisationID: organisationID, scopesGranted: verdict == .allow ? grantedScopes : [], scopesRemoved: removedScopes, intentID: intentID,
-                    revocation: revocation)
+                    revocation: revocation, trustFramework: trustFramework)
     }
 
     /// Undecided (`temporarily_unavailable`) because `reason`, with no claims to set.

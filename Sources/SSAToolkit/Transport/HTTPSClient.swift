@@ -196,7 +196,8 @@ final class CurlTransfer: @unchecked Sendable {
         ToolkitMetrics.tlsHandshakes(easy.info(CURLINFO_NUM_CONNECTS))  // new connections: each a TLS handshake
         guard code == CURLE_OK else { return .failure(classify(code, easy: easy)) }
         let status = easy.info(CURLINFO_RESPONSE_CODE)
-        if (300..<400).contains(status) {
+        // 304 Not Modified answers a conditional request (If-None-Match): not a redirect.
+        if (300..<400).contains(status), status != 304 {
             let location = sink.headers.first { $0.name.lowercased() == "location" }?.value ?? "nowhere"
             return .failure(TransportError(.redirectRefused, "\(request.url.host ?? "") answered \(status) redirecting to \(location); redirects are not followed", status: status))
         }
