@@ -247,7 +247,9 @@ extension OpenAPIDocument {
               "client_certificate": { "type": ["string", "null"], "maxLength": 65536, "description": "The caller's TLS client certificate, PEM. Required unless `requireClientCertificate=false` (then only for `tls_client_auth` clients): without it the call is denied `invalid_client`. It must meet registration's certificate rule." },
               "ssa_issuer": { "type": ["string", "null"], "maxLength": 1024, "description": "The `iss` of the client's SSA, stored at registration: the trusted directory asked about the client. Absent with one trusted directory: that one; with several: the one `defaultTokenDirectory` names, else the call is denied. An issuer that is not trusted is denied." },
               "software_jwks_endpoint": { "type": ["string", "null"], "maxLength": 2048, "description": "The SSA's `software_jwks_endpoint`, stored at registration (the client's `jwks_uri`). With `transportKeyBinding=directory` (the default) the certificate must be published there for TLS; a call with a certificate and without this member is denied." },
-              "software_jwks_revoked_endpoint": { "type": ["string", "null"], "maxLength": 2048, "description": "The SSA's `software_jwks_revoked_endpoint`, stored at registration: a certificate it names is denied." }
+              "software_jwks_revoked_endpoint": { "type": ["string", "null"], "maxLength": 2048, "description": "The SSA's `software_jwks_revoked_endpoint`, stored at registration: a certificate it names is denied." },
+              "legal_entity_id": { "type": ["string", "null"], "maxLength": 128, "pattern": "^[A-Za-z0-9_-]+$", "description": "The CDR SSA's `legal_entity_id`, stored at registration: the Register keeps the data recipient's status per legal entity (required for a `cdr-au` directory)." },
+              "ssa_scope": { "type": ["string", "null"], "maxLength": 4096, "description": "The CDR SSA's `scope`, stored at registration: nothing outside it is granted (required for a `cdr-au` directory)." }
             },
             "additionalProperties": false
           },

@@ -40,6 +40,15 @@ struct CertsCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-revocation"), help: "Do not ask the certificates' OCSP responders or CRL distribution points whether they were revoked.")
     var noRevocation = false
 
+    @Option(name: .customLong("trust-framework"), help: "Apply a trust framework's certificate profile to the leaf: openbanking-uk (CN, OU), open-finance-brasil (UID, organizationIdentifier OFBBR-) or cdr-au (holder-of-key).")
+    var trustFramework: String?
+
+    @Option(name: .customLong("software-id"), help: "With --trust-framework: the software the certificate must belong to (default: the one it names).")
+    var softwareID: String?
+
+    @Option(name: .customLong("org-id"), help: "With --trust-framework: its organisation (default: the one it names).")
+    var organisationID: String?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -53,6 +62,14 @@ struct CertsCommand: AsyncParsableCommand {
         let logger = global.makeLogger("ssa-verify")
         var diagnostics = CertificateDiagnostics(at: try instant(at), environment: environment, logger: logger)
         if noRevocation { diagnostics.revocation = nil }
+        if let trustFramework {
+            guard let name = TrustFramework.Name(rawValue: trustFramework) else {
+                throw UsageFailure("--trust-framework: \(trustFramework.quotedForReport()) is not \(TrustFramework.Name.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            diagnostics.profile = CertificateProfileCheck(framework: .named(name), softwareID: softwareID, organisationID: organisationID)
+        } else if softwareID != nil || organisationID != nil {
+            throw UsageFailure("--software-id and --org-id go with --trust-framework")
+        }
         func password(_ variable: String?, option: String) throws -> Secret {
             guard let variable else { return Secret("") }
             guard let value = environment[variable] else { throw UsageFailure("\(option): environment variable \(variable) is not set") }

@@ -53,7 +53,8 @@ struct DemoCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: folder) }
         let auditPath = folder.appendingPathComponent("audit.log").path
         var properties: [String: String] = [:]
-        for (name, value) in sandbox.configurationJSON().objectValue ?? [:] { properties[name] = value.stringValue }
+        // The three directories the sandbox is: Open Banking UK, Open Finance Brasil, the CDR Register.
+        for (name, value) in sandbox.allFrameworksConfigurationJSON().objectValue ?? [:] { properties[name] = value.stringValue ?? value.serialized() }
         properties["auditLog"] = auditPath
         // The demo changes the directory between token requests: read it afresh each time.
         properties["statusCacheSeconds"] = "0"
@@ -61,7 +62,7 @@ struct DemoCommand: AsyncParsableCommand {
         // sandbox's certificate names its OCSP responder and CRL) and the certificate published
         // in the software's key set. A good answer is reused for one second here, so a
         // revocation shows at the next token request.
-        properties["revocationWhenUnpublished"] = "reject"
+        properties["revocationWhenUnpublished"] = nil  // each framework's default: reject for UK and Brasil
         properties["transportKeyBinding"] = "directory"
         properties["revocationCacheMaxSeconds"] = "1"
         let runtime = try loadingConfiguration {
@@ -123,7 +124,7 @@ struct DemoCommand: AsyncParsableCommand {
             tokenEndpointAuthMethod: client?.tokenEndpointAuthMethod ?? "tls_client_auth", registeredSubjectDN: client?.tlsClientAuthSubjectDN ?? tpp.subjectDN,
             grantType: "authorization_code", scopes: ["openid", "accounts", "payments"], userID: "user-1",
             claims: ["id_token": ["openbanking_intent_id": ["value": .string(intent), "essential": true]]], clientCertificatePEM: transport,
-            softwareJWKSEndpoint: client?.jwksURI ?? sandbox.softwareJWKSURL(SandboxRecords.activeSoftwareID).absoluteString)
+            ssaIssuer: sandbox.scheme.issuer, softwareJWKSEndpoint: client?.jwksURI ?? sandbox.softwareJWKSURL(SandboxRecords.activeSoftwareID).absoluteString)
         struct TokenSample {
             var title: String
             /// Changes the directory; returns the certificate the TPP presents from now on, if new.
@@ -160,6 +161,13 @@ struct DemoCommand: AsyncParsableCommand {
             if decision.verdict != sample.expected || !sample.check(decision) { failures += 1 }
         }
 
+        // Open Finance Brasil and the CDR, decided by the same runtime.
+        let frameworks = try await frameworkSamples(sandbox, runtime: runtime, fixtures: fixtures, first: samples.count + tokenSamples.count + 1) { number, title, expected, json, text in
+            show(number, title, expected: expected, json: json, text: text)
+        }
+        decided += frameworks.decided
+        failures += frameworks.failures
+
         // The audit trail: intact as written, broken once one line is edited.
         let intact = try AuditChain.verify([auditPath])
         print("audit log: \(intact.records) records (a genesis record and \(intact.decisions) decisions), \(intact.isIntact ? "chain intact and complete" : "chain NOT intact"); last hash \(intact.lastHash)")
@@ -177,7 +185,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         print("")
         let counts = sandbox.counts()
-        print("directory requests: \(counts["/token"] ?? 0) token, \(counts["/jwks"] ?? 0) JWKS, \(counts["/software-jwks"] ?? 0) software JWKS, \(counts["/scim"] ?? 0) SCIM, \(counts["/ocsp"] ?? 0) OCSP (caches shared by every decision)")
+        print("directory requests: \(counts["/token"] ?? 0) token, \(counts["/jwks"] ?? 0) JWKS, \(counts["/software-jwks"] ?? 0) software JWKS, \(counts["/scim"] ?? 0) SCIM, \(counts["/ocsp"] ?? 0) OCSP, "
+              + "\(counts["/brasil/participants"] ?? 0) participants list, \((counts["/cdr/recipients"] ?? 0) + (counts["/cdr/products"] ?? 0)) CDR Register status (caches shared by every decision)")
         print(failures == 0 ? "all \(decided) decisions as expected; the audit chain holds and detects an edit" : "\(failures) of \(decided) decisions or audit checks NOT as expected")
         return failures
     }}

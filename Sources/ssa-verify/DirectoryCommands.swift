@@ -71,12 +71,27 @@ struct TPPCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A configuration file (Janssen script JSON or plain JSON).")
     var config: String
 
+    @Option(name: .long, help: "Which trusted directory to ask, by its issuer (default: the first); its trustFramework decides the status source.")
+    var issuer: String?
+
+    @Option(name: .customLong("legal-entity"), help: "The CDR: the data recipient's legal entity id (the Register's status is kept per legal entity).")
+    var legalEntity: String?
+
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
         if let problem = Identifier.problem(with: softwareID) { throw UsageFailure("software statement id \(problem); it is not sent to the directory") }
         if let org, let problem = Identifier.problem(with: org) { throw UsageFailure("organisation id \(problem); it is not sent to the directory") }
-        let connection = try connect(config, global: global)
+        let configuration = try loadingConfiguration { try ToolkitConfiguration.load(path: config) }
+        guard let directory = issuer.map({ named in configuration.directories.first { $0.issuer == named } }) ?? configuration.directories.first else {
+            throw UsageFailure("--issuer: \(issuer?.quotedForReport() ?? "") is not a trusted directory (trusted: \(configuration.directories.map { $0.issuer.quotedForReport() }.joined(separator: ", ")))")
+        }
+        let connection = try loadingConfiguration {
+            try DirectoryConnection(directory: directory, timeouts: configuration.timeouts, logger: global.makeLogger("ssa-verify"))
+        }
+        if let source = directory.participantStatusSource(client: connection.transport, token: configuration.token) {
+            return try await published(source, framework: directory.trustFramework)
+        }
         guard let tpp = connection.tpp else { throw UsageFailure("configuration: property tppUrl is required") }
         let active: Bool
         var record: OrganisationRecord?
@@ -98,6 +113,29 @@ struct TPPCommand: AsyncParsableCommand {
             }
         }
         if !active { throw ExitCode(ExitStatus.no.rawValue) }
+    }
+
+    /// Another framework's published status: the checks registration and token time make.
+    private func published(_ source: any ParticipantStatusSource, framework: TrustFramework) async throws {
+        let (checks, refused) = await source.checks(softwareID: softwareID, organisationID: org ?? "", legalEntityID: legalEntity)
+        switch global.format {
+        case .json:
+            let object: [String: JSONValue] = [
+                "software_id": .string(softwareID), "trust_framework": .string(framework.name.rawValue), "active": .bool(refused == nil),
+                "checks": .array(checks.map { ["check": .string($0.name.rawValue), "outcome": .string($0.outcome.rawValue), "detail": .string($0.detail)] }),
+            ]
+            print(JSONValue.object(object).prettySerialized(leadingKeys: ["software_id", "trust_framework", "active"]))
+        case .text:
+            print(refused == nil ? "ACTIVE  software \(softwareID) in \(source.sourceName) (\(framework.name.rawValue))"
+                : refused == true ? "NOT ACTIVE  software \(softwareID) in \(source.sourceName) (\(framework.name.rawValue))"
+                : "UNDECIDED  \(source.sourceName) could not answer")
+            for check in checks { print("  \(check.name.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(check.outcome.rawValue)  \(check.detail.escapedForTerminal(limit: 400))") }
+        }
+        switch refused {
+        case nil: return
+        case true?: throw ExitCode(ExitStatus.no.rawValue)
+        case false?: throw ExitCode(ExitStatus.undecided.rawValue)
+        }
     }
 }
 

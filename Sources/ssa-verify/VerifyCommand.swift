@@ -19,17 +19,20 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .customLong("ca-file"), help: "PEM certificates to trust for an https JWKS URL (default: the system's).")
     var caFile: String?
 
-    @Option(name: .long, help: "The trusted issuer (iss).")
-    var issuer: String = SoftwareStatementRules().issuer
+    @Option(name: .customLong("trust-framework"), help: "The SSA's trust framework: openbanking-uk, open-finance-brasil or cdr-au (its claims, age and expiry rules, default issuer and algorithms).")
+    var trustFramework: String = TrustFramework.Name.openBankingUK.rawValue
 
-    @Option(name: .customLong("allow-alg"), help: "Comma-separated signature algorithms to accept.")
+    @Option(name: .long, help: "The trusted issuer (iss); default: the framework's directory's.")
+    var issuer: String?
+
+    @Option(name: .customLong("allow-alg"), help: "Comma-separated signature algorithms to accept (narrowed to the framework's: PS256 for open-finance-brasil and cdr-au).")
     var allowAlg: String = "PS256,ES256"
+
+    @Option(name: .customLong("max-age"), help: "Refuse an SSA whose iat is older than this many seconds (default: the framework's: none, 300, 600).")
+    var maxAge: Double?
 
     @Option(name: .long, help: "Evaluate time rules at this instant (Unix seconds) instead of now.")
     var at: Double?
-
-    @Option(name: .customLong("max-age"), help: "Refuse an SSA whose iat is older than this many seconds.")
-    var maxAge: Double?
 
     @Option(name: .long, help: "Clock skew tolerated on iat and exp, in seconds.")
     var skew: Double = SoftwareStatementRules().clockSkew
@@ -38,11 +41,19 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = global.makeLogger("ssa-verify")
-        let algorithms: AlgorithmPolicy
+        guard let frameworkName = TrustFramework.Name(rawValue: trustFramework) else {
+            throw UsageFailure("--trust-framework: \(trustFramework.quotedForReport()) is not \(TrustFramework.Name.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let framework = TrustFramework.named(frameworkName)
+        var algorithms: AlgorithmPolicy
         do {
             algorithms = try AlgorithmPolicy(parsing: allowAlg)
         } catch {
             throw UsageFailure("--allow-alg: \(error.reason)")
+        }
+        if let signed = framework.ssaAlgorithms {
+            algorithms = AlgorithmPolicy(allowed: algorithms.allowed.intersection(signed))
+            guard !algorithms.allowed.isEmpty else { throw UsageFailure("--allow-alg allows none of \(framework.name.rawValue)'s algorithms (PS256)") }
         }
         if let maxAge, !(maxAge.isFinite && maxAge > 0 && maxAge <= 86_400 * 365 * 100) {
             throw UsageFailure("--max-age must be a positive number of seconds (at most 100 years)")
@@ -52,9 +63,9 @@ struct VerifyCommand: AsyncParsableCommand {
         let evaluatedAt = try instant(at)
         let token = try InputFiles.readToken(ssa)
         let source = try InputFiles.jwksSource(jwks, caFile: caFile, logger: logger)
-        var rules = SoftwareStatementRules()
-        rules.issuer = issuer
-        rules.maximumAge = maxAge
+        var rules = SoftwareStatementRules(framework: framework)
+        rules.issuer = issuer ?? framework.defaultIssuer
+        rules.maximumAge = maxAge ?? framework.defaultMaximumAge
         rules.clockSkew = skew
         let verifier = SoftwareStatementVerifier(
             keys: JWKSProvider(source: source, logger: logger),

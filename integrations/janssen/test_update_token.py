@@ -433,7 +433,7 @@ SAMPLE_PEM = ("-----BEGIN CERTIFICATE-----\n" + "\n".join(
 
 CALL_MEMBERS = {"client_id", "software_id", "org_id", "token_endpoint_auth_method", "tls_client_auth_subject_dn",
                 "grant_type", "scope", "user_id", "acr", "claims", "client_certificate", "ssa_issuer",
-                "software_jwks_endpoint", "software_jwks_revoked_endpoint"}
+                "software_jwks_endpoint", "software_jwks_revoked_endpoint", "legal_entity_id", "ssa_scope"}
 HOOKS = ("getRefreshTokenLifetimeInSeconds", "modifyRefreshToken", "getAccessTokenLifetimeInSeconds",
          "modifyAccessToken", "getIdTokenLifetimeInSeconds", "modifyIdToken")
 
@@ -638,6 +638,24 @@ def self_test(script):
         check("call: software_jwks_endpoint, " + name, calls and calls[0].get("software_jwks_endpoint") == expected, repr(calls and calls[0].get("software_jwks_endpoint")))
         check("call: software_jwks_revoked_endpoint, " + name, calls and calls[0].get("software_jwks_revoked_endpoint") == (stored and "https://keys.example/revoked.jwks"),
               repr(calls and calls[0].get("software_jwks_revoked_endpoint")))
+
+    # Open Finance Brasil: the SSA's transport key sets come before the client's jwks_uri (its
+    # software_jwks_uri signs, its software_jwks_transport_uri lists transport certificates)
+    brasil = jwt(b'{"iss":"Open Banking Open Banking Brasil production SSA issuer","software_jwks_uri":"https://keys.example/app.jwks",'
+                 b'"software_jwks_transport_uri":"https://keys.example/transport.jwks","software_jwks_transport_inactive_uri":"https://keys.example/inactive.jwks"}')
+    calls = []
+    grant, client, request = fresh(client=Client(software_statement=brasil, jwks_uri="https://keys.example/app.jwks"))
+    token_request(canned(200, ALLOW_ANSWER, calls), grant, client, request)
+    check("call: Brasil transport key set", calls and calls[0].get("software_jwks_endpoint") == "https://keys.example/transport.jwks"
+          and calls[0].get("software_jwks_revoked_endpoint") == "https://keys.example/inactive.jwks", repr(calls and calls[0]))
+    # The CDR: legal_entity_id and ssa_scope from the stored SSA; neither for a UK client
+    cdr = jwt(b'{"iss":"cdr-register","legal_entity_id":"8e5f2d1c-1111","scope":"openid bank:accounts.basic:read"}')
+    for name, stored, entity, scope in (("the CDR's", cdr, "8e5f2d1c-1111", "openid bank:accounts.basic:read"), ("a UK SSA's", keyed, None, None)):
+        calls = []
+        grant, client, request = fresh(client=Client(software_statement=stored))
+        token_request(canned(200, ALLOW_ANSWER, calls), grant, client, request)
+        check("call: legal_entity_id and ssa_scope, " + name, calls and calls[0].get("legal_entity_id") == entity and calls[0].get("ssa_scope") == scope,
+              repr(calls and calls[0]))
 
     # a reference (not JWT) access token: scopes still overwritten, no claims to set
     grant, client, request = fresh(client=Client(jwt_access_token=False))

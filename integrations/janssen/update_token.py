@@ -464,7 +464,8 @@ def check_call(token_endpoint_auth_method, grant_type, scopes):
 
 def build_call(client_id, software_id, org_id, grant_type, scopes, token_endpoint_auth_method=None,
                tls_client_auth_subject_dn=None, user_id=None, acr=None, claims=None, client_certificate=None,
-               ssa_issuer=None, software_jwks_endpoint=None, software_jwks_revoked_endpoint=None):
+               ssa_issuer=None, software_jwks_endpoint=None, software_jwks_revoked_endpoint=None,
+               legal_entity_id=None, ssa_scope=None):
     """The JSON text of POST /v1/token-decisions. Absent optional members are left out (the
     service refuses unknown members, and null ones are no use to it). Raises ValueError when the
     call cannot be made (503), Refused when it must not be (check_call)."""
@@ -480,7 +481,8 @@ def build_call(client_id, software_id, org_id, grant_type, scopes, token_endpoin
     for name, value in (("tls_client_auth_subject_dn", tls_client_auth_subject_dn),
                         ("user_id", user_id), ("acr", acr), ("client_certificate", client_certificate),
                         ("ssa_issuer", ssa_issuer), ("software_jwks_endpoint", software_jwks_endpoint),
-                        ("software_jwks_revoked_endpoint", software_jwks_revoked_endpoint)):
+                        ("software_jwks_revoked_endpoint", software_jwks_revoked_endpoint),
+                        ("legal_entity_id", legal_entity_id), ("ssa_scope", ssa_scope)):
         if value is not None and not _text(value):
             raise ValueError("%s is not text" % name)
         if value:
@@ -749,10 +751,18 @@ def call_from_context(context):
         client_certificate=certificate,
         ssa_issuer=text_claim(stored, "iss"),
         # Where the directory publishes the software's transport certificates
-        # (transportKeyBinding): the client's jwks_uri is the SSA's software_jwks_endpoint.
-        software_jwks_endpoint=(_string(client.getJwksUri()) if hasattr(client, "getJwksUri") else None)
+        # (transportKeyBinding): Open Finance Brasil's SSA names a transport key set of its own
+        # (software_jwks_transport_uri); in Open Banking UK the client's jwks_uri is the SSA's
+        # software_jwks_endpoint.
+        software_jwks_endpoint=text_claim(stored, "software_jwks_transport_uri")
+        or (_string(client.getJwksUri()) if hasattr(client, "getJwksUri") else None)
         or text_claim(stored, "software_jwks_endpoint"),
-        software_jwks_revoked_endpoint=text_claim(stored, "software_jwks_revoked_endpoint"))
+        software_jwks_revoked_endpoint=text_claim(stored, "software_jwks_transport_inactive_uri")
+        or text_claim(stored, "software_jwks_revoked_endpoint"),
+        # The CDR: the Register keeps status per legal entity, and nothing outside the SSA's
+        # scope is granted.
+        legal_entity_id=text_claim(stored, "legal_entity_id"),
+        ssa_scope=text_claim(stored, "scope"))
 
 
 def java_claim(value):

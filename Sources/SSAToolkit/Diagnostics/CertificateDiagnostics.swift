@@ -14,6 +14,8 @@ public struct CertificateDiagnostics: Sendable {
     /// Asks whether the examined certificates were revoked (OCSP, then the CRL); `nil` skips
     /// the `revocation` check (`--no-revocation`).
     public var revocation: RevocationChecker? = RevocationChecker()
+    /// A trust framework's certificate profile to apply to the leaf (`certs --trust-framework`).
+    public var profile: CertificateProfileCheck?
     private let logger: Logger
 
     /// Diagnostics evaluated at `instant`.
@@ -115,6 +117,9 @@ public struct CertificateDiagnostics: Sendable {
         checks.append(validity(certificates))
         if role == .transport, let leaf = certificates.first {
             checks.append(clientAuth(leaf))
+        }
+        if let profile, role != .trust, let leaf = inspection.leaf {
+            checks.append(profile.check(leafDER: leaf.der))
         }
         checks.append(keySize(certificates))
         checks.append(signatureAlgorithms(certificates))

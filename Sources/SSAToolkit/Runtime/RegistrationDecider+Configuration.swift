@@ -90,21 +90,27 @@ extension RegistrationDecider {
         let revocation = settings.sources == .off ? nil : RevocationPolicy(
             checker: RevocationChecker(sources: settings.sources, maximumLifetime: settings.cacheMaximum, timeouts: configuration.timeouts, skew: configuration.clockSkew),
             failure: settings.failure, whenUnpublished: settings.whenUnpublished(for: framework), logger: logger)
-        // The published status lists are read over the directory's client (its trust store),
-        // cached as the token-time status is (statusCacheLifetime, staleIfError).
-        let participants: (any ParticipantStatusSource)? = switch framework.statusSource {
-        case .scim: nil
-        case .participants: directory.participantsURL.map {
-            BrasilParticipants(url: $0, client: connection.transport, domain: framework.authorisationDomain,
-                               lifetime: configuration.token.statusCacheLifetime, staleIfError: configuration.token.staleIfError)
-        }
-        case .register: directory.registerURL.map {
-            CDRRegister(base: $0, industry: directory.registerIndustry, client: connection.transport,
-                        lifetime: configuration.token.statusCacheLifetime, staleIfError: configuration.token.staleIfError)
-        }
-        }
+        let participants = directory.participantStatusSource(client: connection.transport, token: configuration.token)
         return TrustedDirectory(verifier: verifier, directory: tpp, softwareKeys: softwareKeys, certificateTrust: certificateTrust,
                                 revocation: revocation, transportKeyBinding: settings.bindsToSoftwareKeys, participants: participants)
+    }
+}
+
+extension TrustedDirectorySettings {
+    /// Where this directory's participants' status comes from when its framework publishes it
+    /// (Open Finance Brasil's participants list, the CDR Register's status lists), read over
+    /// `client` (the directory's trust store) and cached as token-time status is
+    /// (`statusCacheSeconds`, `statusStaleIfErrorSeconds`); `nil` for Open Banking UK's SCIM.
+    public func participantStatusSource(client: HTTPSClient, token: TokenSettings) -> (any ParticipantStatusSource)? {
+        switch trustFramework.statusSource {
+        case .scim: nil
+        case .participants: participantsURL.map {
+            BrasilParticipants(url: $0, client: client, domain: trustFramework.authorisationDomain, lifetime: token.statusCacheLifetime, staleIfError: token.staleIfError)
+        }
+        case .register: registerURL.map {
+            CDRRegister(base: $0, industry: registerIndustry, client: client, lifetime: token.statusCacheLifetime, staleIfError: token.staleIfError)
+        }
+        }
     }
 }
 

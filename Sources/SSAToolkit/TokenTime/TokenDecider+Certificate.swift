@@ -29,7 +29,12 @@ extension TokenDecider {
             registered = ", the registered subject DN"
         }
         guard !presented.thumbprint.isEmpty else { return .failure(RuleFailure("the client certificate cannot be encoded")) }
-        let binding = rule.bindsToSoftware ? "the client's (CN \(request.softwareID), OU \(request.organisationID)\(registered))" : "accepted (clientCertificateBinding=none\(registered))"
+        let binding = switch (rule.bindsToSoftware, rule.binding) {
+        case (false, _): "accepted (clientCertificateBinding=none\(registered))"
+        case (true, .openBankingUK): "the client's (CN \(request.softwareID), OU \(request.organisationID)\(registered))"
+        case (true, .icpBrasil): "the client's (UID \(request.softwareID), organizationIdentifier OFBBR-\(request.organisationID)\(registered))"
+        case (true, .holderOfKey): "chains to the framework's CA; the token is bound to it (holder-of-key\(registered))"
+        }
         return .success(AcceptedCertificate(thumbprint: presented.thumbprint, detail: "\(binding); \(presented.chain); x5t#S256 \(presented.thumbprint)", presented: presented))
     }
 }

@@ -26,11 +26,12 @@ public struct BrasilParticipants: ParticipantStatusSource {
     public let domain: String
     public var sourceName: String { "the participants list" }
 
-    /// The list at `url`, read with `client`.
+    /// The list at `url`, read with `client`, used for its `max-age` but never longer than
+    /// `lifetime` (`statusCacheSeconds`).
     public init(url: URL, client: HTTPSClient, domain: String = TrustFramework.openFinanceBrasil.authorisationDomain, lifetime: TimeInterval = 300, staleIfError: TimeInterval = 0,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.domain = domain
-        list = PublishedListCache(name: "the participants list", url: url, client: client, lifetime: lifetime, staleIfError: staleIfError,
+        list = PublishedListCache(name: "the participants list", url: url, client: client, lifetime: lifetime, maximumLifetime: lifetime, staleIfError: staleIfError,
                                   metricLabel: "participants", clock: clock, parse: Self.parse)
     }
 

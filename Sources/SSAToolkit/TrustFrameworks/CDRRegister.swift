@@ -17,17 +17,18 @@ public struct CDRRegister: ParticipantStatusSource {
     /// The `x-v` the status endpoints are asked for.
     public static let statusVersion = "2"
 
-    /// The Register at `base` (its base URL), for `industry` (`banking`, `energy`, `telco`, `all`).
+    /// The Register at `base` (its base URL), for `industry` (`banking`, `energy`, `telco`, `all`);
+    /// each list is used for its `max-age` but never longer than `lifetime` (`statusCacheSeconds`).
     public init(base: URL, industry: String = "banking", client: HTTPSClient, lifetime: TimeInterval = 300, staleIfError: TimeInterval = 0,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         let root = base.appendingPathComponent("cdr-register/v1").appendingPathComponent(industry).appendingPathComponent("data-recipients")
         let headers = ["x-v": Self.statusVersion]
         recipients = PublishedListCache(name: "the Register's data recipient statuses", url: root.appendingPathComponent("status"), client: client, headers: headers,
-                                        lifetime: lifetime, staleIfError: staleIfError, metricLabel: "cdr_recipients", clock: clock) { (bytes: [UInt8]) throws(DirectoryError) in
+                                        lifetime: lifetime, maximumLifetime: lifetime, staleIfError: staleIfError, metricLabel: "cdr_recipients", clock: clock) { (bytes: [UInt8]) throws(DirectoryError) in
             try Self.parse(bytes, key: "legalEntityId")
         }
         products = PublishedListCache(name: "the Register's software product statuses", url: root.appendingPathComponent("brands/software-products/status"), client: client,
-                                      headers: headers, lifetime: lifetime, staleIfError: staleIfError, metricLabel: "cdr_products", clock: clock) { (bytes: [UInt8]) throws(DirectoryError) in
+                                      headers: headers, lifetime: lifetime, maximumLifetime: lifetime, staleIfError: staleIfError, metricLabel: "cdr_products", clock: clock) { (bytes: [UInt8]) throws(DirectoryError) in
             try Self.parse(bytes, key: "softwareProductId")
         }
     }

@@ -55,6 +55,16 @@ public protocol ParticipantStatusSource: Sendable {
     func standing(softwareID: String, organisationID: String, legalEntityID: String?) async -> Result<ParticipantStanding, DirectoryError>
 }
 
+extension ParticipantStatusSource {
+    /// The `software_active` and `organisation` checks of software `softwareID` (what `tpp`
+    /// shows), and what they come to: `nil` when both hold, `true` refused, `false` no answer.
+    public func checks(softwareID: String, organisationID: String, legalEntityID: String?) async -> (checks: [Check], refused: Bool?) {
+        let status = ParticipantChecks(await standing(softwareID: softwareID, organisationID: organisationID, legalEntityID: legalEntityID),
+                                       source: sourceName, organisationID: organisationID)
+        return (status.checks, status.failure?.refused)
+    }
+}
+
 /// The `software_active` and `organisation` checks a standing (or its failure) comes to: the
 /// same at registration and at token time.
 struct ParticipantChecks {

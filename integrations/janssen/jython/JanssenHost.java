@@ -1116,6 +1116,21 @@ public abstract class JanssenHost {
                 expect(problems, "one decision each", count(log.since(mark3), DECISION_LINE) == 2, log.since(mark3).trim());
             });
 
+            // A CDR client: the script sends the stored SSA's legal_entity_id and scope (as
+            // legal_entity_id and ssa_scope). The service refuses a member it does not know with
+            // 400; it knows these, so the call is decided (denied 403: this service trusts no CDR
+            // Register) rather than refused as malformed.
+            final Client cdr = registeredClient();
+            cdr.setSoftwareStatement(unsignedJwt("{\"iss\":\"cdr-register\",\"software_id\":\"" + SOFTWARE_ID
+                    + "\",\"legal_entity_id\":\"8e5f2d1c-1111-4111-8111-111111111111\",\"scope\":\"openid bank:accounts.basic:read\"}"));
+            final int mark4 = log.length();
+            final Flow fromCDR = tokenRequest(cdr);
+            scenario("token legal_entity_id and ssa_scope from a stored CDR SSA: members the service knows (403 for an untrusted Register, never 400)", problems -> {
+                expect(problems, "HTTP 403 access_denied", fromCDR.status() == 403 && "access_denied".equals(fromCDR.error()), fromCDR);
+                expect(problems, "nothing issued", fromCDR.accessToken == null && fromCDR.idToken == null, fromCDR);
+                expect(problems, "one decision", count(log.since(mark4), DECISION_LINE) == 1, log.since(mark4).trim());
+            });
+
             // The certificate as TLS-terminating web servers forward it: URL-escaped (nginx
             // $ssl_client_escaped_cert) and folded onto one line (Apache SSL_CLIENT_CERT).
             final Flow escaped = tokenRequest(client, urlEscaped(tppPem), "authorization_code", SCOPES);
