@@ -89,18 +89,35 @@ final class SandboxRoutes: Sendable {
             return await self.adminSoftware(request, id: context.parameters.get("software") ?? "")
         }
         // Sandbox only: issue as the directory and its CA do, for callers in another process.
-        router.post("admin/software-statements") { _, _ in
+        router.post("admin/software-statements") { request, _ in
+            // An empty body: an Open Banking UK SSA. {"framework": NAME, "age_seconds": N}: one of
+            // that framework's, issued N seconds ago.
             self.state.count("/admin")
-            guard let sandbox = self.owner.withLock({ $0.sandbox }), let ssa = try? sandbox.issueSoftwareStatement() else {
+            let object = await self.adminBody(request) ?? [:]
+            guard object.keys.allSatisfy({ ["framework", "age_seconds"].contains($0) }) else {
+                return Self.json(.badRequest, ["error": "give framework (openbanking-uk, open-finance-brasil, cdr-au) and/or age_seconds"])
+            }
+            guard let framework = TrustFramework.Name(rawValue: object["framework"]?.stringValue ?? "openbanking-uk") else {
+                return Self.json(.badRequest, ["error": "framework is openbanking-uk, open-finance-brasil or cdr-au"])
+            }
+            let issuedAt = Date().addingTimeInterval(-(object["age_seconds"]?.numberValue ?? 0))
+            guard let sandbox = self.owner.withLock({ $0.sandbox }), let ssa = try? sandbox.issueSoftwareStatement(framework: framework, issuedAt: issuedAt) else {
                 return Self.json(.serviceUnavailable, ["error": "the sandbox is stopping"])
             }
             return Self.json(.ok, ["software_statement": .string(ssa)])
         }
         router.post("admin/certificates") { request, _ in
             self.state.count("/admin")
-            guard let object = await self.adminBody(request), object.keys.allSatisfy({ ["ocsp", "crl", "publish"].contains($0) }),
-                  object.values.allSatisfy({ $0.boolValue != nil }) else {
-                return Self.json(.badRequest, ["error": "give ocsp, crl and publish (Booleans, each true by default)"])
+            guard let object = await self.adminBody(request), object.keys.allSatisfy({ ["ocsp", "crl", "publish", "profile"].contains($0) }),
+                  object.filter({ $0.key != "profile" }).values.allSatisfy({ $0.boolValue != nil }) else {
+                return Self.json(.badRequest, ["error": "give ocsp, crl and publish (Booleans, each true by default), or profile (brasil-transport, brasil-other, cdr-transport, cdr-other)"])
+            }
+            if let name = object["profile"]?.stringValue {
+                guard let profile = DirectorySandbox.FrameworkCertificate(rawValue: name), let sandbox = self.owner.withLock({ $0.sandbox }),
+                      let issued = try? sandbox.issueFrameworkCertificate(profile) else {
+                    return Self.json(.badRequest, ["error": "profile is brasil-transport, brasil-other, cdr-transport or cdr-other"])
+                }
+                return Self.json(.ok, ["serial": .string(String(issued.serial, radix: 16)), "certificate": .string(issued.chainPEM)])
             }
             guard let sandbox = self.owner.withLock({ $0.sandbox }),
                   let issued = try? sandbox.issueTransportCertificate(ocsp: object["ocsp"]?.boolValue ?? true, crl: object["crl"]?.boolValue ?? true,

@@ -252,6 +252,42 @@ struct TrustFrameworkDecisionTests {
         }
     }
 
+    @Test("a list past its lifetime serves while the publisher fails only within statusStaleIfErrorSeconds, saying so; never without it")
+    func staleIfError() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            sandbox.setPublishedLists(maxAge: 0)
+            let stale = try Self.runtime(sandbox, ["statusStaleIfErrorSeconds": "60"])
+            let strict = try Self.runtime(sandbox)
+            let pem = try sandbox.issueFrameworkCertificate(.cdrTransport).chainPEM
+            #expect(await stale.tokenDecider.decide(Self.cdrToken(pem)).verdict == .allow)
+            #expect(await strict.tokenDecider.decide(Self.cdrToken(pem)).verdict == .allow)
+            sandbox.setPublishedLists(mode: .down)
+            let served = await stale.tokenDecider.decide(Self.cdrToken(pem))
+            #expect(served.verdict == .allow && served.checks.first { $0.name == .organisation }?.detail.contains("a stale list, used because the CDR Register failed") == true,
+                    "\(served.checks.first { $0.name == .organisation }?.detail ?? "")")
+            #expect(await strict.tokenDecider.decide(Self.cdrToken(pem)).verdict == .undecided)
+        }
+    }
+
+    @Test("configuration: trustFramework names the framework and its status source is required; an entry of another framework does not inherit the top-level issuer")
+    func configuration() throws {
+        func load(_ properties: [String: String]) throws -> ToolkitConfiguration { try ToolkitConfiguration(properties: properties, baseDirectory: nil) }
+        let base = ["jwks_endpoint": "https://keys.example/jwks"]
+        #expect(try load(base).directories[0].trustFramework == .openBankingUK)
+        #expect(try load(base).directories[0].issuer == "OpenBanking Ltd")
+        let brasil = try load(base.merging(["trustFramework": "open-finance-brasil", "participantsUrl": "https://data.example/participants"]) { $1 })
+        #expect(brasil.directories[0].trustFramework == .openFinanceBrasil && brasil.directories[0].issuer == TrustFramework.openFinanceBrasil.defaultIssuer)
+        #expect(throws: ConfigurationError.self) { try load(base.merging(["trustFramework": "open-finance-brasil"]) { $1 }) }
+        #expect(throws: ConfigurationError.self) { try load(base.merging(["trustFramework": "cdr-au"]) { $1 }) }
+        #expect(throws: ConfigurationError.self) { try load(base.merging(["trustFramework": "open-banking-uk"]) { $1 }) }
+        #expect(throws: ConfigurationError.self) { try load(base.merging(["trustFramework": "cdr-au", "registerUrl": "https://r.example", "registerIndustry": "mining"]) { $1 }) }
+        let several = try load(base.merging(["issuer": "OpenBanking Ltd", "trustedDirectories":
+            #"[{"issuer": "OpenBanking Ltd", "jwks_endpoint": "https://a.example/jwks"}, {"trustFramework": "cdr-au", "registerUrl": "https://api.cdr.example", "jwks_endpoint": "https://b.example/jwks"}]"#]) { $1 })
+        #expect(several.directories.map(\.issuer) == ["OpenBanking Ltd", "cdr-register"])
+        #expect(several.directories[1].registerIndustry == "banking" && several.revocation.whenUnpublished(for: .cdrAU) == .allow && several.revocation.whenUnpublished(for: .openBankingUK) == .reject)
+        #expect(try load(base.merging(["revocationWhenUnpublished": "reject"]) { $1 }).revocation.whenUnpublished(for: .cdrAU) == .reject)
+    }
+
     @Test("Open Banking UK in the same runtime: decided exactly as before, by its own directory")
     func openBankingUK() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in

@@ -13,11 +13,13 @@ final class SandboxProcess {
     /// The TPP transport certificate the sandbox issued (it names the sandbox's OCSP responder).
     let certificatePath: String
 
-    init() throws {
+    /// - Parameter scheme: `--scheme` (which directories the written configuration trusts).
+    init(scheme: String? = nil) throws {
         configPath = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString).json").path
         certificatePath = configPath.replacingOccurrences(of: ".json", with: "-tpp.pem")
         process.executableURL = CommandRunner.binary
         process.arguments = ["sandbox", "--port", "0", "--fixtures", Fixtures.root.path, "--write-config", configPath, "--write-certificate", certificatePath]
+            + (scheme.map { ["--scheme", $0] } ?? [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -38,8 +38,10 @@ extension ToolkitConfiguration {
                 default: throw ConfigurationError(property: property, "entry \(index): \(name) is \(value.typeDescription), not a string")
                 }
             }
-            guard let issuer = members["issuer"]?.stringValue, !issuer.isEmpty else {
-                throw ConfigurationError(property: property, "entry \(index) has no issuer: the SSA iss that selects it")
+            // An entry names its issuer, or a trust framework whose directory's issuer it takes.
+            let framework = members["trustFramework"]?.stringValue.flatMap(TrustFramework.Name.init(rawValue:)).map(TrustFramework.named)
+            guard let issuer = members["issuer"]?.stringValue ?? framework?.defaultIssuer, !issuer.isEmpty else {
+                throw ConfigurationError(property: property, "entry \(index) has no issuer: the SSA iss that selects it (or a trustFramework, whose directory's issuer it takes)")
             }
             guard !issuers.containsByteIdentical(issuer) else { throw ConfigurationError(property: property, "issuer \(issuer.quotedForReport()) is listed twice") }
             issuers.append(issuer)
