@@ -23,7 +23,7 @@ from joserfc.jwk import KeySet, RSAKey
 
 AT = 1767229200  # 2026-01-01T01:00:00Z: the instant the tests decide at
 
-BR_ISSUER = "Open Banking Open Banking Brasil sandbox SSA issuer"
+BR_ISSUER = "Open Finance Open Finance Brasil sandbox SSA issuer"
 BR_ORG = "74e929d9-33b6-4d85-8ba7-c146c867a817"
 BR_SOFTWARE = "b7e1a8c2-3f4d-4e5a-9b6c-7d8e9f0a1b2c"
 CDR_LEGAL_ENTITY = "8e5f2d1c-1111-4111-8111-111111111111"

@@ -13,7 +13,7 @@ import Synchronization
 /// fail (`down`: 503) or break (`malformed`).
 public final class SandboxFrameworks: Sendable {
     /// The Brasil directory's `iss` in the sandbox.
-    public static let brasilIssuer = "Open Banking Open Banking Brasil sandbox SSA issuer"
+    public static let brasilIssuer = "Open Finance Open Finance Brasil sandbox SSA issuer"
     /// An active Brasil organisation (roles DADOS and PAGTO Active) and its software: the subject
     /// of `frameworks/brasil-transport.pem`.
     public static let brasilOrganisationID = "74e929d9-33b6-4d85-8ba7-c146c867a817"

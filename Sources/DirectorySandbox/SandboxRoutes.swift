@@ -20,7 +20,7 @@ struct SandboxContext: RequestContext {
 
 /// The sandbox's endpoints.
 final class SandboxRoutes: Sendable {
-    private let state: SandboxState
+    let state: SandboxState
     private let directoryJWKS: [UInt8]
     private let revocation: SandboxRevocation
     private let frameworks: SandboxFrameworks
@@ -41,8 +41,8 @@ final class SandboxRoutes: Sendable {
 
     /// The running sandbox, for the admin routes that issue as the directory does (held weakly:
     /// the sandbox owns the server that owns these routes).
-    private struct Owner: Sendable { weak var sandbox: DirectorySandbox? }
-    private let owner = Mutex(Owner())
+    struct Owner: Sendable { weak var sandbox: DirectorySandbox? }
+    let owner = Mutex(Owner())
     func setOwner(_ sandbox: DirectorySandbox) { owner.withLock { $0.sandbox = sandbox } }
 
     func router() -> Router<SandboxContext> {
@@ -89,44 +89,8 @@ final class SandboxRoutes: Sendable {
             return await self.adminSoftware(request, id: context.parameters.get("software") ?? "")
         }
         // Sandbox only: issue as the directory and its CA do, for callers in another process.
-        router.post("admin/software-statements") { request, _ in
-            // An empty body: an Open Banking UK SSA. {"framework": NAME, "age_seconds": N}: one of
-            // that framework's, issued N seconds ago.
-            self.state.count("/admin")
-            let object = await self.adminBody(request) ?? [:]
-            guard object.keys.allSatisfy({ ["framework", "age_seconds"].contains($0) }) else {
-                return Self.json(.badRequest, ["error": "give framework (openbanking-uk, open-finance-brasil, cdr-au) and/or age_seconds"])
-            }
-            guard let framework = TrustFramework.Name(rawValue: object["framework"]?.stringValue ?? "openbanking-uk") else {
-                return Self.json(.badRequest, ["error": "framework is openbanking-uk, open-finance-brasil or cdr-au"])
-            }
-            let issuedAt = Date().addingTimeInterval(-(object["age_seconds"]?.numberValue ?? 0))
-            guard let sandbox = self.owner.withLock({ $0.sandbox }), let ssa = try? sandbox.issueSoftwareStatement(framework: framework, issuedAt: issuedAt) else {
-                return Self.json(.serviceUnavailable, ["error": "the sandbox is stopping"])
-            }
-            return Self.json(.ok, ["software_statement": .string(ssa)])
-        }
-        router.post("admin/certificates") { request, _ in
-            self.state.count("/admin")
-            guard let object = await self.adminBody(request), object.keys.allSatisfy({ ["ocsp", "crl", "publish", "profile"].contains($0) }),
-                  object.filter({ $0.key != "profile" }).values.allSatisfy({ $0.boolValue != nil }) else {
-                return Self.json(.badRequest, ["error": "give ocsp, crl and publish (Booleans, each true by default), or profile (brasil-transport, brasil-other, cdr-transport, cdr-other)"])
-            }
-            if let name = object["profile"]?.stringValue {
-                guard let profile = DirectorySandbox.FrameworkCertificate(rawValue: name), let sandbox = self.owner.withLock({ $0.sandbox }),
-                      let issued = try? sandbox.issueFrameworkCertificate(profile) else {
-                    return Self.json(.badRequest, ["error": "profile is brasil-transport, brasil-other, cdr-transport or cdr-other"])
-                }
-                return Self.json(.ok, ["serial": .string(String(issued.serial, radix: 16)), "certificate": .string(issued.chainPEM)])
-            }
-            guard let sandbox = self.owner.withLock({ $0.sandbox }),
-                  let issued = try? sandbox.issueTransportCertificate(ocsp: object["ocsp"]?.boolValue ?? true, crl: object["crl"]?.boolValue ?? true,
-                                                                     publish: object["publish"]?.boolValue ?? true) else {
-                return Self.json(.serviceUnavailable, ["error": "the certificate could not be issued"])
-            }
-            return Self.json(.ok, ["serial": .string(String(issued.serial, radix: 16)), "certificate": .string(issued.chainPEM)])
-        }
-        // Sandbox only: make the OCSP responder's answers stale ({"stale": true}) or current.
+        router.post("admin/software-statements") { request, _ in await self.adminSoftwareStatement(request) }
+        router.post("admin/certificates") { request, _ in await self.adminCertificate(request) }
         router.post("admin/ocsp") { request, _ in
             self.state.count("/admin")
             guard let object = await self.adminBody(request), object.count == 1, let stale = object["stale"]?.boolValue else {
@@ -282,7 +246,7 @@ final class SandboxRoutes: Sendable {
         return Self.scim(.ok, organisation.scim(location: location(of: id)))
     }
 
-    private func adminBody(_ request: Request) async -> [String: JSONValue]? {
+    func adminBody(_ request: Request) async -> [String: JSONValue]? {
         guard let body = try? await request.body.collect(upTo: 16 * 1024) else { return nil }
         return try? StrictJSONParser(maximumDepth: 8).parseObject(Array(buffer: body))
     }

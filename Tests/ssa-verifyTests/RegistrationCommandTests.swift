@@ -95,13 +95,17 @@ struct RegistrationCommandTests {
     func demo() async throws {
         let result = try await CommandRunner.run(["demo", "--fixtures", Fixtures.root.path, "--log-level", "error"])
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
-        #expect(result.standardOutput.contains("all 10 decisions as expected; the audit chain holds and detects an edit"))
-        #expect(result.standardOutput.components(separatedBy: "\nALLOW  ").count == 3)
+        #expect(result.standardOutput.contains("all 16 decisions as expected; the audit chain holds and detects an edit"))
+        // Open Banking UK's two allows, then one token for each of Open Finance Brasil and the CDR.
+        #expect(result.standardOutput.components(separatedBy: "\nALLOW  ").count == 5)
         #expect(result.standardOutput.contains("scope openid accounts; removed payments"))
+        #expect(result.standardOutput.contains("removed bank:payees:read"))
         #expect(result.standardOutput.components(separatedBy: "\nDENY  access_denied").count == 3)
-        #expect(result.standardOutput.contains("audit log: 11 records (a genesis record and 10 decisions), chain intact and complete"))
-        #expect(result.standardOutput.components(separatedBy: "\nACCEPT  ").count == 2)
-        #expect(result.standardOutput.components(separatedBy: "\nREJECT  ").count == 6)
+        #expect(result.standardOutput.contains("audit log: 17 records (a genesis record and 16 decisions), chain intact and complete"))
+        // One accept and one reject for each new framework beside Open Banking UK's.
+        #expect(result.standardOutput.components(separatedBy: "\nACCEPT  ").count == 4)
+        #expect(result.standardOutput.components(separatedBy: "\nREJECT  ").count == 8)
+        #expect(result.standardOutput.contains("(ICP-Brasil profile)") && result.standardOutput.contains("the software statement expired at"))
         // One registration refused for a revoked certificate, one token denied after a revocation.
         #expect(result.standardOutput.components(separatedBy: "FAIL  certificate_revocation").count == 3, "\(result.standardOutput)")
         #expect(result.standardOutput.contains("revoked at") && result.standardOutput.contains("keyCompromise"))

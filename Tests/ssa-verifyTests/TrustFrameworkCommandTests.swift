@@ -12,7 +12,7 @@ struct TrustFrameworkCommandTests {
     typealias Admin = RevocationCommandTests
     static let brasilSoftware = "b7e1a8c2-3f4d-4e5a-9b6c-7d8e9f0a1b2c"
     static let brasilOrganisation = "74e929d9-33b6-4d85-8ba7-c146c867a817"
-    static let brasilIssuer = "Open Banking Open Banking Brasil sandbox SSA issuer"
+    static let brasilIssuer = "Open Finance Open Finance Brasil sandbox SSA issuer"
     static let cdrSoftware = "9f8e7d6c-3333-4333-8333-333333333333"
     static let cdrLegalEntity = "8e5f2d1c-1111-4111-8111-111111111111"
     static let cdrScope = "openid profile bank:accounts.basic:read bank:accounts.detail:read bank:transactions:read common:customer.basic:read"
@@ -169,7 +169,7 @@ struct TrustFrameworkCommandTests {
             let object = try #require(entry.objectValue)
             let file = try #require(object["file"]?.stringValue)
             let framework = try #require(object["framework"]?.stringValue)
-            let issuer = framework == "cdr-au" ? "cdr-register" : "Open Banking Open Banking Brasil sandbox SSA issuer"
+            let issuer = framework == "cdr-au" ? "cdr-register" : "Open Finance Open Finance Brasil sandbox SSA issuer"
             let result = try await CommandRunner.run(["verify", Fixtures.url("frameworks/" + file).path, "--jwks", Fixtures.url("frameworks/" + (object["jwks"]?.stringValue ?? "")).path,
                                                       "--trust-framework", framework, "--issuer", issuer, "--at", String(Int(instant)), "--format", "json"])
             if object["verdict"] == "valid" {
@@ -183,7 +183,7 @@ struct TrustFrameworkCommandTests {
         }
         // The same valid Brasil SSA checked as Open Banking UK's: its claims are not where the UK keeps them.
         let asUK = try await CommandRunner.run(["verify", Fixtures.url("frameworks/brasil-valid.jwt").path, "--jwks", Fixtures.url("frameworks/brasil-directory.jwks.json").path,
-                                                "--issuer", "Open Banking Open Banking Brasil sandbox SSA issuer", "--at", String(Int(instant)), "--format", "json"])
+                                                "--issuer", "Open Finance Open Finance Brasil sandbox SSA issuer", "--at", String(Int(instant)), "--format", "json"])
         #expect(asUK.status == 1 && asUK.standardOutput.contains("software_jwks_endpoint is missing"), "\(asUK.standardOutput)")
     }
 

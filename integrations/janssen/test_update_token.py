@@ -641,7 +641,7 @@ def self_test(script):
 
     # Open Finance Brasil: the SSA's transport key sets come before the client's jwks_uri (its
     # software_jwks_uri signs, its software_jwks_transport_uri lists transport certificates)
-    brasil = jwt(b'{"iss":"Open Banking Open Banking Brasil production SSA issuer","software_jwks_uri":"https://keys.example/app.jwks",'
+    brasil = jwt(b'{"iss":"Open Finance Open Finance Brasil production SSA issuer","software_jwks_uri":"https://keys.example/app.jwks",'
                  b'"software_jwks_transport_uri":"https://keys.example/transport.jwks","software_jwks_transport_inactive_uri":"https://keys.example/inactive.jwks"}')
     calls = []
     grant, client, request = fresh(client=Client(software_statement=brasil, jwks_uri="https://keys.example/app.jwks"))

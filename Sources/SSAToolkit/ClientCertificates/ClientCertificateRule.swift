@@ -102,6 +102,9 @@ public struct ClientCertificateRule: Sendable {
             }
             let identifiers = presented.organizationIdentifiers
             let expected = "OFBBR-" + organisationID
+            // Certificates of the coexistence period (issued before 2022-09-01) carry the org_id
+            // in OU and no organizationIdentifier: the DCR profile accepts both.
+            if identifiers.isEmpty, presented.units.count == 1, presented.units[0].isByteIdentical(to: organisationID) { return nil }
             guard identifiers.count == 1, let identifier = identifiers.first, identifier.isByteIdentical(to: expected) else {
                 return RuleFailure("the client certificate's organizationIdentifier \(Self.list(identifiers)) is not \(expected.quotedForReport()) (OFBBR- and the software statement's org_id)")
             }

@@ -126,7 +126,7 @@ public struct TrustFramework: Sendable, Hashable {
     /// participants list for status, ICP-Brasil certificates (`UID`, `organizationIdentifier`
     /// `OFBBR-`), roles DADOS, PAGTO, CONTA, CCORR.
     public static let openFinanceBrasil = TrustFramework(
-        name: .openFinanceBrasil, defaultIssuer: "Open Banking Open Banking Brasil production SSA issuer",
+        name: .openFinanceBrasil, defaultIssuer: "Open Finance Open Finance Brasil production SSA issuer",
         claimNames: ClaimNames(softwareJWKS: "software_jwks_uri", transportJWKS: "software_jwks_transport_uri",
                                transportJWKSRevoked: "software_jwks_transport_inactive_uri", redirectURIs: "software_redirect_uris",
                                clientName: "software_client_name", roles: "software_roles"),
@@ -136,9 +136,8 @@ public struct TrustFramework: Sendable, Hashable {
         scopes: .roles(brasilRoleScopes), statusSource: .participants, authorisationDomain: "Open Banking",
         certificatesPublishRevocation: true,
         specifications: [
-            "Open Finance Brasil DCR profile (OpenBanking-Brasil/specs-seguranca, open-banking-brasil-dynamic-client-registration 1.0): SSA PS256, iat within 5 minutes, claims",
-            "Open Finance Brasil directory participants list (OpenBanking-Brasil/specs-directory, swagger_participants.yaml)",
-            "ICP-Brasil certificate profile for Open Finance Brasil (Padrão de certificados: UID = software_id, organizationIdentifier = OFBBR-org_id)",
+            "Open Finance Brasil DCR profile, OpenBanking-Brasil/specs-seguranca open-banking-brasil-dynamic-client-registration-1_ID3: SSA PS256 from the directory, iat within 5 minutes, claims, software_statement_roles Active, roles to scopes, UID = software_id and organizationIdentifier = OFBBR-org_id (OU = org_id for certificates of the coexistence period)",
+            "Open Finance Brasil participants list, OpenBanking-Brasil/specs-directory swagger_participants.yaml: OrganisationId, Status, OrgDomainClaims, OrgDomainRoleClaims",
         ])
 
     /// The Australian Consumer Data Right: SSAs from the Register (`cdr-register`) valid about 10
@@ -154,20 +153,21 @@ public struct TrustFramework: Sendable, Hashable {
         scopes: .softwareStatementScope, statusSource: .register, authorisationDomain: "CDR",
         certificatesPublishRevocation: false,
         specifications: [
-            "Consumer Data Standards 1.31 (security profile: registration, SSA claims, holder-of-key)",
-            "CDR Register API: GetSoftwareStatementAssertion (SSA claims, exp 10 minutes), GetDataRecipientsStatus x-v 2, GetSoftwareProductsStatus x-v 2",
+            "Consumer Data Standards (ConsumerDataStandardsAustralia/standards): the security profile's registration and holder-of-key rules",
+            "CDR Register APIs: the SSA (claims, exp about 10 minutes after iat), data-recipients/status (legalEntityId, status) and data-recipients/brands/software-products/status (softwareProductId, status), asked with x-v",
         ])
 
     /// Roles to scopes in Open Banking UK (the default `roleScopes`): AISP accounts, PISP
     /// payments, CBPII fundsconfirmations.
     public static let openBankingUKRoleScopes: [String: [String]] = ["AISP": ["accounts"], "PISP": ["payments"], "CBPII": ["fundsconfirmations"]]
 
-    /// Roles to scopes in Open Finance Brasil: data sharing (DADOS) and payment initiation
-    /// (PAGTO); account opening (CONTA) and correspondents (CCORR) grant no resource scope here.
+    /// Roles to scopes in Open Finance Brasil (the DCR profile 1_ID3's table): data sharing
+    /// (DADOS) and payment initiation (PAGTO); account holders (CONTA) and credit correspondents
+    /// (CCORR) get `openid` only.
     public static let brasilRoleScopes: [String: [String]] = [
         "DADOS": ["accounts", "credit-cards-accounts", "consents", "customers", "financings", "invoice-financings", "loans",
                   "unarranged-accounts-overdraft", "resources"],
-        "PAGTO": ["payments", "consents"],
+        "PAGTO": ["payments"],
     ]
 
     /// The framework named `name`.
