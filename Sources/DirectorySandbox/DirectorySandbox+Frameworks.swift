@@ -85,6 +85,10 @@ extension DirectorySandbox {
         frameworks.setBrasilOrganisation(id, status: status, roles: roles)
     }
 
+    /// Adds `count` active organisations to the participants list, to serve a list as large as
+    /// the real one (several megabytes).
+    public func addBrasilOrganisations(_ count: Int) { frameworks.addBrasilOrganisations(count) }
+
     /// Changes a data recipient's status in the Register (`POST /admin/frameworks/cdr/recipients/{id}`).
     public func updateCDRRecipient(_ legalEntityID: String, status: String) { frameworks.setRecipient(legalEntityID, status: status) }
 

@@ -101,6 +101,17 @@ public final class SandboxFrameworks: Sendable {
         }
     }
 
+    /// Adds `count` active organisations to the participants list (a list the size of the real one).
+    func addBrasilOrganisations(_ count: Int) {
+        state.withLock { state in
+            for index in 0..<count {
+                let id = String(format: "00000000-0000-4000-8000-%012d", index)
+                state.brasil[id] = BrasilOrganisation(name: "Participante \(index) Sociedade Anonima de Credito, Financiamento e Investimento", status: "Active",
+                                                      roles: [("DADOS", "Active"), ("PAGTO", "Active"), ("CONTA", "Active")])
+            }
+        }
+    }
+
     func setRecipient(_ id: String, status: String) { state.withLock { $0.recipients[id] = status } }
     func setProduct(_ id: String, status: String) { state.withLock { $0.products[id] = status } }
     func setLists(mode: ListMode?, maxAge: Int?) {

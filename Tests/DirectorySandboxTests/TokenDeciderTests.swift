@@ -172,7 +172,7 @@ struct TokenDeciderTests {
             }
             #expect(verdicts.count == 1000 && verdicts.allSatisfy { $0 == .allow })
             #expect(sandbox.counts()["/scim"] == 1)
-            #expect(await decider.directories[0].status.lookupCount == 1)
+            #expect(await decider.directories[0].status?.lookupCount == 1)
         }
     }
 

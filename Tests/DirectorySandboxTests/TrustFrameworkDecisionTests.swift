@@ -252,6 +252,27 @@ struct TrustFrameworkDecisionTests {
         }
     }
 
+    @Test("a participants list of several megabytes (larger than any other answer the toolkit reads) is read, parsed once and cached")
+    func largeList() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in
+            sandbox.addBrasilOrganisations(8_000)
+            let runtime = try Self.runtime(sandbox)
+            let pem = try sandbox.issueFrameworkCertificate(.brasilTransport).chainPEM
+            for _ in 0..<3 {
+                let decision = await runtime.tokenDecider.decide(Self.brasilToken(sandbox, pem))
+                #expect(decision.verdict == .allow, "\(Self.failure(decision))")
+            }
+            #expect(sandbox.counts()["/brasil/participants"] == 1)
+            // The list really is larger than the 1 MiB every other client accepts.
+            var configuration = TransportConfiguration.mutualTLS(
+                identity: try TransportIdentity(pkcs12: KeyStoreLocation(path: Fixtures.url("stores/transport.p12").path), password: Secret("changeit")),
+                trust: try TrustStore(pkcs12: KeyStoreLocation(path: Fixtures.url("stores/trust.p12").path), password: Secret("changeit")))
+            configuration.maximumResponseBytes = 64 << 20
+            let list = try await HTTPSClient(configuration: configuration).get(sandbox.participantsURL)
+            #expect(list.body.count > 1 << 21, "\(list.body.count) bytes")
+        }
+    }
+
     @Test("a list past its lifetime serves while the publisher fails only within statusStaleIfErrorSeconds, saying so; never without it")
     func staleIfError() async throws {
         try await DirectorySandbox.withSandbox(fixtures: Self.fixtures) { sandbox in

@@ -98,11 +98,17 @@ extension RegistrationDecider {
 
 extension TrustedDirectorySettings {
     /// Where this directory's participants' status comes from when its framework publishes it
-    /// (Open Finance Brasil's participants list, the CDR Register's status lists), read over
-    /// `client` (the directory's trust store) and cached as token-time status is
+    /// (Open Finance Brasil's participants list, the CDR Register's status lists), read with
+    /// `client`'s TLS settings (the directory's trust store) and cached as token-time status is
     /// (`statusCacheSeconds`, `statusStaleIfErrorSeconds`); `nil` for Open Banking UK's SCIM.
+    /// A whole list is one document, several megabytes for Brasil's: it is read by a client of
+    /// its own that accepts up to ``publishedListMaximumBytes``.
     public func participantStatusSource(client: HTTPSClient, token: TokenSettings) -> (any ParticipantStatusSource)? {
-        switch trustFramework.statusSource {
+        guard trustFramework.statusSource != .scim else { return nil }
+        var configuration = client.configuration
+        configuration.maximumResponseBytes = Self.publishedListMaximumBytes
+        let client = HTTPSClient(configuration: configuration)
+        return switch trustFramework.statusSource {
         case .scim: nil
         case .participants: participantsURL.map {
             BrasilParticipants(url: $0, client: client, domain: trustFramework.authorisationDomain, lifetime: token.statusCacheLifetime, staleIfError: token.staleIfError)
@@ -112,6 +118,9 @@ extension TrustedDirectorySettings {
         }
         }
     }
+
+    /// The largest status list read (32 MiB); the lists' parsers are bounded the same.
+    public static let publishedListMaximumBytes = 32 << 20
 }
 
 extension RegistrationSettings {

@@ -42,9 +42,12 @@ extension TokenDecider {
     /// issued the client's SSA; its software's current roles that the organisation is still
     /// authorised for.
     func directoryScopes(_ request: TokenRequest, directory: TokenDirectory, at now: Date, decision: inout TokenDecision) async -> Result<PermittedScopes, StoppedTokenDecision> {
+        guard let status = directory.status else {
+            return .failure(Self.stopped(&decision, .undecided, .temporarilyUnavailable, .softwareActive, "directory \(directory.quotedIssuer) has no status source configured"))
+        }
         let record: OrganisationRecord
         var age: String
-        switch await directory.status.record(request.organisationID) {
+        switch await status.record(request.organisationID) {
         case .fresh(let fresh, let fetchedAt):
             record = fresh
             age = "directory record \(NumericDate.wholeSeconds(max(0, now.timeIntervalSince(fetchedAt)))) s old"

@@ -6,8 +6,9 @@ import Foundation
 public struct TokenDirectory: Sendable {
     /// The SSA `iss` that names this directory (compared byte for byte with `ssa_issuer`).
     public var issuer: String
-    /// Its organisation records, cached (Open Banking UK's SCIM status source).
-    public var status: DirectoryStatusCache!
+    /// Its organisation records, cached (Open Banking UK's SCIM status source); `nil` for a
+    /// framework whose status is ``participants``.
+    public var status: DirectoryStatusCache?
     /// Its client certificate rule.
     public var certificates: ClientCertificateRule
     /// Its trust framework: where status comes from and how scopes are narrowed.
