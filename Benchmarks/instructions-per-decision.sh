@@ -12,7 +12,9 @@
 # cancelled out. Prints one line per binary and kind. Needs valgrind (Debian: apt-get install
 # valgrind) and python3. Environment: SMALL (default 200), LARGE (default 1200), REVOCATION (on,
 # the default: the sandbox's CA-issued certificate, revocation-checked and published in the key
-# set; off: revocationCheck=off, the fixture certificate).
+# set; off: revocationCheck=off, the fixture certificate), FRAMEWORK (openbanking-uk, the default;
+# open-finance-brasil or cdr-au: that framework's participant, decided by a service trusting all
+# three of the sandbox's directories; needs a binary from issue 24 on).
 set -euo pipefail
 [ "$#" -ge 1 ] || { echo "usage: $0 SSA_VERIFY_BINARY [...]" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is required (apt-get install valgrind)" >&2; exit 2; }

@@ -11,8 +11,12 @@ release_binary() {
 
 # start_sandbox BIN: `BIN sandbox` on a free port, writing $work/sandbox.json and the TPP
 # certificate it issued ($work/tpp.pem); appends its pid to `pids` and returns once it listens.
+# With FRAMEWORK=open-finance-brasil or cdr-au, the configuration trusts all three directories the
+# sandbox is (--scheme all).
 start_sandbox() {
-  "$1" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" --write-certificate "$work/tpp.pem" >"$work/sandbox.out" 2>/dev/null &
+  local scheme=()
+  [ "${FRAMEWORK:-openbanking-uk}" = openbanking-uk ] || scheme=(--scheme all)
+  "$1" sandbox --port 0 --fixtures "$root/certs-fixtures" --write-config "$work/sandbox.json" --write-certificate "$work/tpp.pem" "${scheme[@]}" >"$work/sandbox.out" 2>/dev/null &
   sandbox_pid=$!
   pids+=("$sandbox_pid")
   for _ in $(seq 100); do grep -q "config " "$work/sandbox.out" 2>/dev/null && break; sleep 0.1; done
@@ -56,6 +60,10 @@ print(json.dumps({'registration_request': req, 'client_certificate': open('$root
 # (call it with its output redirected to a file, not in a subshell: it sets token_body and
 # registration_override). With REVOCATION=off: revocationCheck=off and the fixture certificate.
 sandbox_bodies() {
+  if [ "${FRAMEWORK:-openbanking-uk}" != openbanking-uk ]; then
+    framework_bodies "$1"
+    return 0
+  fi
   if [ "${REVOCATION:-on}" = off ]; then
     printf '%s\n' --set revocationCheck=off
     return 0
@@ -78,6 +86,48 @@ req['software_statement'] = sys.argv[2]
 print(json.dumps({'registration_request': req, 'client_certificate': open(sys.argv[3]).read()}))" \
     "$root/certs-fixtures/registration/request-plain.json" "$ssa" "$2")"
   printf '%s\n' --set revocationWhenUnpublished=reject --set transportKeyBinding=directory
+}
+
+# framework_bodies SANDBOX_JSON: with FRAMEWORK=open-finance-brasil or cdr-au, a token call and a
+# registration of that framework's sandbox participant, with a certificate in its profile the
+# sandbox's CA issued (revocation checked through the sandbox's OCSP responder) and, for the
+# registration, an SSA the sandbox issues now. Sets token_body and registration_override.
+framework_bodies() {
+  local sandbox_base admin certificate ssa
+  sandbox_base="$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['tokenUrl'].rsplit('/token', 1)[0])" "$1")"
+  admin() { curl -sS --cacert "$root/certs-fixtures/pki/ca-bundle.pem" --cert "$root/certs-fixtures/pki/as-transport.pem" \
+    --key "$root/certs-fixtures/pki/as-transport.key.pem" -H 'Content-Type: application/json' --data-binary "$2" "$sandbox_base$1"; }
+  local profile=brasil-transport; [ "$FRAMEWORK" = cdr-au ] && profile=cdr-transport
+  admin /admin/certificates "{\"profile\": \"$profile\"}" | python3 -c "import json,sys;open(sys.argv[1],'w').write(json.load(sys.stdin)['certificate'])" "$work/framework.pem"
+  ssa="$(admin /admin/software-statements "{\"framework\": \"$FRAMEWORK\"}" | python3 -c "import json,sys;print(json.load(sys.stdin)['software_statement'])")"
+  token_body="$(python3 - "$FRAMEWORK" "$work/framework.pem" "$sandbox_base" <<'PY'
+import json, sys
+framework, pem, base = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
+if framework == "open-finance-brasil":
+    software = "b7e1a8c2-3f4d-4e5a-9b6c-7d8e9f0a1b2c"
+    body = {"org_id": "74e929d9-33b6-4d85-8ba7-c146c867a817", "scope": "openid accounts payments",
+            "ssa_issuer": "Open Finance Open Finance Brasil sandbox SSA issuer", "software_jwks_endpoint": base + "/software/" + software + "/jwks"}
+else:
+    software = "9f8e7d6c-3333-4333-8333-333333333333"
+    body = {"org_id": "2a3b4c5d-2222-4222-8222-222222222222", "scope": "openid bank:accounts.basic:read bank:transactions:read", "ssa_issuer": "cdr-register",
+            "legal_entity_id": "8e5f2d1c-1111-4111-8111-111111111111",
+            "ssa_scope": "openid profile bank:accounts.basic:read bank:accounts.detail:read bank:transactions:read common:customer.basic:read"}
+body.update({"client_id": software, "software_id": software, "grant_type": "authorization_code", "user_id": "user-1",
+             "token_endpoint_auth_method": "private_key_jwt", "client_certificate": pem})
+print(json.dumps(body, separators=(",", ":")))
+PY
+)"
+  registration_override="$(python3 - "$FRAMEWORK" "$work/framework.pem" "$ssa" <<'PY'
+import json, sys
+framework, pem, ssa = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
+brasil = framework == "open-finance-brasil"
+request = {"software_statement": ssa, "token_endpoint_auth_method": "private_key_jwt",
+           "redirect_uris": ["https://www.fintech-exemplo.com.br/callback" if brasil else "https://budgeting.example.com.au/callback"],
+           "grant_types": ["authorization_code"], "response_types": ["code"],
+           "scope": "openid accounts payments" if brasil else "openid bank:accounts.basic:read"}
+print(json.dumps({"registration_request": request, "client_certificate": pem}))
+PY
+)"
 }
 
 # write_lua FILE BODY: a wrk script that POSTs BODY as JSON.
