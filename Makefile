@@ -7,7 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev curl
 BIN := .build/debug/ssa-verify
 
-.PHONY: all deps jython-deps janssen-scripts openapi-deps postgres-deps build release install install-check test demo bench fuzz fuzz-smoke fixtures clean
+.PHONY: all deps jython-deps janssen-scripts openapi-deps postgres-deps operator-deps build release install install-check rules-check deb deb-check test demo bench fuzz fuzz-smoke fixtures clean
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -64,6 +64,13 @@ POSTGRES_APT_PACKAGES := postgresql
 postgres-deps:
 	$(call apt_install,$(POSTGRES_APT_PACKAGES))
 
+# The operator's kit: promtool (Debian's prometheus package) checks and tests the alert rules;
+# patchelf, lintian and file build and check the Debian package (dpkg-deb is part of dpkg).
+OPERATOR_APT_PACKAGES := prometheus lintian patchelf file
+
+operator-deps:
+	$(call apt_install,$(OPERATOR_APT_PACKAGES))
+
 build: deps
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
@@ -76,6 +83,7 @@ release: deps
 install: $(if $(filter debug,$(CONFIGURATION)),build,release)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ssa-toolkit/janssen $(DESTDIR)$(PREFIX)/share/ssa-toolkit/systemd $(DESTDIR)$(PREFIX)/share/doc/ssa-toolkit
 	install -m 0755 $(if $(filter debug,$(CONFIGURATION)),.build/debug/ssa-verify,.build-release/release/ssa-verify) $(DESTDIR)$(PREFIX)/bin/ssa-verify
+	strip --strip-unneeded --remove-section=.comment --remove-section=.note $(DESTDIR)$(PREFIX)/bin/ssa-verify
 	install -m 0644 integrations/janssen/*.py integrations/janssen/README.md $(DESTDIR)$(PREFIX)/share/ssa-toolkit/janssen/
 	install -m 0644 integrations/systemd/ssa-toolkit.service $(DESTDIR)$(PREFIX)/share/ssa-toolkit/systemd/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/ssa-toolkit/docs
@@ -91,9 +99,26 @@ install-check: build
 	test -f "$$prefix/share/ssa-toolkit/janssen/client_registration.py" && test -f "$$prefix/share/ssa-toolkit/systemd/ssa-toolkit.service" && \
 	echo "install-check: make install into $$prefix works; the installed ssa-verify verifies an SSA"
 
-test: deps jython-deps openapi-deps postgres-deps
+# The alert rules: `promtool check rules` and `promtool test rules` (every alert fires in its test
+# and stays quiet in its twin).
+rules-check: operator-deps
+	cd integrations/prometheus && promtool check rules alerts.yml && promtool test rules alerts.test.yml
+
+# The Debian package: ssa-toolkit_VERSION_amd64.deb in .build-deb/, the stripped release binary
+# (CONFIGURATION=debug packages the debug build, for CI only: it needs this machine's Swift runtime).
+deb: operator-deps $(if $(filter debug,$(CONFIGURATION)),build,release)
+	integrations/debian/build-deb.sh $(if $(filter debug,$(CONFIGURATION)),.build/debug/ssa-verify,.build-release/release/ssa-verify) .build-deb
+
+# The package of the debug build, checked as an operator's machine meets it: lintian without
+# errors, installed with dpkg -i, the unit verified, removed and purged (integrations/debian/test-deb.sh).
+deb-check: operator-deps build
+	integrations/debian/test-deb.sh "$$(integrations/debian/build-deb.sh .build/debug/ssa-verify .build-deb)"
+
+test: deps jython-deps openapi-deps postgres-deps operator-deps
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(MAKE) --no-print-directory install-check
+	$(MAKE) --no-print-directory rules-check
+	$(MAKE) --no-print-directory deb-check
 	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
 	@# Every fuzz target builds and runs a few seconds without a finding (Fuzz/README.md).
 	$(MAKE) --no-print-directory fuzz-smoke
@@ -122,4 +147,4 @@ fixtures:
 	./certs-fixtures/generate.sh
 
 clean:
-	rm -rf .build .build-release Benchmarks/.build Fuzz/.build Fuzz/.build-fuzz
+	rm -rf .build .build-release .build-deb Benchmarks/.build Fuzz/.build Fuzz/.build-fuzz

@@ -124,7 +124,9 @@ public final class DecisionService: Sendable {
         let authenticated = router.group().add(middleware: CallerGuard(options: options, allowedHosts: allowedHosts, authenticate: true, requireJSON: false))
         if let registry = options.metrics {
             authenticated.get("metrics") { _, _ in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                // The gauges are the state at the scrape: certificate expiry, audit and state store.
+                state.recordGauges()
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                          body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
             }
         }
@@ -232,6 +234,7 @@ public final class DecisionService: Sendable {
     /// parses the call (400 `invalid_request` when malformed), decides (the decider's closing
     /// steps record, count and log it), and answers 200 with the decision's JSON. Never throws.
     static func decide<D: ServedDecider>(_ request: Request, with decider: D) async -> Response {
+        let start = ContinuousClock.now
         let body: ByteBuffer
         switch await collectBody(request) {
         case .success(let collected): body = collected
@@ -240,6 +243,7 @@ public final class DecisionService: Sendable {
         switch D.input(from: Array(buffer: body)) {
         case .success(let input):
             let decision = await decider.decide(input)
+            defer { ToolkitMetrics.decisionDuration(kind: D.Outcome.kind.rawValue, ContinuousClock.now - start) }
             return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                             body: .init(byteBuffer: ByteBuffer(bytes: decision.jsonBytes())))
         case .failure(let malformed):

@@ -195,6 +195,7 @@ struct ServeCommand: AsyncParsableCommand {
         // GET /metrics: what ToolkitMetrics counts and times, in Prometheus' text format.
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        ToolkitMetrics.exportFailureCountersAtZero()
         serviceOptions.metrics = registry
         let service: DecisionService
         do {

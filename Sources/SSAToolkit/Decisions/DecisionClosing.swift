@@ -35,6 +35,7 @@ public struct DecisionClosing: Sendable {
                 ToolkitMetrics.auditRecord(kind: kind)
             } catch {
                 // No record, no yes: an unrecorded accept or allow is neither.
+                ToolkitMetrics.auditWriteFailure(kind: kind)
                 if Outcome.listsAuditCheck { decision.checks.append(Check(.audit, .fail, error.reason)) }
                 decision.makeUndecided(because: error.reason)
             }

@@ -13,6 +13,11 @@ import Synchronization
 /// | `ssa_toolkit_cache_events_total` | `cache` (jwks, software_jwks, directory_token, status), `event` (hit, miss, refresh, stale) |
 /// | `ssa_toolkit_tls_handshakes_total` | (new TLS connections the HTTPS clients opened) |
 /// | `ssa_toolkit_audit_records_total` | `kind` |
+/// | `ssa_toolkit_audit_write_failures_total` | `kind` (a decision made undecided because its record could not be written) |
+/// | `ssa_toolkit_decision_duration_seconds` (histogram) | `kind` (from the call's arrival to its answer, audit record included) |
+/// | `ssa_toolkit_certificate_expiry_seconds` (gauge, set at each scrape) | `role` (transport, signing, trust), `directory` (its issuer): seconds until the earliest such certificate expires, negative once expired |
+/// | `ssa_toolkit_audit_up` (gauge, set at each scrape) | `sink` (file, state_store): 1 while records can be written, 0 while they cannot |
+/// | `ssa_toolkit_state_store_up` (gauge, set at each scrape, with `stateStore` only) | 1 while the shared state store answers, 0 while it does not |
 ///
 /// Handlers are made once per label set and kept: on the token endpoint's hot path a decision
 /// costs a dictionary lookup per metric, not a registry lookup.
@@ -96,5 +101,48 @@ public enum ToolkitMetrics {
     /// One audit record written.
     static func auditRecord(kind: String) {
         counter("ssa_toolkit_audit_records_total", kind, dimensions: [("kind", kind)]).increment()
+    }
+
+    /// One audit record that could not be written (its decision became undecided).
+    static func auditWriteFailure(kind: String) {
+        counter("ssa_toolkit_audit_write_failures_total", kind, dimensions: [("kind", kind)]).increment()
+    }
+
+    /// Creates the counters of failures that may never happen, at zero, so that alert rules
+    /// and dashboards read a series from the first scrape (`increase()` over a series that
+    /// appears with its first failure would miss that failure): audit writes that failed, and
+    /// revocation checks passed on `revocationFailure=open`.
+    public static func exportFailureCountersAtZero() {
+        for kind in ["registration", "token"] {
+            counter("ssa_toolkit_audit_write_failures_total", kind, dimensions: [("kind", kind)]).increment(by: 0)
+        }
+        counter("ssa_toolkit_revocation_fail_open_total", dimensions: []).increment(by: 0)
+    }
+
+    /// One decision of `kind`, from its call's arrival to its answer.
+    public static func decisionDuration(kind: String, _ duration: Duration) {
+        let key = Key(label: "decision", values: (kind, "", "", ""))
+        let timer = timers.withLock { table in
+            if let known = table[key] { return known }
+            let made = Metrics.Timer(label: "ssa_toolkit_decision_duration_seconds", dimensions: [("kind", kind)], preferredDisplayUnit: .seconds)
+            table[key] = made
+            return made
+        }
+        timer.record(duration: duration)
+    }
+
+    private static let gauges = Mutex<[Key: Gauge]>([:])
+
+    /// Sets the gauge `label` with `dimensions` (in a fixed order) to `value`.
+    public static func gauge(_ label: String, _ dimensions: [(String, String)], _ value: Double) {
+        let values = dimensions.map(\.1) + ["", "", "", ""]
+        let key = Key(label: label, values: (values[0], values[1], values[2], values[3]))
+        let gauge = gauges.withLock { table in
+            if let known = table[key] { return known }
+            let made = Gauge(label: label, dimensions: dimensions)
+            table[key] = made
+            return made
+        }
+        gauge.record(value)
     }
 }
