@@ -65,8 +65,9 @@ postgres-deps:
 	$(call apt_install,$(POSTGRES_APT_PACKAGES))
 
 # The operator's kit: promtool (Debian's prometheus package) checks and tests the alert rules;
-# patchelf, lintian and file build and check the Debian package (dpkg-deb is part of dpkg).
-OPERATOR_APT_PACKAGES := prometheus lintian patchelf file
+# patchelf, lintian, file and binutils build and check the Debian package (dpkg-deb is part of
+# dpkg), adduser is its dependency and systemd brings systemd-analyze for its unit.
+OPERATOR_APT_PACKAGES := prometheus lintian patchelf file binutils adduser systemd
 
 operator-deps:
 	$(call apt_install,$(OPERATOR_APT_PACKAGES))
