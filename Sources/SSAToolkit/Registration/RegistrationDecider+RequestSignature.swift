@@ -19,7 +19,7 @@ extension RegistrationDecider {
             return .failure(.refused("request JWT: \(error.reason)"))
         }
         guard let endpoint = claims.softwareJWKSEndpoint else {
-            return .failure(.refused("the software statement has no software_jwks_endpoint to verify the request JWT with"))
+            return .failure(.refused("the software statement has no \(claims.names.softwareJWKS) to verify the request JWT with"))
         }
         let keys: JWKSProvider
         let current: JWKS
