@@ -18,26 +18,8 @@ command -v openssl >/dev/null || { echo "make_frameworks.sh: openssl not found" 
 python3 -c 'import cryptography, joserfc' 2>/dev/null \
   || { echo "make_frameworks.sh: python3 needs the 'cryptography' and 'joserfc' packages" >&2; exit 1; }
 
-export OPENSSL_CONF="$HERE/openssl.cnf"
-WORK="$(mktemp -d)"
-CA_STATE_DIR="$WORK/ca"; export CA_STATE_DIR
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$CA_STATE_DIR/newcerts" "$WORK/out"
-: > "$CA_STATE_DIR/index.txt"
-openssl rand -hex 16 > "$CA_STATE_DIR/serial"
-OUT="$WORK/out"
-
-rsa_key() { openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1"; }
-
-tpp_cert() {
-  local name="$1" subj="$2" csr="$CA_STATE_DIR/req.csr"
-  rsa_key "$OUT/$name.key.pem"
-  openssl req -new -key "$OUT/$name.key.pem" -subj "$subj" -sha256 -out "$csr"
-  openssl ca -batch -notext -cert pki/directory-issuing-ca.pem -keyfile pki/directory-issuing-ca.key.pem \
-    -in "$csr" -out "$OUT/$name.pem" -extensions v3_tpp_transport \
-    -startdate 20250101000000Z -enddate 20450101000000Z 2>/dev/null
-  rm -f "$csr"
-}
+# The issuing CA in a temporary folder, rsa_key and tpp_cert (shared with make_registration.sh).
+. "$HERE/tpp-ca.sh"
 
 # Identifiers (also in make_frameworks.py and the sandbox's SandboxFrameworks).
 BR_ORG=74e929d9-33b6-4d85-8ba7-c146c867a817

@@ -27,27 +27,8 @@ for f in pki/directory-issuing-ca.pem pki/directory-issuing-ca.key.pem pki/ca-bu
   [ -f "$f" ] || { echo "make_registration.sh: $f is missing (run generate.sh first)" >&2; exit 1; }
 done
 
-export OPENSSL_CONF="$HERE/openssl.cnf"
-WORK="$(mktemp -d)"
-CA_STATE_DIR="$WORK/ca"; export CA_STATE_DIR
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$CA_STATE_DIR/newcerts" "$WORK/out"
-: > "$CA_STATE_DIR/index.txt"
-openssl rand -hex 16 > "$CA_STATE_DIR/serial"
-OUT="$WORK/out"
-
-rsa_key() { openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1"; }
-
-# tpp_cert NAME SUBJECT: RSA 2048 key + certificate from the issuing CA (profile v3_tpp_transport).
-tpp_cert() {
-  local name="$1" subj="$2" csr="$CA_STATE_DIR/req.csr"
-  rsa_key "$OUT/$name.key.pem"
-  openssl req -new -key "$OUT/$name.key.pem" -subj "$subj" -sha256 -out "$csr"
-  openssl ca -batch -notext -cert pki/directory-issuing-ca.pem -keyfile pki/directory-issuing-ca.key.pem \
-    -in "$csr" -out "$OUT/$name.pem" -extensions v3_tpp_transport \
-    -startdate 20250101000000Z -enddate 20450101000000Z 2>/dev/null
-  rm -f "$csr"
-}
+# The issuing CA in a temporary folder, rsa_key and tpp_cert (shared with make_frameworks.sh).
+. "$HERE/tpp-ca.sh"
 
 # DER order C, O, OU, CN, organizationIdentifier (2.5.4.97) - the last RDN.
 tpp_cert tpp-transport "/C=GB/O=Acme Budgeting Ltd/OU=0015800001041REAAY/CN=4ZUKbHjbA2ZqxCxTsQPkTY/organizationIdentifier=PSDGB-FCA-123456"

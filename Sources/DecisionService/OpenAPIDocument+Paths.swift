@@ -26,7 +26,7 @@ extension OpenAPIDocument {
         "/metrics": {
           "get": {
             "operationId": "metrics",
-            "summary": "Counters and latency histograms, Prometheus text format",
+            "summary": "Counters, latency histograms and gauges, Prometheus text format",
             "description": "`ssa_toolkit_decisions_total`, `ssa_toolkit_checks_failed_total`, `ssa_toolkit_directory_request_duration_seconds`, `ssa_toolkit_cache_events_total`, `ssa_toolkit_tls_handshakes_total`, `ssa_toolkit_audit_records_total` (see the README). Served by `ssa-verify serve`; behind the bearer token when one is configured.",
             "security": [{}, { "bearer": [] }],
             "responses": {

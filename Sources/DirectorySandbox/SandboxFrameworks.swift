@@ -176,7 +176,7 @@ public final class SandboxFrameworks: Sendable {
             return self.publish(request, "/cdr/products") { Self.statusList($0.products, key: "softwareProductId") }
         }
         router.post("admin/frameworks/brasil/organisations/:organisation") { request, context in
-            guard let object = await Self.body(request) else { return SandboxRoutes.json(.badRequest, ["error": "give status and/or roles {ROLE: status}"]) }
+            guard let object = await SandboxRoutes.adminBody(request) else { return SandboxRoutes.json(.badRequest, ["error": "give status and/or roles {ROLE: status}"]) }
             var roles: [String: String] = [:]
             for (role, value) in object["roles"]?.objectValue ?? [:] { if let text = value.stringValue { roles[role] = text } }
             guard self.setBrasilOrganisation(context.parameters.get("organisation") ?? "", status: object["status"]?.stringValue, roles: roles) else {
@@ -185,7 +185,7 @@ public final class SandboxFrameworks: Sendable {
             return SandboxRoutes.json(.ok, ["changed": true])
         }
         router.post("admin/frameworks/cdr/:kind/:id") { request, context in
-            guard let status = await Self.body(request)?["status"]?.stringValue else { return SandboxRoutes.json(.badRequest, ["error": "give status"]) }
+            guard let status = await SandboxRoutes.adminBody(request)?["status"]?.stringValue else { return SandboxRoutes.json(.badRequest, ["error": "give status"]) }
             let id = context.parameters.get("id") ?? ""
             switch context.parameters.get("kind") {
             case "recipients": self.setRecipient(id, status: status)
@@ -195,17 +195,13 @@ public final class SandboxFrameworks: Sendable {
             return SandboxRoutes.json(.ok, ["changed": true])
         }
         router.post("admin/frameworks/lists") { request, _ in
-            guard let object = await Self.body(request) else { return SandboxRoutes.json(.badRequest, ["error": "give mode (ok, down, malformed) and/or maxAge"]) }
+            guard let object = await SandboxRoutes.adminBody(request) else { return SandboxRoutes.json(.badRequest, ["error": "give mode (ok, down, malformed) and/or maxAge"]) }
             let mode = object["mode"]?.stringValue.flatMap(ListMode.init(rawValue:))
-            let maxAge = object["maxAge"]?.numberValue.map { Int($0) }
-            guard mode != nil || maxAge != nil else { return SandboxRoutes.json(.badRequest, ["error": "give mode (ok, down, malformed) and/or maxAge"]) }
+            // A whole number of seconds up to a day (Int(exactly:): no trap on 1e300 or 0.5).
+            let maxAge = object["maxAge"]?.numberValue.flatMap { Int(exactly: $0) }.flatMap { (0...86_400).contains($0) ? $0 : nil }
+            guard mode != nil || maxAge != nil, object["mode"] == nil || mode != nil, object["maxAge"] == nil || maxAge != nil else { return SandboxRoutes.json(.badRequest, ["error": "give mode (ok, down, malformed) and/or maxAge (whole seconds, 0 to 86400)"]) }
             self.setLists(mode: mode, maxAge: maxAge)
             return SandboxRoutes.json(.ok, ["changed": true])
         }
-    }
-
-    private static func body(_ request: Request) async -> [String: JSONValue]? {
-        guard let body = try? await request.body.collect(upTo: 16 * 1024) else { return nil }
-        return try? StrictJSONParser(maximumDepth: 8).parseObject(Array(buffer: body))
     }
 }

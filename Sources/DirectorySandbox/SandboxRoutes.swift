@@ -246,7 +246,10 @@ final class SandboxRoutes: Sendable {
         return Self.scim(.ok, organisation.scim(location: location(of: id)))
     }
 
-    func adminBody(_ request: Request) async -> [String: JSONValue]? {
+    func adminBody(_ request: Request) async -> [String: JSONValue]? { await Self.adminBody(request) }
+
+    /// An admin route's body: a JSON object of at most 16 KiB, else `nil`.
+    static func adminBody(_ request: Request) async -> [String: JSONValue]? {
         guard let body = try? await request.body.collect(upTo: 16 * 1024) else { return nil }
         return try? StrictJSONParser(maximumDepth: 8).parseObject(Array(buffer: body))
     }

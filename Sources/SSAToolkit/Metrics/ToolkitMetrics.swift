@@ -66,14 +66,19 @@ public enum ToolkitMetrics {
     /// One request to the directory (or a TPP's JWKS endpoint), timed.
     public static func directoryRequest(_ endpoint: String, succeeded: Bool, duration: Duration) {
         let outcome = succeeded ? "ok" : "error"
-        let key = Key(label: "", values: (endpoint, outcome, "", ""))
-        let timer = timers.withLock { table in
+        timer("ssa_toolkit_directory_request_duration_seconds", endpoint, outcome, dimensions: [("endpoint", endpoint), ("outcome", outcome)]).record(duration: duration)
+    }
+
+    /// The histogram (in seconds) for `label` with label values `v0`, `v1`; `dimensions` is
+    /// built only the first time.
+    private static func timer(_ label: String, _ v0: String, _ v1: String = "", dimensions: @autoclosure () -> [(String, String)]) -> Metrics.Timer {
+        let key = Key(label: label, values: (v0, v1, "", ""))
+        return timers.withLock { table in
             if let known = table[key] { return known }
-            let made = Metrics.Timer(label: "ssa_toolkit_directory_request_duration_seconds", dimensions: [("endpoint", endpoint), ("outcome", outcome)], preferredDisplayUnit: .seconds)
+            let made = Metrics.Timer(label: label, dimensions: dimensions(), preferredDisplayUnit: .seconds)
             table[key] = made
             return made
         }
-        timer.record(duration: duration)
     }
 
     /// A cache was asked: `hit`, `miss` (fetched), `refresh` (fetched again early), `stale` (served past its time).
@@ -121,14 +126,7 @@ public enum ToolkitMetrics {
 
     /// One decision of `kind`, from its call's arrival to its answer.
     public static func decisionDuration(kind: String, _ duration: Duration) {
-        let key = Key(label: "decision", values: (kind, "", "", ""))
-        let timer = timers.withLock { table in
-            if let known = table[key] { return known }
-            let made = Metrics.Timer(label: "ssa_toolkit_decision_duration_seconds", dimensions: [("kind", kind)], preferredDisplayUnit: .seconds)
-            table[key] = made
-            return made
-        }
-        timer.record(duration: duration)
+        timer("ssa_toolkit_decision_duration_seconds", kind, dimensions: [("kind", kind)]).record(duration: duration)
     }
 
     private static let gauges = Mutex<[Key: Gauge]>([:])

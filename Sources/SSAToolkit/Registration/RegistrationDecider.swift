@@ -63,16 +63,16 @@ public final class RegistrationDecider: Decider {
     /// then closes it. Never accepts on an error.
     public func evaluate(_ input: RegistrationInput, at now: Date) async -> PendingDecision<RegistrationDecision> {
         var claimed: ClaimedJTI?
-        var directory: String?
+        var directory: (issuer: String, framework: String)?
         var revocation: String?
         var decision = await evaluateRules(input, at: now, claimed: &claimed, directory: &directory, revocation: &revocation)
-        decision.directory = directory
-        decision.trustFramework = directory.flatMap { issuer in trustedDirectories.first { $0.issuer.isByteIdentical(to: issuer) } }?.framework.name.rawValue
+        decision.directory = directory?.issuer
+        decision.trustFramework = directory?.framework
         decision.revocation = revocation
         return PendingDecision(decision, claimed: claimed)
     }
 
-    private func evaluateRules(_ input: RegistrationInput, at now: Date, claimed: inout ClaimedJTI?, directory chosen: inout String?, revocation: inout String?) async -> RegistrationDecision {
+    private func evaluateRules(_ input: RegistrationInput, at now: Date, claimed: inout ClaimedJTI?, directory chosen: inout (issuer: String, framework: String)?, revocation: inout String?) async -> RegistrationDecision {
         var checks: [Check] = []
         func stop(_ verdict: RegistrationDecision.Verdict, _ code: RegistrationErrorCode, _ name: Check.Name, _ detail: String, claims: SoftwareStatementClaims? = nil) -> RegistrationDecision {
             checks.append(Check(name, .fail, detail))
@@ -113,7 +113,7 @@ public final class RegistrationDecider: Decider {
                         "issuer \(selected.issuer.quotedForReport()) is not a trusted directory (trusted: \(trustedDirectories.map { $0.issuer.quotedForReport() }.joined(separator: ", ")))")
         }
         let trusted = trustedDirectories[index]
-        chosen = trusted.issuer
+        chosen = (trusted.issuer, trusted.framework.name.rawValue)
         let verification = if let framed = selected.framed {
             await trusted.verifier.verify(framed: framed, at: now)
         } else {

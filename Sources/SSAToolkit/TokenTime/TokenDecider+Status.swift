@@ -99,7 +99,7 @@ extension TokenDecider {
         case .roles(let map):
             let roles = status.standing?.activeRoles ?? []
             let rolesText = roles.isEmpty ? "no role" : roles.joined(separator: " ")
-            return .success(PermittedScopes(permitted: Set(RegistrationRules.scopes(for: roles, in: map)), resource: Set(map.values.joined()), roles: roles, roleMap: map,
+            return .success(PermittedScopes(permitted: Set(RegistrationRules.scopes(for: roles, in: map)), resource: directory.roleGovernedScopes, roles: roles, roleMap: map,
                                             subject: "Active roles \(rolesText)", quotedSubject: "Active roles (\(rolesText)) in \(participants.sourceName)", requiresIntent: false))
         case .softwareStatementScope:
             guard let granted = request.softwareStatementScopes else {

@@ -93,7 +93,7 @@ public final class TokenDecider: Decider {
                         "\(directories.count) directories are trusted and the call names no ssa_issuer (the iss of the client's SSA); name it, or configure defaultTokenDirectory")
         }
         decision.directory = directory.issuer
-        decision.trustFramework = directory.framework.name.rawValue
+        decision.trustFramework = directory.frameworkName
 
         // 2. The call's own terms, against the rules registration applies.
         if let method = request.tokenEndpointAuthMethod {

@@ -17,6 +17,11 @@ public struct TokenDirectory: Sendable {
     public var participants: (any ParticipantStatusSource)?
     /// The issuer as reports quote it, made once (a warm decision builds no more text than it must).
     let quotedIssuer: String
+    /// The framework's name as decisions and audit records carry it, made once.
+    let frameworkName: String
+    /// Every scope the framework's roles govern (its resource scopes), made once; empty where
+    /// the SSA's own scope governs.
+    let roleGovernedScopes: Set<String>
 
     /// A directory from its parts.
     public init(issuer: String, status: DirectoryStatusCache, certificates: ClientCertificateRule) {
@@ -31,6 +36,8 @@ public struct TokenDirectory: Sendable {
         self.framework = framework
         self.participants = participants
         self.status = status
+        frameworkName = framework.name.rawValue
+        roleGovernedScopes = if case .roles(let map) = framework.scopes { Set(map.values.joined()) } else { [] }
         self.certificates = certificates
         quotedIssuer = issuer.quotedForReport()
     }
