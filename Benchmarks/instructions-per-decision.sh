@@ -10,7 +10,9 @@
 # keep-alive connection, dumping the counters after each batch. The difference between the two
 # batches, divided by LARGE - SMALL, is the cost of one decision, with start-up and warm-up
 # cancelled out. Prints one line per binary and kind. Needs valgrind (Debian: apt-get install
-# valgrind) and python3. Environment: SMALL (default 200), LARGE (default 1200), REVOCATION (on,
+# valgrind) and python3. Environment: KINDS (default "token registration"; "healthz" counts a GET
+# /healthz, the fixed cost of a call that the load scripts' ratio compares with), KEEP (a folder:
+# keep each kind's LARGE batch profile there, for callgrind_annotate --inclusive=yes), SMALL (default 200), LARGE (default 1200), REVOCATION (on,
 # the default: the sandbox's CA-issued certificate, revocation-checked and published in the key
 # set; off: revocationCheck=off, the fixture certificate), FRAMEWORK (openbanking-uk, the default;
 # open-finance-brasil or cdr-au: that framework's participant, decided by a service trusting all
@@ -50,12 +52,19 @@ for given in "$@"; do
 import http.client, json, os, subprocess, sys, time, urllib.parse
 base, work, small, large, pid, given = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 bodies = {"token": ("/v1/token-decisions", open(f"{work}/token.json", "rb").read(), "allow"),
-          "registration": ("/v1/decisions", open(f"{work}/registration.json", "rb").read(), "accept")}
+          "registration": ("/v1/decisions", open(f"{work}/registration.json", "rb").read(), "accept"),
+          "healthz": ("/healthz", None, None)}
+kinds = os.environ.get("KINDS", "token registration").split()
 host = urllib.parse.urlparse(base)
 connection = http.client.HTTPConnection(host.hostname, host.port, timeout=120)
 def send(kind, n):
     path, body, verdict = bodies[kind]
     for _ in range(n):
+        if body is None:
+            connection.request("GET", path)
+            answer = connection.getresponse().read()
+            if json.loads(answer).get("status") != "ok": sys.exit(f"{kind}: not ok: {answer[:300]!r}")
+            continue
         connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
         answer = connection.getresponse().read()
         if json.loads(answer).get("verdict") != verdict: sys.exit(f"{kind}: not {verdict}: {answer[:300]!r}")
@@ -71,11 +80,16 @@ def counted():
         time.sleep(0.1)
     sys.exit("no callgrind dump")
 for kind in ("token", "registration"): send(kind, 3)
-for kind in ("token", "registration"):
+for kind in kinds:
     counted()
     send(kind, small); a = counted()
     send(kind, large); b = counted()
     print(f"{os.path.basename(given):<24} {kind:<13} {b / large:>12,.0f} instructions per decision ({large} decisions; {a / small:,.0f} over {small})")
+    keep = os.environ.get("KEEP")
+    if keep:
+        newest = max((f for f in os.listdir(work) if f.startswith("callgrind.")), key=lambda f: os.path.getmtime(os.path.join(work, f)))
+        os.makedirs(keep, exist_ok=True)
+        subprocess.run(["cp", os.path.join(work, newest), os.path.join(keep, f"{os.path.basename(given)}.{kind}.callgrind")], check=True)
 PY
   kill "$serve_pid" "$sandbox_pid" 2>/dev/null || true
   wait "$serve_pid" "$sandbox_pid" 2>/dev/null || true

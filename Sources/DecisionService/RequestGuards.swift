@@ -42,21 +42,42 @@ extension DecisionService {
                 return json(.misdirectedRequest, ["error": "invalid_request", "error_description": .string("the Host header must name this service (\(allowedHosts.joined(separator: " or ")))")])
             }
         }
-        guard !requiresJSON || isJSONMediaType(request.headers[.contentType] ?? "") else {
+        guard !requiresJSON || isJSONMediaType(contentType(of: request.headers)) else {
             return json(.unsupportedMediaType, ["error": "invalid_request", "error_description": "the body must be application/json"])
         }
         return nil
     }
 
+    /// The `Content-Type` value: the one field's own value (no joined copy), or every field's
+    /// values joined as the fields' subscript joins them (so two types never pass as one).
+    static func contentType(of headers: HTTPFields) -> String {
+        var found: String?
+        for field in headers where field.name == .contentType {
+            if found != nil { return headers[.contentType] ?? "" }
+            found = field.value
+        }
+        return found ?? ""
+    }
+
     /// Whether a `Content-Type` value names `application/json` (any case, parameters such as
     /// `charset` after `;` ignored, spaces and tabs around the type allowed).
     static func isJSONMediaType(_ value: String) -> Bool {
-        let mediaType = value.utf8.prefix { $0 != UInt8(ascii: ";") }
-        let isSpace = { (b: UInt8) in b == 0x20 || b == 0x09 }
-        let trimmed = mediaType.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
-        let expected = "application/json".utf8
-        return trimmed.count == expected.count
-            && zip(trimmed, expected).allSatisfy { pair in (pair.0 >= 0x41 && pair.0 <= 0x5A ? pair.0 | 0x20 : pair.0) == pair.1 }
+        var value = value
+        return value.withUTF8 { bytes in
+            // The media type: up to the first ';', spaces and tabs around it dropped.
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            var start = 0
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            let expected: StaticString = "application/json"
+            guard end - start == expected.utf8CodeUnitCount else { return false }
+            return expected.withUTF8Buffer { wanted in
+                (0..<wanted.count).allSatisfy { offset in
+                    let b = bytes[start + offset]
+                    return (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == wanted[offset]
+                }
+            }
+        }
     }
 }
 

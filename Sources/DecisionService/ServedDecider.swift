@@ -46,8 +46,7 @@ extension TokenDecider: ServedDecider {
     /// The call's JSON object as a token request.
     static func input(from bytes: [UInt8]) -> Result<TokenRequest, DecisionServiceError> {
         do {
-            let object = try StrictJSONParser(maximumDepth: 32, maximumBytes: DecisionService.maximumBodyBytes).parseObject(bytes)
-            return .success(try TokenRequest(json: object))
+            return .success(try TokenRequest.read(bytes, parser: StrictJSONParser(maximumDepth: 32, maximumBytes: DecisionService.maximumBodyBytes)))
         } catch let error as JSONParseError {
             return .failure(DecisionServiceError("the body is not a JSON object: \(error.reason)"))
         } catch let error as TokenRequestError {

@@ -120,7 +120,7 @@ enum AuditFile {
     /// A fresh log id: 128 random bits, hex.
     static func newLogID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return AuditLog.hex((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        return AuditLog.hex(bytes: (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
     /// The first record of a log.

@@ -326,14 +326,22 @@ public final class AuditLog: AuditSink {
         hex(SHA256.hash(data: line))
     }
 
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+    /// A SHA-256 digest in lowercase hex, read through its bytes.
+    static func hex(_ digest: SHA256Digest) -> String {
+        digest.withUnsafeBytes { hex(bytes: $0) }
+    }
+
+    /// `bytes` in lowercase hex.
+    static func hex(bytes: some RandomAccessCollection<UInt8>) -> String {
+        @inline(__always) func digit(_ value: UInt8) -> UInt8 { value < 10 ? 0x30 + value : 0x57 + value }
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            var position = 0
+            for byte in bytes {
+                out[position] = digit(byte >> 4)
+                out[position + 1] = digit(byte & 0x0F)
+                position += 2
+            }
+            return position
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -83,13 +83,16 @@ public struct AuditRecord: Sendable {
     var serializedAroundPrevious: (head: [UInt8], tail: [UInt8]) {
         var head: [UInt8] = []
         head.reserveCapacity(256)
-        func member(_ name: String, into out: inout [UInt8], first: Bool = false) {
+        // Member names are plain identifiers: written as they are, quoted.
+        func member(_ name: StaticString, into out: inout [UInt8], first: Bool = false) {
             out.append(first ? 0x7B : 0x2C)
-            JSONValue.writeQuoted(name, to: &out)
+            out.append(0x22)
+            out.appendStatic(name)
+            out.append(0x22)
             out.append(0x3A)
         }
         var first = true
-        func string(_ name: String, _ value: String?) {
+        func string(_ name: StaticString, _ value: String?) {
             guard let value else { return }
             member(name, into: &head, first: first)
             first = false
@@ -105,7 +108,7 @@ public struct AuditRecord: Sendable {
         string("intent_id", intentID)
         string("kind", kind)
         string("org_id", organisationID)
-        head.append(contentsOf: #","prev":"#.utf8)
+        head.appendStatic(#","prev":"#)
         var tail: [UInt8] = []
         tail.reserveCapacity(256)
         if let revocation {
@@ -167,22 +170,27 @@ extension AuditLog {
     /// hash of the line (what the next record carries as `prev`).
     static func line(for parts: Prepared, previous: String) -> ([UInt8], String) {
         // Both digests share the prefix (the record without its closing brace): hash it once,
-        // continuing from the head's digest computed before the lock.
-        var after: [UInt8] = []
-        after.reserveCapacity(parts.tail.count + 70)
-        JSONValue.writeQuoted(previous, to: &after)
-        after.append(contentsOf: parts.tail)
-        var bytes = parts.head + after
+        // continuing from the head's digest computed before the lock. One buffer, no
+        // intermediate arrays.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(parts.head.count + parts.tail.count + 160)
+        bytes.append(contentsOf: parts.head)
+        let afterStart = bytes.count
+        JSONValue.writeQuoted(previous, to: &bytes)
+        bytes.append(contentsOf: parts.tail)
         var prefix = parts.headDigest
-        prefix.update(data: after)
+        bytes.withUnsafeBytes { prefix.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[afterStart...])) }
         var body = prefix
-        body.update(data: [0x7D])
-        let hash = hex(body.finalize())
+        withUnsafeBytes(of: UInt8(0x7D)) { body.update(bufferPointer: $0) }
+        let hash = AuditLog.hex(body.finalize())
         // `hash` is appended last, so the line up to it is exactly what was hashed.
-        let suffix = Array(#","hash":""#.utf8) + Array(hash.utf8) + [0x22, 0x7D]
-        prefix.update(data: suffix)
-        let lineHash = hex(prefix.finalize())
-        bytes.append(contentsOf: suffix)
+        let suffixStart = bytes.count
+        bytes.appendStatic(#","hash":""#)
+        bytes.append(contentsOf: hash.utf8)
+        bytes.append(0x22)
+        bytes.append(0x7D)
+        bytes.withUnsafeBytes { prefix.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[suffixStart...])) }
+        let lineHash = AuditLog.hex(prefix.finalize())
         bytes.append(0x0A)
         return (bytes, lineHash)
     }

@@ -78,9 +78,22 @@ extension Check {
 }
 
 extension Array where Element == Check {
+    /// Whether the checks already follow `order`: each name is in it, at or after the previous
+    /// check's place (one pass over both lists, no lookups).
+    func isInOrder(_ order: [Check.Name]) -> Bool {
+        var position = 0
+        for check in self {
+            while position < order.count, order[position] != check.name { position += 1 }
+            if position == order.count { return false }
+        }
+        return true
+    }
+
     /// Sorts the checks into `order` (names not in it go last; equal names keep their order),
     /// looking each name up once rather than on every comparison.
     mutating func sort(inOrder order: [Check.Name]) {
+        // The deciders append their checks in order: then there is nothing to do.
+        if isInOrder(order) { return }
         let ranked = enumerated().map { (rank: order.firstIndex(of: $0.element.name) ?? .max, position: $0.offset, check: $0.element) }
         self = ranked.sorted { ($0.rank, $0.position) < ($1.rank, $1.position) }.map(\.check)
     }

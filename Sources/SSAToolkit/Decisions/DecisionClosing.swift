@@ -19,14 +19,20 @@ public struct DecisionClosing: Sendable {
     /// Ends `pending` at `now` (the instant the rules used, which the record carries).
     public func close<Outcome: DecisionOutcome>(_ pending: PendingDecision<Outcome>, at now: Date) async -> Outcome {
         var decision = pending.outcome
-        let failed = decision.failedCheck?.name.rawValue
-        let reason = decision.isPositive ? "not evaluated"
-            : decision.isUndecided ? "not evaluated: \(failed ?? "an earlier step") could not be decided"
-            : "not evaluated: \(failed ?? "an earlier check") failed"
-        for name in Outcome.checkOrder where name != .audit && !decision.checks.contains(where: { $0.name == name }) {
-            decision.checks.append(Check(name, .skip, reason))
+        // A decision that ran every rule has every check but the audit's, in order already
+        // (check names are unique within a decision); anything else is completed and sorted.
+        let order = Outcome.checkOrder
+        let complete = decision.checks.count == order.count - (order.last == .audit ? 1 : 0) && decision.checks.isInOrder(order)
+        if !complete {
+            let failed = decision.failedCheck?.name.rawValue
+            let reason = decision.isPositive ? "not evaluated"
+                : decision.isUndecided ? "not evaluated: \(failed ?? "an earlier step") could not be decided"
+                : "not evaluated: \(failed ?? "an earlier check") failed"
+            for name in Outcome.checkOrder where name != .audit && !decision.checks.contains(where: { $0.name == name }) {
+                decision.checks.append(Check(name, .skip, reason))
+            }
+            decision.checks.sort(inOrder: Outcome.checkOrder)
         }
-        decision.checks.sort(inOrder: Outcome.checkOrder)
         let kind = Outcome.kind.rawValue
         if let audit {
             do throws(AuditError) {

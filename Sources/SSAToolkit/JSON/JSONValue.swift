@@ -140,11 +140,38 @@ extension JSONValue {
         case .object(let members):
             if members.isEmpty { out.append(contentsOf: [0x7B, 0x7D]); return }
             out.append(0x7B)
-            // Each member's place among the leading keys is looked up once, not per comparison.
-            let ranked = members.map { member in (rank: leadingKeys.isEmpty ? Int.max : leadingKeys[member.key] ?? Int.max, member: member) }
-            let sorted = ranked.sorted { a, b in
-                a.rank != b.rank ? a.rank < b.rank : JSONValue.utf8Precedes(a.member.key, b.member.key)
-            }.map(\.member)
+            let sorted: [(key: String, value: JSONValue)]
+            if leadingKeys.isEmpty, indent == nil, members.count == 1, let only = members.first {
+                // One member (a `cnf`): nothing to order.
+                JSONValue.writeQuoted(only.key, to: &out)
+                out.append(0x3A)
+                only.value.write(to: &out, indent: nil, level: level + 1, leadingKeys: leadingKeys)
+                out.append(0x7D)
+                return
+            } else if leadingKeys.isEmpty, indent == nil, members.count == 2 {
+                // Two members (the claims of an answer): one comparison, no array.
+                var pair = members.makeIterator()
+                let a = pair.next()!, b = pair.next()!
+                let (first, second) = JSONValue.utf8Precedes(a.key, b.key) ? (a, b) : (b, a)
+                JSONValue.writeQuoted(first.key, to: &out)
+                out.append(0x3A)
+                first.value.write(to: &out, indent: nil, level: level + 1, leadingKeys: leadingKeys)
+                out.append(0x2C)
+                JSONValue.writeQuoted(second.key, to: &out)
+                out.append(0x3A)
+                second.value.write(to: &out, indent: nil, level: level + 1, leadingKeys: leadingKeys)
+                out.append(0x7D)
+                return
+            } else if leadingKeys.isEmpty {
+                // Compact output (every answer): by bytes, no ranks to build.
+                sorted = members.sorted { JSONValue.utf8Precedes($0.key, $1.key) }
+            } else {
+                // Each member's place among the leading keys is looked up once, not per comparison.
+                let ranked = members.map { member in (rank: leadingKeys[member.key] ?? Int.max, member: member) }
+                sorted = ranked.sorted { a, b in
+                    a.rank != b.rank ? a.rank < b.rank : JSONValue.utf8Precedes(a.member.key, b.member.key)
+                }.map(\.member)
+            }
             for (i, member) in sorted.enumerated() {
                 if i > 0 { out.append(0x2C) }
                 if let indent { JSONValue.newline(&out, indent, level + 1) }
@@ -232,5 +259,14 @@ extension JSONValue {
             if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
         out.append(0x22)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends a literal's UTF-8 bytes at once: a JSON fragment written by this code (member
+    /// names, punctuation), known to need no escaping.
+    @inline(__always)
+    mutating func appendStatic(_ literal: StaticString) {
+        literal.withUTF8Buffer { append(contentsOf: $0) }
     }
 }

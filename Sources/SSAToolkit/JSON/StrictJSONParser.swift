@@ -71,7 +71,8 @@ public struct StrictJSONParser: Sendable {
     }
 }
 
-private struct Cursor {
+/// The parser's position in one JSON text (the whole text is valid UTF-8 and within bounds).
+struct Cursor {
     let bytes: [UInt8]
     let maximumDepth: Int
     var index = 0
@@ -229,39 +230,42 @@ private struct Cursor {
             if b < 0x20 { throw error("unescaped control character in string") }
             index += 1
         }
-        var buffer = Array(bytes[start..<index])
+        var buffer: [UInt8] = []
         buffer.reserveCapacity(Swift.min(bytes.count - start, 64 * 1024))
+        var run = start
         while true {
             // A run of plain bytes (a PEM's lines between its \n escapes): found eight bytes at a
-            // time and appended at once.
-            let run = index
-            bytes.withUnsafeBytes { raw in
-                while index + 8 <= raw.count, !JSONValue.needsEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
+            // time, then byte by byte, on the buffer's pointer; appended at once.
+            let stop: UInt8 = bytes.withUnsafeBufferPointer { input in
+                let raw = UnsafeRawBufferPointer(input)
+                while index + 8 <= input.count, !JSONValue.needsEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
+                while index < input.count {
+                    let b = input[index]
+                    if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
+                    index += 1
+                }
+                if index > run { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: input[run..<index])) }
+                return index < input.count ? input[index] : 0
             }
-            while index < bytes.count, bytes[index] >= 0x20, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") { index += 1 }
-            if index > run { buffer.append(contentsOf: bytes[run..<index]) }
             guard index < bytes.count else { throw error("unterminated string") }
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") {
+            if stop == UInt8(ascii: "\"") {
                 index += 1
                 return String(decoding: buffer, as: UTF8.self)
             }
-            if b < 0x20 { throw error("unescaped control character in string") }
+            if stop < 0x20 { throw error("unescaped control character in string") }
             index += 1
             guard index < bytes.count else { throw error("unterminated escape in string") }
             let e = bytes[index]
             index += 1
-            let scalar: Unicode.Scalar
             switch e {
-            case UInt8(ascii: "\""): scalar = "\""
-            case UInt8(ascii: "\\"): scalar = "\\"
-            case UInt8(ascii: "/"): scalar = "/"
-            case UInt8(ascii: "b"): scalar = "\u{08}"
-            case UInt8(ascii: "f"): scalar = "\u{0C}"
-            case UInt8(ascii: "n"): scalar = "\n"
-            case UInt8(ascii: "r"): scalar = "\r"
-            case UInt8(ascii: "t"): scalar = "\t"
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(e)
+            case UInt8(ascii: "b"): buffer.append(0x08)
+            case UInt8(ascii: "f"): buffer.append(0x0C)
+            case UInt8(ascii: "n"): buffer.append(0x0A)
+            case UInt8(ascii: "r"): buffer.append(0x0D)
+            case UInt8(ascii: "t"): buffer.append(0x09)
             case UInt8(ascii: "u"):
+                let scalar: Unicode.Scalar
                 let unit = try parseHex4()
                 if (0xD800...0xDBFF).contains(unit) {
                     guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
@@ -276,10 +280,11 @@ private struct Cursor {
                 } else {
                     scalar = Unicode.Scalar(unit)!
                 }
+                if scalar.isASCII { buffer.append(UInt8(scalar.value)) } else { buffer.append(contentsOf: Array(String(scalar).utf8)) }
             default:
                 throw error("invalid escape in string")
             }
-            if scalar.isASCII { buffer.append(UInt8(scalar.value)) } else { buffer.append(contentsOf: Array(String(scalar).utf8)) }
+            run = index
         }
     }
 

@@ -8,6 +8,8 @@ extension String {
     /// controls written as `\u{XX}` escapes (tab kept when `keepTabs`), cut to `limit` characters
     /// with a trailing `…` when longer.
     public func escapedForTerminal(limit: Int = 400, keepTabs: Bool = false) -> String {
+        // Printable ASCII within the limit (a URL, an identifier) is already safe: itself.
+        if utf8.count <= limit, utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || (keepTabs && $0 == 0x09) }) { return self }
         var out = ""
         var count = 0
         for scalar in unicodeScalars {

@@ -135,13 +135,16 @@ public struct TokenDecision: DecisionOutcome {
         var out: [UInt8] = []
         out.reserveCapacity(2048)
         var first = true
-        func key(_ name: String) {
+        // Member names are plain identifiers: written as they are, quoted.
+        func key(_ name: StaticString) {
             out.append(first ? 0x7B : 0x2C)
             first = false
-            JSONValue.writeQuoted(name, to: &out)
+            out.append(0x22)
+            out.appendStatic(name)
+            out.append(0x22)
             out.append(0x3A)
         }
-        func string(_ name: String, _ value: String) {
+        func string(_ name: StaticString, _ value: String) {
             key(name)
             JSONValue.writeQuoted(value, to: &out)
         }
@@ -154,13 +157,15 @@ public struct TokenDecision: DecisionOutcome {
         out.append(0x5B)
         for (index, check) in checks.enumerated() {
             if index > 0 { out.append(0x2C) }
-            out.append(contentsOf: #"{"check":"#.utf8)
+            out.appendStatic(#"{"check":"#)
             JSONValue.writeQuoted(check.name.rawValue, to: &out)
-            out.append(contentsOf: #","detail":"#.utf8)
+            out.appendStatic(#","detail":"#)
             JSONValue.writeQuoted(check.detail, to: &out)
-            out.append(contentsOf: #","outcome":"#.utf8)
-            JSONValue.writeQuoted(check.outcome.rawValue, to: &out)
-            out.append(0x7D)
+            switch check.outcome {
+            case .pass: out.appendStatic(#","outcome":"pass"}"#)
+            case .fail: out.appendStatic(#","outcome":"fail"}"#)
+            case .skip: out.appendStatic(#","outcome":"skip"}"#)
+            }
         }
         out.append(0x5D)
         if let error { string("error", error.rawValue) }
@@ -170,11 +175,11 @@ public struct TokenDecision: DecisionOutcome {
             JSONValue.object(idTokenClaims).write(to: &out)
             if let lifetimes {
                 key("lifetimes")
-                out.append(contentsOf: #"{"access_token":"#.utf8)
+                out.appendStatic(#"{"access_token":"#)
                 out.append(contentsOf: String(lifetimes.accessToken).utf8)
-                out.append(contentsOf: #","id_token":"#.utf8)
+                out.appendStatic(#","id_token":"#)
                 out.append(contentsOf: String(lifetimes.idToken).utf8)
-                out.append(contentsOf: #","refresh_token":"#.utf8)
+                out.appendStatic(#","refresh_token":"#)
                 out.append(contentsOf: (lifetimes.refreshToken.map { String($0) } ?? "null").utf8)
                 out.append(0x7D)
             }

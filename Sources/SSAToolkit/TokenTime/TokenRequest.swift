@@ -81,11 +81,7 @@ public struct TokenRequest: Sendable {
     }
 
     /// The JSON members of a token decision call (`POST /v1/token-decisions`, `token-decide`).
-    public static let members: [String] = [
-        "client_id", "software_id", "org_id", "token_endpoint_auth_method", "tls_client_auth_subject_dn", "grant_type", "scope",
-        "user_id", "acr", "claims", "client_certificate", "ssa_issuer", "software_jwks_endpoint", "software_jwks_revoked_endpoint",
-        "legal_entity_id", "ssa_scope",
-    ]
+    public static let members: [String] = Member.allCases.map(\.name)
 
     /// Reads a call: `client_id`, `software_id`, `org_id`, `grant_type` and `scope` (a
     /// space-separated string or a list) required; `token_endpoint_auth_method`,
@@ -100,8 +96,60 @@ public struct TokenRequest: Sendable {
            let unknown = object.keys.sorted().first(where: { !Self.members.containsByteIdentical($0) }) {
             throw TokenRequestError("unknown member \(unknown.quotedForReport()) (expected \(Self.members.joined(separator: ", ")))")
         }
-        func string(_ name: String, required: Bool, limit: Int = 256) throws(TokenRequestError) -> String? {
-            switch object[name] {
+        try self.init(values: Self.members.map { object[$0] })
+    }
+
+    /// The members by position in ``members`` (the same order), so a value is read without
+    /// looking its name up.
+    private enum Member: Int, CaseIterable {
+        case clientID, softwareID, organisationID, tokenEndpointAuthMethod, registeredSubjectDN, grantType, scope
+        case userID, acr, claims, clientCertificate, ssaIssuer, softwareJWKSEndpoint, softwareJWKSRevokedEndpoint
+        case legalEntityID, ssaScope
+        /// The JSON member's name.
+        var name: String {
+            switch self {
+            case .clientID: "client_id"
+            case .softwareID: "software_id"
+            case .organisationID: "org_id"
+            case .tokenEndpointAuthMethod: "token_endpoint_auth_method"
+            case .registeredSubjectDN: "tls_client_auth_subject_dn"
+            case .grantType: "grant_type"
+            case .scope: "scope"
+            case .userID: "user_id"
+            case .acr: "acr"
+            case .claims: "claims"
+            case .clientCertificate: "client_certificate"
+            case .ssaIssuer: "ssa_issuer"
+            case .softwareJWKSEndpoint: "software_jwks_endpoint"
+            case .softwareJWKSRevokedEndpoint: "software_jwks_revoked_endpoint"
+            case .legalEntityID: "legal_entity_id"
+            case .ssaScope: "ssa_scope"
+            }
+        }
+    }
+
+    /// ``members`` for ``StrictJSONParser/parseObject(_:knownNames:)``.
+    public static let memberNames = KnownMemberNames(members)
+
+    /// Reads a call's JSON text: the usual one (known members, each once, names without
+    /// escapes) in one pass without a dictionary; anything else through
+    /// ``StrictJSONParser/parseObject(_:)`` and ``init(json:)``, so every malformed call is
+    /// refused with the same error either way. `parser` sets the bounds.
+    ///
+    /// - Throws: `JSONParseError` when the text is not a JSON object, `TokenRequestError` when
+    ///   the object is not a token request.
+    public static func read(_ bytes: [UInt8], parser: StrictJSONParser) throws -> TokenRequest {
+        if let values = parser.parseObject(bytes, knownNames: memberNames) { return try TokenRequest(values: values) }
+        return try TokenRequest(json: parser.parseObject(bytes))
+    }
+
+    /// Reads the values of ``members``, by position (`nil`: absent).
+    init(values: [JSONValue?]) throws(TokenRequestError) {
+        precondition(values.count == Self.members.count, "one value per member")
+        func value(_ member: Member) -> JSONValue? { values[member.rawValue] }
+        func string(_ member: Member, required: Bool, limit: Int = 256) throws(TokenRequestError) -> String? {
+            let name = member.name
+            switch value(member) {
             case nil, .null?:
                 if required { throw TokenRequestError("\(name) is required") }
                 return nil
@@ -111,28 +159,28 @@ public struct TokenRequest: Sendable {
             case let other?: throw TokenRequestError("\(name) must be a string, not \(other.typeDescription)")
             }
         }
-        func identifier(_ name: String) throws(TokenRequestError) -> String {
-            let value = try string(name, required: true) ?? ""
-            if let problem = Identifier.problem(with: value) { throw TokenRequestError("\(name) \(problem)") }
+        func identifier(_ member: Member) throws(TokenRequestError) -> String {
+            let value = try string(member, required: true) ?? ""
+            if let problem = Identifier.problem(with: value) { throw TokenRequestError("\(member.name) \(problem)") }
             return value
         }
-        clientID = try string("client_id", required: true) ?? ""
+        clientID = try string(.clientID, required: true) ?? ""
         guard !clientID.isEmpty else { throw TokenRequestError("client_id is empty") }
-        softwareID = try identifier("software_id")
-        organisationID = try identifier("org_id")
-        tokenEndpointAuthMethod = try string("token_endpoint_auth_method", required: false, limit: 64)
+        softwareID = try identifier(.softwareID)
+        organisationID = try identifier(.organisationID)
+        tokenEndpointAuthMethod = try string(.tokenEndpointAuthMethod, required: false, limit: 64)
         if let method = tokenEndpointAuthMethod, !Self.knownAuthMethods.containsByteIdentical(method) {
             throw TokenRequestError("token_endpoint_auth_method \(method.quotedForReport()) is not one of \(Self.knownAuthMethods.joined(separator: ", ")) (compared exactly)")
         }
-        registeredSubjectDN = try string("tls_client_auth_subject_dn", required: false, limit: 4096)
-        grantType = try string("grant_type", required: true) ?? ""
-        switch object["scope"] {
+        registeredSubjectDN = try string(.registeredSubjectDN, required: false, limit: 4096)
+        grantType = try string(.grantType, required: true) ?? ""
+        switch value(.scope) {
         case .string(let text)?:
             do throws(ScopeSyntax.Problem) { scopes = try ScopeSyntax.split(text) } catch {
                 throw TokenRequestError("scope \(error.description)")
             }
         case .array(let items)?:
-            guard let list = object["scope"]?.stringArrayValue else { throw TokenRequestError("scope must be a string or a list of strings") }
+            guard let list = value(.scope)?.stringArrayValue else { throw TokenRequestError("scope must be a string or a list of strings") }
             for (index, entry) in list.enumerated() {
                 if let problem = ScopeSyntax.problem(with: entry) { throw TokenRequestError("scope entry \(index) \(problem.description)") }
             }
@@ -144,20 +192,20 @@ public struct TokenRequest: Sendable {
         guard scopes.count <= 64, scopes.allSatisfy({ $0.utf8.count <= 128 }) else {
             throw TokenRequestError("scope has more than 64 entries or an entry longer than 128 bytes")
         }
-        userID = try string("user_id", required: false)
-        acr = try string("acr", required: false)
-        switch object["claims"] {
+        userID = try string(.userID, required: false)
+        acr = try string(.acr, required: false)
+        switch value(.claims) {
         case nil, .null?: claims = nil
         case .object(let members)?: claims = members
         case let other?: throw TokenRequestError("claims must be an object, not \(other.typeDescription)")
         }
-        clientCertificatePEM = try string("client_certificate", required: false, limit: 64 * 1024)
-        ssaIssuer = try string("ssa_issuer", required: false, limit: 1024)
-        softwareJWKSEndpoint = try string("software_jwks_endpoint", required: false, limit: 2048)
-        softwareJWKSRevokedEndpoint = try string("software_jwks_revoked_endpoint", required: false, limit: 2048)
-        legalEntityID = try string("legal_entity_id", required: false)
+        clientCertificatePEM = try string(.clientCertificate, required: false, limit: 64 * 1024)
+        ssaIssuer = try string(.ssaIssuer, required: false, limit: 1024)
+        softwareJWKSEndpoint = try string(.softwareJWKSEndpoint, required: false, limit: 2048)
+        softwareJWKSRevokedEndpoint = try string(.softwareJWKSRevokedEndpoint, required: false, limit: 2048)
+        legalEntityID = try string(.legalEntityID, required: false)
         if let legalEntityID, let problem = Identifier.problem(with: legalEntityID) { throw TokenRequestError("legal_entity_id \(problem)") }
-        if let text = try string("ssa_scope", required: false, limit: 4096) {
+        if let text = try string(.ssaScope, required: false, limit: 4096) {
             do throws(ScopeSyntax.Problem) { softwareStatementScopes = try ScopeSyntax.split(text) } catch {
                 throw TokenRequestError("ssa_scope \(error.description)")
             }
