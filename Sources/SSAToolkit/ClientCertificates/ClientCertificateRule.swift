@@ -83,7 +83,7 @@ public struct ClientCertificateRule: Sendable {
     /// subject, or `nil`: ``subjectDNProblem(_:certificate:)``, remembered per verified
     /// certificate once it matched (a client sends the same registered DN every time).
     func subjectDNProblem(_ text: String, presented: PresentedCertificate) -> RuleFailure? {
-        if let key = presented.cacheKey, verified.knowsMatch(key, subjectDN: text) { return nil }
+        if presented.knownSubjectDNs.containsByteIdentical(text) { return nil }
         if let problem = Self.subjectDNProblem(text, subject: presented.comparableSubject, certificate: presented.certificate) { return problem }
         if let key = presented.cacheKey { verified.noteMatch(key, subjectDN: text) }
         return nil
@@ -211,6 +211,9 @@ struct PresentedCertificate: Sendable {
     var comparableSubject: ComparableDistinguishedName
     /// Its key in the verified-chain cache, when it came through one.
     var cacheKey: String?
+    /// Registered subject DNs (as sent) already found to name its subject, as the cache knew
+    /// them when it was looked up.
+    var knownSubjectDNs: [String] = []
     /// The leaf's DER and its SHA-256 (the revocation cache's key).
     var der: [UInt8] = []
     var digest: [UInt8] = []

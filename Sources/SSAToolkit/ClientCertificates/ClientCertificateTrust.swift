@@ -117,16 +117,15 @@ final class VerifiedCertificateCache: Sendable {
 
     init(capacity: Int = 4096) { self.capacity = capacity }
 
+    /// The certificate stored under `key`, with the registered subject DNs known to name it
+    /// (one lookup serves both), when valid at `now`.
     func lookup(_ key: String, at now: Date) -> PresentedCertificate? {
         entries.withLock { table in
             guard let entry = table[Key(text: key)], entry.validFrom <= now, now <= entry.until else { return nil }
-            return entry.presented
+            var presented = entry.presented
+            presented.knownSubjectDNs = entry.matchedSubjectDNs
+            return presented
         }
-    }
-
-    /// Whether `subjectDN` is known to name the certificate stored under `key`.
-    func knowsMatch(_ key: String, subjectDN: String) -> Bool {
-        entries.withLock { $0[Key(text: key)]?.matchedSubjectDNs.containsByteIdentical(subjectDN) ?? false }
     }
 
     /// Remembers that `subjectDN` names the certificate stored under `key`.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 
 /// Why a JWKS could not be obtained. The verifier turns it into *undecided*, never *valid*.
 public struct JWKSUnavailableError: Error, CustomStringConvertible, Sendable {
@@ -62,6 +63,8 @@ public actor JWKSProvider {
     private var inFlight: Task<Result<Snapshot, JWKSUnavailableError>, Never>?
     private var lastUnknownKeyRefresh: Date?
     private let metricsName: String
+    /// Its cache hits' counter, looked up once (a hit is every warm decision's).
+    private lazy var hits = ToolkitMetrics.cacheCounter(metricsName, "hit")
 
     /// How many times the JWKS was fetched or read (for diagnostics and tests of caching).
     public private(set) var fetchCount = 0
@@ -82,7 +85,7 @@ public actor JWKSProvider {
     /// The current JWKS: cached while fresh, else fetched (one fetch for all concurrent callers).
     public func keys() async throws(JWKSUnavailableError) -> JWKS {
         if let cached, now() < cached.expires {
-            ToolkitMetrics.cache(metricsName, "hit")
+            hits.increment()
             return cached.jwks
         }
         ToolkitMetrics.cache(metricsName, "miss")

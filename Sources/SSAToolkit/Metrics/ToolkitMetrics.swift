@@ -83,8 +83,20 @@ public enum ToolkitMetrics {
 
     /// A cache was asked: `hit`, `miss` (fetched), `refresh` (fetched again early), `stale` (served past its time).
     public static func cache(_ cache: String, _ event: String) {
-        counter("ssa_toolkit_cache_events_total", cache, event, dimensions: [("cache", cache), ("event", event)]).increment()
+        cacheCounter(cache, event).increment()
     }
+
+    /// The counter of one cache's events of one kind, for a caller that keeps it.
+    static func cacheCounter(_ cache: String, _ event: String) -> Counter {
+        counter("ssa_toolkit_cache_events_total", cache, event, dimensions: [("cache", cache), ("event", event)])
+    }
+
+    // The warm token path's series, looked up once (made on first use, as the table makes them,
+    // after the process bootstrapped its metrics): no hash and no lock per decision.
+    static let statusCacheHits = cacheCounter("status", "hit")
+    static let revocationCacheHits = cacheCounter("revocation", "hit")
+    private static let tokenAuditRecords = counter("ssa_toolkit_audit_records_total", "token", dimensions: [("kind", "token")])
+    private static let tokenDecisionDuration = timer("ssa_toolkit_decision_duration_seconds", "token", dimensions: [("kind", "token")])
 
     /// One revocation lookup over the network: its source (`ocsp`, `crl`) and outcome (`good`,
     /// `revoked`, `unknown`, or `error` when no answer could be believed).
@@ -105,6 +117,7 @@ public enum ToolkitMetrics {
 
     /// One audit record written.
     static func auditRecord(kind: String) {
+        if kind == "token" { return tokenAuditRecords.increment() }
         counter("ssa_toolkit_audit_records_total", kind, dimensions: [("kind", kind)]).increment()
     }
 
@@ -126,6 +139,7 @@ public enum ToolkitMetrics {
 
     /// One decision of `kind`, from its call's arrival to its answer.
     public static func decisionDuration(kind: String, _ duration: Duration) {
+        if kind == "token" { return tokenDecisionDuration.record(duration: duration) }
         timer("ssa_toolkit_decision_duration_seconds", kind, dimensions: [("kind", kind)]).record(duration: duration)
     }
 

@@ -75,7 +75,7 @@ public actor RevocationChecker {
     nonisolated func cachedStatus(digest: [UInt8]) -> CachedAnswer? {
         let instant = now()
         let cached = answers.withLock { table in table[digest].flatMap { instant < $0.until ? $0 : nil } }
-        ToolkitMetrics.cache("revocation", cached == nil ? "miss" : "hit")
+        if cached == nil { ToolkitMetrics.cache("revocation", "miss") } else { ToolkitMetrics.revocationCacheHits.increment() }
         return cached
     }
 

@@ -80,7 +80,7 @@ public final class DirectoryStatusCache: Sendable {
         let task: Task<Result<OrganisationRecord, DirectoryError>, Never>
         switch step {
         case .hit(let entry):
-            ToolkitMetrics.cache("status", "hit")
+            ToolkitMetrics.statusCacheHits.increment()
             return .fresh(entry.record, fetchedAt: entry.fetchedAt)
         case .wait(let running):
             ToolkitMetrics.cache("status", "miss")
