@@ -141,28 +141,7 @@ extension JSONValue {
             if members.isEmpty { out.append(contentsOf: [0x7B, 0x7D]); return }
             out.append(0x7B)
             let sorted: [(key: String, value: JSONValue)]
-            if leadingKeys.isEmpty, indent == nil, members.count == 1, let only = members.first {
-                // One member (a `cnf`): nothing to order.
-                JSONValue.writeQuoted(only.key, to: &out)
-                out.append(0x3A)
-                only.value.write(to: &out, indent: nil, level: level + 1, leadingKeys: leadingKeys)
-                out.append(0x7D)
-                return
-            } else if leadingKeys.isEmpty, indent == nil, members.count == 2 {
-                // Two members (the claims of an answer): one comparison, no array.
-                var pair = members.makeIterator()
-                let a = pair.next()!, b = pair.next()!
-                let (first, second) = JSONValue.utf8Precedes(a.key, b.key) ? (a, b) : (b, a)
-                JSONValue.writeQuoted(first.key, to: &out)
-                out.append(0x3A)
-                first.value.write(to: &out, indent: nil, level: level + 1, leadingKeys: leadingKeys)
-                out.append(0x2C)
-                JSONValue.writeQuoted(second.key, to: &out)
-                out.append(0x3A)
-                second.value.write(to: &out, indent: nil, level: level + 1, leadingKeys: leadingKeys)
-                out.append(0x7D)
-                return
-            } else if leadingKeys.isEmpty {
+            if leadingKeys.isEmpty {
                 // Compact output (every answer): by bytes, no ranks to build.
                 sorted = members.sorted { JSONValue.utf8Precedes($0.key, $1.key) }
             } else {
