@@ -4,6 +4,10 @@
 
 SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
+# The test run's time limit: a hang (or a crashed test process whose children still hold its
+# output) fails the run at this limit, with every process it started killed, instead of running
+# into CI's own. Interactively (a terminal on stdin) Ctrl-C still stops it.
+TEST_SECONDS ?= 2700
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev curl
 BIN := .build/debug/ssa-verify
 
@@ -120,7 +124,10 @@ test: deps jython-deps openapi-deps postgres-deps operator-deps
 	$(MAKE) --no-print-directory install-check
 	$(MAKE) --no-print-directory rules-check
 	$(MAKE) --no-print-directory deb-check
-	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
+	status=0; SWIFT_BACKTRACE=interactive=no timeout $$([ -t 0 ] && echo --foreground) --kill-after=30 $(TEST_SECONDS) \
+	  $(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS) || status=$$?; \
+	if [ $$status -eq 124 ]; then echo "make test: the tests did not end within TEST_SECONDS=$(TEST_SECONDS) s; stopped"; fi; \
+	exit $$status
 	@# Every fuzz target builds and runs a few seconds without a finding (Fuzz/README.md).
 	$(MAKE) --no-print-directory fuzz-smoke
 

@@ -17,9 +17,15 @@ public enum ProcessOutput {
 
     /// Keeps reading (and dropping) what the process writes to `pipe`, so a full pipe never
     /// blocks it.
+    ///
+    /// Blocking reads on a thread of its own, ended by the end of file, and never a
+    /// `readabilityHandler`: on Linux that installs a libdispatch read source whose teardown races
+    /// the event loop and crashed the whole test process now and then (a freed epoll muxnote
+    /// dereferenced in `_dispatch_event_loop_drain`, swift-corelibs-libdispatch #949).
     public static func drain(_ pipe: Pipe) {
-        pipe.fileHandleForReading.readabilityHandler = { (handle: FileHandle) in
-            if handle.availableData.isEmpty { handle.readabilityHandler = nil }
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            while !handle.availableData.isEmpty {}
         }
     }
 }

@@ -28,6 +28,7 @@ struct HostileInputTests {
         process.arguments = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                              "-keyout", folder.appendingPathComponent("k.pem").path, "-out", folder.appendingPathComponent("c.pem").path, "-days", "30",
                              "-subj", "/C=GB/O=Acme Budgeting Ltd/OU=0015800001041REAAY/CN=4ZUKbHjbA2ZqxCxTsQPkTY/organizationIdentifier=PSDGB-FCA-123456"]
+        process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()

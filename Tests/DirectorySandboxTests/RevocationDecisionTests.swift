@@ -232,6 +232,7 @@ extension RevocationDecisionTests {
             """]
         let output = Pipe()
         silent.standardOutput = output
+        silent.standardError = FileHandle.nullDevice
         try silent.run()
         // SIGKILL: a SIGTERM may be ignored by a child that inherited SIG_IGN.
         defer { kill(silent.processIdentifier, SIGKILL); silent.waitUntilExit() }

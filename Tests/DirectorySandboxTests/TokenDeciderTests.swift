@@ -56,6 +56,7 @@ struct TokenDeciderTests {
             process.arguments = ["-c", "openssl x509 -in '\(Fixtures.url("registration/tpp-transport.pem").path)' -outform DER | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '='"]
             let output = Pipe()
             process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
             try process.run()
             process.waitUntilExit()
             let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
