@@ -12,7 +12,7 @@
 # /v1/token-decisions, and (for the record) on /v1/decisions. Prints requests/s, p50 and p99,
 # the ratio to /healthz, serve's peak RSS, and whether the goals were met.
 # Environment: DURATION (seconds per run), CONNECTIONS (default 16), AUDIT (group, the default;
-# fsync; or none, to see what the audit log costs), CHECKPOINT=1 (sign audit checkpoints every
+# fsync; or none, to see what the audit log costs), AUDIT_MILLIS (auditGroupCommitMillis), CHECKPOINT=1 (sign audit checkpoints every
 # second, to see what they cost), REVOCATION (on, the default: the sandbox's CA-issued certificate,
 # OCSP-checked and published in the key set, as the toolkit's defaults do; off: revocationCheck=off
 # and the fixture certificate, to see what the checks cost).
@@ -33,6 +33,7 @@ start_sandbox "$bin"
 sandbox_bodies "$work/sandbox.json" "$work/tpp.pem" >"$work/revocation.args"
 mapfile -t revocation_args <"$work/revocation.args"
 audit_args=(--set "auditLog=$work/audit.log" --set "auditDurability=${AUDIT:-group}")
+[ -n "${AUDIT_MILLIS:-}" ] && audit_args+=(--set "auditGroupCommitMillis=$AUDIT_MILLIS")
 mapfile -t checkpointing < <(checkpoint_args)
 audit_args+=("${checkpointing[@]}")
 [ "${AUDIT:-group}" = none ] && audit_args=()
