@@ -40,7 +40,7 @@ public enum AsyncProcess {
         var environmentValues = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         environmentValues["PWD"] = directory.path
         let pid = try Spawn.start(executable.path, arguments, environment: environmentValues, directory: directory.path,
-                                  input: inputPath, output: out.path, error: err.path)
+                                  input: .path(inputPath), output: .path(out.path), error: .path(err.path))
         let killed = KilledFlag()
         let exited = KilledFlag()
         let timer = Task {
@@ -70,19 +70,31 @@ public enum AsyncProcess {
         try await run(CommandRunner.binary, arguments, environment: environment, seconds: seconds)
     }
 
-    /// posix_spawn with standard input, output and error from files, in a directory, with every
-    /// signal at its default disposition and none blocked (a child never inherits an ignored SIGTERM).
+    /// posix_spawn with standard input, output and error from files or descriptors, in a
+    /// directory, with every signal at its default disposition and none blocked (a child never
+    /// inherits an ignored SIGTERM).
     enum Spawn {
         struct Failure: Error, CustomStringConvertible { var description: String }
 
+        /// Where a standard descriptor of the child comes from.
+        enum Target {
+            /// A file, opened in the child (truncated when written).
+            case path(String)
+            /// A descriptor of ours (a pipe's end), duplicated in the child.
+            case descriptor(Int32)
+        }
+
         static func start(_ path: String, _ arguments: [String], environment: [String: String], directory: String,
-                          input: String, output: String, error: String) throws -> pid_t {
+                          input: Target, output: Target, error: Target) throws -> pid_t {
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_TRUNC, 0o600)
-            posix_spawn_file_actions_addopen(&actions, 2, error, O_WRONLY | O_TRUNC, 0o600)
+            for (target, standard) in [(input, Int32(0)), (output, 1), (error, 2)] {
+                switch target {
+                case .path(let file): posix_spawn_file_actions_addopen(&actions, standard, file, standard == 0 ? O_RDONLY : O_WRONLY | O_TRUNC, 0o600)
+                case .descriptor(let descriptor): posix_spawn_file_actions_adddup2(&actions, descriptor, standard)
+                }
+            }
             // glibc's posix_spawn_file_actions_addchdir_np (2.29+), which Glibc does not import.
             typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
             guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else {

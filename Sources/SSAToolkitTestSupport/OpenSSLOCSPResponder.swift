@@ -25,10 +25,10 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
     public let port: Int
     /// The port the CRL is served on.
     public let crlPort: Int
-    private let crlServer: Process
+    private let crlServer: SpawnedProcess
     /// The temporary folder with the CA, the leaves and the index.
     public let folder: URL
-    private let process: Process
+    private let process: SpawnedProcess
 
     /// Makes the CA and the leaves (naming `127.0.0.1:<port>` as their responder) and starts the
     /// responder signing with `signer`; answers carry `nextUpdate` `minutes` after `thisUpdate`.
@@ -38,17 +38,10 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
             let crlPort = Int.random(in: 40_000..<60_000)
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ocsp-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let maker = Process()
-            maker.executableURL = URL(fileURLWithPath: "/bin/sh")
-            maker.arguments = ["-c", Self.script(port: port, crlPort: crlPort)]
-            maker.currentDirectoryURL = folder
-            let errors = Pipe()
-            maker.standardOutput = FileHandle.nullDevice
-            maker.standardError = errors
-            try maker.run()
-            let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-            maker.waitUntilExit()
+            let maker = try SpawnedProcess("/bin/sh", ["-c", Self.script(port: port, crlPort: crlPort)], directory: folder, captureOutput: true, errorToOutput: true)
+            let complaint = maker.output?.readDataToEndOfFile() ?? Data()
             guard maker.terminationStatus == 0 else {
+                try? FileManager.default.removeItem(at: folder)
                 throw TestHTTPSServer.StartFailure(description: "making the OCSP test CA failed: \(String(decoding: complaint, as: UTF8.self))")
             }
             let (key, certificate) = switch signer {
@@ -56,21 +49,15 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
             case .issuer: ("ca.key", "ca.pem")
             case .rogue: ("rogue.key", "rogue.pem")
             }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["openssl", "ocsp", "-index", "index.txt", "-port", "\(port)", "-rsigner", certificate, "-rkey", key,
-                                 "-CA", "ca.pem", "-nmin", "\(minutes)", "-ignore_err"]
-            process.currentDirectoryURL = folder
-            let said = Pipe()
-            process.standardOutput = said
-            process.standardError = said
-            try process.run()
+            let process = try SpawnedProcess("openssl", ["ocsp", "-index", "index.txt", "-port", "\(port)", "-rsigner", certificate, "-rkey", key,
+                                                          "-CA", "ca.pem", "-nmin", "\(minutes)", "-ignore_err"],
+                                             directory: folder, captureOutput: true, errorToOutput: true)
             // Ready once it says it listens. Not by connecting: the responder serves one
             // connection at a time and would wait on a probe that never sends a request.
-            let text = ProcessOutput.read(said, until: "waiting for OCSP client connections")
+            let text = process.read(until: "waiting for OCSP client connections")
             if text.contains("waiting for OCSP client connections"), process.isRunning,
                let crlServer = try? Self.serveFolder(folder, port: crlPort) {
-                ProcessOutput.drain(said)
+                process.drainOutput()
                 self.port = port
                 self.crlPort = crlPort
                 self.crlServer = crlServer
@@ -78,8 +65,7 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
                 self.process = process
                 return
             }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.stop()
             try? FileManager.default.removeItem(at: folder)
         }
         throw TestHTTPSServer.StartFailure(description: "openssl ocsp did not start")
@@ -93,35 +79,24 @@ public final class OpenSSLOCSPResponder: @unchecked Sendable {
 
     /// Stops serving the CRL (a distribution point that is down).
     public func stopCRLServer() {
-        guard crlServer.isRunning else { return }
-        kill(crlServer.processIdentifier, SIGKILL)
-        crlServer.waitUntilExit()
+        crlServer.stop()
     }
 
     /// `python3 -m http.server` on 127.0.0.1:`port` over `folder`, once it says it serves.
-    private static func serveFolder(_ folder: URL, port: Int) throws -> Process {
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-u", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", folder.path]
-        let said = Pipe()
-        server.standardOutput = said
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        let text = ProcessOutput.read(said, until: "Serving HTTP")
+    private static func serveFolder(_ folder: URL, port: Int) throws -> SpawnedProcess {
+        let server = try SpawnedProcess("python3", ["-u", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", folder.path], captureOutput: true)
+        let text = server.read(until: "Serving HTTP")
         guard text.contains("Serving HTTP"), server.isRunning else {
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
+            server.stop()
             throw TestHTTPSServer.StartFailure(description: "http.server did not start: \(text)")
         }
-        ProcessOutput.drain(said)
+        server.drainOutput()
         return server
     }
 
     /// Stops the responder (a responder that is down).
     public func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.stop()
     }
 
     /// The bytes of a file the CA made: `ca.pem`, `good.pem`, `revoked.pem`, `unknown.pem`,

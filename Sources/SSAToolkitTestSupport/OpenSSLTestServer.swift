@@ -7,7 +7,7 @@ import Foundation
 public final class OpenSSLTestServer: @unchecked Sendable {
     /// The port it listens on.
     public let port: Int
-    private let process: Process
+    private let process: SpawnedProcess
 
     /// Starts `openssl s_server` serving files below `certs-fixtures/<documentRoot>`.
     public init(documentRoot: String = "jose", requireClientCertificate: Bool = true) throws {
@@ -16,21 +16,15 @@ public final class OpenSSLTestServer: @unchecked Sendable {
             // A port someone already answers on would pass the readiness check below for a
             // server that failed to bind: skip it.
             if Self.canConnect(port: port) { continue }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             var arguments = [
-                "openssl", "s_server", "-accept", "127.0.0.1:\(port)", "-WWW", "-quiet",
+                "s_server", "-accept", "127.0.0.1:\(port)", "-WWW", "-quiet",
                 "-cert", Fixtures.url("pki/directory-server.pem").path, "-key", Fixtures.url("pki/directory-server.key.pem").path,
                 "-cert_chain", Fixtures.url("pki/directory-issuing-ca.pem").path,
             ]
             if requireClientCertificate {
                 arguments += ["-CAfile", Fixtures.url("pki/ca-bundle.pem").path, "-Verify", "3", "-verify_return_error"]
             }
-            process.arguments = arguments
-            process.currentDirectoryURL = Fixtures.url(documentRoot)
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try SpawnedProcess("openssl", arguments, directory: Fixtures.url(documentRoot))
             // Ready when the port accepts connections; gone if the port was taken.
             for _ in 0..<50 {
                 if !process.isRunning { break }
@@ -45,15 +39,13 @@ public final class OpenSSLTestServer: @unchecked Sendable {
                 }
                 usleep(50_000)
             }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.stop()
         }
         throw TestHTTPSServer.StartFailure(description: "openssl s_server did not start")
     }
 
     deinit {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.stop()
     }
 
     /// `https://localhost:<port><path>`.

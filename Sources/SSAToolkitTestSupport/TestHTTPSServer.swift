@@ -6,7 +6,7 @@ import Foundation
 public final class TestHTTPSServer: @unchecked Sendable {
     /// The port it listens on.
     public let port: Int
-    private let process: Process
+    private let process: SpawnedProcess
 
     /// Why the server could not start.
     public struct StartFailure: Error, CustomStringConvertible {
@@ -19,28 +19,17 @@ public final class TestHTTPSServer: @unchecked Sendable {
     /// `certs-fixtures/`), the handshake requires a client certificate issued by it.
     public init(certificateChain: String = "pki/directory-server-chain.pem", key: String = "pki/directory-server.key.pem", jwksPath: String, clientCA: String? = nil) throws {
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : Fixtures.url(path).path }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Fixtures.packageRoot.appendingPathComponent("Tests/Servers/https_test_server.py").path,
+        let process = try SpawnedProcess("python3", [
+            Fixtures.packageRoot.appendingPathComponent("Tests/Servers/https_test_server.py").path,
             "--cert", resolve(certificateChain), "--key", resolve(key), "--jwks", jwksPath,
-        ] + (clientCA.map { ["--client-ca", resolve($0)] } ?? [])
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        ] + (clientCA.map { ["--client-ca", resolve($0)] } ?? []), captureOutput: true)
         // The first line is "PORT <n>".
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        let text = process.read(until: "\n").split(separator: "\n").first.map(String.init) ?? ""
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
+            process.stop()
             throw StartFailure(description: "test HTTPS server did not start (said \"\(text)\")")
         }
+        process.drainOutput()
         self.port = port
         self.process = process
     }
@@ -48,8 +37,7 @@ public final class TestHTTPSServer: @unchecked Sendable {
     deinit {
         // SIGKILL, not SIGTERM: a child spawned from a Dispatch thread inherits its blocked
         // signal mask, so SIGTERM could stay pending forever.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.stop()
     }
 
     /// `https://localhost:<port><path>` (the name the fixture server certificate carries).

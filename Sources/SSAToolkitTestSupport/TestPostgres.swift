@@ -80,12 +80,6 @@ public final class TestPostgres: @unchecked Sendable {
     }
 
     deinit {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Self.script, "remove", folder.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try? process.run()
-        process.waitUntilExit()
+        (try? SpawnedProcess("/bin/bash", [Self.script, "remove", folder.path]))?.waitUntilExit()
     }
 }

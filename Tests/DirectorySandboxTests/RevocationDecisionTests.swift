@@ -220,23 +220,16 @@ extension RevocationDecisionTests {
     @Test("a responder that accepts the connection and never answers: undecided within requestTimeoutSeconds at both moments, never a pass")
     func slowResponder() async throws {
         // A listener that accepts and says nothing (Python's socket module, its own process).
-        let silent = Process()
-        silent.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        silent.arguments = ["python3", "-c", """
+        let silent = try SpawnedProcess("python3", ["-c", """
             import socket, sys, time
             s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
             print(s.getsockname()[1], flush=True)
             held = []
             while True:
                 c, _ = s.accept(); held.append(c)
-            """]
-        let output = Pipe()
-        silent.standardOutput = output
-        silent.standardError = FileHandle.nullDevice
-        try silent.run()
-        // SIGKILL: a SIGTERM may be ignored by a child that inherited SIG_IGN.
-        defer { kill(silent.processIdentifier, SIGKILL); silent.waitUntilExit() }
-        let port = try #require(Int(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+            """], captureOutput: true)
+        defer { silent.stop() }
+        let port = try #require(Int(silent.read(until: "\n").trimmingCharacters(in: .whitespacesAndNewlines)))
         try await DirectorySandbox.withSandbox(fixtures: Base.fixtures) { sandbox in
             let runtime = try Self.runtime(sandbox, ["requestTimeoutSeconds": "4", "connectTimeoutSeconds": "2"])
             let slow = try sandbox.issueTransportCertificate(crl: false, revocationBase: URL(string: "http://127.0.0.1:\(port)")!)

@@ -51,15 +51,8 @@ struct TokenDeciderTests {
             #expect(decision.accessTokenClaims["openbanking_intent_id"] == .string(Self.intent))
             #expect(decision.lifetimes == TokenLifetimes(accessToken: 300, idToken: 300, refreshToken: 7_776_000))
             // x5t#S256 as another implementation computes it: openssl DER, SHA-256, base64url.
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "openssl x509 -in '\(Fixtures.url("registration/tpp-transport.pem").path)' -outform DER | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '='"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let computed = try await AsyncProcess.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "openssl x509 -in '\(Fixtures.url("registration/tpp-transport.pem").path)' -outform DER | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '='"])
+            let expected = computed.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(decision.certificateThumbprint == expected && !expected.isEmpty)
             #expect(decision.accessTokenClaims["cnf"] == ["x5t#S256": .string(expected)])
         }

@@ -8,7 +8,7 @@ import Testing
 
 /// A running `ssa-verify sandbox` and the configuration file it wrote.
 final class SandboxProcess {
-    let process = Process()
+    let process: SpawnedProcess
     let configPath: String
     /// The TPP transport certificate the sandbox issued (it names the sandbox's OCSP responder).
     let certificatePath: String
@@ -17,23 +17,19 @@ final class SandboxProcess {
     init(scheme: String? = nil) throws {
         configPath = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString).json").path
         certificatePath = configPath.replacingOccurrences(of: ".json", with: "-tpp.pem")
-        process.executableURL = CommandRunner.binary
-        process.arguments = ["sandbox", "--port", "0", "--fixtures", Fixtures.root.path, "--write-config", configPath, "--write-certificate", certificatePath]
-            + (scheme.map { ["--scheme", $0] } ?? [])
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = ProcessOutput.read(output, until: "config ")
+        process = try SpawnedProcess(CommandRunner.binary.path, ["sandbox", "--port", "0", "--fixtures", Fixtures.root.path, "--write-config", configPath,
+                                                                 "--write-certificate", certificatePath] + (scheme.map { ["--scheme", $0] } ?? []),
+                                     captureOutput: true)
+        let text = process.read(until: "config ")
         guard text.contains("sandbox directory listening on https://127.0.0.1:") else {
-            kill(process.processIdentifier, SIGKILL)
+            process.stop()
             throw TestHTTPSServer.StartFailure(description: "sandbox said: \(text)")
         }
+        process.drainOutput()
     }
 
     deinit {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.stop()
         try? FileManager.default.removeItem(atPath: configPath)
         try? FileManager.default.removeItem(atPath: certificatePath)
     }
@@ -41,7 +37,7 @@ final class SandboxProcess {
 
 /// A running `ssa-verify serve`.
 final class ServeProcess {
-    let process = Process()
+    let process: SpawnedProcess
     let baseURL: String
     /// The audit log of a service started ``withFullDisk(config:)``.
     private(set) var auditLog: String?
@@ -50,24 +46,17 @@ final class ServeProcess {
     ///   SIGXFSZ ignored): every write to a file fails with EFBIG, as on a full disk.
     init(config: String, arguments: [String] = [], environment: [String: String] = [:], fileSizeLimitZero: Bool = false) throws {
         let serve = ["serve", "--config", config, "--port", "0"] + arguments
-        if fileSizeLimitZero {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", #"trap '' XFSZ; ulimit -f 0; exec "$0" "$@""#, CommandRunner.binary.path] + serve
-        } else {
-            process.executableURL = CommandRunner.binary
-            process.arguments = serve
-        }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = ProcessOutput.read(output, until: "health")
+        process = fileSizeLimitZero
+            ? try SpawnedProcess("/bin/sh", ["-c", #"trap '' XFSZ; ulimit -f 0; exec "$0" "$@""#, CommandRunner.binary.path] + serve,
+                                 environment: environment, captureOutput: true)
+            : try SpawnedProcess(CommandRunner.binary.path, serve, environment: environment, captureOutput: true)
+        let text = process.read(until: "health")
         guard let range = text.range(of: #"(http://127\.0\.0\.1:[0-9]+|unix:[^ \n]+)"#, options: .regularExpression) else {
-            kill(process.processIdentifier, SIGKILL)
+            process.stop()
             throw TestHTTPSServer.StartFailure(description: "serve said: \(text)")
         }
         baseURL = String(text[range])
+        process.drainOutput()
     }
 
     /// A service whose audit log (a regular file, empty) can never be written: a full disk.
@@ -79,8 +68,7 @@ final class ServeProcess {
     }
 
     deinit {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.stop()
         if let auditLog { try? FileManager.default.removeItem(atPath: auditLog) }
     }
 }

@@ -69,13 +69,8 @@ struct RegistrationCommandTests {
         // The Janssen registration script, driven through a stand-in context by CPython.
         let harness = Fixtures.packageRoot.appendingPathComponent("integrations/janssen/test_client_registration.py").path
         func janssen(_ certificate: String, _ expectation: [String]) async throws -> Int32 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", harness, "--url", service.baseURL, "--ssa", Fixtures.url("jose/ssa/valid-ps256.jwt").path,
-                                 "--client-cert", certificate, "--redirect-uri", "https://acme-budget.example.com/callback"] + expectation
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus
+            try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", harness, "--url", service.baseURL, "--ssa", Fixtures.url("jose/ssa/valid-ps256.jwt").path,
+                                                                             "--client-cert", certificate, "--redirect-uri", "https://acme-budget.example.com/callback"] + expectation).status
         }
         #expect(try await janssen(Self.tppCertificate, ["--expect", "accept"]) == 0)
         #expect(try await janssen(Self.otherCertificate, ["--expect", "reject", "--expect-error", "invalid_client_metadata"]) == 0)
@@ -83,12 +78,9 @@ struct RegistrationCommandTests {
 
     @Test("the Janssen script's own self-test: every failure is closed")
     func janssenSelfTest() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Fixtures.packageRoot.appendingPathComponent("integrations/janssen/test_client_registration.py").path, "--self-test"]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let result = try await AsyncProcess.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                                ["python3", Fixtures.packageRoot.appendingPathComponent("integrations/janssen/test_client_registration.py").path, "--self-test"])
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
     }
 
     @Test("demo: the sandbox in-process and every sample decided as expected")

@@ -102,8 +102,7 @@ struct RevocationCommandTests {
         // undecided at both moments, open passes (a second sandbox keeps the directory answering).
         let other = try SandboxProcess()
         let orphan = try await Self.issue(other)
-        other.process.terminate()
-        other.process.waitUntilExit()
+        other.process.stop(SIGTERM)
         // (It is published in the stopped sandbox's key set only: the key binding is off here.)
         let closedConfig = try Self.config(sandbox, ["transportKeyBinding": "off"])
         let openConfig = try Self.config(sandbox, ["revocationFailure": "open", "transportKeyBinding": "off"])
