@@ -37,9 +37,7 @@ public enum AsyncProcess {
         } else {
             inputPath = "/dev/null"
         }
-        var environmentValues = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        environmentValues["PWD"] = directory.path
-        let pid = try Spawn.start(executable.path, arguments, environment: environmentValues, directory: directory.path,
+        let pid = try Spawn.start(executable.path, arguments, environment: Spawn.environment(environment, directory: directory), directory: directory.path,
                                   input: .path(inputPath), output: .path(out.path), error: .path(err.path))
         let killed = KilledFlag()
         let exited = KilledFlag()
@@ -56,8 +54,7 @@ public enum AsyncProcess {
                 var raw: Int32 = 0
                 while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
                 exited.set()
-                let code = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
-                continuation.resume(returning: code)
+                continuation.resume(returning: Spawn.exitCode(raw))
             }
         }
         timer.cancel()
@@ -75,6 +72,18 @@ public enum AsyncProcess {
     /// inherits an ignored SIGTERM).
     enum Spawn {
         struct Failure: Error, CustomStringConvertible { var description: String }
+
+        /// The current environment with `overrides` over it, and `PWD` naming `directory`.
+        static func environment(_ overrides: [String: String], directory: URL) -> [String: String] {
+            var values = ProcessInfo.processInfo.environment.merging(overrides) { _, new in new }
+            values["PWD"] = directory.path
+            return values
+        }
+
+        /// A `waitpid` status as an exit code: the program's own, or 128 + the signal that ended it.
+        static func exitCode(_ raw: Int32) -> Int32 {
+            raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+        }
 
         /// Where a standard descriptor of the child comes from.
         enum Target {

@@ -24,8 +24,6 @@ public final class SpawnedProcess: @unchecked Sendable {
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: URL = Fixtures.packageRoot,
                 captureOutput: Bool = false, errorToOutput: Bool = false) throws {
         let (path, argv) = executable.hasPrefix("/") ? (executable, arguments) : ("/usr/bin/env", [executable] + arguments)
-        var values = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        values["PWD"] = directory.path
         var ends: [Int32] = [-1, -1]
         if captureOutput {
             // Close-on-exec at once: no other child started meanwhile keeps the write end (and
@@ -35,7 +33,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         }
         let pipeEnd: AsyncProcess.Spawn.Target = captureOutput ? .descriptor(ends[1]) : .path("/dev/null")
         do {
-            processIdentifier = try AsyncProcess.Spawn.start(path, argv, environment: values, directory: directory.path, input: .path("/dev/null"),
+            processIdentifier = try AsyncProcess.Spawn.start(path, argv, environment: AsyncProcess.Spawn.environment(environment, directory: directory), directory: directory.path, input: .path("/dev/null"),
                                                              output: pipeEnd, error: errorToOutput ? pipeEnd : .path("/dev/null"))
         } catch {
             if captureOutput { close(ends[0]); close(ends[1]) }
@@ -51,7 +49,7 @@ public final class SpawnedProcess: @unchecked Sendable {
             if status != nil { return false }
             var raw: Int32 = 0
             let result = waitpid(processIdentifier, &raw, WNOHANG)
-            if result == processIdentifier { status = Self.code(raw) }
+            if result == processIdentifier { status = AsyncProcess.Spawn.exitCode(raw) }
             return result == 0
         }
     }
@@ -64,7 +62,7 @@ public final class SpawnedProcess: @unchecked Sendable {
         repeat { result = waitpid(processIdentifier, &raw, 0) } while result == -1 && errno == EINTR
         lock.withLock {
             // -1 (ECHILD): another caller collected it meanwhile and recorded its status.
-            if result == processIdentifier, status == nil { status = Self.code(raw) }
+            if result == processIdentifier, status == nil { status = AsyncProcess.Spawn.exitCode(raw) }
         }
     }
 
@@ -74,8 +72,8 @@ public final class SpawnedProcess: @unchecked Sendable {
         return lock.withLock { status ?? -1 }
     }
 
-    /// Sends `signal` (SIGKILL by default: a SIGTERM may be ignored by a child that inherited
-    /// SIG_IGN) and, unless told not to, waits for the exit.
+    /// Sends `signal` (SIGKILL by default: a stop that cannot be refused) and, unless told not
+    /// to, waits for the exit.
     public func stop(_ signal: Int32 = SIGKILL, wait: Bool = true) {
         if lock.withLock({ status == nil }) { kill(processIdentifier, signal) }
         if wait { waitUntilExit() }
@@ -91,9 +89,5 @@ public final class SpawnedProcess: @unchecked Sendable {
     /// Keeps reading and dropping what it writes to ``output``, so a full pipe never blocks it.
     public func drainOutput() {
         if let output { ProcessOutput.drain(output) }
-    }
-
-    private static func code(_ raw: Int32) -> Int32 {
-        raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
     }
 }

@@ -35,8 +35,6 @@ public final class TestHTTPSServer: @unchecked Sendable {
     }
 
     deinit {
-        // SIGKILL, not SIGTERM: a child spawned from a Dispatch thread inherits its blocked
-        // signal mask, so SIGTERM could stay pending forever.
         process.stop()
     }
 
