@@ -16,7 +16,8 @@
 # (alternated /healthz and token runs; the median pair is the figure; default 1), CHECKPOINT=1 (sign audit checkpoints every
 # second, to see what they cost), REVOCATION (on, the default: the sandbox's CA-issued certificate,
 # OCSP-checked and published in the key set, as the toolkit's defaults do; off: revocationCheck=off
-# and the fixture certificate, to see what the checks cost).
+# and the fixture certificate, to see what the checks cost), EVENT_LOOPS (serve's --event-loops;
+# unset: serve's default, half the cores).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 duration="${DURATION:-10}"
@@ -38,6 +39,7 @@ audit_args=(--set "auditLog=$work/audit.log" --set "auditDurability=${AUDIT:-gro
 mapfile -t checkpointing < <(checkpoint_args)
 audit_args+=("${checkpointing[@]}")
 [ "${AUDIT:-group}" = none ] && audit_args=()
+[ -n "${EVENT_LOOPS:-}" ] && audit_args+=(--event-loops "$EVENT_LOOPS")
 "$bin" serve --config "$work/sandbox.json" --port 0 "${audit_args[@]}" "${revocation_args[@]}" \
   --max-connections 256 --log-level error >"$work/serve.out" 2>/dev/null &
 serve_pid=$!

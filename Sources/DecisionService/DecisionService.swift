@@ -4,6 +4,7 @@ import HummingbirdCore
 import HTTPTypes
 import Logging
 import NIOCore
+import NIOPosix
 import Prometheus
 import SSAToolkit
 import ServiceLifecycle
@@ -64,6 +65,9 @@ public final class DecisionService: Sendable {
         /// run in the service's `ServiceGroup`: they start with it and, on shutdown, stop after
         /// the HTTP server and the last audit checkpoint.
         public var services: [any Service] = []
+        /// NIO event loop threads that read and write the connections (`nil`:
+        /// ``defaultEventLoops``). Decisions run on Swift's cooperative pool, one thread per core.
+        public var eventLoops: Int?
         /// Defaults: 127.0.0.1, no caller authentication, ``ConnectionLimits``' defaults.
         public init() {}
     }
@@ -182,6 +186,7 @@ public final class DecisionService: Sendable {
                 continuation.yield(options.unixSocketPath == nil ? channel.localAddress?.port ?? 0 : 1)
                 continuation.finish()
             },
+            eventLoopGroupProvider: .shared(EventLoops.group(threads: options.eventLoops ?? defaultEventLoops)),
             logger: logger
         )
         // One group; a graceful shutdown stops its services in reverse order: the SIGHUP reloader,

@@ -145,17 +145,22 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("header-timeout"), help: "Seconds a connection has to send a complete request head (and its body).")
     var headerTimeout: Int = 10
 
+    @Option(name: .customLong("event-loops"), help: "Event loop threads for the connections (default: half the cores, at least 1; decisions run on Swift's pool, one thread per core).")
+    var eventLoops: Int?
+
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
         let logger = global.makeLogger("ssa-verify")
         guard (1...100_000).contains(maxConnections) else { throw UsageFailure("--max-connections must be between 1 and 100000") }
         guard (1...300).contains(headerTimeout) else { throw UsageFailure("--header-timeout must be between 1 and 300 seconds") }
+        if let eventLoops, !(1...256).contains(eventLoops) { throw UsageFailure("--event-loops must be between 1 and 256") }
         var serviceOptions = DecisionService.Options()
         serviceOptions.limits.maximumConnections = maxConnections
         serviceOptions.limits.headerTimeout = .seconds(Int64(headerTimeout))
         serviceOptions.limits.bodyTimeout = .seconds(Int64(headerTimeout))
         serviceOptions.unixSocketPath = unixSocket
+        serviceOptions.eventLoops = eventLoops
         if let authToken {
             guard authToken.hasPrefix("env:") || authToken.hasPrefix("file:") else {
                 throw UsageFailure("--auth-token takes env:NAME or file:PATH, never the token itself (other users can read command lines)")

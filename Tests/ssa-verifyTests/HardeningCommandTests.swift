@@ -218,6 +218,22 @@ struct HardeningCommandTests {
         #expect(try await curl([service.baseURL + "/healthz"]).status == 200)
     }
 
+    @Test("serve --event-loops: out of range is a usage error naming the option; another count than the default still decides")
+    func eventLoops() async throws {
+        let sandbox = try SandboxProcess()
+        for wrong in ["0", "257"] {
+            let refused = try await Self.run(["serve", "--config", sandbox.configPath, "--port", "0", "--event-loops", wrong], seconds: 10)
+            #expect(refused.status == 2 && refused.stderr.contains("--event-loops must be between 1 and 256"), "\(refused)")
+        }
+        // Three loops: more than the default on any machine of up to four cores.
+        let service = try ServeProcess(config: sandbox.configPath, arguments: ["--event-loops", "3"])
+        #expect(try await curl([service.baseURL + "/healthz"]).status == 200)
+        let call = JSONValue.object(["registration_request": .object(try StrictJSONParser(maximumDepth: 16).parseObject(Array(try Fixtures.data("registration/request-plain.json")))),
+                                     "client_certificate": .string(try Fixtures.string("registration/tpp-transport.pem"))]).serialized()
+        let decided = try await curl(["-H", "Content-Type: application/json", "--data-binary", call, service.baseURL + "/v1/decisions"])
+        #expect(decided.status == 200 && decided.body.contains("\"accept\""), "\(decided)")
+    }
+
     @Test("serve: a bearer token from env: is required when configured; never given literally; a Unix socket with mode 0660")
     func callerAuthentication() async throws {
         let sandbox = try SandboxProcess()

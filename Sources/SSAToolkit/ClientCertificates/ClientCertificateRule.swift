@@ -195,53 +195,79 @@ public struct ClientCertificateRule: Sendable {
 /// what the subject rules read from it, computed once when the chain is verified (a warm token
 /// decision reuses it from the cache).
 struct PresentedCertificate: Sendable {
+    /// What was read from the certificate once: shared by every copy (a decision passes the
+    /// certificate along several steps, and the verified-chain cache hands out copies), so a
+    /// copy is one reference, not a score of them.
+    private final class Parts: Sendable {
+        let certificate: Certificate
+        let chain: String
+        let thumbprint: String
+        let commonNames: [String]
+        let units: [String]
+        let organizationIdentifiers: [String]
+        let userIDs: [String]
+        let comparableSubject: ComparableDistinguishedName
+        let der: [UInt8]
+        let digest: [UInt8]
+        let issuerDER: [UInt8]?
+
+        init(certificate: Certificate, chain: String, issuer: Certificate?) {
+            self.certificate = certificate
+            self.chain = chain
+            var issuerDER: [UInt8]?
+            if let issuer {
+                var serializer = DER.Serializer()
+                if (try? serializer.serialize(issuer)) != nil { issuerDER = serializer.serializedBytes }
+            }
+            self.issuerDER = issuerDER
+            commonNames = certificate.subject.allValues(of: .RDNAttributeType.commonName)
+            units = certificate.subject.allValues(of: .RDNAttributeType.organizationalUnitName)
+            organizationIdentifiers = certificate.subject.allValues(of: ClientCertificateRule.organizationIdentifier)
+            userIDs = certificate.subject.allValues(of: ClientCertificateRule.userID)
+            comparableSubject = ComparableDistinguishedName(certificate.subject)
+            var serializer = DER.Serializer()
+            if (try? serializer.serialize(certificate)) != nil {
+                der = serializer.serializedBytes
+                digest = Array(SHA256.hash(data: serializer.serializedBytes))
+                thumbprint = Base64URL.encode(Data(digest))
+            } else {
+                der = []
+                digest = []
+                thumbprint = ""
+            }
+        }
+    }
+
+    private let parts: Parts
     /// The leaf certificate.
-    var certificate: Certificate
+    var certificate: Certificate { parts.certificate }
     /// A sentence on the chain: verified to which anchor, or left to the proxy.
-    var chain: String
+    var chain: String { parts.chain }
     /// `x5t#S256`: the base64url SHA-256 of the leaf's DER (RFC 8705), for the access token's `cnf`.
-    var thumbprint: String
+    var thumbprint: String { parts.thumbprint }
     /// The subject's CN, OU and organizationIdentifier values, in encoding order.
-    var commonNames: [String]
-    var units: [String]
-    var organizationIdentifiers: [String]
+    var commonNames: [String] { parts.commonNames }
+    var units: [String] { parts.units }
+    var organizationIdentifiers: [String] { parts.organizationIdentifiers }
     /// The subject's UID values (ICP-Brasil).
-    var userIDs: [String]
+    var userIDs: [String] { parts.userIDs }
     /// The subject, normalised for comparison with a registered DN.
-    var comparableSubject: ComparableDistinguishedName
+    var comparableSubject: ComparableDistinguishedName { parts.comparableSubject }
+    /// The leaf's DER and its SHA-256 (the revocation cache's key).
+    var der: [UInt8] { parts.der }
+    var digest: [UInt8] { parts.digest }
+    /// The DER of the certificate that issued the leaf (the next one of its verified chain, or
+    /// the one the proxy forwarded), for its revocation check; `nil` when not known.
+    var issuerDER: [UInt8]? { parts.issuerDER }
     /// Its key in the verified-chain cache, when it came through one.
     var cacheKey: String?
     /// Registered subject DNs (as sent) already found to name its subject, as the cache knew
     /// them when it was looked up.
     var knownSubjectDNs: [String] = []
-    /// The leaf's DER and its SHA-256 (the revocation cache's key).
-    var der: [UInt8] = []
-    var digest: [UInt8] = []
-    /// The DER of the certificate that issued the leaf (the next one of its verified chain, or
-    /// the one the proxy forwarded), for its revocation check; `nil` when not known.
-    var issuerDER: [UInt8]?
 
     init(certificate: Certificate, chain: String, issuer: Certificate? = nil, cacheKey: String? = nil) {
-        self.certificate = certificate
-        self.chain = chain
+        parts = Parts(certificate: certificate, chain: chain, issuer: issuer)
         self.cacheKey = cacheKey
-        if let issuer {
-            var serializer = DER.Serializer()
-            if (try? serializer.serialize(issuer)) != nil { issuerDER = serializer.serializedBytes }
-        }
-        commonNames = certificate.subject.allValues(of: .RDNAttributeType.commonName)
-        units = certificate.subject.allValues(of: .RDNAttributeType.organizationalUnitName)
-        organizationIdentifiers = certificate.subject.allValues(of: ClientCertificateRule.organizationIdentifier)
-        userIDs = certificate.subject.allValues(of: ClientCertificateRule.userID)
-        comparableSubject = ComparableDistinguishedName(certificate.subject)
-        var der = DER.Serializer()
-        if (try? der.serialize(certificate)) != nil {
-            self.der = der.serializedBytes
-            digest = Array(SHA256.hash(data: der.serializedBytes))
-            thumbprint = Base64URL.encode(Data(digest))
-        } else {
-            thumbprint = ""
-        }
     }
 }
 

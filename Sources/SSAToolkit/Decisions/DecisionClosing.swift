@@ -9,11 +9,14 @@ public struct DecisionClosing: Sendable {
     public let audit: (any AuditSink)?
     /// Where the one line per decision goes (at `info`).
     public let logger: Logger
+    /// The audit check's sentence when the record was written (the same for every decision).
+    private let recordedDetail: String
 
     /// Closing steps writing to `audit` (when given) and logging to `logger`.
     public init(audit: (any AuditSink)?, logger: Logger) {
         self.audit = audit
         self.logger = logger
+        recordedDetail = audit.map { "recorded in \($0.location)" } ?? ""
     }
 
     /// Ends `pending` at `now` (the instant the rules used, which the record carries).
@@ -37,7 +40,7 @@ public struct DecisionClosing: Sendable {
         if let audit {
             do throws(AuditError) {
                 try await audit.append(decision.auditRecord(at: now))
-                if Outcome.listsAuditCheck { decision.checks.append(Check(.audit, .pass, "recorded in \(audit.location)")) }
+                if Outcome.listsAuditCheck { decision.checks.append(Check(.audit, .pass, recordedDetail)) }
                 ToolkitMetrics.auditRecord(kind: kind)
             } catch {
                 // No record, no yes: an unrecorded accept or allow is neither.

@@ -132,8 +132,9 @@ struct Cursor {
     }
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
-        var members: [String: JSONValue] = [:]
-        if try openContainer(depth: depth, closing: UInt8(ascii: "}")) { return .object(members) }
+        if try openContainer(depth: depth, closing: UInt8(ascii: "}")) { return .object([:]) }
+        // Room for a few members at once: most objects are small, and a table that grows rehashes.
+        var members = [String: JSONValue](minimumCapacity: 4)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {

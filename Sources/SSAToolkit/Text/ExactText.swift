@@ -25,6 +25,11 @@ extension String {
     /// (without calling it) when they do not.
     private func withSameLengthUTF8(_ other: String, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
+        // Native strings lend their bytes without a copy of either string (no retain, no
+        // release: this runs dozens of times per token decision); others are made contiguous.
+        if let result = utf8.withContiguousStorageIfAvailable({ a in other.utf8.withContiguousStorageIfAvailable { b in body(a, b) } }), let result {
+            return result
+        }
         var lhs = self
         var rhs = other
         return lhs.withUTF8 { a in rhs.withUTF8 { b in body(a, b) } }

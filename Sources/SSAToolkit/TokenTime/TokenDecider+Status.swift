@@ -74,8 +74,8 @@ extension TokenDecider {
         case .found:
             decision.checks.append(Check(.organisation, .pass, "organisation \(request.organisationID) is Active in \(authorisationDomain)"))
         }
-        let unauthorised = Set(record.unauthorisedRoles(software.roles, memberState: memberState, domain: authorisationDomain))
-        let roles = software.roles.filter { !unauthorised.contains($0) }
+        let unauthorised = record.unauthorisedRoles(software.roles, memberState: memberState, domain: authorisationDomain)
+        let roles = unauthorised.isEmpty ? software.roles : software.roles.filter { role in !unauthorised.contains { $0.isByteIdentical(to: role) } }
         var permitted: Set<String> = ["openid"]
         for role in roles { for scope in roleScopes.first(where: { $0.key.isByteIdentical(to: role) })?.value ?? [] { permitted.insert(scope) } }
         let rolesText = roles.isEmpty ? "no role" : roles.joined(separator: " ")

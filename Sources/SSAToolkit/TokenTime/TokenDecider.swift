@@ -63,6 +63,8 @@ public final class TokenDecider: Decider {
 
     private func evaluateRules(_ request: TokenRequest, at now: Date) async -> TokenDecision {
         var decision = TokenDecision(verdict: .deny, checks: [], clientID: request.clientID, softwareID: request.softwareID, organisationID: request.organisationID)
+        // Room for every check and the usual claims up front: no array or table grows while the rules run.
+        decision.checks.reserveCapacity(TokenDecision.checkOrder.count)
         func stop(_ verdict: TokenDecision.Verdict, _ code: TokenErrorCode, _ name: Check.Name, _ detail: String) -> TokenDecision {
             decision.checks.append(Check(name, .fail, detail))
             decision.verdict = verdict
@@ -131,6 +133,7 @@ public final class TokenDecider: Decider {
                 }
                 decision.checks += standing.checks
                 decision.certificateThumbprint = accepted.thumbprint
+                decision.accessTokenClaims.reserveCapacity(2 + settings.accessTokenClaims.count)
                 decision.accessTokenClaims["cnf"] = ["x5t#S256": .string(accepted.thumbprint)]
             case .failure(let failure):
                 return stop(.deny, .accessDenied, .certificate, failure.reason)
@@ -182,6 +185,7 @@ public final class TokenDecider: Decider {
                 return stop(.deny, .invalidGrant, .intent, "openbanking_intent_id \(Self.intentProblem(intent) ?? "")")
             }
             decision.intentID = intent
+            decision.idTokenClaims.reserveCapacity(2 + settings.idTokenClaims.count)
             decision.idTokenClaims["openbanking_intent_id"] = .string(intent)
             decision.accessTokenClaims["openbanking_intent_id"] = .string(intent)
             decision.checks.append(Check(.intent, .pass, "openbanking_intent_id \(intent)"))

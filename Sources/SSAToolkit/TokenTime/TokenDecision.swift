@@ -133,7 +133,7 @@ public struct TokenDecision: DecisionOutcome {
     /// `json.serializedBytes()`: members in byte order.
     public func jsonBytes() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(2048)
+        out.reserveCapacity(4096)
         var first = true
         // Member names are plain identifiers: written as they are, quoted.
         func key(_ name: StaticString) {
