@@ -66,7 +66,8 @@ public final class DecisionService: Sendable {
         /// the HTTP server and the last audit checkpoint.
         public var services: [any Service] = []
         /// NIO event loop threads that read and write the connections (`nil`:
-        /// ``defaultEventLoops``). Decisions run on Swift's cooperative pool, one thread per core.
+        /// ``defaultEventLoops``; brought into ``eventLoopRange``). Decisions run on Swift's
+        /// cooperative pool, one thread per core.
         public var eventLoops: Int?
         /// Defaults: 127.0.0.1, no caller authentication, ``ConnectionLimits``' defaults.
         public init() {}

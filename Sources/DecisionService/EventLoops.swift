@@ -12,6 +12,9 @@ extension DecisionService {
     /// cores: one event loop instead of two gave the same `/healthz` throughput, more token
     /// decisions per second and a lower p99 (Benchmarks/README.md).
     public static var defaultEventLoops: Int { max(1, System.coreCount / 2) }
+
+    /// The event loop counts a service accepts (``Options/eventLoops``, `serve --event-loops`).
+    public static let eventLoopRange = 1...256
 }
 
 /// The event loop groups the services of this process listen on: one per thread count, made on
@@ -20,9 +23,10 @@ extension DecisionService {
 enum EventLoops {
     private static let groups = Mutex<[Int: MultiThreadedEventLoopGroup]>([:])
 
-    /// The group with `threads` event loops (1 to 256).
+    /// The group with `threads` event loops, brought into ``DecisionService/eventLoopRange``.
     static func group(threads: Int) -> MultiThreadedEventLoopGroup {
-        let count = min(max(threads, 1), 256)
+        let range = DecisionService.eventLoopRange
+        let count = min(max(threads, range.lowerBound), range.upperBound)
         return groups.withLock { groups in
             if let group = groups[count] { return group }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: count)

@@ -154,7 +154,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = global.makeLogger("ssa-verify")
         guard (1...100_000).contains(maxConnections) else { throw UsageFailure("--max-connections must be between 1 and 100000") }
         guard (1...300).contains(headerTimeout) else { throw UsageFailure("--header-timeout must be between 1 and 300 seconds") }
-        if let eventLoops, !(1...256).contains(eventLoops) { throw UsageFailure("--event-loops must be between 1 and 256") }
+        let loops = DecisionService.eventLoopRange
+        if let eventLoops, !loops.contains(eventLoops) { throw UsageFailure("--event-loops must be between \(loops.lowerBound) and \(loops.upperBound)") }
         var serviceOptions = DecisionService.Options()
         serviceOptions.limits.maximumConnections = maxConnections
         serviceOptions.limits.headerTimeout = .seconds(Int64(headerTimeout))

@@ -63,7 +63,8 @@ public final class TokenDecider: Decider {
 
     private func evaluateRules(_ request: TokenRequest, at now: Date) async -> TokenDecision {
         var decision = TokenDecision(verdict: .deny, checks: [], clientID: request.clientID, softwareID: request.softwareID, organisationID: request.organisationID)
-        // Room for every check and the usual claims up front: no array or table grows while the rules run.
+        // Room for every check up front (and for the claims where they are first set): nothing
+        // grows while the rules run.
         decision.checks.reserveCapacity(TokenDecision.checkOrder.count)
         func stop(_ verdict: TokenDecision.Verdict, _ code: TokenErrorCode, _ name: Check.Name, _ detail: String) -> TokenDecision {
             decision.checks.append(Check(name, .fail, detail))
