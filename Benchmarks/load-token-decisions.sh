@@ -10,7 +10,8 @@
 # and `ssa-verify serve` on loopback, warms the status cache with one decision, then runs wrk
 # (2 threads, 16 connections, DURATION seconds each, default 10) on /healthz, on
 # /v1/token-decisions, and (for the record) on /v1/decisions. Prints requests/s, p50 and p99,
-# the ratio to /healthz, serve's peak RSS, and whether the goals were met.
+# the ratio to /healthz, serve's CPU time per call of each run (from /proc: a cost wrk's share of
+# the cores does not move), serve's peak RSS, and whether the goals were met.
 # Environment: DURATION (seconds per run), CONNECTIONS (default 16), AUDIT (group, the default;
 # fsync; or none, to see what the audit log costs), AUDIT_MILLIS (auditGroupCommitMillis), ROUNDS
 # (alternated /healthz and token runs; the median pair is the figure; default 1), CHECKPOINT=1 (sign audit checkpoints every
@@ -99,8 +100,7 @@ python3 - "$work" <<'PY'
 import sys
 work = sys.argv[1]
 def load(name):
-    rps, p99 = open(f"{work}/{name}.result").read().split()
-    unit = 1000.0 if p99.endswith("us") else (1.0 if p99.endswith("ms") else 1e-3 if p99.endswith("s") else 1.0)
+    rps, p99, *_ = open(f"{work}/{name}.result").read().split()
     value = float(p99.rstrip("usm"))
     ms = value / 1000.0 if p99.endswith("us") else value if p99.endswith("ms") else value * 1000.0
     return float(rps), ms
@@ -111,6 +111,11 @@ if len(pairs) > 1:
     print("rounds (token / healthz, token p99): " + ", ".join(f"{r:.2f} {p:.2f} ms" for r, p, _ in pairs))
 ratio, token_p99, health = pairs[len(pairs) // 2]
 registration, _ = load("registration-decisions")
+# serve's CPU per call (from /proc), which wrk's share of a small machine does not move.
+cpu = lambda name: float(open(f"{work}/{name}.result").read().split()[2])
+costs = sorted(cpu(f"round-{r}-healthz") / cpu(f"round-{r}-token") for r in rounds if cpu(f"round-{r}-token") > 0)
+if costs:
+    print("serve CPU per /healthz call / per token decision: " + ", ".join(f"{c:.2f}" for c in costs))
 print(f"token decisions / healthz: {ratio:.3f}  (goal >= 0.50: {'met' if ratio >= 0.5 else 'NOT met'})")
 print(f"token decisions p99: {token_p99:.2f} ms  (goal < 5 ms: {'met' if token_p99 < 5 else 'NOT met'})")
 print(f"registration decisions / healthz: {registration / health:.3f}; {registration:.0f}/s  (goal >= 2000/s: {'met' if registration >= 2000 else 'NOT met'})")

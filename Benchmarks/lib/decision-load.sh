@@ -138,18 +138,28 @@ open(sys.argv[1], "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] =
 PY
 }
 
+# cpu_ticks PID: the user and system CPU time a process has used so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # run_wrk LABEL URL [LUA]: prints requests/s, p50, p99 and non-2xx answers, and writes
-# "requests/s p99" to $work/LABEL.result (a '/' in LABEL becomes '-').
+# "requests/s p99" to $work/LABEL.result (a '/' in LABEL becomes '-'). When serve_pid is set it
+# also prints serve's CPU time per call (user + system, from /proc): a cost wrk's own share of
+# the cores does not move, unlike requests/s on a machine the load generator shares.
 run_wrk() {
-  local out rps p50 p99 non2xx
+  local out rps p50 p99 non2xx calls before="" cpu=""
+  [ -n "${serve_pid:-}" ] && before=$(cpu_ticks "$serve_pid")
   if [ -n "${3:-}" ]; then out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$3" "$2")
   else out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$2"); fi
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
-  printf '%-30s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}"
-  echo "$rps $p99" >"$work/${1//\//-}.result"
+  calls=$(echo "$out" | awk '/requests in/ {print $1}')
+  if [ -n "$before" ] && [ "${calls:-0}" -gt 0 ]; then
+    cpu=$(( ($(cpu_ticks "$serve_pid") - before) * 1000000 / $(getconf CLK_TCK) / calls ))
+  fi
+  printf '%-30s %10s req/s   p50 %8s   p99 %8s   non-2xx %s%s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}" "${cpu:+   serve CPU ${cpu} us/call}"
+  echo "$rps $p99 ${cpu:-0}" >"$work/${1//\//-}.result"
 }
 
 # checkpoint_args: with CHECKPOINT=1, the serve options that sign audit checkpoints every second

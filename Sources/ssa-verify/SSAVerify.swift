@@ -99,7 +99,7 @@ struct GlobalOptions: ParsableArguments {
     func makeLogger(_ label: String) -> Logger {
         let format = logFormat
         var logger = Logger(label: label, factory: { label in
-            format == .json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+            format == .json ? JSONLogHandler(label: label) as any LogHandler : TextLogHandler(label: label)
         })
         logger.logLevel = logLevel
         return logger

@@ -30,6 +30,9 @@ struct VerifyCommandTests {
         #expect(lines.contains { $0.contains("\"kid\":") || $0.contains("skipped") })
         let text = try await CommandRunner.run(base)
         #expect(text.status == 0 && !text.standardError.isEmpty && !text.standardError.hasPrefix("{"))
+        // swift-log's stream format, with the logger's metadata rendered when the line is written.
+        #expect(text.standardError.split(separator: "\n").contains { $0.contains(" debug ssa-verify: kid=ob-rsa-1 software_id=") && $0.hasSuffix("software statement valid") })
+        #expect(text.standardError.contains(" warning ssa-verify: jwks=certs-fixtures/jose/directory.jwks.json [ssa_verify] JWKS entry"))
         let bad = try await CommandRunner.run(base + ["--log-format", "xml"])
         #expect(bad.status == 2)
     }

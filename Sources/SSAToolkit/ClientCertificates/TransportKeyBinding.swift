@@ -19,7 +19,7 @@ struct TransportKeyBinding: Sendable {
         let provider: JWKSProvider
         var published: Bool
         do throws(JWKSUnavailableError) {
-            provider = try await keySets.provider(for: endpoint)
+            provider = try keySets.provider(for: endpoint)
             published = try await provider.keys().publishesTransportCertificate(thumbprint)
             if !published, let refreshed = try await provider.refreshForUnknownKey() { published = refreshed.publishesTransportCertificate(thumbprint) }
         } catch {

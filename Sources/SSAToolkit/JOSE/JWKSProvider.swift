@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import Synchronization
 
 /// Why a JWKS could not be obtained. The verifier turns it into *undecided*, never *valid*.
 public struct JWKSUnavailableError: Error, CustomStringConvertible, Sendable {
@@ -59,12 +60,16 @@ public actor JWKSProvider {
     private let cachePolicy: CachePolicy
     private let now: @Sendable () -> Date
     private let logger: Logger
-    private var cached: Snapshot?
+    /// The set last fetched, readable without entering the actor: a warm caller (every token
+    /// decision asks for a TPP's key set) reads it under a lock and never queues behind the
+    /// actor. Only the actor writes it.
+    private nonisolated let current = Mutex<Snapshot?>(nil)
+    private var cached: Snapshot? { current.withLock { $0 } }
     private var inFlight: Task<Result<Snapshot, JWKSUnavailableError>, Never>?
     private var lastUnknownKeyRefresh: Date?
     private let metricsName: String
-    /// Its cache hits' counter, looked up once (a hit is every warm decision's).
-    private lazy var hits = ToolkitMetrics.cacheCounter(metricsName, "hit")
+    /// Its cache hits' counter, looked up on the first hit and kept (a hit is every warm decision's).
+    private nonisolated let hits = Mutex<Counter?>(nil)
 
     /// How many times the JWKS was fetched or read (for diagnostics and tests of caching).
     public private(set) var fetchCount = 0
@@ -83,11 +88,25 @@ public actor JWKSProvider {
     }
 
     /// The current JWKS: cached while fresh, else fetched (one fetch for all concurrent callers).
-    public func keys() async throws(JWKSUnavailableError) -> JWKS {
-        if let cached, now() < cached.expires {
-            hits.increment()
-            return cached.jwks
+    public nonisolated func keys() async throws(JWKSUnavailableError) -> JWKS {
+        if let fresh = freshSnapshot() { return fresh.jwks }
+        return try await keysAfterMiss()
+    }
+
+    /// The cached set while it is fresh, counted as a hit.
+    private nonisolated func freshSnapshot() -> Snapshot? {
+        guard let snapshot = current.withLock({ $0 }), now() < snapshot.expires else { return nil }
+        hits.withLock { counter in
+            if counter == nil { counter = ToolkitMetrics.cacheCounter(metricsName, "hit") }
+            counter?.increment()
         }
+        return snapshot
+    }
+
+    /// On the actor: a fetch another caller finished meanwhile is a hit; otherwise one fetch
+    /// for every caller that missed.
+    private func keysAfterMiss() async throws(JWKSUnavailableError) -> JWKS {
+        if let fresh = freshSnapshot() { return fresh.jwks }
         ToolkitMetrics.cache(metricsName, "miss")
         return try await fetch()
     }
@@ -136,7 +155,7 @@ public actor JWKSProvider {
         if inFlight == task { inFlight = nil }
         switch result {
         case .success(let snapshot):
-            cached = snapshot
+            current.withLock { $0 = snapshot }
             for warning in snapshot.jwks.warnings { logger.warning("\(warning)", metadata: ["jwks": "\(source.label)"]) }
             return snapshot.jwks
         case .failure(let error):

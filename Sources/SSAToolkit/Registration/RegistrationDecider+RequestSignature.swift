@@ -24,7 +24,7 @@ extension RegistrationDecider {
         let keys: JWKSProvider
         let current: JWKS
         do {
-            keys = try await softwareKeys.provider(for: endpoint)
+            keys = try softwareKeys.provider(for: endpoint)
             current = try await keys.keys()
         } catch {
             return .failure(.unavailable("the software's key set is unavailable: \(error.description)"))
