@@ -231,14 +231,15 @@ struct Cursor {
             if b < 0x20 { throw error("unescaped control character in string") }
             index += 1
         }
+        // Escapes (a PEM's \n between its lines): the rest of the string is decoded in one pass
+        // over the input's pointer, runs of plain bytes appended at once.
         var buffer: [UInt8] = []
         buffer.reserveCapacity(Swift.min(bytes.count - start, 64 * 1024))
-        var run = start
-        while true {
-            // A run of plain bytes (a PEM's lines between its \n escapes): found eight bytes at a
-            // time, then byte by byte, on the buffer's pointer; appended at once.
-            let stop: UInt8 = bytes.withUnsafeBufferPointer { input in
-                let raw = UnsafeRawBufferPointer(input)
+        let decoded: Result<String, JSONParseError> = bytes.withUnsafeBufferPointer { input in
+            let raw = UnsafeRawBufferPointer(input)
+            var run = start
+            func failure(_ reason: String) -> Result<String, JSONParseError> { .failure(JSONParseError(reason: reason, offset: index)) }
+            while true {
                 while index + 8 <= input.count, !JSONValue.needsEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
                 while index < input.count {
                     let b = input[index]
@@ -246,64 +247,74 @@ struct Cursor {
                     index += 1
                 }
                 if index > run { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: input[run..<index])) }
-                return index < input.count ? input[index] : 0
-            }
-            guard index < bytes.count else { throw error("unterminated string") }
-            if stop == UInt8(ascii: "\"") {
-                index += 1
-                return String(decoding: buffer, as: UTF8.self)
-            }
-            if stop < 0x20 { throw error("unescaped control character in string") }
-            index += 1
-            guard index < bytes.count else { throw error("unterminated escape in string") }
-            let e = bytes[index]
-            index += 1
-            switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(e)
-            case UInt8(ascii: "b"): buffer.append(0x08)
-            case UInt8(ascii: "f"): buffer.append(0x0C)
-            case UInt8(ascii: "n"): buffer.append(0x0A)
-            case UInt8(ascii: "r"): buffer.append(0x0D)
-            case UInt8(ascii: "t"): buffer.append(0x09)
-            case UInt8(ascii: "u"):
-                let scalar: Unicode.Scalar
-                let unit = try parseHex4()
-                if (0xD800...0xDBFF).contains(unit) {
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                        throw error("unpaired surrogate escape in string")
-                    }
-                    index += 2
-                    let low = try parseHex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired surrogate escape in string") }
-                    scalar = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))!
-                } else if (0xDC00...0xDFFF).contains(unit) {
-                    throw error("unpaired surrogate escape in string")
-                } else {
-                    scalar = Unicode.Scalar(unit)!
+                guard index < input.count else { return failure("unterminated string") }
+                let stop = input[index]
+                if stop == UInt8(ascii: "\"") {
+                    index += 1
+                    return .success(String(decoding: buffer, as: UTF8.self))
                 }
-                if scalar.isASCII { buffer.append(UInt8(scalar.value)) } else { buffer.append(contentsOf: Array(String(scalar).utf8)) }
-            default:
-                throw error("invalid escape in string")
+                if stop < 0x20 { return failure("unescaped control character in string") }
+                index += 1
+                guard index < input.count else { return failure("unterminated escape in string") }
+                let e = input[index]
+                index += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(e)
+                case UInt8(ascii: "b"): buffer.append(0x08)
+                case UInt8(ascii: "f"): buffer.append(0x0C)
+                case UInt8(ascii: "n"): buffer.append(0x0A)
+                case UInt8(ascii: "r"): buffer.append(0x0D)
+                case UInt8(ascii: "t"): buffer.append(0x09)
+                case UInt8(ascii: "u"):
+                    let scalar: Unicode.Scalar
+                    let unit: UInt16
+                    switch Self.hex4(input, at: &index) {
+                    case .success(let value): unit = value
+                    case .failure(let problem): return .failure(problem)
+                    }
+                    if (0xD800...0xDBFF).contains(unit) {
+                        guard index + 1 < input.count, input[index] == UInt8(ascii: "\\"), input[index + 1] == UInt8(ascii: "u") else {
+                            return failure("unpaired surrogate escape in string")
+                        }
+                        index += 2
+                        let low: UInt16
+                        switch Self.hex4(input, at: &index) {
+                        case .success(let value): low = value
+                        case .failure(let problem): return .failure(problem)
+                        }
+                        guard (0xDC00...0xDFFF).contains(low) else { return failure("unpaired surrogate escape in string") }
+                        scalar = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))!
+                    } else if (0xDC00...0xDFFF).contains(unit) {
+                        return failure("unpaired surrogate escape in string")
+                    } else {
+                        scalar = Unicode.Scalar(unit)!
+                    }
+                    if scalar.isASCII { buffer.append(UInt8(scalar.value)) } else { buffer.append(contentsOf: Array(String(scalar).utf8)) }
+                default:
+                    return failure("invalid escape in string")
+                }
+                run = index
             }
-            run = index
         }
+        return try decoded.get()
     }
 
-    mutating func parseHex4() throws(JSONParseError) -> UInt16 {
-        guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
+    /// The four hex digits of a `\u` escape at `index` (moved past them).
+    static func hex4(_ input: UnsafeBufferPointer<UInt8>, at index: inout Int) -> Result<UInt16, JSONParseError> {
+        guard index + 4 <= input.count else { return .failure(JSONParseError(reason: "truncated \\u escape", offset: index)) }
         var value: UInt16 = 0
         for _ in 0..<4 {
-            let b = bytes[index]
+            let b = input[index]
             let digit: UInt16
             switch b {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt16(b - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt16(b - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt16(b - UInt8(ascii: "A") + 10)
-            default: throw error("invalid \\u escape")
+            default: return .failure(JSONParseError(reason: "invalid \\u escape", offset: index))
             }
             value = value << 4 | digit
             index += 1
         }
-        return value
+        return .success(value)
     }
 }

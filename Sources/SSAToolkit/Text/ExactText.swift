@@ -35,6 +35,15 @@ extension String {
         return lhs.withUTF8 { a in rhs.withUTF8 { b in body(a, b) } }
     }
 
+    /// Whether every UTF-8 byte of the string satisfies `predicate`: read in place from a native
+    /// string's storage (iterating a `UTF8View` byte by byte costs several times as much, and the
+    /// token call's identifiers are checked on every decision).
+    @inline(__always)
+    func allUTF8(_ predicate: (UInt8) -> Bool) -> Bool {
+        if let result = utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(predicate) }) { return result }
+        return utf8.allSatisfy(predicate)
+    }
+
     /// ASCII-only case folding (`A`-`Z` to `a`-`z`); every other byte is kept, so no Unicode
     /// look-alike (KELVIN SIGN lower-cases to `k`) can fold into an ASCII letter.
     public var asciiLowercased: String {

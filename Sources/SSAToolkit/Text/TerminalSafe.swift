@@ -9,7 +9,7 @@ extension String {
     /// with a trailing `…` when longer.
     public func escapedForTerminal(limit: Int = 400, keepTabs: Bool = false) -> String {
         // Printable ASCII within the limit (a URL, an identifier) is already safe: itself.
-        if utf8.count <= limit, utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || (keepTabs && $0 == 0x09) }) { return self }
+        if utf8.count <= limit, allUTF8({ ($0 >= 0x20 && $0 < 0x7F) || (keepTabs && $0 == 0x09) }) { return self }
         var out = ""
         var count = 0
         for scalar in unicodeScalars {

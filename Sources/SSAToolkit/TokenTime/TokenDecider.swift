@@ -237,7 +237,7 @@ public final class TokenDecider: Decider {
     /// and `-_:.`.
     static func intentProblem(_ intent: String) -> String? {
         guard !intent.isEmpty, intent.utf8.count <= 128 else { return "must be 1 to 128 bytes" }
-        let ok = intent.utf8.allSatisfy { b in
+        let ok = intent.allUTF8 { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F || b == 0x3A || b == 0x2E
         }
         return ok ? nil : "has characters other than letters, digits and - _ : ."

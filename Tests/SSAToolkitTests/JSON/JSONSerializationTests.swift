@@ -81,6 +81,15 @@ struct JSONSerializationTests {
                 let parsed = try StrictJSONParser().parse(Array(text.utf8))
                 let expected = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]
                 #expect(parsed.arrayValue?.first?.stringValue?.utf8.elementsEqual(expected?.first?.utf8 ?? "".utf8) == true, "\(special) at \(offset)")
+                // A second escape after a run of plain bytes (a PEM's lines), decoded in the same pass.
+                let twice = "[\"\(prefix)\(special)\(suffix)\(special)\(prefix)\"]"
+                let parsedTwice = try StrictJSONParser().parse(Array(twice.utf8))
+                let expectedTwice = try JSONSerialization.jsonObject(with: Data(twice.utf8)) as? [String]
+                #expect(parsedTwice.arrayValue?.first?.stringValue?.utf8.elementsEqual(expectedTwice?.first?.utf8 ?? "".utf8) == true, "\(special) twice at \(offset)")
+            }
+            // After an escape: a raw control character, the end of the input, a cut or bad \u escape.
+            for broken in ["\(prefix)\\n\u{01}\"]", "\(prefix)\\n\(suffix)", "\(prefix)\\n\\u00", "\(prefix)\\n\\u00g1\"]", "\(prefix)\\n\\ud800x\"]", "\(prefix)\\n\\q\"]"] {
+                #expect(throws: JSONParseError.self, "\(broken)") { try StrictJSONParser().parse(Array("[\"\(broken)".utf8)) }
             }
             #expect(throws: JSONParseError.self) { try StrictJSONParser().parse(Array("[\"\(prefix)\u{01}\(suffix)\"]".utf8)) }
             #expect(try StrictJSONParser().parse(Array("[\"\(prefix)\"]".utf8)).arrayValue?.first?.stringValue == prefix)
