@@ -11,7 +11,9 @@
 # batches, divided by LARGE - SMALL, is the cost of one decision, with start-up and warm-up
 # cancelled out. Prints one line per binary and kind. Needs valgrind (Debian: apt-get install
 # valgrind) and python3. Environment: KINDS (default "token registration"; "healthz" counts a GET
-# /healthz, the fixed cost of a call that the load scripts' ratio compares with), KEEP (a folder:
+# /healthz, the fixed cost of a call that the load scripts' ratio compares with), ANSWER (minimal,
+# the default: token calls carry `Prefer: return=minimal` as the Janssen Update Token script's do;
+# full: every sentence), KEEP (a folder:
 # keep each kind's LARGE batch profile there, for callgrind_annotate --inclusive=yes), SMALL (default 200), LARGE (default 1200), REVOCATION (on,
 # the default: the sandbox's CA-issued certificate, revocation-checked and published in the key
 # set; off: revocationCheck=off, the fixture certificate), FRAMEWORK (openbanking-uk, the default;
@@ -65,7 +67,10 @@ def send(kind, n):
             answer = connection.getresponse().read()
             if json.loads(answer).get("status") != "ok": sys.exit(f"{kind}: not ok: {answer[:300]!r}")
             continue
-        connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        # As the Janssen Update Token script calls (ANSWER=full: every check's sentence).
+        if kind == "token" and os.environ.get("ANSWER", "minimal") != "full": headers["Prefer"] = "return=minimal"
+        connection.request("POST", path, body=body, headers=headers)
         answer = connection.getresponse().read()
         if json.loads(answer).get("verdict") != verdict: sys.exit(f"{kind}: not {verdict}: {answer[:300]!r}")
 def counted():

@@ -18,7 +18,8 @@
 # second, to see what they cost), REVOCATION (on, the default: the sandbox's CA-issued certificate,
 # OCSP-checked and published in the key set, as the toolkit's defaults do; off: revocationCheck=off
 # and the fixture certificate, to see what the checks cost), EVENT_LOOPS (serve's --event-loops;
-# unset: serve's default, half the cores).
+# unset: serve's default, half the cores), ANSWER (minimal, the default: token calls carry
+# `Prefer: return=minimal` as the Janssen Update Token script's do; full: every check's sentence).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 duration="${DURATION:-10}"
@@ -50,7 +51,10 @@ for _ in $(seq 100); do grep -q "health" "$work/serve.out" 2>/dev/null && break;
 base="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.out" | head -1)"
 [ -n "$base" ] || { echo "serve did not start" >&2; exit 2; }
 
-write_lua "$work/token.lua" "$token_body"
+# As the Janssen Update Token script calls: Prefer: return=minimal (ANSWER=full: every sentence).
+token_prefer="return=minimal"
+[ "${ANSWER:-minimal}" = full ] && token_prefer=""
+write_lua "$work/token.lua" "$token_body" "$token_prefer"
 registration_body="$(registration_body)"
 write_lua "$work/registration.lua" "$registration_body"
 

@@ -130,11 +130,12 @@ PY
 )"
 }
 
-# write_lua FILE BODY: a wrk script that POSTs BODY as JSON.
+# write_lua FILE BODY [PREFER]: a wrk script that POSTs BODY as JSON (with a Prefer header when given).
 write_lua() {
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$1" "$2" "${3:-}" <<'PY'
 import json, sys
-open(sys.argv[1], "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n' % json.dumps(sys.argv[2]))
+prefer = 'wrk.headers["Prefer"] = %s\n' % json.dumps(sys.argv[3]) if sys.argv[3] else ""
+open(sys.argv[1], "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n%swrk.body = %s\n' % (prefer, json.dumps(sys.argv[2])))
 PY
 }
 

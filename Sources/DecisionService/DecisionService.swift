@@ -246,12 +246,14 @@ public final class DecisionService: Sendable {
         case .success(let collected): body = collected
         case .failure(let tooLarge): return tooLarge.response
         }
-        switch D.input(from: Array(buffer: body)) {
+        let details: CheckDetails = D.honoursMinimalReturn ? ReturnPreference.checkDetails(request.headers) : .all
+        switch D.input(from: Array(buffer: body), checkDetails: details) {
         case .success(let input):
             let decision = await decider.decide(input)
             defer { ToolkitMetrics.decisionDuration(kind: D.Outcome.kind.rawValue, ContinuousClock.now - start) }
-            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: decision.jsonBytes())))
+            var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+            if details == .failures { headers.append(HTTPField(name: ReturnPreference.applied, value: "return=minimal")) }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: decision.jsonBytes())))
         case .failure(let malformed):
             return json(.badRequest, ["error": "invalid_request", "error_description": .string(malformed.description)])
         }

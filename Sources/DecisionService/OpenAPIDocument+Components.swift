@@ -125,11 +125,11 @@ extension OpenAPIDocument {
           "Check": {
             "type": "object",
             "description": "One rule and its outcome. Checks are listed in the order the rules run; names are stable.",
-            "required": ["check", "outcome", "detail"],
+            "required": ["check", "outcome"],
             "properties": {
               "check": { "type": "string", "pattern": "^[a-z][a-z0-9_]*$", "examples": ["signature", "client_certificate", "certificate_revocation", "transport_key", "software_active"] },
               "outcome": { "$ref": "#/components/schemas/Outcome" },
-              "detail": { "type": "string", "description": "One sentence for a person." }
+              "detail": { "type": "string", "description": "One sentence for a person. Always present, except in a token decision asked for with `Prefer: return=minimal`: there only a failed check carries it." }
             },
             "additionalProperties": false
           },

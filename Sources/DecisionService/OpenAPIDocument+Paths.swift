@@ -136,6 +136,13 @@ extension OpenAPIDocument {
             "summary": "Decide a token request",
             "description": "Routed when the service has a token decider (as `ssa-verify serve` always has). One token request as the authorization server sees it when it is about to issue tokens: the client as registration stored it, the grant, and optionally the caller's TLS certificate. Answers 200 with the decision whatever the verdict: allow (issue with what it says), deny (`access_denied`: 403; `invalid_client`: 401; `invalid_grant`, `unsupported_grant_type`, `invalid_scope`: 400) or undecided (503 `temporarily_unavailable`). A call is malformed (400) when `token_endpoint_auth_method` is not exactly one of the known methods or a scope breaks RFC 6749's syntax.",
             "security": [{}, { "bearer": [] }],
+            "parameters": [
+              {
+                "name": "Prefer", "in": "header", "required": false,
+                "description": "RFC 7240. `return=minimal` (what the Janssen Update Token script sends on the token endpoint's hot path): the answer lists every check by name and outcome, but only a failed check with its `detail`; the sentences of the others are not even made. Any other preference is ignored.",
+                "schema": { "type": "string", "examples": ["return=minimal"] }
+              }
+            ],
             "requestBody": {
               "required": true,
               "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TokenRequest" } } }
@@ -143,7 +150,10 @@ extension OpenAPIDocument {
             "responses": {
               "200": {
                 "description": "The decision.",
-                "headers": { "Cache-Control": { "$ref": "#/components/headers/NoStore" } },
+                "headers": {
+                  "Cache-Control": { "$ref": "#/components/headers/NoStore" },
+                  "Preference-Applied": { "description": "`return=minimal` when the call asked for it (RFC 7240); absent otherwise.", "schema": { "type": "string", "enum": ["return=minimal"] } }
+                },
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TokenDecision" } } }
               },
               "400": { "$ref": "#/components/responses/InvalidRequest" },

@@ -4,13 +4,19 @@ import SSAToolkit
 /// decider's input. Everything else (reading the body, deciding, closing, encoding) is the one
 /// route, ``DecisionService/decide(_:with:)``.
 protocol ServedDecider: Decider {
-    /// The call as the decider's input, or why it is malformed (answered 400 `invalid_request`).
-    static func input(from bytes: [UInt8]) -> Result<Input, DecisionServiceError>
+    /// The call as the decider's input, or why it is malformed (answered 400 `invalid_request`);
+    /// `checkDetails` is what the caller's `Prefer` header asked for.
+    static func input(from bytes: [UInt8], checkDetails: CheckDetails) -> Result<Input, DecisionServiceError>
+    /// Whether the route honours `Prefer: return=minimal` (``ReturnPreference``).
+    static var honoursMinimalReturn: Bool { get }
 }
 
 extension RegistrationDecider: ServedDecider {
+    /// Registration answers every check's sentence: it is not on a hot path.
+    static var honoursMinimalReturn: Bool { false }
+
     /// The call's JSON object as a registration input.
-    static func input(from bytes: [UInt8]) -> Result<RegistrationInput, DecisionServiceError> {
+    static func input(from bytes: [UInt8], checkDetails: CheckDetails) -> Result<RegistrationInput, DecisionServiceError> {
         let object: [String: JSONValue]
         do {
             object = try StrictJSONParser(maximumDepth: 32, maximumBytes: DecisionService.maximumBodyBytes).parseObject(bytes)
@@ -43,10 +49,15 @@ extension RegistrationDecider: ServedDecider {
 }
 
 extension TokenDecider: ServedDecider {
+    /// Token decisions leave out the sentences of passing checks when asked.
+    static var honoursMinimalReturn: Bool { true }
+
     /// The call's JSON object as a token request.
-    static func input(from bytes: [UInt8]) -> Result<TokenRequest, DecisionServiceError> {
+    static func input(from bytes: [UInt8], checkDetails: CheckDetails) -> Result<TokenRequest, DecisionServiceError> {
         do {
-            return .success(try TokenRequest.read(bytes, parser: StrictJSONParser(maximumDepth: 32, maximumBytes: DecisionService.maximumBodyBytes)))
+            var request = try TokenRequest.read(bytes, parser: StrictJSONParser(maximumDepth: 32, maximumBytes: DecisionService.maximumBodyBytes))
+            request.checkDetails = checkDetails
+            return .success(request)
         } catch let error as JSONParseError {
             return .failure(DecisionServiceError("the body is not a JSON object: \(error.reason)"))
         } catch let error as TokenRequestError {

@@ -263,8 +263,41 @@ struct TokenDecisionJSONTests {
         deny.errorDescription = "software statement s is no longer active"
         deny.grantedScopes = ["openid"]
         let undecided = TokenDecision(verdict: .undecided, checks: [], clientID: "c", softwareID: "s", organisationID: "o")
-        for decision in [allow, withRefresh, deny, undecided] {
+        var minimalDeny = deny
+        minimalDeny.checks.append(Check(.organisation, .skip, "not evaluated"))
+        for decision in [allow, withRefresh, deny, undecided, minimalDeny] {
             #expect(decision.jsonBytes() == decision.json.serializedBytes(), "\(String(decoding: decision.jsonBytes(), as: UTF8.self))")
+            // Prefer: return=minimal: the same bytes both ways, and only a failed check explained.
+            var minimal = decision
+            minimal.checkDetails = .failures
+            #expect(minimal.jsonBytes() == minimal.json.serializedBytes(), "\(String(decoding: minimal.jsonBytes(), as: UTF8.self))")
+            let listed = minimal.json.objectValue?["checks"]?.arrayValue?.compactMap(\.objectValue) ?? []
+            #expect(listed.count == decision.checks.count)
+            #expect(listed.allSatisfy { ($0["detail"] != nil) == ($0["outcome"] == .string("fail")) }, "\(listed)")
+        }
+    }
+
+    @Test("a decider asked for the failures' sentences only makes no sentence for a passing check, and decides the same")
+    func failuresOnly() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: TokenDeciderTests.fixtures) { sandbox in
+            let decider = try TokenDeciderTests.decider(sandbox)
+            var request = TokenDeciderTests.request()
+            let full = await decider.decide(request)
+            request.checkDetails = .failures
+            let minimal = await decider.decide(request)
+            #expect(full.verdict == .allow && minimal.verdict == .allow, "\(TokenDeciderTests.detail(full)) \(TokenDeciderTests.detail(minimal))")
+            #expect(minimal.grantedScopes == full.grantedScopes && minimal.idTokenClaims == full.idTokenClaims && minimal.lifetimes == full.lifetimes)
+            #expect(minimal.checks.map(\.name) == full.checks.map(\.name) && minimal.checks.map(\.outcome) == full.checks.map(\.outcome))
+            #expect(full.checks.allSatisfy { !$0.detail.isEmpty })
+            // The sentences the decider writes itself are not made; those a shared rule hands back
+            // (the certificate's, revocation, key set) may be, and are left out of the answer all the same.
+            for name in [Check.Name.directory, .tokenEndpointAuthMethod, .grantType, .scope, .softwareActive, .organisation, .roles, .intent, .subject, .lifetimes] {
+                if let check = minimal.checks.first(where: { $0.name == name }) { #expect(check.detail.isEmpty, "\(name): \(check.detail)") }
+            }
+            #expect(!String(decoding: minimal.jsonBytes(), as: UTF8.self).contains("\"detail\""))
+            request.grantType = "password"
+            let denied = await decider.decide(request)
+            #expect(denied.verdict == .deny && denied.failedCheck?.name == .grantType && denied.failedCheck?.detail.contains("password") == true)
         }
     }
 }

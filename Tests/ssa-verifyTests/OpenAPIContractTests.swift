@@ -188,6 +188,8 @@ struct OpenAPIContractTests {
             Call(name: "allow with x5t#S256, no refresh token", operation: "POST /v1/token-decisions", expected: 200,
                  arguments: json + ["--data-binary", boundTokenCall, plain.baseURL + "/v1/token-decisions"]),
             Call(name: "undecided token", operation: "POST /v1/token-decisions", expected: 200, arguments: json + ["--data-binary", tokenCall, full.baseURL + "/v1/token-decisions"]),
+            Call(name: "allow, Prefer: return=minimal", operation: "POST /v1/token-decisions", expected: 200,
+                 arguments: json + ["-H", "Prefer: return=minimal", "--data-binary", boundTokenCall, plain.baseURL + "/v1/token-decisions"]),
             // After a failed audit write, not before.
             Call(name: "degraded health", operation: "GET /healthz", expected: 503, arguments: [full.baseURL + "/healthz"]),
         ]

@@ -61,6 +61,7 @@ struct TokenCommandTests {
         let url = service.baseURL + "/v1/token-decisions"
         let allowed = try await curl(["-H", "Content-Type: application/json", "--data-binary", Self.request.serialized(), url])
         #expect(allowed.status == 200 && allowed.body.contains("\"verdict\":\"allow\""), "\(allowed)")
+        try await minimalAnswers(url: url, full: allowed.body)
         let unknown = try await curl(["-H", "Content-Type: application/json", "--data-binary", #"{"software_id": "x", "scopes": "a"}"#, url])
         #expect(unknown.status == 400 && unknown.body.contains("invalid_request"))
         let textPlain = try await curl(["-H", "Content-Type: text/plain", "--data-binary", Self.request.serialized(), url])
@@ -72,5 +73,43 @@ struct TokenCommandTests {
         let health = try await curl([full.baseURL + "/healthz"])
         #expect(health.status == 503 && health.body.contains("degraded") && health.body.contains("failing: the audit log cannot be written"), "\(health)")
         #expect(!health.body.contains(full.auditLog ?? "-") && !health.body.contains("File too large"), "\(health)")
+    }
+
+    /// `Prefer: return=minimal` (what the Janssen Update Token script sends): the same decision,
+    /// every check listed with its outcome, a sentence only for a failed one; without the header
+    /// every check has its sentence and no preference is reported applied.
+    func minimalAnswers(url: String, full: String) async throws {
+        func call(_ body: JSONValue, prefer: String?) async throws -> (head: String, answer: [String: JSONValue]) {
+            let preference = prefer.map { ["-H", "Prefer: \($0)"] } ?? []
+            let result = try await curl(["-i", "-H", "Content-Type: application/json"] + preference + ["--data-binary", body.serialized(), url])
+            let parts = result.body.components(separatedBy: "\r\n\r\n")
+            #expect(result.status == 200 && parts.count == 2, "\(result)")
+            return (parts[0].lowercased(), try StrictJSONParser().parseObject(Array((parts.last ?? "").utf8)))
+        }
+        let detailed = try StrictJSONParser().parseObject(Array(full.utf8))
+        let checks = { (answer: [String: JSONValue]) in answer["checks"]?.arrayValue?.compactMap(\.objectValue) ?? [] }
+        #expect(checks(detailed).count >= 10 && checks(detailed).allSatisfy { $0["detail"]?.stringValue?.isEmpty == false })
+
+        for prefer in ["return=minimal", "respond-async, RETURN=\"minimal\"; x=y"] {
+            let (head, minimal) = try await call(Self.request, prefer: prefer)
+            #expect(head.contains("preference-applied: return=minimal"), "\(head)")
+            #expect(minimal["verdict"] == .string("allow"))
+            for member in ["scope", "scopes_removed", "id_token_claims", "access_token_claims", "lifetimes", "openbanking_intent_id", "x5t#S256"] {
+                #expect(minimal[member] == detailed[member], "\(member)")
+            }
+            #expect(checks(minimal).map { [$0["check"], $0["outcome"]] } == checks(detailed).map { [$0["check"], $0["outcome"]] })
+            #expect(checks(minimal).allSatisfy { $0["detail"] == nil }, "\(minimal)")
+        }
+        // A failed check keeps its sentence; the passing ones before it do not.
+        var password = Self.request.objectValue ?? [:]
+        password["grant_type"] = "password"
+        let (_, denied) = try await call(.object(password), prefer: "return=minimal")
+        #expect(denied["verdict"] == .string("deny"))
+        let failed = checks(denied).filter { $0["outcome"] == .string("fail") }
+        #expect(failed.count == 1 && failed[0]["check"] == .string("grant_type") && failed[0]["detail"]?.stringValue?.contains("password") == true, "\(denied)")
+        #expect(checks(denied).filter { $0["outcome"] != .string("fail") }.allSatisfy { $0["detail"] == nil } && checks(denied).count >= 2)
+        // Another preference alone changes nothing.
+        let (plainHead, plain) = try await call(Self.request, prefer: "respond-async")
+        #expect(!plainHead.contains("preference-applied") && checks(plain).allSatisfy { $0["detail"] != nil })
     }
 }

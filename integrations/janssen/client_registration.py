@@ -67,6 +67,7 @@ import jarray
 #   MAX_ANSWER_BYTES              the largest answer read from the service (post_decision)
 #   DECISION_PATH, DECISION_NAME  the service's route ("/v1/decisions") and what the log calls it
 #                                 ("decision": "the decision call failed: ...") (post_decision)
+#   DECISION_HEADERS              headers the script adds to its call (post_decision)
 
 import json
 import re
@@ -253,6 +254,7 @@ def post_decision(base_url, body, timeout, bearer=None):
     deadline = time.time() + timeout
     try:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        headers.update(DECISION_HEADERS)
         if bearer:
             headers["Authorization"] = native("Bearer " + bearer)
         request = _http.Request(native(base_url + DECISION_PATH), data=body.encode("utf-8"), headers=headers)
@@ -297,6 +299,7 @@ DEFAULT_TIMEOUT = 10.0
 MIN_TIMEOUT, MAX_TIMEOUT = 1, 120
 MAX_ANSWER_BYTES = 1024 * 1024
 DECISION_PATH, DECISION_NAME = "/v1/decisions", "decision"
+DECISION_HEADERS = {}
 
 ACCEPT, REJECT, UNAVAILABLE = "accept", "reject", "unavailable"
 RFC7591_ERRORS = ("invalid_redirect_uri", "invalid_client_metadata",

@@ -860,6 +860,7 @@ def self_test(script):
         check("http: JSON body", seen.get("headers", {}).get("Content-Type") == "application/json"
               and set(json.loads(seen.get("body", b"{}"))) <= CALL_MEMBERS)
         check("http: bearer token from authTokenFile", seen.get("headers", {}).get("Authorization") == "Bearer s3cr3t-token", repr(seen.get("headers")))
+        check("http: asks for the minimal answer", seen.get("headers", {}).get("Prefer") == "return=minimal", repr(seen.get("headers")))
         check("http: the token is not logged", "s3cr3t" not in said.getvalue(), said.getvalue())
         with open(token_path, "w") as f:
             f.write("rotated-token-2\n")

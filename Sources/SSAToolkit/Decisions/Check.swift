@@ -69,12 +69,29 @@ struct RuleFailure: Error {
 extension Check {
     /// The members every verdict's JSON starts with: `verdict`, `checks`, and `error` and
     /// `error_description` when there is an error. Each kind adds its own members.
-    public static func verdictMembers(_ verdict: String, checks: [Check], error: String?, errorDescription: String?) -> [String: JSONValue] {
-        var object: [String: JSONValue] = ["verdict": .string(verdict), "checks": .array(checks.map(\.json))]
+    public static func verdictMembers(_ verdict: String, checks: [Check], error: String?, errorDescription: String?, details: CheckDetails = .all) -> [String: JSONValue] {
+        let listed: [JSONValue] = checks.map { check in
+            details.explains(check.outcome) ? check.json : ["check": .string(check.name.rawValue), "outcome": .string(check.outcome.rawValue)]
+        }
+        var object: [String: JSONValue] = ["verdict": .string(verdict), "checks": .array(listed)]
         if let error { object["error"] = .string(error) }
         if let errorDescription { object["error_description"] = .string(errorDescription) }
         return object
     }
+}
+
+/// Which checks an answer explains with their sentence (`detail`).
+public enum CheckDetails: Sendable, Hashable {
+    /// Every check's sentence: what the CLI prints and the service answers by default.
+    case all
+    /// Only the failed checks' sentences; the others are listed by name and outcome. What a caller
+    /// on the token endpoint's hot path asks for (`Prefer: return=minimal`): the decider then does
+    /// not build the sentences it would not send.
+    case failures
+
+    /// Whether a check with `outcome` carries its sentence.
+    @inline(__always)
+    public func explains(_ outcome: Check.Outcome) -> Bool { self == .all || outcome == .fail }
 }
 
 extension Array where Element == Check {

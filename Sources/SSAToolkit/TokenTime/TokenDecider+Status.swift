@@ -65,14 +65,14 @@ extension TokenDecider {
         guard software.active else {
             return .failure(Self.stopped(&decision, .deny, .accessDenied, .softwareActive, "software statement \(request.softwareID) is no longer active in the directory"))
         }
-        decision.checks.append(Check(.softwareActive, .pass, "software statement \(request.softwareID) is active (\(age))"))
+        decision.record(.softwareActive, .pass, "software statement \(request.softwareID) is active (\(age))")
         switch record.status(forDomain: authorisationDomain) {
         case .missing(let why):
             return .failure(Self.stopped(&decision, .undecided, .temporarilyUnavailable, .organisation, "organisation \(request.organisationID): \(why); its status cannot be known"))
         case .found(let value, let source) where !value.isByteIdentical(to: OrganisationRecord.activeStatus):
             return .failure(Self.stopped(&decision, .deny, .accessDenied, .organisation, "organisation \(request.organisationID) has status \(value.quotedForReport()) in the directory (\(source)), not Active"))
         case .found:
-            decision.checks.append(Check(.organisation, .pass, "organisation \(request.organisationID) is Active in \(authorisationDomain)"))
+            decision.record(.organisation, .pass, "organisation \(request.organisationID) is Active in \(authorisationDomain)")
         }
         let unauthorised = record.unauthorisedRoles(software.roles, memberState: memberState, domain: authorisationDomain)
         let roles = unauthorised.isEmpty ? software.roles : software.roles.filter { role in !unauthorised.contains { $0.isByteIdentical(to: role) } }

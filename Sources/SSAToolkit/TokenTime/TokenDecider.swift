@@ -63,6 +63,7 @@ public final class TokenDecider: Decider {
 
     private func evaluateRules(_ request: TokenRequest, at now: Date) async -> TokenDecision {
         var decision = TokenDecision(verdict: .deny, checks: [], clientID: request.clientID, softwareID: request.softwareID, organisationID: request.organisationID)
+        decision.checkDetails = request.checkDetails
         // Room for every check up front (and for the claims where they are first set): nothing
         // grows while the rules run.
         decision.checks.reserveCapacity(TokenDecision.checkOrder.count)
@@ -84,13 +85,13 @@ public final class TokenDecider: Decider {
                 return stop(.deny, .accessDenied, .directory, "the client's SSA issuer \(issuer.quotedForReport()) is not a trusted directory")
             }
             directory = named
-            decision.checks.append(Check(.directory, .pass, named.quotedIssuer + ", the issuer of the client's SSA (ssa_issuer)"))
+            decision.record(.directory, .pass, named.quotedIssuer + ", the issuer of the client's SSA (ssa_issuer)")
         } else if directories.count == 1 {
             directory = directories[0]
-            decision.checks.append(Check(.directory, .pass, directory.quotedIssuer + ", the only trusted directory"))
+            decision.record(.directory, .pass, directory.quotedIssuer + ", the only trusted directory")
         } else if let named = settings.defaultTokenDirectory, let chosen = directories.first(where: { $0.issuer.isByteIdentical(to: named) }) {
             directory = chosen
-            decision.checks.append(Check(.directory, .pass, chosen.quotedIssuer + ", named by defaultTokenDirectory (the call names no ssa_issuer)"))
+            decision.record(.directory, .pass, chosen.quotedIssuer + ", named by defaultTokenDirectory (the call names no ssa_issuer)")
         } else {
             return stop(.deny, .accessDenied, .directory,
                         "\(directories.count) directories are trusted and the call names no ssa_issuer (the iss of the client's SSA); name it, or configure defaultTokenDirectory")
@@ -104,25 +105,25 @@ public final class TokenDecider: Decider {
                 return stop(.deny, .invalidClient, .tokenEndpointAuthMethod, "token_endpoint_auth_method \(method.quotedForReport()) is not one of \(TokenRequest.knownAuthMethods.joined(separator: ", "))")
             }
             if let problem = rules.authMethodProblem(method) { return stop(.deny, .invalidClient, .tokenEndpointAuthMethod, problem.reason) }
-            decision.checks.append(Check(.tokenEndpointAuthMethod, .pass, method))
+            decision.record(.tokenEndpointAuthMethod, .pass, method)
         } else {
-            decision.checks.append(Check(.tokenEndpointAuthMethod, .skip, "the call names no token_endpoint_auth_method"))
+            decision.record(.tokenEndpointAuthMethod, .skip, "the call names no token_endpoint_auth_method")
         }
         if let problem = rules.grantTypeProblem(request.grantType) {
             return stop(.deny, .unsupportedGrantType, .grantType, problem.reason)
         }
-        decision.checks.append(Check(.grantType, .pass, request.grantType))
+        decision.record(.grantType, .pass, request.grantType)
         for (index, scope) in request.scopes.enumerated() {
             if let problem = ScopeSyntax.problem(with: scope) { return stop(.deny, .invalidScope, .scope, "scope entry \(index) \(problem.description)") }
         }
         guard !request.scopes.isEmpty else { return stop(.deny, .invalidScope, .scope, "no scope to grant") }
-        decision.checks.append(Check(.scope, .pass, "\(request.scopes.count) well-formed scope token\(request.scopes.count == 1 ? "" : "s")"))
+        decision.record(.scope, .pass, "\(request.scopes.count) well-formed scope token\(request.scopes.count == 1 ? "" : "s")")
 
         // 3. The caller's certificate: the rule registration applies, through the same code.
         if let pem = request.clientCertificatePEM {
             switch await certificateCheck(pem, request: request, rule: directory.certificates, at: now) {
             case .success(let accepted):
-                decision.checks.append(Check(.certificate, .pass, accepted.detail))
+                decision.record(.certificate, .pass, accepted.detail)
                 // Still standing: not revoked, still published in the software's key set
                 // (cached answers on the warm path; the checks registration made).
                 let standing = await directory.certificates.standing(of: accepted.presented, endpoint: request.softwareJWKSEndpoint,
@@ -144,7 +145,7 @@ public final class TokenDecider: Decider {
         } else if settings.requireClientCertificate {
             return stop(.deny, .invalidClient, .certificate, "no client certificate was given: every token is bound to the client's certificate (requireClientCertificate=true)")
         } else {
-            decision.checks.append(Check(.certificate, .skip, "no client certificate given; the token is not bound to one (requireClientCertificate=false)"))
+            decision.record(.certificate, .skip, "no client certificate given; the token is not bound to one (requireClientCertificate=false)")
         }
 
         // 4–5. The participant's current status and the scopes it still permits: Open Banking
@@ -173,9 +174,9 @@ public final class TokenDecider: Decider {
         if !governed.isEmpty, removed.count == governed.count {
             return stop(.deny, .accessDenied, .roles, "the TPP's \(scopes.quotedSubject) \(verb) none of the requested resource scopes (\(removed.joined(separator: " ")))")
         }
-        decision.checks.append(Check(.roles, .pass, removed.isEmpty
+        decision.record(.roles, .pass, removed.isEmpty
             ? "\(scopes.subject) \(verb) \(granted.joined(separator: " "))"
-            : "\(scopes.subject): removed \(removed.joined(separator: " ")), granting \(granted.joined(separator: " "))"))
+            : "\(scopes.subject): removed \(removed.joined(separator: " ")), granting \(granted.joined(separator: " "))")
 
         // 6. Intent.
         let grantedResource = granted.contains { scope in resourceScopes.contains { $0.isByteIdentical(to: scope) } }
@@ -189,14 +190,14 @@ public final class TokenDecider: Decider {
             decision.idTokenClaims.reserveCapacity(2 + settings.idTokenClaims.count)
             decision.idTokenClaims["openbanking_intent_id"] = .string(intent)
             decision.accessTokenClaims["openbanking_intent_id"] = .string(intent)
-            decision.checks.append(Check(.intent, .pass, "openbanking_intent_id \(intent)"))
+            decision.record(.intent, .pass, "openbanking_intent_id \(intent)")
         case let other?:
             return stop(.deny, .invalidGrant, .intent, "openbanking_intent_id is \(other.typeDescription), not a string")
         case nil where needsIntent:
             return stop(.deny, .invalidGrant, .intent, "a \(request.grantType.escapedForTerminal(limit: 64)) grant for resource scopes carries no openbanking_intent_id in its claims")
         case nil:
-            decision.checks.append(Check(.intent, .skip, !scopes.requiresIntent ? "\(directory.framework.name.rawValue) carries consent outside openbanking_intent_id; none given"
-                : grantedResource ? "a \(request.grantType.escapedForTerminal(limit: 64)) grant needs no intent" : "no resource scope granted"))
+            decision.record(.intent, .skip, !scopes.requiresIntent ? "\(directory.framework.name.rawValue) carries consent outside openbanking_intent_id; none given"
+                : grantedResource ? "a \(request.grantType.escapedForTerminal(limit: 64)) grant needs no intent" : "no resource scope granted")
         }
 
         // 7. Subject.
@@ -204,16 +205,16 @@ public final class TokenDecider: Decider {
         case .intent:
             if let intent = decision.intentID {
                 decision.idTokenClaims["sub"] = .string(intent)
-                decision.checks.append(Check(.subject, .pass, "sub is the intent id (subjectClaim=intent)"))
+                decision.record(.subject, .pass, "sub is the intent id (subjectClaim=intent)")
             } else {
-                decision.checks.append(Check(.subject, .skip, "no intent id; sub left as the server sets it"))
+                decision.record(.subject, .skip, "no intent id; sub left as the server sets it")
             }
         case .user:
             if let user = request.userID, !user.isEmpty {
                 decision.idTokenClaims["sub"] = .string(user)
-                decision.checks.append(Check(.subject, .pass, "sub is the user id (subjectClaim=user)"))
+                decision.record(.subject, .pass, "sub is the user id (subjectClaim=user)")
             } else if request.grantType.isByteIdentical(to: "client_credentials") {
-                decision.checks.append(Check(.subject, .skip, "client_credentials: no user"))
+                decision.record(.subject, .skip, "client_credentials: no user")
             } else {
                 return stop(.deny, .invalidGrant, .subject, "subjectClaim=user, but the grant carries no user id")
             }
@@ -225,7 +226,7 @@ public final class TokenDecider: Decider {
         }
         let lifetimes = settings.lifetimes.lifetimes(grantType: request.grantType, roles: applicableRoles)
         decision.lifetimes = lifetimes
-        decision.checks.append(Check(.lifetimes, .pass, "access token \(lifetimes.accessToken) s, id_token \(lifetimes.idToken) s, \(lifetimes.refreshToken.map { "refresh token \($0) s" } ?? "no refresh token")"))
+        decision.record(.lifetimes, .pass, "access token \(lifetimes.accessToken) s, id_token \(lifetimes.idToken) s, \(lifetimes.refreshToken.map { "refresh token \($0) s" } ?? "no refresh token")")
 
         for (name, value) in settings.idTokenClaims where decision.idTokenClaims[name] == nil { decision.idTokenClaims[name] = value }
         for (name, value) in settings.accessTokenClaims where decision.accessTokenClaims[name] == nil { decision.accessTokenClaims[name] = value }

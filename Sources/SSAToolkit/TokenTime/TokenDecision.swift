@@ -48,6 +48,8 @@ public struct TokenDecision: DecisionOutcome {
     public var trustFramework: String?
     /// The caller's certificate's revocation status and source, when it was checked.
     public var revocation: String?
+    /// Which checks the answer explains (from the request).
+    public var checkDetails: CheckDetails = .all
 
     /// A decision with its verdict and checks; the rest is filled in as the rules run.
     public init(verdict: Verdict, checks: [Check], clientID: String, softwareID: String, organisationID: String) {
@@ -82,6 +84,12 @@ public struct TokenDecision: DecisionOutcome {
                     revocation: revocation, trustFramework: trustFramework)
     }
 
+    /// Lists a check; its sentence is made only when the answer carries it (``checkDetails``).
+    @inline(__always)
+    mutating func record(_ name: Check.Name, _ outcome: Check.Outcome, _ detail: @autoclosure () -> String) {
+        checks.append(Check(name, outcome, checkDetails.explains(outcome) ? detail() : ""))
+    }
+
     /// Undecided (`temporarily_unavailable`) because `reason`, with no claims to set.
     public mutating func makeUndecided(because reason: String) {
         verdict = .undecided
@@ -111,7 +119,7 @@ public struct TokenDecision: DecisionOutcome {
     /// `scopes_removed`, `openbanking_intent_id`, `id_token_claims`, `access_token_claims`,
     /// `x5t#S256`, `lifetimes`.
     public var json: JSONValue {
-        var object = Check.verdictMembers(verdict.rawValue, checks: checks, error: error?.rawValue, errorDescription: errorDescription)
+        var object = Check.verdictMembers(verdict.rawValue, checks: checks, error: error?.rawValue, errorDescription: errorDescription, details: checkDetails)
         if verdict == .allow {
             object["scope"] = .string(grantedScopes.joined(separator: " "))
             object["scopes_removed"] = .array(removedScopes.map { .string($0) })
@@ -159,8 +167,10 @@ public struct TokenDecision: DecisionOutcome {
             if index > 0 { out.append(0x2C) }
             out.appendStatic(#"{"check":"#)
             JSONValue.writeQuoted(check.name.rawValue, to: &out)
-            out.appendStatic(#","detail":"#)
-            JSONValue.writeQuoted(check.detail, to: &out)
+            if checkDetails.explains(check.outcome) {
+                out.appendStatic(#","detail":"#)
+                JSONValue.writeQuoted(check.detail, to: &out)
+            }
             switch check.outcome {
             case .pass: out.appendStatic(#","outcome":"pass"}"#)
             case .fail: out.appendStatic(#","outcome":"fail"}"#)

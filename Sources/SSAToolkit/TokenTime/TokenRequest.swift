@@ -42,6 +42,9 @@ public struct TokenRequest: Sendable {
     /// The SSA's `scope` (the CDR: the scopes the Register granted the software product),
     /// stored at registration; token time grants nothing outside it.
     public var softwareStatementScopes: [String]?
+    /// Which checks the answer explains (not a member of the call: the service sets it from the
+    /// `Prefer` header); ``CheckDetails/all`` unless set.
+    public var checkDetails: CheckDetails = .all
 
     /// A request from its parts.
     public init(clientID: String, softwareID: String, organisationID: String, tokenEndpointAuthMethod: String? = nil, registeredSubjectDN: String? = nil,

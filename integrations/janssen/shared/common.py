@@ -13,6 +13,7 @@
 #   MAX_ANSWER_BYTES              the largest answer read from the service (post_decision)
 #   DECISION_PATH, DECISION_NAME  the service's route ("/v1/decisions") and what the log calls it
 #                                 ("decision": "the decision call failed: ...") (post_decision)
+#   DECISION_HEADERS              headers the script adds to its call (post_decision)
 
 import json
 import re
@@ -199,6 +200,7 @@ def post_decision(base_url, body, timeout, bearer=None):
     deadline = time.time() + timeout
     try:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        headers.update(DECISION_HEADERS)
         if bearer:
             headers["Authorization"] = native("Bearer " + bearer)
         request = _http.Request(native(base_url + DECISION_PATH), data=body.encode("utf-8"), headers=headers)
