@@ -139,7 +139,7 @@ extension OpenAPIDocument {
             "parameters": [
               {
                 "name": "Prefer", "in": "header", "required": false,
-                "description": "RFC 7240. `return=minimal` (what the Janssen Update Token script sends on the token endpoint's hot path): the answer lists every check by name and outcome, but only a failed check with its `detail`; the sentences of the others are not even made. Any other preference is ignored.",
+                "description": "RFC 7240. `return=minimal` (what the Janssen Update Token script sends on the token endpoint's hot path): the answer lists every check by name and outcome, but only a failed check with its `detail`. Any other preference is ignored.",
                 "schema": { "type": "string", "examples": ["return=minimal"] }
               }
             ],

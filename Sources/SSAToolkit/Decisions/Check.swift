@@ -85,8 +85,8 @@ public enum CheckDetails: Sendable, Hashable {
     /// Every check's sentence: what the CLI prints and the service answers by default.
     case all
     /// Only the failed checks' sentences; the others are listed by name and outcome. What a caller
-    /// on the token endpoint's hot path asks for (`Prefer: return=minimal`): the decider then does
-    /// not build the sentences it would not send.
+    /// on the token endpoint's hot path asks for (`Prefer: return=minimal`): the token decider then
+    /// does not build the sentences it writes itself and would not send.
     case failures
 
     /// Whether a check with `outcome` carries its sentence.
