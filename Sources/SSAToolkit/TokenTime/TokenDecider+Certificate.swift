@@ -29,6 +29,8 @@ extension TokenDecider {
             registered = ", the registered subject DN"
         }
         guard !presented.thumbprint.isEmpty else { return .failure(RuleFailure("the client certificate cannot be encoded")) }
+        // The sentence only when the answer carries it (Prefer: return=minimal leaves it out).
+        guard request.checkDetails.explains(.pass) else { return .success(AcceptedCertificate(thumbprint: presented.thumbprint, detail: "", presented: presented)) }
         let binding = switch (rule.bindsToSoftware, rule.binding) {
         case (false, _): "accepted (clientCertificateBinding=none\(registered))"
         case (true, .openBankingUK): "the client's (CN \(request.softwareID), OU \(request.organisationID)\(registered))"

@@ -38,6 +38,13 @@ extension TokenDecider {
         return StoppedTokenDecision(decision: decision)
     }
 
+    /// How old the organisation's record is, and why a stale one was used.
+    static func recordAge(_ fetchedAt: Date, at now: Date, staleBecause: String?) -> String {
+        let seconds = NumericDate.wholeSeconds(max(0, now.timeIntervalSince(fetchedAt)))
+        guard let staleBecause else { return "directory record \(seconds) s old" }
+        return "stale directory record \(seconds) s old, used because the directory failed (\(staleBecause))"
+    }
+
     /// Open Banking UK: the organisation's current record (cached) from the directory that
     /// issued the client's SSA; its software's current roles that the organisation is still
     /// authorised for.
@@ -46,14 +53,16 @@ extension TokenDecider {
             return .failure(Self.stopped(&decision, .undecided, .temporarilyUnavailable, .softwareActive, "directory \(directory.quotedIssuer) has no status source configured"))
         }
         let record: OrganisationRecord
-        var age: String
+        let fetchedAt: Date
+        var staleBecause: String?
         switch await status.record(request.organisationID) {
-        case .fresh(let fresh, let fetchedAt):
+        case .fresh(let fresh, let at):
             record = fresh
-            age = "directory record \(NumericDate.wholeSeconds(max(0, now.timeIntervalSince(fetchedAt)))) s old"
-        case .stale(let stale, let fetchedAt, let error):
+            fetchedAt = at
+        case .stale(let stale, let at, let error):
             record = stale
-            age = "stale directory record \(NumericDate.wholeSeconds(max(0, now.timeIntervalSince(fetchedAt)))) s old, used because the directory failed (\(error.reason))"
+            fetchedAt = at
+            staleBecause = error.reason
         case .unavailable(let error) where error.code == .notFound:
             return .failure(Self.stopped(&decision, .deny, .accessDenied, .organisation, "the directory has no organisation \(request.organisationID)"))
         case .unavailable(let error):
@@ -65,7 +74,7 @@ extension TokenDecider {
         guard software.active else {
             return .failure(Self.stopped(&decision, .deny, .accessDenied, .softwareActive, "software statement \(request.softwareID) is no longer active in the directory"))
         }
-        decision.record(.softwareActive, .pass, "software statement \(request.softwareID) is active (\(age))")
+        decision.record(.softwareActive, .pass, "software statement \(request.softwareID) is active (\(Self.recordAge(fetchedAt, at: now, staleBecause: staleBecause)))")
         switch record.status(forDomain: authorisationDomain) {
         case .missing(let why):
             return .failure(Self.stopped(&decision, .undecided, .temporarilyUnavailable, .organisation, "organisation \(request.organisationID): \(why); its status cannot be known"))
