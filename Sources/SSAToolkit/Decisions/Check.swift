@@ -35,8 +35,13 @@ public struct Check: Sendable, Hashable {
     }
 
     /// As JSON: `check`, `outcome`, `detail`.
-    public var json: JSONValue {
-        ["check": .string(name.rawValue), "outcome": .string(outcome.rawValue), "detail": .string(detail)]
+    public var json: JSONValue { json(details: .all) }
+
+    /// As JSON: `check`, `outcome`, and `detail` when `details` explains this outcome.
+    public func json(details: CheckDetails) -> JSONValue {
+        var members: [String: JSONValue] = ["check": .string(name.rawValue), "outcome": .string(outcome.rawValue)]
+        if details.explains(outcome) { members["detail"] = .string(detail) }
+        return .object(members)
     }
 }
 
@@ -70,10 +75,7 @@ extension Check {
     /// The members every verdict's JSON starts with: `verdict`, `checks`, and `error` and
     /// `error_description` when there is an error. Each kind adds its own members.
     public static func verdictMembers(_ verdict: String, checks: [Check], error: String?, errorDescription: String?, details: CheckDetails = .all) -> [String: JSONValue] {
-        let listed: [JSONValue] = checks.map { check in
-            details.explains(check.outcome) ? check.json : ["check": .string(check.name.rawValue), "outcome": .string(check.outcome.rawValue)]
-        }
-        var object: [String: JSONValue] = ["verdict": .string(verdict), "checks": .array(listed)]
+        var object: [String: JSONValue] = ["verdict": .string(verdict), "checks": .array(checks.map { $0.json(details: details) })]
         if let error { object["error"] = .string(error) }
         if let errorDescription { object["error_description"] = .string(errorDescription) }
         return object
