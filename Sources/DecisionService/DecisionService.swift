@@ -251,8 +251,7 @@ public final class DecisionService: Sendable {
         case .success(let input):
             let decision = await decider.decide(input)
             defer { ToolkitMetrics.decisionDuration(kind: D.Outcome.kind.rawValue, ContinuousClock.now - start) }
-            var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
-            if details == .failures { headers.append(HTTPField(name: ReturnPreference.applied, value: "return=minimal")) }
+            let headers = details == .failures ? ReturnPreference.minimalAnswerHeaders : answerHeaders
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: decision.jsonBytes())))
         case .failure(let malformed):
             return json(.badRequest, ["error": "invalid_request", "error_description": .string(malformed.description)])
@@ -269,8 +268,11 @@ public final class DecisionService: Sendable {
         do { return .success(try await request.body.collect(upTo: maximumBodyBytes)) } catch { return .failure(BodyTooLarge()) }
     }
 
+    /// The header fields of every JSON answer, built once (a decision answer copies them).
+    static let answerHeaders: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+
     static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
-        Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes())))
+        Response(status: status, headers: answerHeaders, body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes())))
     }
 }
 

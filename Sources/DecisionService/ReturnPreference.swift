@@ -9,14 +9,27 @@ import SSAToolkit
 enum ReturnPreference {
     static let prefer = HTTPField.Name("Prefer")!
     static let applied = HTTPField.Name("Preference-Applied")!
+    /// The header fields of an answer that applied `return=minimal`, built once.
+    static let minimalAnswerHeaders: HTTPFields = {
+        var headers = DecisionService.answerHeaders
+        headers.append(HTTPField(name: applied, value: "return=minimal"))
+        return headers
+    }()
 
     /// The checks the caller wants explained: ``CheckDetails/failures`` when one of its `Prefer`
     /// fields holds `return=minimal` (names and values compared without ASCII case, a quoted
     /// value unquoted, parameters after `;` ignored), ``CheckDetails/all`` otherwise.
     static func checkDetails(_ headers: HTTPFields) -> CheckDetails {
-        // Several Prefer fields come joined by ", ". The usual case, the field as the Janssen
-        // script sends it, is one comparison: this runs on every token call.
-        guard let field = headers[prefer] else { return .all }
+        // The usual case, one field as the Janssen script sends it, is one comparison of that
+        // field's own value: this runs on every token call, and the fields' subscript would
+        // join every value into a new string first. Several Prefer fields are read joined by
+        // ", " (RFC 9110 section 5.3), as the subscript joins them.
+        var found: String?
+        for field in headers where field.name == prefer {
+            if found != nil { return headers[prefer].map(preferences) ?? .all }
+            found = field.value
+        }
+        guard let field = found else { return .all }
         if field.isByteIdentical(to: "return=minimal") { return .failures }
         return preferences(field)
     }

@@ -59,6 +59,23 @@ struct ServiceRouterTests {
         }
     }
 
+    @Test("Prefer: return=minimal read from one field, from several fields (joined, RFC 9110), quoted and in any case; anything else leaves every sentence")
+    func returnPreference() {
+        let prefer = ReturnPreference.prefer
+        let cases: [([String], CheckDetails)] = [
+            ([], .all), (["return=minimal"], .failures), (["return=representation"], .all), (["respond-async"], .all),
+            (["respond-async", "return=minimal"], .failures), (["return=minimal", "respond-async"], .failures),
+            (["respond-async, RETURN=\"minimal\"; x=y"], .failures), (["respond-async", "wait=5"], .all), (["return=minimalist"], .all),
+        ]
+        for (values, expected) in cases {
+            var headers: HTTPFields = [.contentType: "application/json"]
+            for value in values { headers.append(HTTPField(name: prefer, value: value)) }
+            #expect(ReturnPreference.checkDetails(headers) == expected, "\(values)")
+        }
+        #expect(ReturnPreference.minimalAnswerHeaders[ReturnPreference.applied] == "return=minimal")
+        #expect(ReturnPreference.minimalAnswerHeaders[.contentType] == "application/json" && DecisionService.answerHeaders[ReturnPreference.applied] == nil)
+    }
+
     @Test("the guards are middleware: media type (415), Host (421 on every route), two Host headers (400), bearer token (401 on decisions and checkpoints, not health)")
     func guards() async throws {
         try await DirectorySandbox.withSandbox(fixtures: TokenDeciderTests.fixtures) { sandbox in

@@ -212,91 +212,100 @@ struct Cursor {
     func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
 
     mutating func parseString() throws(JSONParseError) -> String {
-        index += 1  // opening quote
-        let start = index
+        let start = index + 1  // after the opening quote
+        // The string is read by static functions over the input's pointer, with the position in
+        // a local: nothing mutable is captured (a captured variable would be boxed and checked
+        // for exclusive access at every byte), and the cursor's position is written once.
+        let (result, end) = bytes.withUnsafeBufferPointer { input in Self.readString(input, start: start) }
+        index = end
+        return try result.get()
+    }
+
+    /// The string whose first byte is at `start` (after its opening quote): the string and the
+    /// position after its closing quote, or why it is not one and where.
+    static func readString(_ input: UnsafeBufferPointer<UInt8>, start: Int) -> (Result<String, JSONParseError>, Int) {
         // Fast path: most strings have no escapes and become one String at once. The whole
         // input was validated as UTF-8, so any run between quotes decodes exactly.
         // Eight plain bytes at a time (no quote, no backslash, no control character).
-        bytes.withUnsafeBytes { raw in
-            while index + 8 <= raw.count, !JSONValue.needsEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
-        }
-        while index < bytes.count {
-            let b = bytes[index]
+        let raw = UnsafeRawBufferPointer(input)
+        var index = start
+        while index + 8 <= input.count, !JSONValue.needsEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
+        while index < input.count {
+            let b = input[index]
             if b == UInt8(ascii: "\"") {
-                let text = String(decoding: bytes[start..<index], as: UTF8.self)
-                index += 1
-                return text
+                return (.success(String(decoding: UnsafeBufferPointer(rebasing: input[start..<index]), as: UTF8.self)), index + 1)
             }
             if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw error("unescaped control character in string") }
+            if b < 0x20 { return (.failure(JSONParseError(reason: "unescaped control character in string", offset: index)), index) }
             index += 1
         }
-        // Escapes (a PEM's \n between its lines): the rest of the string is decoded in one pass
-        // over the input's pointer, runs of plain bytes appended at once.
+        return readEscapedString(input, start: start, from: index)
+    }
+
+    /// ``readString(_:start:)`` from the first escape at `from` (a PEM's \n between its lines):
+    /// the rest of the string decoded in one pass, runs of plain bytes appended at once.
+    static func readEscapedString(_ input: UnsafeBufferPointer<UInt8>, start: Int, from: Int) -> (Result<String, JSONParseError>, Int) {
+        let raw = UnsafeRawBufferPointer(input)
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(Swift.min(bytes.count - start, 64 * 1024))
-        let decoded: Result<String, JSONParseError> = bytes.withUnsafeBufferPointer { input in
-            let raw = UnsafeRawBufferPointer(input)
-            var run = start
-            func failure(_ reason: String) -> Result<String, JSONParseError> { .failure(JSONParseError(reason: reason, offset: index)) }
-            while true {
-                while index + 8 <= input.count, !JSONValue.needsEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
-                while index < input.count {
-                    let b = input[index]
-                    if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
-                    index += 1
-                }
-                if index > run { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: input[run..<index])) }
-                guard index < input.count else { return failure("unterminated string") }
-                let stop = input[index]
-                if stop == UInt8(ascii: "\"") {
-                    index += 1
-                    return .success(String(decoding: buffer, as: UTF8.self))
-                }
-                if stop < 0x20 { return failure("unescaped control character in string") }
+        buffer.reserveCapacity(Swift.min(input.count - start, 64 * 1024))
+        var index = from
+        var run = start
+        func failure(_ reason: String, _ at: Int) -> (Result<String, JSONParseError>, Int) { (.failure(JSONParseError(reason: reason, offset: at)), at) }
+        while true {
+            while index + 8 <= input.count, !JSONValue.needsEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
+            while index < input.count {
+                let b = input[index]
+                if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
                 index += 1
-                guard index < input.count else { return failure("unterminated escape in string") }
-                let e = input[index]
-                index += 1
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(e)
-                case UInt8(ascii: "b"): buffer.append(0x08)
-                case UInt8(ascii: "f"): buffer.append(0x0C)
-                case UInt8(ascii: "n"): buffer.append(0x0A)
-                case UInt8(ascii: "r"): buffer.append(0x0D)
-                case UInt8(ascii: "t"): buffer.append(0x09)
-                case UInt8(ascii: "u"):
-                    let scalar: Unicode.Scalar
-                    let unit: UInt16
-                    switch Self.hex4(input, at: &index) {
-                    case .success(let value): unit = value
-                    case .failure(let problem): return .failure(problem)
-                    }
-                    if (0xD800...0xDBFF).contains(unit) {
-                        guard index + 1 < input.count, input[index] == UInt8(ascii: "\\"), input[index + 1] == UInt8(ascii: "u") else {
-                            return failure("unpaired surrogate escape in string")
-                        }
-                        index += 2
-                        let low: UInt16
-                        switch Self.hex4(input, at: &index) {
-                        case .success(let value): low = value
-                        case .failure(let problem): return .failure(problem)
-                        }
-                        guard (0xDC00...0xDFFF).contains(low) else { return failure("unpaired surrogate escape in string") }
-                        scalar = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))!
-                    } else if (0xDC00...0xDFFF).contains(unit) {
-                        return failure("unpaired surrogate escape in string")
-                    } else {
-                        scalar = Unicode.Scalar(unit)!
-                    }
-                    if scalar.isASCII { buffer.append(UInt8(scalar.value)) } else { buffer.append(contentsOf: Array(String(scalar).utf8)) }
-                default:
-                    return failure("invalid escape in string")
-                }
-                run = index
             }
+            if index > run { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: input[run..<index])) }
+            guard index < input.count else { return failure("unterminated string", index) }
+            let stop = input[index]
+            if stop == UInt8(ascii: "\"") {
+                return (.success(String(decoding: buffer, as: UTF8.self)), index + 1)
+            }
+            if stop < 0x20 { return failure("unescaped control character in string", index) }
+            index += 1
+            guard index < input.count else { return failure("unterminated escape in string", index) }
+            let e = input[index]
+            index += 1
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(e)
+            case UInt8(ascii: "b"): buffer.append(0x08)
+            case UInt8(ascii: "f"): buffer.append(0x0C)
+            case UInt8(ascii: "n"): buffer.append(0x0A)
+            case UInt8(ascii: "r"): buffer.append(0x0D)
+            case UInt8(ascii: "t"): buffer.append(0x09)
+            case UInt8(ascii: "u"):
+                let scalar: Unicode.Scalar
+                let unit: UInt16
+                switch hex4(input, at: &index) {
+                case .success(let value): unit = value
+                case .failure(let problem): return (.failure(problem), index)
+                }
+                if (0xD800...0xDBFF).contains(unit) {
+                    guard index + 1 < input.count, input[index] == UInt8(ascii: "\\"), input[index + 1] == UInt8(ascii: "u") else {
+                        return failure("unpaired surrogate escape in string", index)
+                    }
+                    index += 2
+                    let low: UInt16
+                    switch hex4(input, at: &index) {
+                    case .success(let value): low = value
+                    case .failure(let problem): return (.failure(problem), index)
+                    }
+                    guard (0xDC00...0xDFFF).contains(low) else { return failure("unpaired surrogate escape in string", index) }
+                    scalar = Unicode.Scalar(0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00))!
+                } else if (0xDC00...0xDFFF).contains(unit) {
+                    return failure("unpaired surrogate escape in string", index)
+                } else {
+                    scalar = Unicode.Scalar(unit)!
+                }
+                if scalar.isASCII { buffer.append(UInt8(scalar.value)) } else { buffer.append(contentsOf: Array(String(scalar).utf8)) }
+            default:
+                return failure("invalid escape in string", index)
+            }
+            run = index
         }
-        return try decoded.get()
     }
 
     /// The four hex digits of a `\u` escape at `index` (moved past them).
