@@ -116,9 +116,11 @@ public final class DecisionService: Sendable {
     /// The routes, in groups whose guards are middleware: every route checks the `Host` header
     /// (one, naming this service); all but `/healthz` and `/openapi.json` need the bearer token
     /// when one is configured; the POST routes take `application/json` only. One decision route
-    /// shape serves both kinds of decision: read, parse, decide, encode.
-    static func makeRouter(state: ServiceState, options: Options, allowedHosts: @escaping @Sendable () -> [String], logger: Logger) -> Router<BasicRequestContext> {
+    /// shape serves both kinds of decision: read, parse, decide, encode. The decision routes are
+    /// also matched by their exact path before the router's trie is walked (``ServiceRoutes``).
+    static func makeRouter(state: ServiceState, options: Options, allowedHosts: @escaping @Sendable () -> [String], logger: Logger) -> ServiceRoutes {
         let router = Router()
+        var routes = ServiceRoutes(router: router)
         // Health stays unauthenticated (a load balancer probes it), but answers only callers that
         // name this service, and says no more than which component failed.
         let open = router.group().add(middleware: CallerGuard(options: options, allowedHosts: allowedHosts, authenticate: false, requireJSON: false))
@@ -137,12 +139,13 @@ public final class DecisionService: Sendable {
         }
         // The latest signed checkpoint of the audit chain, for a collector to fetch and keep.
         authenticated.get("v1/audit/checkpoint") { _, _ in state.latestCheckpoint() }
-        let decisions = router.group().add(middleware: CallerGuard(options: options, allowedHosts: allowedHosts, authenticate: true, requireJSON: true))
-        decisions.post("v1/decisions") { request, _ in
+        let decisionGuard = CallerGuard<BasicRequestContext>(options: options, allowedHosts: allowedHosts, authenticate: true, requireJSON: true)
+        let decisions = router.group().add(middleware: decisionGuard)
+        routes.post("v1/decisions", in: decisions, guardian: decisionGuard) { request, _ in
             await decide(request, with: state.current.withLock { $0.registration })
         }
         if state.current.withLock({ $0.token != nil }) {
-            decisions.post("v1/token-decisions") { request, _ in
+            routes.post("v1/token-decisions", in: decisions, guardian: decisionGuard) { request, _ in
                 guard let token = state.current.withLock({ $0.token }) else {
                     return json(.serviceUnavailable, ["error": "temporarily_unavailable", "error_description": "token decisions are not configured"])
                 }
@@ -158,7 +161,7 @@ public final class DecisionService: Sendable {
                 return json(.ok, ["reloaded": true])
             }
         }
-        return router
+        return routes
     }
 
     private static func start(state: ServiceState, port: Int, options: Options, logger: Logger) async throws -> DecisionService {
