@@ -30,8 +30,20 @@ public actor RevocationChecker {
     /// Answers by the SHA-256 of the certificate's DER, each with the instant it stops being
     /// used: read without entering the actor, so a warm check costs one lock and one lookup.
     private nonisolated let answers = Mutex<[[UInt8]: CachedAnswer]>([:])
-    /// A cached answer, with its provenance written once (a warm check formats no date).
-    struct CachedAnswer: Sendable { var answer: RevocationAnswer; var until: Date; var provenance: String }
+    /// A cached answer, with what a check of it comes to written once (a warm check formats no
+    /// date and builds no sentence).
+    struct CachedAnswer: Sendable {
+        var answer: RevocationAnswer
+        var until: Date
+        /// ``RevocationPolicy``'s outcome for the answer read from this cache.
+        var outcome: RuleOutcome
+
+        init(answer: RevocationAnswer, until: Date) {
+            self.answer = answer
+            self.until = until
+            outcome = RevocationPolicy.outcome(answer, provenance: answer.provenance, cached: true)
+        }
+    }
     /// Certificates that name no source of the configured kinds, with why (it depends on the
     /// certificate alone): a warm check of one parses nothing and enters no actor.
     private nonisolated let unpublished = Mutex<[[UInt8]: RevocationError]>([:])
@@ -117,7 +129,7 @@ public actor RevocationChecker {
         if case .revoked = answer.status { until = answer.nextUpdate ?? capped } else { until = min(answer.nextUpdate ?? .distantFuture, capped) }
         answers.withLock { table in
             if table.count >= Self.maximumEntries { table = table.filter { $0.value.until > instant } }
-            if table.count < Self.maximumEntries { table[key] = CachedAnswer(answer: answer, until: until, provenance: answer.provenance) }
+            if table.count < Self.maximumEntries { table[key] = CachedAnswer(answer: answer, until: until) }
         }
         return answer
     }

@@ -51,7 +51,7 @@ public struct RevocationPolicy: Sendable {
     /// the next certificate of its chain; `nil` when the chain was verified elsewhere and the
     /// issuer was not presented). A cached answer is used without a network call.
     func evaluate(leaf: [UInt8], digest: [UInt8], issuer: [UInt8]?) async -> Outcome {
-        if let cached = checker.cachedStatus(digest: digest) { return Self.outcome(cached.answer, provenance: cached.provenance, cached: true) }
+        if let cached = checker.cachedStatus(digest: digest) { return cached.outcome }
         if let known = checker.knownUnpublished(digest: digest) { return noAnswer(known, unpublished: true) }
         guard let issuer else {
             switch checker.namesSource(leaf) {
@@ -74,7 +74,8 @@ public struct RevocationPolicy: Sendable {
         }
     }
 
-    private static func outcome(_ answer: RevocationAnswer, provenance: String, cached: Bool) -> Outcome {
+    /// What `answer` comes to, its `provenance` said (and that it came from the cache).
+    static func outcome(_ answer: RevocationAnswer, provenance: String, cached: Bool) -> Outcome {
         let when = cached ? provenance + ", from cache" : provenance
         switch answer.status {
         case .good:

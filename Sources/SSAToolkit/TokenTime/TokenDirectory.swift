@@ -3,18 +3,21 @@ import Foundation
 /// One trusted directory as token time sees it: the SSA issuer that names it, its cached
 /// organisation records, and the client certificate rule over its anchors (the same rule, and
 /// the same cache of verified chains, that registration applies for it).
-public struct TokenDirectory: Sendable {
+///
+/// A class: every token decision picks one, and a reference costs one retain where a copy of
+/// all its parts cost several (perf).
+public final class TokenDirectory: Sendable {
     /// The SSA `iss` that names this directory (compared byte for byte with `ssa_issuer`).
-    public var issuer: String
+    public let issuer: String
     /// Its organisation records, cached (Open Banking UK's SCIM status source); `nil` for a
     /// framework whose status is ``participants``.
-    public var status: DirectoryStatusCache?
+    public let status: DirectoryStatusCache?
     /// Its client certificate rule.
-    public var certificates: ClientCertificateRule
+    public let certificates: ClientCertificateRule
     /// Its trust framework: where status comes from and how scopes are narrowed.
-    public var framework: TrustFramework
+    public let framework: TrustFramework
     /// Its participants' status source, for frameworks other than Open Banking UK.
-    public var participants: (any ParticipantStatusSource)?
+    public let participants: (any ParticipantStatusSource)?
     /// The issuer as reports quote it, made once (a warm decision builds no more text than it must).
     let quotedIssuer: String
     /// The framework's name as decisions and audit records carry it, made once.
@@ -24,7 +27,7 @@ public struct TokenDirectory: Sendable {
     let roleGovernedScopes: Set<String>
 
     /// A directory from its parts.
-    public init(issuer: String, status: DirectoryStatusCache, certificates: ClientCertificateRule) {
+    public convenience init(issuer: String, status: DirectoryStatusCache, certificates: ClientCertificateRule) {
         self.init(issuer: issuer, framework: .openBankingUK, status: status, participants: nil, certificates: certificates)
     }
 
