@@ -17,11 +17,16 @@ import Testing
 struct ServiceRouterTests {
     static func application(_ sandbox: DirectorySandbox, options: DecisionService.Options = DecisionService.Options(),
                             hosts: [String] = ["localhost", "127.0.0.1"]) throws -> some ApplicationProtocol {
+        Application(router: try routes(sandbox, options: options, hosts: hosts))
+    }
+
+    static func routes(_ sandbox: DirectorySandbox, options: DecisionService.Options = DecisionService.Options(),
+                       hosts: [String] = ["localhost", "127.0.0.1"]) throws -> ServiceRoutes {
         let (configuration, _) = try TokenDeciderTests.connection(sandbox)
         let runtime = try ToolkitRuntime(configuration: configuration, environment: [:])
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let state = ServiceState(Deciders(runtime), options: options, logger: logger)
-        return Application(router: DecisionService.makeRouter(state: state, options: options, allowedHosts: { hosts }, logger: logger))
+        return DecisionService.makeRouter(state: state, options: options, allowedHosts: { hosts }, logger: logger)
     }
 
     static let tokenCall: ByteBuffer = {
@@ -55,6 +60,29 @@ struct ServiceRouterTests {
                 }
                 try await client.execute(uri: "/healthz", method: .get) { response in #expect(response.status == .ok) }
                 try await client.execute(uri: "/openapi.json", method: .get) { response in #expect(response.status == .ok) }
+            }
+        }
+    }
+
+    @Test("a decision route answers alike by its exact path (ServiceRoutes) and through the router (a query, a trailing slash); another method is not a decision")
+    func exactRoutes() async throws {
+        try await DirectorySandbox.withSandbox(fixtures: TokenDeciderTests.fixtures) { sandbox in
+            let routes = try Self.routes(sandbox)
+            #expect(routes.exact.map { "\($0.method) \($0.path)" } == ["POST /v1/decisions", "POST /v1/token-decisions"])
+            try await Application(router: routes).test(.router) { client in
+                let json: HTTPFields = [.contentType: "application/json"]
+                for uri in ["/v1/token-decisions", "/v1/token-decisions?trace=1", "/v1/token-decisions/"] {
+                    try await client.execute(uri: uri, method: .post, headers: json, body: Self.tokenCall) { response in
+                        #expect(response.status == .ok && String(buffer: response.body).contains("\"verdict\":\"allow\""), "\(uri)")
+                    }
+                    // The guard is the same both ways: a body that is not JSON is refused before it is read.
+                    try await client.execute(uri: uri, method: .post, headers: [.contentType: "text/plain"], body: Self.tokenCall) { response in
+                        #expect(response.status == .unsupportedMediaType, "\(uri)")
+                    }
+                }
+                try await client.execute(uri: "/v1/token-decisions", method: .get) { response in
+                    #expect(response.status != .ok, "\(response.status)")
+                }
             }
         }
     }
