@@ -226,20 +226,14 @@ struct Cursor {
     static func readString(_ input: UnsafeBufferPointer<UInt8>, start: Int) -> (Result<String, JSONParseError>, Int) {
         // Fast path: most strings have no escapes and become one String at once. The whole
         // input was validated as UTF-8, so any run between quotes decodes exactly.
-        // Eight plain bytes at a time (no quote, no backslash, no control character).
-        let raw = UnsafeRawBufferPointer(input)
-        var index = start
-        while index + 8 <= input.count, !JSONValue.needsEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
-        while index < input.count {
-            let b = input[index]
-            if b == UInt8(ascii: "\"") {
-                return (.success(String(decoding: UnsafeBufferPointer(rebasing: input[start..<index]), as: UTF8.self)), index + 1)
+        let stop = JSONValue.firstEscapable(in: UnsafeRawBufferPointer(input), from: start)
+        if stop < input.count {
+            if input[stop] == UInt8(ascii: "\"") {
+                return (.success(String(decoding: UnsafeBufferPointer(rebasing: input[start..<stop]), as: UTF8.self)), stop + 1)
             }
-            if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { return (.failure(JSONParseError(reason: "unescaped control character in string", offset: index)), index) }
-            index += 1
+            if input[stop] < 0x20 { return (.failure(JSONParseError(reason: "unescaped control character in string", offset: stop)), stop) }
         }
-        return readEscapedString(input, start: start, from: index)
+        return readEscapedString(input, start: start, from: stop)
     }
 
     /// ``readString(_:start:)`` from the first escape at `from` (a PEM's \n between its lines):
@@ -252,12 +246,7 @@ struct Cursor {
         var run = start
         func failure(_ reason: String, _ at: Int) -> (Result<String, JSONParseError>, Int) { (.failure(JSONParseError(reason: reason, offset: at)), at) }
         while true {
-            while index + 8 <= input.count, !JSONValue.needsEscaping(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
-            while index < input.count {
-                let b = input[index]
-                if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
-                index += 1
-            }
+            index = JSONValue.firstEscapable(in: raw, from: index)
             if index > run { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: input[run..<index])) }
             guard index < input.count else { return failure("unterminated string", index) }
             let stop = input[index]
