@@ -104,7 +104,7 @@ public struct AuditRecord: Sendable {
         string("error", error)
         member("failed_checks", into: &head, first: first)
         first = false
-        JSONValue.array(failedChecks.map { .string($0) }).write(to: &head)
+        JSONValue.writeStringArray(failedChecks, to: &head)
         string("intent_id", intentID)
         string("kind", kind)
         string("org_id", organisationID)
@@ -116,9 +116,9 @@ public struct AuditRecord: Sendable {
             JSONValue.writeQuoted(revocation, to: &tail)
         }
         member("scopes_granted", into: &tail)
-        JSONValue.array(scopesGranted.map { .string($0) }).write(to: &tail)
+        JSONValue.writeStringArray(scopesGranted, to: &tail)
         member("scopes_removed", into: &tail)
-        JSONValue.array(scopesRemoved.map { .string($0) }).write(to: &tail)
+        JSONValue.writeStringArray(scopesRemoved, to: &tail)
         if let softwareID {
             member("software_id", into: &tail)
             JSONValue.writeQuoted(softwareID, to: &tail)

@@ -220,6 +220,29 @@ extension JSONValue {
         return below20 | quotes | backslashes != 0
     }
 
+    /// `strings` as a JSON array of strings, written directly (no `JSONValue` per element):
+    /// the same bytes as `JSONValue.array(strings.map { .string($0) })`.
+    static func writeStringArray(_ strings: [String], to out: inout [UInt8]) {
+        out.append(0x5B)
+        for (i, string) in strings.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            writeQuoted(string, to: &out)
+        }
+        out.append(0x5D)
+    }
+
+    /// `strings` joined by single spaces as one JSON string (an OAuth scope), written directly:
+    /// the same bytes as `.string(strings.joined(separator: " "))`.
+    static func writeSpaceJoined(_ strings: [String], to out: inout [UInt8]) {
+        out.append(0x22)
+        for (i, string) in strings.enumerated() {
+            if i > 0 { out.append(0x20) }
+            var string = string
+            string.withUTF8 { writeEscaped($0, to: &out) }
+        }
+        out.append(0x22)
+    }
+
     /// A JSON string: `"` and `\\` escaped, control characters as `\\n`, `\\t`, ... or `\\u00XX`;
     /// every other byte (all of UTF-8 above U+001F) copied as it is, runs at a time.
     static func writeQuoted(_ s: String, to out: inout [UInt8]) {

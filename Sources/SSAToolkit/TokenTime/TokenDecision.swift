@@ -194,9 +194,10 @@ public struct TokenDecision: DecisionOutcome {
                 out.append(0x7D)
             }
             if let intentID { string("openbanking_intent_id", intentID) }
-            string("scope", grantedScopes.joined(separator: " "))
+            key("scope")
+            JSONValue.writeSpaceJoined(grantedScopes, to: &out)
             key("scopes_removed")
-            JSONValue.array(removedScopes.map { .string($0) }).write(to: &out)
+            JSONValue.writeStringArray(removedScopes, to: &out)
         }
         string("verdict", verdict.rawValue)
         if allowed, let certificateThumbprint { string("x5t#S256", certificateThumbprint) }

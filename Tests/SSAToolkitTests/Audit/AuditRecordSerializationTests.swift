@@ -21,4 +21,16 @@ struct AuditRecordSerializationTests {
             #expect(built == JSONValue.object(members).serializedBytes(), "\(String(decoding: built, as: UTF8.self))")
         }
     }
+
+    @Test("string arrays and space-joined scopes written directly are JSONValue's bytes (empty, one, several, escapes, non-ASCII)")
+    func directWriters() {
+        for strings in [[], ["openid"], ["openid", "accounts", "payments"], ["x\"y", "tab\there", "é€", ""]] as [[String]] {
+            var array: [UInt8] = []
+            JSONValue.writeStringArray(strings, to: &array)
+            #expect(array == JSONValue.array(strings.map { .string($0) }).serializedBytes())
+            var joined: [UInt8] = []
+            JSONValue.writeSpaceJoined(strings, to: &joined)
+            #expect(joined == JSONValue.string(strings.joined(separator: " ")).serializedBytes())
+        }
+    }
 }
