@@ -63,6 +63,9 @@ public final class AuditLog: AuditSink {
         var syncScheduled = false
         /// Group commit: the last sync failed; appends fail until one succeeds.
         var syncFailure: String?
+        /// Files opened so far by rotation: a sync of a descriptor that rotation has since synced
+        /// and closed is not a failure of the log.
+        var generation = 0
     }
 
     /// The file.
@@ -204,6 +207,7 @@ public final class AuditLog: AuditSink {
     private func rotateIfFull(_ state: inout State) {
         guard state.size >= maximumBytes, let (fresh, continued) = rotate(state.descriptor) else { return }
         state.descriptor = fresh
+        state.generation += 1
         state.size = 0
         state.header = AuditFile.continuationMembers(logID: logID, node: node, continues: continued, recordsBefore: state.records, time: Date())
     }
@@ -241,12 +245,25 @@ public final class AuditLog: AuditSink {
 
     /// Group commit: syncs what was written since the last sync (on the log's own thread).
     private func syncWritten() {
-        let descriptor = state.withLock { state -> Int32 in
-            state.syncScheduled = false
-            return state.descriptor
-        }
-        let failed = fdatasync(descriptor) == 0 ? nil : String(cString: strerror(errno))
+        let (descriptor, generation) = syncTarget()
+        finishSync(generation: generation, failed: fdatasync(descriptor) == 0 ? nil : String(cString: strerror(errno)))
+    }
+
+    /// The descriptor a sync is about to sync and its file's generation (the next record
+    /// schedules another sync).
+    func syncTarget() -> (descriptor: Int32, generation: Int) {
         state.withLock { state in
+            state.syncScheduled = false
+            return (state.descriptor, state.generation)
+        }
+    }
+
+    /// Records what became of a sync of the file of `generation` (`failed`: why it failed). A
+    /// file rotated away meanwhile was synced by the rotation before its descriptor was closed
+    /// (or reused): its sync says nothing about the current file, failed or not.
+    func finishSync(generation: Int, failed: String?) {
+        state.withLock { state in
+            guard state.generation == generation else { return }
             if let failed {
                 let reason = "the audit log \(path) cannot be synced: \(failed)"
                 state.syncFailure = reason
@@ -314,34 +331,10 @@ public final class AuditLog: AuditSink {
         var target = "\(path).\(stamp)"
         var counter = 1
         while access(target, F_OK) == 0 { target = "\(path).\(stamp)-\(counter)"; counter += 1 }
-        // What was written to the old file reaches the disk before it is set aside.
-        _ = fdatasync(descriptor)
-        guard rename(path, target) == 0, let (fresh, _) = try? AuditFile.open(path) else { return nil }
+        // What was written to the old file reaches the disk before it is set aside (if it cannot,
+        // the file stays, and the next sync reports the failure).
+        guard fdatasync(descriptor) == 0, rename(path, target) == 0, let (fresh, _) = try? AuditFile.open(path) else { return nil }
         close(descriptor)
         return (fresh, URL(fileURLWithPath: target).lastPathComponent)
-    }
-
-    /// The chain hash of a line (without its newline): what the next record carries as `prev`.
-    public static func hash(ofLine line: some DataProtocol) -> String {
-        hex(SHA256.hash(data: line))
-    }
-
-    /// A SHA-256 digest in lowercase hex, read through its bytes.
-    static func hex(_ digest: SHA256Digest) -> String {
-        digest.withUnsafeBytes { hex(bytes: $0) }
-    }
-
-    /// `bytes` in lowercase hex.
-    static func hex(bytes: some RandomAccessCollection<UInt8>) -> String {
-        @inline(__always) func digit(_ value: UInt8) -> UInt8 { value < 10 ? 0x30 + value : 0x57 + value }
-        return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-            var position = 0
-            for byte in bytes {
-                out[position] = digit(byte >> 4)
-                out[position + 1] = digit(byte & 0x0F)
-                position += 2
-            }
-            return position
-        }
     }
 }

@@ -194,4 +194,28 @@ extension AuditLog {
         bytes.append(0x0A)
         return (bytes, lineHash)
     }
+
+    /// The chain hash of a line (without its newline): what the next record carries as `prev`.
+    public static func hash(ofLine line: some DataProtocol) -> String {
+        hex(SHA256.hash(data: line))
+    }
+
+    /// A SHA-256 digest in lowercase hex, read through its bytes.
+    static func hex(_ digest: SHA256Digest) -> String {
+        digest.withUnsafeBytes { hex(bytes: $0) }
+    }
+
+    /// `bytes` in lowercase hex.
+    static func hex(bytes: some RandomAccessCollection<UInt8>) -> String {
+        @inline(__always) func digit(_ value: UInt8) -> UInt8 { value < 10 ? 0x30 + value : 0x57 + value }
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            var position = 0
+            for byte in bytes {
+                out[position] = digit(byte >> 4)
+                out[position + 1] = digit(byte & 0x0F)
+                position += 2
+            }
+            return position
+        }
+    }
 }

@@ -66,6 +66,36 @@ struct AuditCompletenessTests {
                 "\(verification.breaks) \(verification.incomplete ?? "")")
     }
 
+    @Test("group commit: a sync of a file rotated away meanwhile is not a failure of the log; a failed sync of the current file still fails appends until one succeeds")
+    func syncAcrossRotation() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("audit.log").path
+        // Syncs are driven by hand here: the scheduled one would come an hour later.
+        let log = try AuditLog(path: path, durability: .groupCommit(interval: .seconds(3600)), maximumBytes: 4096, node: "node-a")
+        try await Self.write(1, to: log)
+        let generation = log.syncTarget().generation
+        try await Self.write(40, to: log)  // several rotations: the descriptor taken above is closed
+        let current = log.syncTarget().generation
+        #expect(current > generation)
+        // The sync thread's fdatasync of the closed descriptor fails (EBADF, or whatever the
+        // number now names): the log is not failing, and appends go on.
+        log.finishSync(generation: generation, failed: "Bad file descriptor")
+        guard case .ok = log.health else { Issue.record("a rotated-away sync made the log fail: \(log.health)"); return }
+        try await Self.write(1, to: log, from: 41)
+        // Its twin: a failed sync of the current file fails every append (fail closed) until a
+        // sync succeeds.
+        log.finishSync(generation: current, failed: "Input/output error")
+        guard case .failing(let reason) = log.health else { Issue.record("a failed sync of the current file was ignored"); return }
+        #expect(reason.contains("cannot be synced") && reason.contains("Input/output error"))
+        await #expect(throws: AuditError.self) { try await Self.write(1, to: log, from: 42) }
+        log.finishSync(generation: current, failed: nil)
+        try await Self.write(1, to: log, from: 42)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("audit.log") }.sorted().map { folder.appendingPathComponent($0).path }
+        let verification = try AuditChain.verify(files)
+        #expect(verification.isIntact && verification.decisions == 43, "\(verification.breaks) \(verification.incomplete ?? "")")
+    }
+
     @Test("cuts of the head, the tail, the middle, a whole rotated file and an emptied file are each reported given a checkpoint written before the cut; the uncut log verifies with the same checkpoints")
     func cuts() async throws {
         let folder = try Self.folder()
