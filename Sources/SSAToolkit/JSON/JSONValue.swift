@@ -237,8 +237,7 @@ extension JSONValue {
         out.append(0x22)
         for (i, string) in strings.enumerated() {
             if i > 0 { out.append(0x20) }
-            var string = string
-            string.withUTF8 { writeEscaped($0, to: &out) }
+            writeEscaped(string, to: &out)
         }
         out.append(0x22)
     }
@@ -247,12 +246,17 @@ extension JSONValue {
     /// every other byte (all of UTF-8 above U+001F) copied as it is, runs at a time.
     static func writeQuoted(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
-        // A native string lends its bytes without a copy (no retain and release per value).
+        writeEscaped(s, to: &out)
+        out.append(0x22)
+    }
+
+    /// `s` escaped, without quotes. A native string lends its bytes without a copy (no retain
+    /// and release per value).
+    private static func writeEscaped(_ s: String, to out: inout [UInt8]) {
         if s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, to: &out) }) == nil {
             var s = s
             s.withUTF8 { writeEscaped($0, to: &out) }
         }
-        out.append(0x22)
     }
 
     /// `bytes` with what JSON must escape escaped, appended to `out` (without quotes).
