@@ -147,10 +147,18 @@ public struct ClientCertificateRule: Sendable {
     /// identifier naming another organisation, is refused.
     static func organizationIdentifierProblem(_ value: String, organisationID: String) -> String? {
         if value.isByteIdentical(to: organisationID) { return nil }
-        let bytes = Array(value.utf8)
+        // Read in place (this runs on every token decision): no copies of the bytes.
+        var value = value
+        var organisation = organisationID
+        return value.withUTF8 { bytes in organisation.withUTF8 { org in psd2Problem(bytes, org, organisationID: organisationID) } }
+    }
+
+    /// ``organizationIdentifierProblem(_:organisationID:)`` for a value that is not the `org_id`
+    /// itself, over the bytes of both (`org`: the `org_id`'s).
+    private static func psd2Problem(_ bytes: UnsafeBufferPointer<UInt8>, _ org: UnsafeBufferPointer<UInt8>, organisationID: String) -> String? {
         func upper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
         func alnum(_ b: UInt8) -> Bool { upper(b) || (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) }
-        guard bytes.count >= 9, bytes.count <= 128, bytes.starts(with: Array("PSD".utf8)), upper(bytes[3]), upper(bytes[4]), bytes[5] == 0x2D else {
+        guard bytes.count >= 9, bytes.count <= 128, bytes[0] == 0x50, bytes[1] == 0x53, bytes[2] == 0x44, upper(bytes[3]), upper(bytes[4]), bytes[5] == 0x2D else {
             return "is neither the client's org_id \(organisationID) nor a PSD2 identifier (PSD<country>-<authority>-<id>)"
         }
         let rest = bytes[6...]
@@ -161,10 +169,12 @@ public struct ClientCertificateRule: Sendable {
               identifier.allSatisfy({ alnum($0) || $0 == 0x2D || $0 == 0x2E || $0 == 0x5F }) else {
             return "is not of the form PSD<country>-<authority>-<id> (authority in capitals, id of letters, digits, - . _)"
         }
-        guard Array(authority) == Array("OB".utf8) else { return nil }
-        let id = Array(identifier)
-        let org = Array(organisationID.utf8)
-        if id == org || id == Array("Unknown".utf8) + org { return nil }
+        guard authority.elementsEqual("OB".utf8) else { return nil }
+        if identifier.elementsEqual(org) { return nil }
+        let unknown = "Unknown".utf8
+        if identifier.count == unknown.count + org.count, identifier.prefix(unknown.count).elementsEqual(unknown), identifier.suffix(org.count).elementsEqual(org) {
+            return nil
+        }
         return "names a directory organisation other than the client's org_id \(organisationID)"
     }
 

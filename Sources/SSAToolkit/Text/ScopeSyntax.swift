@@ -19,19 +19,29 @@ public enum ScopeSyntax {
 
     /// The scope tokens of `text` (leading and trailing spaces trimmed; empty when nothing is left).
     public static func split(_ text: String) throws(Problem) -> [String] {
-        let bytes = Array(text.utf8)
+        // Read in place (every token decision splits its scope): no copy of the bytes, and the
+        // list sized once.
+        var text = text
+        let result: Result<[String], Problem> = text.withUTF8 { bytes in
+            do throws(Problem) { return .success(try split(bytes)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private static func split(_ bytes: UnsafeBufferPointer<UInt8>) throws(Problem) -> [String] {
         var start = 0
         var end = bytes.count
         while start < end, bytes[start] == 0x20 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 { end -= 1 }
         guard start < end else { return [] }
         var scopes: [String] = []
+        scopes.reserveCapacity(1 + bytes[start..<end].count { $0 == 0x20 })
         var tokenStart = start
         var index = start
         while index <= end {
             if index == end || bytes[index] == 0x20 {
                 guard index > tokenStart else { throw Problem(offset: index, reason: "has two spaces in a row (scope tokens are separated by one space)") }
-                scopes.append(String(decoding: bytes[tokenStart..<index], as: UTF8.self))
+                scopes.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[tokenStart..<index]), as: UTF8.self))
                 tokenStart = index + 1
             } else if !allowed(bytes[index]) {
                 throw Problem(offset: index, reason: Self.describe(bytes[index]))

@@ -165,13 +165,24 @@ public final class TokenDecider: Decider {
         let permitted = scopes.permitted
         let resourceScopes = scopes.resource
         let roles = scopes.roles
-        let governed = request.scopes.filter { scope in resourceScopes.contains { $0.isByteIdentical(to: scope) } }
-        let removed = governed.filter { scope in !permitted.contains { $0.isByteIdentical(to: scope) } }
-        let granted = request.scopes.filter { scope in !removed.contains { $0.isByteIdentical(to: scope) } }
+        // Each requested scope once: a resource scope the directory governs is granted only when
+        // still permitted; any other scope passes through. Both lists sized once.
+        var removed: [String] = []
+        var granted: [String] = []
+        granted.reserveCapacity(request.scopes.count)
+        var governed = 0
+        for scope in request.scopes {
+            guard resourceScopes.contains(where: { $0.isByteIdentical(to: scope) }) else {
+                granted.append(scope)
+                continue
+            }
+            governed += 1
+            if permitted.contains(where: { $0.isByteIdentical(to: scope) }) { granted.append(scope) } else { removed.append(scope) }
+        }
         decision.removedScopes = removed
         decision.grantedScopes = granted
         let verb = scopes.verb
-        if !governed.isEmpty, removed.count == governed.count {
+        if governed > 0, removed.count == governed {
             return stop(.deny, .accessDenied, .roles, "the TPP's \(scopes.quotedSubject) \(verb) none of the requested resource scopes (\(removed.joined(separator: " ")))")
         }
         decision.record(.roles, .pass, removed.isEmpty
