@@ -6,21 +6,57 @@ import Foundation
 
 /// The scopes a client may still be granted, with what permits them, for the narrowing step.
 struct PermittedScopes {
-    /// Every scope permitted now (`openid` always).
-    var permitted: Set<String>
+    /// What permits the scopes: the directory's current roles (Open Banking UK), the roles
+    /// Active in a framework's published lists, or the software statement's own scope.
+    enum Source {
+        case currentRoles
+        case activeRoles(listedIn: String)
+        case softwareStatementScope([String])
+    }
+
+    /// Every scope permitted now (`openid` always), each once; matched byte for byte.
+    var permitted: [String]
     /// The scopes this framework governs (resource scopes): only these are ever removed.
     var resource: Set<String>
     /// The roles that permitted them (none where the SSA's scope does).
     var roles: [String]
     /// The roles' scopes, for per-role lifetimes.
     var roleMap: [String: [String]]
-    /// What permits them, in a sentence (`current roles AISP PISP`) and in parentheses.
-    var subject: String
-    var quotedSubject: String
+    /// What permits them.
+    var source: Source
     /// Whether a resource grant must carry `openbanking_intent_id` (Open Banking UK's consent).
     var requiresIntent: Bool
     /// Roles permit; a software statement's scope permits.
     var verb: String { roleMap.isEmpty ? "permits" : "permit" }
+
+    /// What permits them, in a sentence (`current roles AISP PISP`); built only when a sentence
+    /// is written (a decision answered with `Prefer: return=minimal` writes none on success).
+    var subject: String {
+        switch source {
+        case .currentRoles: "current roles \(rolesText)"
+        case .activeRoles: "Active roles \(rolesText)"
+        case .softwareStatementScope: "the software statement's scope"
+        }
+    }
+
+    /// The same, naming the roles or scope in parentheses.
+    var quotedSubject: String {
+        switch source {
+        case .currentRoles: "current roles (\(rolesText))"
+        case .activeRoles(let list): "Active roles (\(rolesText)) in \(list)"
+        case .softwareStatementScope(let granted): "software statement's scope (\(granted.joined(separator: " ")))"
+        }
+    }
+
+    private var rolesText: String { roles.isEmpty ? "no role" : roles.joined(separator: " ") }
+
+    /// `scopes` without repeats (byte for byte), in their order.
+    static func distinct(_ scopes: [String]) -> [String] {
+        var unique: [String] = []
+        unique.reserveCapacity(scopes.count)
+        for scope in scopes where !unique.containsByteIdentical(scope) { unique.append(scope) }
+        return unique
+    }
 }
 
 /// A decision that ended before the narrowing step.
@@ -85,11 +121,11 @@ extension TokenDecider {
         }
         let unauthorised = record.unauthorisedRoles(software.roles, memberState: memberState, domain: authorisationDomain)
         let roles = unauthorised.isEmpty ? software.roles : software.roles.filter { role in !unauthorised.contains { $0.isByteIdentical(to: role) } }
-        var permitted: Set<String> = ["openid"]
-        for role in roles { for scope in roleScopes.first(where: { $0.key.isByteIdentical(to: role) })?.value ?? [] { permitted.insert(scope) } }
-        let rolesText = roles.isEmpty ? "no role" : roles.joined(separator: " ")
-        return .success(PermittedScopes(permitted: permitted, resource: resourceScopes, roles: roles, roleMap: roleScopes,
-                                        subject: "current roles \(rolesText)", quotedSubject: "current roles (\(rolesText))", requiresIntent: true))
+        var permitted = ["openid"]
+        for role in roles {
+            for scope in roleScopes.first(where: { $0.key.isByteIdentical(to: role) })?.value ?? [] where !permitted.containsByteIdentical(scope) { permitted.append(scope) }
+        }
+        return .success(PermittedScopes(permitted: permitted, resource: resourceScopes, roles: roles, roleMap: roleScopes, source: .currentRoles, requiresIntent: true))
     }
 
     /// Another framework: the participant's standing from its published lists (the same
@@ -107,9 +143,8 @@ extension TokenDecider {
         switch directory.framework.scopes {
         case .roles(let map):
             let roles = status.standing?.activeRoles ?? []
-            let rolesText = roles.isEmpty ? "no role" : roles.joined(separator: " ")
-            return .success(PermittedScopes(permitted: Set(RegistrationRules.scopes(for: roles, in: map)), resource: directory.roleGovernedScopes, roles: roles, roleMap: map,
-                                            subject: "Active roles \(rolesText)", quotedSubject: "Active roles (\(rolesText)) in \(participants.sourceName)", requiresIntent: false))
+            return .success(PermittedScopes(permitted: PermittedScopes.distinct(RegistrationRules.scopes(for: roles, in: map)), resource: directory.roleGovernedScopes,
+                                            roles: roles, roleMap: map, source: .activeRoles(listedIn: participants.sourceName), requiresIntent: false))
         case .softwareStatementScope:
             guard let granted = request.softwareStatementScopes else {
                 return .failure(Self.stopped(&decision, .deny, .accessDenied, .roles,
@@ -117,9 +152,8 @@ extension TokenDecider {
             }
             // Every requested scope but openid is the SSA's to permit.
             let resource = Set(request.scopes.filter { !$0.isByteIdentical(to: "openid") })
-            return .success(PermittedScopes(permitted: Set(["openid"] + granted), resource: resource, roles: [], roleMap: [:],
-                                            subject: "the software statement's scope", quotedSubject: "software statement's scope (\(granted.joined(separator: " ")))",
-                                            requiresIntent: false))
+            return .success(PermittedScopes(permitted: PermittedScopes.distinct(["openid"] + granted), resource: resource, roles: [], roleMap: [:],
+                                            source: .softwareStatementScope(granted), requiresIntent: false))
         }
     }
 }
