@@ -104,7 +104,8 @@ final class VerifiedCertificateCache: Sendable {
             guard a.text.utf8.count == b.text.utf8.count else { return false }
             if a.text.utf8.isEmpty { return true }
             let fast = a.text.utf8.withContiguousStorageIfAvailable { left in
-                b.text.utf8.withContiguousStorageIfAvailable { right in memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+                // The same storage (the parser's PEMTextMemo hands out one string per text) is equal at once.
+                b.text.utf8.withContiguousStorageIfAvailable { right in left.baseAddress == right.baseAddress || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
             }
             return (fast ?? nil) ?? a.text.utf8.elementsEqual(b.text.utf8)
         }

@@ -224,6 +224,19 @@ struct Cursor {
     /// The string whose first byte is at `start` (after its opening quote): the string and the
     /// position after its closing quote, or why it is not one and where.
     static func readString(_ input: UnsafeBufferPointer<UInt8>, start: Int) -> (Result<String, JSONParseError>, Int) {
+        // A PEM text (a client certificate, sent on every call) decoded before is reused when
+        // exactly the same escaped bytes are there (PEMTextMemo says why that is exact).
+        guard start < input.count, input[start] == UInt8(ascii: "-"), PEMTextMemo.isPEM(input, start: start) else {
+            return decodeString(input, start: start)
+        }
+        if let (text, end) = PEMTextMemo.shared.text(in: input, start: start) { return (.success(text), end) }
+        let (result, end) = decodeString(input, start: start)
+        if case .success(let text) = result { PEMTextMemo.shared.remember(UnsafeBufferPointer(rebasing: input[start..<(end - 1)]), text: text) }
+        return (result, end)
+    }
+
+    /// ``readString(_:start:)``, decoding every byte.
+    static func decodeString(_ input: UnsafeBufferPointer<UInt8>, start: Int) -> (Result<String, JSONParseError>, Int) {
         // Fast path: most strings have no escapes and become one String at once. The whole
         // input was validated as UTF-8, so any run between quotes decodes exactly.
         let stop = JSONValue.firstEscapable(in: UnsafeRawBufferPointer(input), from: start)
