@@ -48,6 +48,12 @@ public struct StrictJSONParser: Sendable {
         let ascii = buffer.withUnsafeBytes { raw -> Bool in
             var i = 0
             var high: UInt64 = 0
+            // Four words a step (a token call is a few kilobytes), then one, then bytes.
+            while i + 32 <= raw.count {
+                high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) | raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+                    | raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self) | raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)
+                i += 32
+            }
             while i + 8 <= raw.count {
                 high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 i += 8

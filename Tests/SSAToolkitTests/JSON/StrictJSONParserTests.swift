@@ -48,6 +48,17 @@ struct StrictJSONParserTests {
         #expect(throws: JSONParseError.self) { try parser.parse([0x22, 0xC3, 0x22]) }
     }
 
+    @Test("a byte that is not ASCII is seen at every offset of a long text: refused when invalid, read when valid (the 32- and 8-byte steps)")
+    func nonASCIIAtEveryOffset() throws {
+        for offset in 0..<100 {
+            var invalid = [UInt8](repeating: UInt8(ascii: "a"), count: 100)
+            invalid[offset] = 0xFF
+            #expect(throws: JSONParseError.self, "0xFF at \(offset)") { try parser.parse([0x22] + invalid + [0x22]) }
+            let valid = String(repeating: "a", count: offset) + "é" + String(repeating: "a", count: 99 - offset)
+            #expect(try parse("\"" + valid + "\"") == .string(valid), "é at \(offset)")
+        }
+    }
+
     @Test("bounds nesting depth")
     func boundsDepth() throws {
         let shallow = String(repeating: "[", count: 32) + String(repeating: "]", count: 32)
