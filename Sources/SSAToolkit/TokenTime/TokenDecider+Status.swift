@@ -14,7 +14,9 @@ struct PermittedScopes {
         case softwareStatementScope([String])
     }
 
-    /// Every scope permitted now (`openid` always), each once; matched byte for byte.
+    /// Every scope permitted now (`openid` always), matched byte for byte; only ever asked
+    /// whether it holds a scope, so a repeat does no harm and none is looked for (an `ssa_scope`
+    /// may list thousands: no pass over the list per entry).
     var permitted: [String]
     /// The scopes this framework governs (resource scopes): only these are ever removed.
     var resource: Set<String>
@@ -49,14 +51,6 @@ struct PermittedScopes {
     }
 
     private var rolesText: String { roles.isEmpty ? "no role" : roles.joined(separator: " ") }
-
-    /// `scopes` without repeats (byte for byte), in their order.
-    static func distinct(_ scopes: [String]) -> [String] {
-        var unique: [String] = []
-        unique.reserveCapacity(scopes.count)
-        for scope in scopes where !unique.containsByteIdentical(scope) { unique.append(scope) }
-        return unique
-    }
 }
 
 /// A decision that ended before the narrowing step.
@@ -122,9 +116,7 @@ extension TokenDecider {
         let unauthorised = record.unauthorisedRoles(software.roles, memberState: memberState, domain: authorisationDomain)
         let roles = unauthorised.isEmpty ? software.roles : software.roles.filter { role in !unauthorised.contains { $0.isByteIdentical(to: role) } }
         var permitted = ["openid"]
-        for role in roles {
-            for scope in roleScopes.first(where: { $0.key.isByteIdentical(to: role) })?.value ?? [] where !permitted.containsByteIdentical(scope) { permitted.append(scope) }
-        }
+        for role in roles { permitted += roleScopes.first(where: { $0.key.isByteIdentical(to: role) })?.value ?? [] }
         return .success(PermittedScopes(permitted: permitted, resource: resourceScopes, roles: roles, roleMap: roleScopes, source: .currentRoles, requiresIntent: true))
     }
 
@@ -143,7 +135,7 @@ extension TokenDecider {
         switch directory.framework.scopes {
         case .roles(let map):
             let roles = status.standing?.activeRoles ?? []
-            return .success(PermittedScopes(permitted: PermittedScopes.distinct(RegistrationRules.scopes(for: roles, in: map)), resource: directory.roleGovernedScopes,
+            return .success(PermittedScopes(permitted: RegistrationRules.scopes(for: roles, in: map), resource: directory.roleGovernedScopes,
                                             roles: roles, roleMap: map, source: .activeRoles(listedIn: participants.sourceName), requiresIntent: false))
         case .softwareStatementScope:
             guard let granted = request.softwareStatementScopes else {
@@ -152,7 +144,7 @@ extension TokenDecider {
             }
             // Every requested scope but openid is the SSA's to permit.
             let resource = Set(request.scopes.filter { !$0.isByteIdentical(to: "openid") })
-            return .success(PermittedScopes(permitted: PermittedScopes.distinct(["openid"] + granted), resource: resource, roles: [], roleMap: [:],
+            return .success(PermittedScopes(permitted: ["openid"] + granted, resource: resource, roles: [], roleMap: [:],
                                             source: .softwareStatementScope(granted), requiresIntent: false))
         }
     }
