@@ -99,16 +99,12 @@ struct DirectoryFaultTests {
 
     @Test("a directory that is down")
     func serverDown() async throws {
-        // Bind and release a port so nothing listens on it.
-        let port: Int
-        do {
-            let server = try server()
-            port = server.port
-        }
-        try await Task.sleep(for: .milliseconds(100))
-        let (error, elapsed) = await failure(try client(URL(string: "https://localhost:\(port)/token")!))
+        // A port held bound and not listening: refused, and no other test's server can take it.
+        let down = try RefusingPort()
+        let (error, elapsed) = await failure(try client(URL(string: "https://127.0.0.1:\(down.port)/token")!))
         #expect(error?.code == .transport && error?.transport?.code == .connectionFailed, "\(String(describing: error))")
         #expect(elapsed < Self.bound)
+        withExtendedLifetime(down) {}
     }
 
     @Test("the control: the same server hands the fault routes' neighbour a 200 after the handshake")
