@@ -223,23 +223,24 @@ extension JSONValue {
     /// `strings` as a JSON array of strings, written directly (no `JSONValue` per element):
     /// the same bytes as `JSONValue.array(strings.map { .string($0) })`.
     static func writeStringArray(_ strings: [String], to out: inout [UInt8]) {
-        out.append(0x5B)
-        for (i, string) in strings.enumerated() {
-            if i > 0 { out.append(0x2C) }
-            writeQuoted(string, to: &out)
-        }
-        out.append(0x5D)
+        writeList(strings, open: 0x5B, separator: 0x2C, close: 0x5D, quoted: true, to: &out)
     }
 
     /// `strings` joined by single spaces as one JSON string (an OAuth scope), written directly:
     /// the same bytes as `.string(strings.joined(separator: " "))`.
     static func writeSpaceJoined(_ strings: [String], to out: inout [UInt8]) {
-        out.append(0x22)
+        writeList(strings, open: 0x22, separator: 0x20, close: 0x22, quoted: false, to: &out)
+    }
+
+    /// `strings` between `open` and `close`, `separator` between them, each escaped (and
+    /// `quoted`, or not: the pieces of one string).
+    private static func writeList(_ strings: [String], open: UInt8, separator: UInt8, close: UInt8, quoted: Bool, to out: inout [UInt8]) {
+        out.append(open)
         for (i, string) in strings.enumerated() {
-            if i > 0 { out.append(0x20) }
-            writeEscaped(string, to: &out)
+            if i > 0 { out.append(separator) }
+            if quoted { writeQuoted(string, to: &out) } else { writeEscaped(string, to: &out) }
         }
-        out.append(0x22)
+        out.append(close)
     }
 
     /// A JSON string: `"` and `\\` escaped, control characters as `\\n`, `\\t`, ... or `\\u00XX`;

@@ -8,7 +8,7 @@ import Musl
 import Darwin
 #endif
 
-/// PEM texts already decoded from JSON, by their escaped form: a client sends the same
+/// PEM certificates already decoded from JSON, by their escaped form: a client sends the same
 /// certificate, with the same `\n` escapes, on every token call, and decoding its few kilobytes
 /// again was the largest part of reading the call (callgrind: about 20 k instructions of a token
 /// decision's 380 k).
@@ -36,9 +36,11 @@ final class PEMTextMemo: Sendable {
     private let entries = Mutex<[Entry]>([])
 
     /// Whether the string starting at `start` (after its opening quote) is a PEM text worth
-    /// looking up: it begins `-----BEGIN `.
+    /// looking up: it begins `-----BEGIN CERTIFICATE-----`. Certificates only: they are public
+    /// and are what repeats on every call; a private key that some JSON might carry is never
+    /// kept for the life of the process.
     static func isPEM(_ input: UnsafeBufferPointer<UInt8>, start: Int) -> Bool {
-        let marker: StaticString = "-----BEGIN "
+        let marker: StaticString = "-----BEGIN CERTIFICATE-----"
         guard start + marker.utf8CodeUnitCount <= input.count else { return false }
         return memcmp(input.baseAddress! + start, marker.utf8Start, marker.utf8CodeUnitCount) == 0
     }

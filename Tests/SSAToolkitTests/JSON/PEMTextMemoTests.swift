@@ -68,6 +68,21 @@ struct PEMTextMemoTests {
         #expect(throws: JSONParseError.self) { try Self.parsed(Self.body(control)) }
     }
 
+    @Test("a private key in PEM is decoded as any string and never kept")
+    func keysAreNotKept() throws {
+        let key = try Fixtures.string("registration/tpp-transport.key.pem")
+        #expect(key.hasPrefix("-----BEGIN "))
+        #expect(try Self.parsed(Self.body(Self.json(key))) == key)
+        #expect(try Self.parsed(Self.body(Self.json(key))) == key)
+        let escapedWithQuote = Array(Self.json(key).utf8.dropFirst())
+        #expect(escapedWithQuote.withUnsafeBufferPointer { PEMTextMemo.shared.text(in: $0, start: 0) } == nil)
+        // Its certificate twin is kept, so the lookup above could have found one.
+        let pem = try Fixtures.string("registration/tpp-transport.pem")
+        #expect(try Self.parsed(Self.body(Self.json(pem))) == pem)
+        let certificateWithQuote = Array(Self.json(pem).utf8.dropFirst())
+        #expect(certificateWithQuote.withUnsafeBufferPointer { PEMTextMemo.shared.text(in: $0, start: 0) }?.0 == pem)
+    }
+
     @Test("bounded: the most recent texts, none longer than the limit")
     func bounded() throws {
         let memo = PEMTextMemo()
