@@ -142,13 +142,17 @@ PY
 # cpu_ticks PID: the user and system CPU time a process has used so far, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# context_switches PID: the context switches (voluntary and not) of every thread of a process so far.
+context_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n + 0}'; }
+
 # run_wrk LABEL URL [LUA]: prints requests/s, p50, p99 and non-2xx answers, and writes
 # "requests/s p99" to $work/LABEL.result (a '/' in LABEL becomes '-'). When serve_pid is set it
 # also prints serve's CPU time per call (user + system, from /proc): a cost wrk's own share of
-# the cores does not move, unlike requests/s on a machine the load generator shares.
+# the cores does not move, unlike requests/s on a machine the load generator shares), and its
+# threads' context switches per call (each a thread handing work to another and sleeping).
 run_wrk() {
-  local out rps p50 p99 non2xx calls before="" cpu=""
-  [ -n "${serve_pid:-}" ] && before=$(cpu_ticks "$serve_pid")
+  local out rps p50 p99 non2xx calls before="" cpu="" switches_before="" switches=""
+  [ -n "${serve_pid:-}" ] && before=$(cpu_ticks "$serve_pid") && switches_before=$(context_switches "$serve_pid")
   if [ -n "${3:-}" ]; then out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$3" "$2")
   else out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$2"); fi
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
@@ -158,8 +162,9 @@ run_wrk() {
   calls=$(echo "$out" | awk '/requests in/ {print $1}')
   if [ -n "$before" ] && [ "${calls:-0}" -gt 0 ]; then
     cpu=$(( ($(cpu_ticks "$serve_pid") - before) * 1000000 / $(getconf CLK_TCK) / calls ))
+    switches=$(awk -v a="$switches_before" -v b="$(context_switches "$serve_pid")" -v n="$calls" 'BEGIN {printf "%.2f", (b - a) / n}')
   fi
-  printf '%-30s %10s req/s   p50 %8s   p99 %8s   non-2xx %s%s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}" "${cpu:+   serve CPU ${cpu} us/call}"
+  printf '%-30s %10s req/s   p50 %8s   p99 %8s   non-2xx %s%s%s\n' "$1" "$rps" "$p50" "$p99" "${non2xx:-0}" "${cpu:+   serve CPU ${cpu} us/call}" "${switches:+, ${switches} switches/call}"
   echo "$rps $p99 ${cpu:-0}" >"$work/${1//\//-}.result"
 }
 
