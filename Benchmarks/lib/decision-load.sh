@@ -147,9 +147,10 @@ context_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switc
 
 # run_wrk LABEL URL [LUA]: prints requests/s, p50, p99 and non-2xx answers, and writes
 # "requests/s p99" to $work/LABEL.result (a '/' in LABEL becomes '-'). When serve_pid is set it
-# also prints serve's CPU time per call (user + system, from /proc): a cost wrk's own share of
-# the cores does not move, unlike requests/s on a machine the load generator shares), and its
-# threads' context switches per call (each a thread handing work to another and sleeping).
+# also prints serve's CPU time per call (user + system, from /proc: a cost wrk's own share of
+# the cores does not move, unlike requests/s on a machine the load generator shares) and its
+# threads' context switches per call (voluntary ones, a thread sleeping until woken, and
+# involuntary ones, a thread preempted).
 run_wrk() {
   local out rps p50 p99 non2xx calls before="" cpu="" switches_before="" switches=""
   [ -n "${serve_pid:-}" ] && before=$(cpu_ticks "$serve_pid") && switches_before=$(context_switches "$serve_pid")
