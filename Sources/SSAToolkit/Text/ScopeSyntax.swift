@@ -54,13 +54,13 @@ public enum ScopeSyntax {
     /// Why `token` is not one scope token, or `nil`.
     public static func problem(with token: String) -> Problem? {
         guard !token.isEmpty else { return Problem(offset: 0, reason: "is empty") }
-        // Every requested scope is checked on every token decision: a native string's bytes are
-        // read in place (iterating the UTF-8 view with offsets cost several times as much).
-        let offset = token.utf8.withContiguousStorageIfAvailable { bytes in bytes.firstIndex { !allowed($0) } ?? -1 }
-            ?? token.utf8.enumerated().first { !allowed($0.element) }?.offset ?? -1
-        guard offset >= 0 else { return nil }
-        let byte = token.utf8[token.utf8.index(token.utf8.startIndex, offsetBy: offset)]
-        return Problem(offset: offset, reason: byte == 0x20 ? "has a space (a list entry is one scope token)" : Self.describe(byte))
+        // Every requested scope is checked on every token decision: a well-formed one is read in
+        // place (`allUTF8`); only a refused one is walked again, to name the position.
+        if token.allUTF8(allowed) { return nil }
+        for (offset, byte) in token.utf8.enumerated() where !allowed(byte) {
+            return Problem(offset: offset, reason: byte == 0x20 ? "has a space (a list entry is one scope token)" : Self.describe(byte))
+        }
+        return nil
     }
 
     private static func describe(_ byte: UInt8) -> String {
